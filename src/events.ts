@@ -1,0 +1,113 @@
+// Events: small plain objects with integer fields, one per kernel primitive. The kernel
+// emits them; the reducer is the only code that applies them to the state.
+//
+// EVENT_FIELDS is the schema: its order fixes each type's numeric code in the log, and
+// each field list fixes the order of the integers that follow the code. Append new types
+// at the end; never reorder (that would change the log format).
+
+export const EVENT_FIELDS = {
+  op: ['kind', 'mm', 'addr'],
+  tick: ['us'],
+  mm_create: ['mm', 'pgd', 'parent'],
+  mm_destroy: ['mm'],
+  vma_add: ['mm', 'start', 'end', 'kind', 'prot', 'file', 'pgoff'],
+  vma_remove: ['mm', 'start'],
+  page_alloc: ['pfn', 'order', 'from'],
+  page_free: ['pfn', 'order', 'reclaim'],
+  get_page: ['pfn'],
+  put_page: ['pfn'],
+  page_flags: ['pfn', 'set', 'clear'],
+  page_age: ['pfn', 'age'],
+  pt_alloc: ['pfn', 'mm', 'index'],
+  pt_free: ['pfn'],
+  pte_set: ['pte', 'val'],
+  pte_clear: ['pte'],
+  pte_mkold: ['pte'],
+  hw_access: ['pte', 'write'],
+  pte_link: ['pte', 'pfn'],
+  pte_unlink: ['pte', 'pfn'],
+  clock_advance: ['hand', 'ptes'],
+  swap_out: ['pfn', 'entry', 'refs'],
+  swap_in: ['pfn', 'entry'],
+  swap_dup: ['entry'],
+  swap_free: ['entry'],
+  swap_cache_add: ['pfn', 'entry'],
+  swap_cache_del: ['pfn'],
+  page_cache_add: ['pfn', 'inode', 'offset'],
+  page_cache_del: ['pfn'],
+  writepage: ['pfn'],
+  fault: ['mm', 'addr', 'write', 'kind'],
+} as const;
+
+export type EventType = keyof typeof EVENT_FIELDS;
+type Fields<T extends EventType> = { [K in (typeof EVENT_FIELDS)[T][number]]: number };
+export type EventOf<T extends EventType> = { t: T } & Fields<T>;
+export type Event = { [T in EventType]: EventOf<T> }[EventType];
+
+export const EVENT_TYPES = Object.keys(EVENT_FIELDS) as EventType[];
+export const EVENT_CODE: Record<EventType, number> = Object.fromEntries(
+  EVENT_TYPES.map((t, i) => [t, i]),
+) as Record<EventType, number>;
+
+/** Kernel operations: the unit between which invariants must hold. */
+export const OP_KINDS = [
+  'boot', 'fault', 'fork', 'exec', 'exit', 'mmap', 'munmap', 'brk', 'kswapd', 'oom',
+] as const;
+export type OpKind = (typeof OP_KINDS)[number];
+export const OP: Record<OpKind, number> = Object.fromEntries(OP_KINDS.map((k, i) => [k, i])) as Record<OpKind, number>;
+
+export const FAULT_KINDS = ['zero', 'anon', 'file', 'file_major', 'cow', 'wp', 'swapin'] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+export const FAULT: Record<FaultKind, number> = Object.fromEntries(FAULT_KINDS.map((k, i) => [k, i])) as Record<FaultKind, number>;
+
+/** Append an event to a flat integer array: [code, field...]. */
+export function encodeEvent(e: Event, out: number[]): void {
+  out.push(EVENT_CODE[e.t]);
+  const fields = EVENT_FIELDS[e.t];
+  const rec = e as unknown as Record<string, number>;
+  for (let i = 0; i < fields.length; i++) out.push(rec[fields[i]]);
+}
+
+const FIELD_LISTS: ReadonlyArray<readonly string[]> = EVENT_TYPES.map((t) => EVENT_FIELDS[t]);
+
+export class EventDecodeError extends Error {}
+
+/**
+ * Decode the event at position `pos` of a flat array; returns the event and the next position.
+ * Throws EventDecodeError on an unknown code or a short array (a malformed log, never ignored).
+ */
+export function decodeEventAt(a: ArrayLike<number>, pos: number): [Event, number] {
+  const code = a[pos];
+  const fields = FIELD_LISTS[code];
+  if (fields === undefined) throw new EventDecodeError(`unknown event code ${String(code)} at position ${pos}`);
+  if (pos + fields.length >= a.length) throw new EventDecodeError(`event ${EVENT_TYPES[code]} at position ${pos} is cut short`);
+  const e: Record<string, unknown> = { t: EVENT_TYPES[code] };
+  for (let i = 0; i < fields.length; i++) {
+    const v = a[pos + 1 + i];
+    if (typeof v !== 'number' || !Number.isInteger(v)) {
+      throw new EventDecodeError(`event ${EVENT_TYPES[code]} field ${fields[i]} is ${String(v)}, expected an integer`);
+    }
+    e[fields[i]] = v;
+  }
+  return [e as unknown as Event, pos + 1 + fields.length];
+}
+
+export function decodeEvents(a: ArrayLike<number>): Event[] {
+  const out: Event[] = [];
+  for (let pos = 0; pos < a.length;) {
+    const [e, next] = decodeEventAt(a, pos);
+    out.push(e);
+    pos = next;
+  }
+  return out;
+}
+
+export function formatEvent(e: Event): string {
+  const hexFields = new Set(['pte', 'val', 'addr', 'start', 'end']);
+  const parts = Object.entries(e).filter(([k]) => k !== 't').map(([k, v]) =>
+    `${k}=${hexFields.has(k) ? '0x' + (v as number).toString(16) : String(v)}`);
+  let s = `${e.t} ${parts.join(' ')}`;
+  if (e.t === 'op') s += ` (${OP_KINDS[e.kind] ?? '?'})`;
+  if (e.t === 'fault') s += ` (${FAULT_KINDS[e.kind] ?? '?'})`;
+  return s;
+}

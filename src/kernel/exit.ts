@@ -1,0 +1,26 @@
+// exit_mmap (do_exit -> mmput): zap every vma, free the page tables and the pgd.
+
+import type { Kernel } from './kernel.js';
+import { free_page } from '../mm/page_alloc.js';
+import { zap_page_range } from '../mm/memory.js';
+
+export function do_exit(k: Kernel, mm: number): void {
+  k.op('exit', mm);
+  exit_mmap(k, mm);
+}
+
+export function exit_mmap(k: Kernel, mmId: number): void {
+  for (const vma of [...k.s.mms[mmId].vmas]) {
+    zap_page_range(k, mmId, vma, vma.start, vma.end);
+    k.emit({ t: 'vma_remove', mm: mmId, start: vma.start });
+  }
+  const mm = k.s.mms[mmId];
+  for (const idx of Object.keys(mm.pgdir)) {
+    const pfn = mm.pgdir[Number(idx)];
+    k.emit({ t: 'pt_free', pfn });
+    free_page(k, pfn, 1);
+  }
+  const pgd = k.s.mms[mmId].pgd;
+  k.emit({ t: 'mm_destroy', mm: mmId });
+  free_page(k, pgd);
+}

@@ -1,0 +1,52 @@
+// The simulated kernel: it reads the machine state, decides, and emits events. It never
+// writes the state. Each public method is one kernel operation (begins with an `op` event);
+// invariants must hold when it returns.
+
+import type { Machine } from '../machine.js';
+import type { Event } from '../events.js';
+import { OP, type OpKind } from '../events.js';
+import { rmapDesign, type RmapDesign } from '../rmap/index.js';
+import { reclaimPolicy, type ReclaimPolicy } from '../reclaim/index.js';
+import type { State } from '../state.js';
+import type { FileSpec, KernelConfig } from './config.js';
+
+export class Kernel {
+  readonly rmap: RmapDesign;
+  readonly reclaim: ReclaimPolicy;
+  readonly files: Map<number, FileSpec>;
+  /** CPU time used by user processes since the last tick event. */
+  pendingUs = 0;
+
+  constructor(readonly m: Machine, readonly cfg: KernelConfig) {
+    this.rmap = rmapDesign(m.s.rmap);
+    this.reclaim = reclaimPolicy(cfg.reclaim);
+    this.files = new Map(cfg.files.map((f) => [f.inode, f]));
+  }
+
+  get s(): State {
+    return this.m.s;
+  }
+
+  emit(e: Event): void {
+    this.m.emit(e);
+  }
+
+  /** Begin a kernel operation; user time accumulated so far is accounted first. */
+  op(kind: OpKind, mm: number, addr = 0): void {
+    this.flushTime();
+    this.emit({ t: 'op', kind: OP[kind], mm, addr });
+  }
+
+  /** Charge simulated time to the current operation. */
+  tick(us: number): void {
+    if (us > 0) this.emit({ t: 'tick', us });
+  }
+
+  flushTime(): void {
+    if (this.pendingUs > 0) {
+      const us = this.pendingUs;
+      this.pendingUs = 0;
+      this.emit({ t: 'tick', us });
+    }
+  }
+}

@@ -1,0 +1,67 @@
+// The machine: the current state and the one way to change it, emit(event). Two engines
+// run the same reducer:
+//  - 'immer': each batch of events is applied to an Immer draft (createDraft/finishDraft),
+//    so every committed state is an immutable value sharing structure with the last one;
+//  - 'direct': the reducer mutates a private, unshared copy (the bulk-replay fast path;
+//    tests prove it reaches the same state hash as the Immer engine).
+
+import { Immer, type Draft } from 'immer';
+import { apply } from './reducer/index.js';
+import type { Event } from './events.js';
+import type { State } from './state.js';
+import { cloneState } from './snapshot/clone.js';
+
+export type EngineName = 'immer' | 'direct';
+export const ENGINES: readonly EngineName[] = ['immer', 'direct'];
+
+export type EventSink = (e: Event) => void;
+
+const immer = new Immer({ autoFreeze: false });
+
+export class Machine {
+  private committed: State;
+  private draft: State | null = null;
+  /** The state the kernel reads: the open draft (immer) or the private copy (direct). */
+  s: State;
+  events = 0;
+  sink: EventSink | null = null;
+
+  constructor(initial: State, readonly engine: EngineName = 'immer') {
+    if (engine === 'direct') {
+      this.committed = cloneState(initial);
+      this.s = this.committed;
+    } else {
+      this.committed = initial;
+      this.draft = immer.createDraft(initial) as State;
+      this.s = this.draft;
+    }
+  }
+
+  emit(e: Event): void {
+    apply(this.s, e);
+    this.events++;
+    if (this.sink !== null) this.sink(e);
+  }
+
+  /** Close the current batch and return the committed state (an immutable value in immer mode). */
+  commit(): State {
+    if (this.engine === 'immer') {
+      this.committed = immer.finishDraft(this.draft as Draft<State>) as State;
+      this.draft = immer.createDraft(this.committed) as State;
+      this.s = this.draft;
+    }
+    return this.committed;
+  }
+
+  /** The state after every event so far. In direct mode this is the live, mutable copy. */
+  state(): State {
+    return this.commit();
+  }
+}
+
+/** Fold events over a state with Immer: one produce around the whole batch. */
+export function applyEvents(state: State, events: Iterable<Event>): State {
+  return immer.produce(state, (d) => {
+    for (const e of events) apply(d as State, e);
+  });
+}

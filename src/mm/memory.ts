@@ -1,0 +1,294 @@
+// The fault handler and page-table walkers (mm/memory.c, 2.1.47): do_no_page, do_wp_page,
+// do_swap_page, copy_page_range (fork) and zap_page_range (exit, munmap). Every pte that
+// starts mapping a page is linked and every one that stops is unlinked, as in the seed.
+
+import {
+  PAGE_SIZE, PGDIR_SHIFT, _PAGE_ACCESSED, _PAGE_DIRTY, _PAGE_PRESENT, _PAGE_RW, _PAGE_USER,
+  SWP_ENTRY, SWP_OFFSET, mk_pte, pte_dirty, pte_is_swap, pte_pfn, pte_present, pte_write, pte_young,
+} from '../arch/i386/page.js';
+import { pte_addr } from '../arch/i386/pgtable.js';
+import type { Kernel } from '../kernel/kernel.js';
+import { FAULT } from '../events.js';
+import { getPage, VM_WRITE, VmaKind, type Mm, type Vma } from '../state.js';
+import { ZERO_PAGE_PFN } from './boot.js';
+import { find_page, read_file_page } from './filemap.js';
+import { __get_free_pages, free_page } from './page_alloc.js';
+import { PG_dirty, PG_reserved, PG_swap_cache } from './page-flags.js';
+
+export type FaultResult = 'ok' | 'segv' | 'oom';
+
+const USER_PTE = _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED;
+const WRITE_PTE = USER_PTE | _PAGE_RW | _PAGE_DIRTY;
+
+export function find_vma(mm: Mm, addr: number): Vma | undefined {
+  for (const v of mm.vmas) if (addr >= v.start && addr < v.end) return v;
+  return undefined;
+}
+
+/** Address of the pte mapping `addr` in `mm`, or 0 when no page table covers it. */
+export function pte_offset(k: Kernel, mm: Mm, addr: number): number {
+  const pt = mm.pgdir[Math.floor(addr / (1 << PGDIR_SHIFT))];
+  if (pt === undefined) return 0;
+  return pte_addr(pt, Math.floor(addr / PAGE_SIZE) & 1023);
+}
+
+export function read_pte(k: Kernel, pte: number): number {
+  const pt = k.s.pts[Math.floor(pte / PAGE_SIZE)];
+  const slot = (pte & 4095) >> 2;
+  return pt.pte[slot >> 6][slot & 63];
+}
+
+/** pte_alloc: the pte for `addr`, allocating an order-1 page table if needed (0 on OOM). */
+export function pte_alloc(k: Kernel, mmId: number, addr: number): number {
+  const idx = Math.floor(addr / (1 << PGDIR_SHIFT));
+  let mm = k.s.mms[mmId];
+  if (mm.pgdir[idx] === undefined) {
+    const pfn = __get_free_pages(k, 1);
+    if (pfn < 0) return 0;
+    mm = k.s.mms[mmId];
+    if (mm.pgdir[idx] === undefined) k.emit({ t: 'pt_alloc', pfn, mm: mmId, index: idx });
+    else free_page(k, pfn, 1);
+  }
+  return pte_offset(k, k.s.mms[mmId], addr);
+}
+
+/** A user access by `mmId` to `addr`: the MMU sets accessed/dirty, or the kernel takes a fault. */
+export function access(k: Kernel, mmId: number, addr: number, write: boolean): FaultResult {
+  k.pendingUs += k.cfg.latencies.accessUs;
+  for (let tries = 0; tries < 4; tries++) {
+    const mm = k.s.mms[mmId];
+    const pte = pte_offset(k, mm, addr);
+    if (pte !== 0) {
+      const v = read_pte(k, pte);
+      if (pte_present(v) && (!write || pte_write(v))) {
+        if (!pte_young(v) || (write && !pte_dirty(v))) k.emit({ t: 'hw_access', pte, write: write ? 1 : 0 });
+        return 'ok';
+      }
+    }
+    const r = handle_mm_fault(k, mmId, addr, write);
+    if (r !== 'ok') return r;
+    // the faulting instruction restarts; the pte was set young (and dirty for a write)
+    const after = read_pte(k, pte_offset(k, k.s.mms[mmId], addr));
+    if (pte_present(after) && (!write || pte_write(after))) return 'ok';
+  }
+  return 'ok'; // a fault raced with reclaim four times: give the CPU back, the access retries later
+}
+
+export function handle_mm_fault(k: Kernel, mmId: number, addr: number, write: boolean): FaultResult {
+  k.op('fault', mmId, addr);
+  const vma = find_vma(k.s.mms[mmId], addr);
+  if (vma === undefined || (write && (vma.prot & VM_WRITE) === 0)) return 'segv';
+  k.tick(k.cfg.latencies.faultUs);
+  const pte = pte_alloc(k, mmId, addr);
+  if (pte === 0) return oom(k, mmId);
+  const v = read_pte(k, pte);
+  if (v === 0) return do_no_page(k, mmId, vma, addr, pte, write);
+  if (pte_is_swap(v)) return do_swap_page(k, mmId, vma, addr, pte, v, write);
+  if (write && !pte_write(v)) return do_wp_page(k, mmId, vma, addr, pte, v);
+  return 'ok';
+}
+
+function oom(k: Kernel, mmId: number): FaultResult {
+  k.op('oom', mmId);
+  return 'oom';
+}
+
+function fault(k: Kernel, mmId: number, addr: number, write: boolean, kind: number): void {
+  k.emit({ t: 'fault', mm: mmId, addr, write: write ? 1 : 0, kind });
+}
+
+/** Allocate a user page; returns -1 when the pte changed meanwhile (reclaim ran) or memory ran out. */
+function alloc_user_page(k: Kernel, pte: number, expect: number): number | 'oom' {
+  const pfn = __get_free_pages(k, 0);
+  if (pfn < 0) return 'oom';
+  if (read_pte(k, pte) !== expect) {
+    free_page(k, pfn);
+    return -1;
+  }
+  return pfn;
+}
+
+function map_new_page(k: Kernel, pte: number, pfn: number, val: number): void {
+  k.emit({ t: 'pte_set', pte, val });
+  k.emit({ t: 'pte_link', pte, pfn });
+}
+
+function do_no_page(k: Kernel, mmId: number, vma: Vma, addr: number, pte: number, write: boolean): FaultResult {
+  const lat = k.cfg.latencies;
+  if (vma.kind === VmaKind.Anon) {
+    if (!write) {
+      // get_empty_page: a read maps the shared zero page read-only (reserved: never linked)
+      fault(k, mmId, addr, write, FAULT.zero);
+      k.emit({ t: 'pte_set', pte, val: mk_pte(ZERO_PAGE_PFN, USER_PTE) });
+      return 'ok';
+    }
+    const pfn = alloc_user_page(k, pte, 0);
+    if (pfn === 'oom') return oom(k, mmId);
+    if (pfn < 0) return 'ok';
+    fault(k, mmId, addr, write, FAULT.anon);
+    map_new_page(k, pte, pfn, mk_pte(pfn, WRITE_PTE));
+    return 'ok';
+  }
+  const offset = vma.pgoff + Math.floor((addr - vma.start) / PAGE_SIZE);
+  let pfn = find_page(k, vma.file, offset);
+  let major = false;
+  if (pfn < 0) {
+    const got = alloc_user_page(k, pte, 0);
+    if (got === 'oom') return oom(k, mmId);
+    if (got < 0) return 'ok';
+    read_file_page(k, got, vma.file, offset);
+    pfn = got;
+    major = true;
+  }
+  fault(k, mmId, addr, write, major ? FAULT.file_major : FAULT.file);
+  if (write && vma.kind === VmaKind.PrivateFile) {
+    // filemap_nopage with no_share: the writer gets a private copy at once
+    k.emit({ t: 'get_page', pfn });
+    const copy = alloc_user_page(k, pte, 0);
+    free_page(k, pfn);
+    if (copy === 'oom') return oom(k, mmId);
+    if (copy < 0) return 'ok';
+    k.tick(lat.pageCopyUs);
+    map_new_page(k, pte, copy, mk_pte(copy, WRITE_PTE));
+    return 'ok';
+  }
+  k.emit({ t: 'get_page', pfn });
+  const shared = vma.kind === VmaKind.SharedFile && (vma.prot & VM_WRITE) !== 0;
+  map_new_page(k, pte, pfn, mk_pte(pfn, shared ? (write ? WRITE_PTE : USER_PTE | _PAGE_RW) : USER_PTE));
+  return 'ok';
+}
+
+function do_swap_page(k: Kernel, mmId: number, vma: Vma, addr: number, pte: number, v: number, write: boolean): FaultResult {
+  const pfn = alloc_user_page(k, pte, v);
+  if (pfn === 'oom') return oom(k, mmId);
+  if (pfn < 0) return 'ok';
+  const entry = SWP_OFFSET(v);
+  fault(k, mmId, addr, write, FAULT.swapin);
+  k.emit({ t: 'swap_in', pfn, entry });
+  k.tick(k.cfg.latencies.diskReadUs);
+  if (!write) {
+    // the pte's swap reference passes to the swap cache; the page stays read-only
+    k.emit({ t: 'swap_cache_add', pfn, entry });
+    map_new_page(k, pte, pfn, mk_pte(pfn, USER_PTE));
+  } else {
+    map_new_page(k, pte, pfn, mk_pte(pfn, WRITE_PTE));
+    k.emit({ t: 'swap_free', entry });
+  }
+  void vma;
+  return 'ok';
+}
+
+function do_wp_page(k: Kernel, mmId: number, vma: Vma, addr: number, pte: number, v: number): FaultResult {
+  const old = pte_pfn(v);
+  const page = getPage(k.s, old);
+  const reserved = (page.flags & PG_reserved) !== 0;
+  if (!reserved && page.count === 1) {
+    // we are the only user: take the page over (leaving the swap cache), no copy
+    fault(k, mmId, addr, true, FAULT.wp);
+    if ((page.flags & PG_swap_cache) !== 0) {
+      const entry = page.swap;
+      k.emit({ t: 'swap_cache_del', pfn: old });
+      k.emit({ t: 'swap_free', entry });
+    }
+    k.emit({ t: 'pte_set', pte, val: (v | _PAGE_RW | _PAGE_DIRTY | _PAGE_ACCESSED) >>> 0 });
+    return 'ok';
+  }
+  const copy = alloc_user_page(k, pte, v);
+  if (copy === 'oom') return oom(k, mmId);
+  if (copy < 0) return 'ok';
+  fault(k, mmId, addr, true, reserved ? FAULT.anon : FAULT.cow);
+  k.tick(k.cfg.latencies.pageCopyUs);
+  if (!reserved) {
+    k.emit({ t: 'pte_unlink', pte, pfn: old });
+    free_page(k, old);
+  }
+  map_new_page(k, pte, copy, mk_pte(copy, WRITE_PTE));
+  void vma;
+  return 'ok';
+}
+
+/** zap_pte_range over [start, end) of one vma: unlink and drop every mapping. */
+export function zap_page_range(k: Kernel, mmId: number, vma: Vma, start: number, end: number): void {
+  let ptes = 0;
+  for (let addr = start; addr < end; addr += PAGE_SIZE) {
+    const pte = pte_offset(k, k.s.mms[mmId], addr);
+    if (pte === 0) {
+      addr = (Math.floor(addr / (1 << PGDIR_SHIFT)) + 1) * (1 << PGDIR_SHIFT) - PAGE_SIZE;
+      continue;
+    }
+    const v = read_pte(k, pte);
+    if (v === 0) continue;
+    ptes++;
+    if (pte_present(v)) {
+      const pfn = pte_pfn(v);
+      const page = getPage(k.s, pfn);
+      if ((page.flags & PG_reserved) !== 0) {
+        k.emit({ t: 'pte_clear', pte });
+        continue;
+      }
+      if (vma.kind === VmaKind.SharedFile && pte_dirty(v) && (page.flags & PG_dirty) === 0) {
+        // the dirty bit dies with the pte: keep it on the page so reclaim writes it back
+        k.emit({ t: 'page_flags', pfn, set: PG_dirty, clear: 0 });
+      }
+      k.emit({ t: 'pte_unlink', pte, pfn });
+      k.emit({ t: 'pte_clear', pte });
+      free_page(k, pfn);
+    } else {
+      k.emit({ t: 'pte_clear', pte });
+      k.emit({ t: 'swap_free', entry: SWP_OFFSET(v) });
+    }
+  }
+  k.tick(ptes * k.cfg.latencies.ptePerUs);
+}
+
+/**
+ * copy_page_range for one vma (fork): swap ptes are duplicated, present pages shared and,
+ * in private writable mappings, write-protected in both for copy-on-write. The child's
+ * ptes start old and are linked. Returns false when a page table could not be allocated.
+ */
+export function copy_page_range(k: Kernel, child: number, parent: number, vma: Vma): boolean {
+  const cow = vma.kind !== VmaKind.SharedFile && (vma.prot & VM_WRITE) !== 0;
+  let ptes = 0;
+  for (let addr = vma.start; addr < vma.end; addr += PAGE_SIZE) {
+    const src = pte_offset(k, k.s.mms[parent], addr);
+    if (src === 0) {
+      addr = (Math.floor(addr / (1 << PGDIR_SHIFT)) + 1) * (1 << PGDIR_SHIFT) - PAGE_SIZE;
+      continue;
+    }
+    let v = read_pte(k, src);
+    if (v === 0) continue;
+    const dst = pte_alloc(k, child, addr);
+    if (dst === 0) return false;
+    v = read_pte(k, src); // allocating may have reclaimed the parent's page
+    if (v === 0) continue;
+    ptes++;
+    if (pte_is_swap(v)) {
+      k.emit({ t: 'swap_dup', entry: SWP_OFFSET(v) });
+      k.emit({ t: 'pte_set', pte: dst, val: v });
+      continue;
+    }
+    const pfn = pte_pfn(v);
+    const page = getPage(k.s, pfn);
+    if ((page.flags & PG_reserved) !== 0) {
+      k.emit({ t: 'pte_set', pte: dst, val: v });
+      continue;
+    }
+    let pv = v;
+    if ((page.flags & PG_swap_cache) !== 0) {
+      // copy_one_pte: a shared page may not stay swap-cached; its pte becomes dirty
+      const entry = page.swap;
+      k.emit({ t: 'swap_cache_del', pfn });
+      k.emit({ t: 'swap_free', entry });
+      pv = (pv | _PAGE_DIRTY) >>> 0;
+    }
+    if (cow && pte_write(pv)) pv = (pv & ~_PAGE_RW) >>> 0;
+    if (pv !== v) k.emit({ t: 'pte_set', pte: src, val: pv });
+    k.emit({ t: 'get_page', pfn });
+    k.emit({ t: 'pte_set', pte: dst, val: (pv & ~_PAGE_ACCESSED) >>> 0 });
+    k.emit({ t: 'pte_link', pte: dst, pfn });
+  }
+  k.tick(ptes * k.cfg.latencies.ptePerUs);
+  return true;
+}
+
+export { SWP_ENTRY };

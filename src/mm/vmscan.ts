@@ -1,0 +1,127 @@
+// LaHaise's page-centric kswapd (mm/vmscan.c of the 1997 patch): a single clock hand over
+// mem_map. For each page it tests and clears the accessed bit of every pte on the page's
+// reverse map, so a shared page is looked at once for all its mappings. An unreferenced
+// page is unmapped from all its ptes at once, written out if dirty, and freed.
+
+import { SWP_ENTRY, pte_dirty, pte_young } from '../arch/i386/page.js';
+import type { Kernel } from '../kernel/kernel.js';
+import { SWAPOUT_INTERVAL_US, TICK_US } from '../kernel/config.js';
+import type { ReclaimPolicy } from '../reclaim/policy.js';
+import { getPage, type Page } from '../state.js';
+import { free_page } from './page_alloc.js';
+import { read_pte } from './memory.js';
+import { PG_dirty, PG_locked, PG_pgtable, PG_referenced, PG_reserved, PG_swap_cache } from './page-flags.js';
+import { get_swap_page } from './swapfile.js';
+
+const SKIP = PG_reserved | PG_locked | PG_pgtable;
+
+/** References a page may hold and still be reclaimable: one per mapping plus the page cache's. */
+function expectedRefs(p: Page): number {
+  return p.mapcount + (p.inode !== 0 ? 1 : 0);
+}
+
+/** Examine the page under the hand, advance the hand; returns true when the page was freed. */
+export function clock_step(k: Kernel): boolean {
+  const s = k.s;
+  const pfn = s.hand;
+  const next = pfn + 1 === s.nframes ? 0 : pfn + 1;
+  const page = getPage(s, pfn);
+  const lat = k.cfg.latencies;
+  if (page.count === 0 || (page.flags & SKIP) !== 0 || page.count !== expectedRefs(page)) {
+    k.emit({ t: 'clock_advance', hand: next, ptes: 0 });
+    return false;
+  }
+  // Test and clear the accessed bit of every pte mapping the page: the OR is the page's reference.
+  const ptes: number[] = [];
+  let referenced = (page.flags & PG_referenced) !== 0;
+  let dirty = (page.flags & PG_dirty) !== 0;
+  k.rmap.forEach(s, pfn, (pte) => { ptes.push(pte); });
+  for (const pte of ptes) {
+    const v = read_pte(k, pte);
+    if (pte_young(v)) {
+      referenced = true;
+      k.emit({ t: 'pte_mkold', pte });
+    }
+    if (pte_dirty(v)) dirty = true;
+  }
+  k.emit({ t: 'clock_advance', hand: next, ptes: ptes.length });
+  k.tick(lat.scanPageUs + ptes.length * lat.scanPteUs);
+  if (referenced) {
+    if ((page.flags & PG_referenced) !== 0) k.emit({ t: 'page_flags', pfn, set: 0, clear: PG_referenced });
+    return false;
+  }
+  return unmap_and_free(k, pfn, ptes, dirty);
+}
+
+/** Unmap every pte of an unreferenced page at once, write it out if needed, and free it. */
+function unmap_and_free(k: Kernel, pfn: number, ptes: number[], dirty: boolean): boolean {
+  const page = getPage(k.s, pfn);
+  const lat = k.cfg.latencies;
+  if (page.inode === 0) {
+    // Anonymous: its ptes get a swap entry. A clean swap-cached page is already on swap.
+    let entry: number;
+    if ((page.flags & PG_swap_cache) !== 0 && !dirty) {
+      entry = page.swap;
+      for (let i = 0; i < ptes.length; i++) k.emit({ t: 'swap_dup', entry });
+    } else {
+      entry = get_swap_page(k);
+      if (entry === 0) return false; // swap is full: the page stays
+      if ((page.flags & PG_swap_cache) !== 0) {
+        const old = page.swap;
+        k.emit({ t: 'swap_cache_del', pfn });
+        k.emit({ t: 'swap_free', entry: old });
+      }
+      k.emit({ t: 'swap_out', pfn, entry, refs: ptes.length });
+      k.tick(lat.writeSubmitUs);
+    }
+    for (const pte of ptes) {
+      k.emit({ t: 'pte_unlink', pte, pfn });
+      k.emit({ t: 'pte_set', pte, val: SWP_ENTRY(entry) });
+      free_page(k, pfn, 0, 1);
+    }
+    return ptes.length > 0;
+  }
+  // File page: drop the mappings, write back if dirty, then leave the page cache.
+  for (const pte of ptes) {
+    k.emit({ t: 'pte_unlink', pte, pfn });
+    k.emit({ t: 'pte_clear', pte });
+    free_page(k, pfn, 0, 1);
+  }
+  if (dirty) {
+    k.emit({ t: 'writepage', pfn });
+    k.tick(lat.writeSubmitUs);
+  }
+  k.emit({ t: 'page_cache_del', pfn });
+  free_page(k, pfn, 0, 1);
+  return true;
+}
+
+export const clockPolicy: ReclaimPolicy = {
+  name: 'clock',
+  needsRmap: true,
+  tryToFreePage(k) {
+    // Two full turns of the hand: the first clears referenced bits, the second finds them clear.
+    const limit = 2 * k.s.nframes;
+    for (let i = 0; i < limit; i++) if (clock_step(k)) return true;
+    return false;
+  },
+};
+
+/**
+ * swap_tick (each jiffy): wake kswapd when free memory is below free_pages_low, or below
+ * free_pages_high and swapout_interval has passed since its last run. kswapd then frees
+ * pages until free memory reaches free_pages_high, one operation per page freed.
+ */
+export function swap_tick(k: Kernel): void {
+  const wm = k.cfg.watermarks;
+  const s = k.s;
+  const due = s.time >= s.lastKswapd + SWAPOUT_INTERVAL_US;
+  if (!(s.nrFree < wm.low || (s.nrFree < wm.high && due))) return;
+  let rounds = 0;
+  while (k.s.nrFree < wm.high && rounds++ < wm.high * 2) {
+    k.op('kswapd', -1);
+    if (!k.reclaim.tryToFreePage(k)) break;
+  }
+}
+
+export { TICK_US };

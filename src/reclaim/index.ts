@@ -1,0 +1,17 @@
+import { clockPolicy } from '../mm/vmscan.js';
+import type { ReclaimPolicy } from './policy.js';
+
+export type { ReclaimPolicy } from './policy.js';
+
+/** Reclaim policies by the name `--reclaim` takes. */
+export const RECLAIM_POLICIES: Record<string, ReclaimPolicy> = {
+  clock: clockPolicy,
+};
+
+export function reclaimPolicy(name: string): ReclaimPolicy {
+  const p = RECLAIM_POLICIES[name];
+  if (p === undefined) {
+    throw new Error(`unknown reclaim policy '${name}': allowed values are ${Object.keys(RECLAIM_POLICIES).join(', ')}`);
+  }
+  return p;
+}

@@ -1,0 +1,11 @@
+// The one interface every reclaim policy implements. tryToFreePage is try_to_free_page():
+// free at least one page or report that nothing could be freed.
+
+import type { Kernel } from '../kernel/kernel.js';
+
+export interface ReclaimPolicy {
+  readonly name: string;
+  /** Reverse-map designs this policy can run with ('*' = any that supports walking a page's ptes). */
+  readonly needsRmap: boolean;
+  tryToFreePage(k: Kernel): boolean;
+}

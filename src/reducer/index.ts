@@ -1,0 +1,230 @@
+// The reducer: the only code that changes the machine state. One switch over event types,
+// deterministic and total: an event of unknown type is an error, never ignored. Immer
+// wraps it (see machine.ts); run on a private copy it is also the bulk-replay fast path.
+
+import { pte_present, _PAGE_ACCESSED, _PAGE_DIRTY } from '../arch/i386/page.js';
+import { pte_slot, pte_table_pfn } from '../arch/i386/pgtable.js';
+import { PG_dirty, PG_pgtable, PG_swap_cache } from '../mm/page-flags.js';
+import { rmapDesign } from '../rmap/index.js';
+import { getPage, PAGE_HASH_SIZE, type PageTable, type State } from '../state.js';
+import { FAULT, OP, type Event } from '../events.js';
+import { buddyAlloc, buddyFree } from './buddy.js';
+
+export class ReducerError extends Error {}
+
+const emptyTable = (): number[][] => Array.from({ length: 16 }, () => new Array<number>(64).fill(0));
+
+export const pageHashFn = (inode: number, offset: number): number =>
+  ((inode * 31 + offset) >>> 0) & (PAGE_HASH_SIZE - 1);
+
+function table(s: State, pte: number): PageTable {
+  const pt = s.pts[pte_table_pfn(pte)];
+  if (pt === undefined) throw new ReducerError(`pte 0x${pte.toString(16)} is not in an allocated page table`);
+  return pt;
+}
+
+function writePte(s: State, pte: number, val: number): void {
+  const pt = table(s, pte);
+  const slot = pte_slot(pte);
+  const chunk = pt.pte[slot >> 6];
+  const old = chunk[slot & 63];
+  chunk[slot & 63] = val;
+  if (old === 0 && val !== 0) pt.used++;
+  else if (old !== 0 && val === 0) pt.used--;
+  const wasPresent = pte_present(old), isPresent = pte_present(val);
+  if (wasPresent !== isPresent) {
+    const mm = s.mms[pt.mm];
+    if (mm !== undefined) mm.rss += isPresent ? 1 : -1;
+  }
+}
+
+function swapMapAdd(s: State, entry: number, delta: number): void {
+  const c = s.swap.map[entry >> 6];
+  const before = c[entry & 63];
+  c[entry & 63] = before + delta;
+  if (before === 0 && delta > 0) s.swap.used++;
+  else if (before + delta === 0 && before > 0) s.swap.used--;
+}
+
+export function apply(s: State, e: Event): void {
+  s.stats.events++;
+  switch (e.t) {
+    case 'op':
+      s.op.seq++;
+      s.op.kind = e.kind;
+      s.op.mm = e.mm;
+      s.op.addr = e.addr;
+      s.stats.ops++;
+      if (e.kind === OP.kswapd) { s.stats.kswapdRuns++; s.lastKswapd = s.time; }
+      else if (e.kind === OP.oom) s.stats.ooms++;
+      else if (e.kind === OP.fork) s.stats.forks++;
+      else if (e.kind === OP.exec) s.stats.execs++;
+      else if (e.kind === OP.exit) s.stats.exits++;
+      return;
+    case 'tick':
+      s.time += e.us;
+      if (s.op.kind === OP.kswapd) s.stats.kswapdUs += e.us;
+      return;
+    case 'mm_create': {
+      s.mms[e.mm] = { id: e.mm, pgd: e.pgd, parent: e.parent, vmas: [], rss: 0, pgdir: {} };
+      if (e.mm >= s.nextMm) s.nextMm = e.mm + 1;
+      const pg = getPage(s, e.pgd);
+      pg.flags |= PG_pgtable;
+      pg.offset = e.mm;
+      return;
+    }
+    case 'mm_destroy': {
+      const mm = s.mms[e.mm];
+      if (mm === undefined) throw new ReducerError(`mm_destroy of unknown mm ${e.mm}`);
+      const pg = getPage(s, mm.pgd);
+      pg.flags &= ~PG_pgtable;
+      pg.offset = 0;
+      delete s.mms[e.mm];
+      return;
+    }
+    case 'vma_add': {
+      const mm = s.mms[e.mm];
+      if (mm === undefined) throw new ReducerError(`vma_add to unknown mm ${e.mm}`);
+      const vma = { start: e.start, end: e.end, kind: e.kind, prot: e.prot, file: e.file, pgoff: e.pgoff };
+      let i = 0;
+      while (i < mm.vmas.length && mm.vmas[i].start < e.start) i++;
+      mm.vmas.splice(i, 0, vma);
+      return;
+    }
+    case 'vma_remove': {
+      const mm = s.mms[e.mm];
+      const i = mm === undefined ? -1 : mm.vmas.findIndex((v) => v.start === e.start);
+      if (mm === undefined || i < 0) throw new ReducerError(`vma_remove: mm ${e.mm} has no vma at 0x${e.start.toString(16)}`);
+      mm.vmas.splice(i, 1);
+      return;
+    }
+    case 'page_alloc':
+      buddyAlloc(s, e.pfn, e.order, e.from);
+      return;
+    case 'page_free':
+      buddyFree(s, e.pfn, e.order);
+      if (e.reclaim) s.stats.reclaimed++;
+      return;
+    case 'get_page':
+      getPage(s, e.pfn).count++;
+      return;
+    case 'put_page':
+      getPage(s, e.pfn).count--;
+      return;
+    case 'page_flags': {
+      const p = getPage(s, e.pfn);
+      p.flags = (p.flags | e.set) & ~e.clear;
+      return;
+    }
+    case 'page_age':
+      getPage(s, e.pfn).age = e.age;
+      return;
+    case 'pt_alloc': {
+      const mm = s.mms[e.mm];
+      if (mm === undefined) throw new ReducerError(`pt_alloc for unknown mm ${e.mm}`);
+      s.pts[e.pfn] = { pfn: e.pfn, mm: e.mm, index: e.index, used: 0, pte: emptyTable(), link: emptyTable() };
+      mm.pgdir[e.index] = e.pfn;
+      getPage(s, e.pfn).flags |= PG_pgtable;
+      getPage(s, e.pfn + 1).flags |= PG_pgtable;
+      return;
+    }
+    case 'pt_free': {
+      const pt = s.pts[e.pfn];
+      if (pt === undefined) throw new ReducerError(`pt_free of pfn ${e.pfn}, which holds no page table`);
+      const mm = s.mms[pt.mm];
+      if (mm !== undefined && mm.pgdir[pt.index] === e.pfn) delete mm.pgdir[pt.index];
+      delete s.pts[e.pfn];
+      getPage(s, e.pfn).flags &= ~PG_pgtable;
+      getPage(s, e.pfn + 1).flags &= ~PG_pgtable;
+      return;
+    }
+    case 'pte_set':
+      writePte(s, e.pte, e.val);
+      return;
+    case 'pte_clear':
+      writePte(s, e.pte, 0);
+      return;
+    case 'pte_mkold': {
+      const pt = table(s, e.pte);
+      const slot = pte_slot(e.pte);
+      pt.pte[slot >> 6][slot & 63] &= ~_PAGE_ACCESSED;
+      return;
+    }
+    case 'hw_access': {
+      const pt = table(s, e.pte);
+      const slot = pte_slot(e.pte);
+      pt.pte[slot >> 6][slot & 63] |= e.write ? _PAGE_ACCESSED | _PAGE_DIRTY : _PAGE_ACCESSED;
+      return;
+    }
+    case 'pte_link':
+      rmapDesign(s.rmap).link(s, e.pte, e.pfn);
+      return;
+    case 'pte_unlink':
+      if (!rmapDesign(s.rmap).unlink(s, e.pte, e.pfn)) s.stats.rmapErrors++;
+      return;
+    case 'clock_advance':
+      s.hand = e.hand;
+      s.stats.scanned++;
+      if (s.op.kind !== OP.kswapd) s.stats.directScanned++;
+      s.stats.ptesVisited += e.ptes;
+      return;
+    case 'swap_out':
+      swapMapAdd(s, e.entry, e.refs);
+      s.swap.clusterNext = e.entry + 1;
+      s.swap.clusterNr = s.swap.clusterNr > 0 ? s.swap.clusterNr - 1 : 31;
+      s.stats.swapWrites++;
+      getPage(s, e.pfn).flags &= ~PG_dirty;
+      return;
+    case 'swap_in':
+      s.stats.swapReads++;
+      return;
+    case 'swap_dup':
+      swapMapAdd(s, e.entry, 1);
+      return;
+    case 'swap_free':
+      swapMapAdd(s, e.entry, -1);
+      return;
+    case 'swap_cache_add': {
+      const p = getPage(s, e.pfn);
+      p.flags |= PG_swap_cache;
+      p.swap = e.entry;
+      return;
+    }
+    case 'swap_cache_del': {
+      const p = getPage(s, e.pfn);
+      p.flags &= ~PG_swap_cache;
+      p.swap = 0;
+      return;
+    }
+    case 'page_cache_add': {
+      const p = getPage(s, e.pfn);
+      p.inode = e.inode;
+      p.offset = e.offset;
+      s.pageHash[pageHashFn(e.inode, e.offset)].push(e.pfn);
+      return;
+    }
+    case 'page_cache_del': {
+      const p = getPage(s, e.pfn);
+      const bucket = s.pageHash[pageHashFn(p.inode, p.offset)];
+      const i = bucket.indexOf(e.pfn);
+      if (i >= 0) bucket.splice(i, 1);
+      p.inode = 0;
+      p.offset = 0;
+      return;
+    }
+    case 'writepage':
+      getPage(s, e.pfn).flags &= ~PG_dirty;
+      s.stats.fileWrites++;
+      return;
+    case 'fault':
+      s.stats.faults[e.kind]++;
+      if (e.kind === FAULT.file_major) s.stats.fileReads++;
+      return;
+    default: {
+      const bad: never = e;
+      throw new ReducerError(`unknown event type '${(bad as { t: string }).t}'`);
+    }
+  }
+}
+
+export const swapCount = (s: State, entry: number): number => s.swap.map[entry >> 6][entry & 63];

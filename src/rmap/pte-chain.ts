@@ -1,0 +1,124 @@
+// LaHaise's pte chains (1997): every page table is an order-1 block and the second page
+// holds, per pte slot, the address of the next pte mapping the same page. page->rmap holds
+// the first pte. Normal mode ends the list with NULL; debug mode (chainMode 1) keeps it
+// circular, closing on the head, as the posted patch did.
+
+import { PAGE_SIZE } from '../arch/i386/page.js';
+import { pte_slot, pte_table_pfn } from '../arch/i386/pgtable.js';
+import { getPage, type State } from '../state.js';
+import type { ChainReport, RmapDesign } from './design.js';
+
+function getLink(s: State, pte: number): number {
+  const pt = s.pts[pte_table_pfn(pte)];
+  if (pt === undefined) return 0;
+  const slot = pte_slot(pte);
+  return pt.link[slot >> 6][slot & 63];
+}
+
+function setLink(s: State, pte: number, next: number): void {
+  const pt = s.pts[pte_table_pfn(pte)];
+  if (pt === undefined) return; // a link into a freed table: the checker reports the dangling entry
+  const slot = pte_slot(pte);
+  pt.link[slot >> 6][slot & 63] = next;
+}
+
+/** Upper bound on any chain: every pte slot of every page table once. */
+function chainLimit(s: State): number {
+  return Object.keys(s.pts).length * 1024 + 1;
+}
+
+export const pteChain: RmapDesign = {
+  name: 'pte-chain',
+
+  link(s, pte, pfn) {
+    const page = getPage(s, pfn);
+    if (s.chainMode === 1) {
+      if (page.rmap === 0) setLink(s, pte, pte);
+      else { setLink(s, pte, getLink(s, page.rmap)); setLink(s, page.rmap, pte); }
+      if (page.rmap === 0) page.rmap = pte;
+    } else {
+      setLink(s, pte, page.rmap);
+      page.rmap = pte;
+    }
+    page.mapcount++;
+  },
+
+  unlink(s, pte, pfn) {
+    const page = getPage(s, pfn);
+    const head = page.rmap;
+    if (head === 0) return false;
+    const circular = s.chainMode === 1;
+    const end = circular ? head : 0;
+    let limit = page.mapcount + 1;
+    if (head === pte) {
+      const next = getLink(s, pte);
+      page.rmap = circular ? (next === pte ? 0 : next) : next;
+      if (circular && page.rmap !== 0) {
+        // the last element points at the old head; find it and close on the new head
+        let q = next;
+        while (getLink(s, q) !== pte && limit-- > 0) q = getLink(s, q);
+        setLink(s, q, next);
+      }
+    } else {
+      let prev = head;
+      let cur = getLink(s, head);
+      while (cur !== pte) {
+        if (cur === end || cur === 0 || limit-- <= 0) return false;
+        prev = cur;
+        cur = getLink(s, cur);
+      }
+      setLink(s, prev, getLink(s, pte));
+    }
+    setLink(s, pte, 0);
+    page.mapcount--;
+    return true;
+  },
+
+  forEach(s, pfn, fn) {
+    const head = getPage(s, pfn).rmap;
+    if (head === 0) return;
+    const end = s.chainMode === 1 ? head : 0;
+    let limit = getPage(s, pfn).mapcount + 1; // a kernel walk trusts the map count
+    let pte = head;
+    do {
+      fn(pte);
+      pte = getLink(s, pte);
+    } while (pte !== end && pte !== 0 && --limit > 0);
+  },
+
+  entries(s, pfn): ChainReport {
+    const head = getPage(s, pfn).rmap;
+    const ptes: number[] = [];
+    if (head === 0) return { ptes, problem: null };
+    const circular = s.chainMode === 1;
+    const seen = new Set<number>();
+    const limit = chainLimit(s);
+    let pte = head;
+    for (;;) {
+      if (seen.has(pte)) {
+        return { ptes, problem: circular
+          ? `chain loops back to pte 0x${pte.toString(16)} instead of closing on the head 0x${head.toString(16)}`
+          : `chain loops back to pte 0x${pte.toString(16)} (a NULL-terminated chain must not cycle)` };
+      }
+      if (s.pts[pte_table_pfn(pte)] === undefined) {
+        return { ptes, problem: `chain entry 0x${pte.toString(16)} is not in any allocated page table` };
+      }
+      seen.add(pte);
+      ptes.push(pte);
+      if (ptes.length > limit) return { ptes, problem: 'chain longer than all pte slots' };
+      const next = getLink(s, pte);
+      if (circular && next === head) return { ptes, problem: null };
+      if (next === 0) {
+        return { ptes, problem: circular ? `circular chain ends in NULL at pte 0x${pte.toString(16)}` : null };
+      }
+      pte = next;
+    }
+  },
+
+  slotLink: getLink,
+
+  overheadBytes(s) {
+    // one link page per page table
+    return Object.keys(s.pts).length * PAGE_SIZE;
+  },
+};

@@ -1,0 +1,113 @@
+// Putting a run together: scenario + options -> run configuration (what the log header
+// stores) -> initial state, machine, kernel, workload.
+
+import { DEFAULT_LATENCIES, watermarks2147, type KernelConfig, type Latencies, type Watermarks } from './kernel/config.js';
+import { Kernel } from './kernel/kernel.js';
+import { Machine, type EngineName } from './machine.js';
+import { boot } from './mm/boot.js';
+import { RECLAIM_POLICIES } from './reclaim/index.js';
+import { RMAP_DESIGNS } from './rmap/index.js';
+import type { State } from './state.js';
+import { Workload } from './workload/generator.js';
+import { parseSizePages } from './workload/size.js';
+import type { Scenario } from './workload/scenario.js';
+
+export const CHAIN_MODES = ['null', 'circular'] as const;
+export type ChainMode = (typeof CHAIN_MODES)[number];
+
+export interface RunOptions {
+  seed: string;
+  /** Memory override, e.g. "8M" (default: the scenario's). */
+  mem?: string;
+  reclaim?: string;
+  rmap?: string;
+  chainMode?: ChainMode;
+}
+
+/** Everything a run depends on; stored in the log header so a log explains itself. */
+export interface RunConfig {
+  scenario: Scenario;
+  seed: string;
+  nframes: number;
+  reserved: number;
+  swapSlots: number;
+  reclaim: string;
+  rmap: string;
+  chainMode: ChainMode;
+  watermarks: Watermarks;
+  latencies: Latencies;
+}
+
+export class ConfigError extends Error {}
+
+export function makeRunConfig(scenario: Scenario, opts: RunOptions): RunConfig {
+  const nframes = parseSizePages(opts.mem ?? scenario.memory, opts.mem ? '--mem' : 'memory');
+  const reserved = parseSizePages(scenario.reserved, 'reserved');
+  const swapSlots = parseSizePages(scenario.swap, 'swap');
+  if (nframes < 32) throw new ConfigError(`memory of ${nframes} pages is too small: at least 32 pages (128K) are needed`);
+  if (nframes > 1 << 18) throw new ConfigError(`memory of ${nframes} pages is too large: at most 262144 pages (1G) on i386 without highmem`);
+  if (reserved < 2 || reserved >= nframes - 8) throw new ConfigError(`reserved (${reserved} pages) must leave at least 8 of the ${nframes} frames free, and be at least 2`);
+  const reclaim = opts.reclaim ?? 'clock';
+  const rmap = opts.rmap ?? 'pte-chain';
+  if (!(reclaim in RECLAIM_POLICIES)) throw new ConfigError(`--reclaim '${reclaim}' is not known: allowed values are ${Object.keys(RECLAIM_POLICIES).join(', ')}`);
+  if (!(rmap in RMAP_DESIGNS)) throw new ConfigError(`--rmap '${rmap}' is not known: allowed values are ${Object.keys(RMAP_DESIGNS).join(', ')}`);
+  const latencies = { ...DEFAULT_LATENCIES };
+  for (const [k, v] of Object.entries(scenario.latencies ?? {})) {
+    if (!(k in latencies)) throw new ConfigError(`latencies.${k} is not a latency: allowed names are ${Object.keys(DEFAULT_LATENCIES).join(', ')}`);
+    latencies[k as keyof Latencies] = v;
+  }
+  return {
+    scenario, seed: opts.seed, nframes, reserved, swapSlots, reclaim, rmap,
+    chainMode: opts.chainMode ?? 'null',
+    watermarks: scenario.watermarks ?? watermarks2147(nframes),
+    latencies,
+  };
+}
+
+export function initialState(cfg: RunConfig): State {
+  return boot({ nframes: cfg.nframes, reserved: cfg.reserved, swapSlots: cfg.swapSlots, rmap: cfg.rmap, chainMode: cfg.chainMode === 'circular' ? 1 : 0 });
+}
+
+export function kernelConfig(cfg: RunConfig): KernelConfig {
+  return {
+    files: cfg.scenario.files.map((f, i) => ({ inode: i + 1, name: f.name, pages: f.pages, backing: f.backing })),
+    latencies: cfg.latencies,
+    watermarks: cfg.watermarks,
+    reclaim: cfg.reclaim,
+  };
+}
+
+/** Events between Immer commits in a batch run. */
+export const COMMIT_EVERY = 4096;
+
+export class Simulation {
+  readonly machine: Machine;
+  readonly kernel: Kernel;
+  readonly workload: Workload;
+  readonly initial: State;
+
+  constructor(readonly cfg: RunConfig, engine: EngineName = 'immer', initial?: State) {
+    this.initial = initial ?? initialState(cfg);
+    this.machine = new Machine(this.initial, engine);
+    this.kernel = new Kernel(this.machine, kernelConfig(cfg));
+    this.workload = new Workload(this.kernel, cfg.scenario, cfg.seed);
+    this.workload.boot();
+  }
+
+  /**
+   * Run until at least `events` events have been emitted (the kernel operation in progress
+   * finishes, so the state ends between operations). `onProgress` is called about every COMMIT_EVERY events.
+   */
+  run(events: number, onProgress?: (events: number) => void): State {
+    let nextCommit = this.machine.events + COMMIT_EVERY;
+    while (this.machine.events < events) {
+      this.workload.step();
+      if (this.machine.events >= nextCommit) {
+        this.machine.commit();
+        nextCommit = this.machine.events + COMMIT_EVERY;
+        onProgress?.(this.machine.events);
+      }
+    }
+    return this.machine.state();
+  }
+}

@@ -1,0 +1,150 @@
+// The machine state: plain data only (no classes, Map, Set or typed arrays), so that Immer
+// can draft it and msgpack can store it. Large tables are split into CHUNK-entry chunks so
+// that one write copies one chunk, not the table.
+
+export const CHUNK = 64;
+export const NR_MEM_LISTS = 6; // buddy orders 0..5
+export const PAGE_HASH_BITS = 11;
+export const PAGE_HASH_SIZE = 1 << PAGE_HASH_BITS;
+
+/** struct page, reduced to what reclaim and rmap look at. */
+export interface Page {
+  count: number;
+  flags: number;
+  age: number;
+  /** Page-cache identity: file inode (0 = none) and page index in the file. */
+  inode: number;
+  offset: number;
+  /** pg_swap_entry: swap offset when PG_swap_cache is set, else 0. */
+  swap: number;
+  /** Buddy free-list links (pfn, -1 = none); `order` is the block order when this page heads a free block, else -1. */
+  next: number;
+  prev: number;
+  order: number;
+  /** Number of ptes linked to this page through the reverse map. */
+  mapcount: number;
+  /** Reverse-map head; its meaning belongs to the rmap design (pte-chain: first pte address, 0 = empty). */
+  rmap: number;
+}
+
+export const enum VmaKind { Anon = 0, PrivateFile = 1, SharedFile = 2 }
+export const VM_READ = 1, VM_WRITE = 2, VM_EXEC = 4;
+
+export interface Vma {
+  start: number;
+  end: number;
+  kind: VmaKind;
+  prot: number;
+  /** Inode of the mapped file, 0 for anonymous memory. */
+  file: number;
+  /** File page index of `start`. */
+  pgoff: number;
+}
+
+export interface Mm {
+  id: number;
+  /** Frame holding this mm's page directory. */
+  pgd: number;
+  parent: number;
+  vmas: Vma[];
+  rss: number;
+  /** pgd index -> page-table pfn (pmd folded into pgd on i386). */
+  pgdir: Record<number, number>;
+}
+
+/** One page table: an order-1 block; `pte` is the first page, `link` the second. */
+export interface PageTable {
+  pfn: number;
+  mm: number;
+  index: number;
+  /** Non-none ptes in this table. */
+  used: number;
+  pte: number[][];
+  link: number[][];
+}
+
+export interface SwapState {
+  nslots: number;
+  /** swap_map[] use counts, chunked. Slot 0 is the swap header and is never handed out. */
+  map: number[][];
+  used: number;
+  /** scan_swap_map cursor: next slot to try and slots left in the current cluster. */
+  clusterNext: number;
+  clusterNr: number;
+}
+
+export interface OpState {
+  seq: number;
+  kind: number;
+  mm: number;
+  addr: number;
+}
+
+export interface Stats {
+  events: number;
+  ops: number;
+  faults: number[];
+  scanned: number;
+  ptesVisited: number;
+  reclaimed: number;
+  swapReads: number;
+  swapWrites: number;
+  fileReads: number;
+  fileWrites: number;
+  kswapdRuns: number;
+  kswapdUs: number;
+  /** Pages scanned by direct reclaim (inside an allocating operation, not kswapd). */
+  directScanned: number;
+  ooms: number;
+  forks: number;
+  execs: number;
+  exits: number;
+  /** pte_unlink of a pte that was not on the page's reverse map (a kernel bug the checker reports). */
+  rmapErrors: number;
+}
+
+export interface State {
+  nframes: number;
+  /** Reverse-map design and its mode (pte-chain: 0 = NULL-terminated, 1 = circular debug lists). */
+  rmap: string;
+  chainMode: number;
+  time: number;
+  memMap: Page[][];
+  freeArea: { head: number; nr: number }[];
+  /** Buddy bitmaps per order: one bit per buddy pair, toggled on every alloc/free of either half. */
+  buddyMap: number[][][];
+  nrFree: number;
+  pts: Record<number, PageTable>;
+  mms: Record<number, Mm>;
+  nextMm: number;
+  pageHash: number[][];
+  swap: SwapState;
+  hand: number;
+  /** Simulated time (µs) of kswapd's last run: swap_tick wakes it again after swapout_interval. */
+  lastKswapd: number;
+  op: OpState;
+  stats: Stats;
+}
+
+export function chunked<T>(n: number, make: (i: number) => T): T[][] {
+  const out: T[][] = [];
+  for (let base = 0; base < n; base += CHUNK) {
+    const c: T[] = [];
+    for (let i = base; i < Math.min(n, base + CHUNK); i++) c.push(make(i));
+    out.push(c);
+  }
+  return out;
+}
+
+export const getPage = (s: State, pfn: number): Page => s.memMap[pfn >> 6][pfn & 63];
+export const getChunked = (t: number[][], i: number): number => t[i >> 6][i & 63];
+export const setChunked = (t: number[][], i: number, v: number): void => { t[i >> 6][i & 63] = v; };
+
+export const NR_FAULT_KINDS = 7;
+export function emptyStats(): Stats {
+  return {
+    events: 0, ops: 0, faults: new Array(NR_FAULT_KINDS).fill(0), scanned: 0, ptesVisited: 0,
+    reclaimed: 0, swapReads: 0, swapWrites: 0, fileReads: 0, fileWrites: 0, kswapdRuns: 0,
+    kswapdUs: 0, directScanned: 0, ooms: 0, forks: 0, execs: 0, exits: 0, rmapErrors: 0,
+  };
+}

@@ -1,0 +1,185 @@
+// The seeded workload: a set of processes, each running a program, scheduled by weight.
+// A step is one reference by one process, or a lifecycle action (spawn, brk, mmap, exit).
+// It calls the kernel's entry points and never touches the state itself.
+
+import { PAGE_SIZE } from '../arch/i386/page.js';
+import type { Kernel } from '../kernel/kernel.js';
+import { do_fork } from '../kernel/fork.js';
+import { do_exit } from '../kernel/exit.js';
+import { do_execve } from '../fs/exec.js';
+import { access } from '../mm/memory.js';
+import { do_brk, do_mmap, do_munmap } from '../mm/mmap.js';
+import { timer_tick } from '../kernel/sched.js';
+import { VM_READ, VM_WRITE, VmaKind } from '../state.js';
+import { programLayout, TEMP_BASE, type Layout, type Region } from './layout.js';
+import { Rng } from './rng.js';
+import type { ProgramSpec, Scenario } from './scenario.js';
+
+interface Proc {
+  pid: number;
+  prog: ProgramSpec;
+  progName: string;
+  mm: number;
+  parent: number;
+  children: number;
+  refs: number;
+  layout: Layout;
+  heapPages: number;
+  temp: Region | null;
+  tempRefs: number;
+}
+
+export class WorkloadError extends Error {}
+
+export class Workload {
+  private procs: Proc[] = [];
+  private nextPid = 1;
+  private readonly sched: Rng;
+  private readonly addr: Rng;
+  private readonly life: Rng;
+  private readonly inodes: Map<string, number>;
+  steps = 0;
+
+  constructor(private readonly k: Kernel, private readonly sc: Scenario, seed: string) {
+    this.sched = new Rng(seed, 'sched');
+    this.addr = new Rng(seed, 'access');
+    this.life = new Rng(seed, 'life');
+    this.inodes = new Map(sc.files.map((f, i) => [f.name, i + 1]));
+  }
+
+  private layoutOf(name: string): Layout {
+    return programLayout(this.sc, name, (f) => this.inodes.get(f) as number);
+  }
+
+  /** Start the boot processes (each from nothing, as init's children would be). */
+  boot(): void {
+    for (const b of this.sc.boot) for (let i = 0; i < b.count; i++) this.start(b.program, -1);
+    if (this.procs.length === 0) throw new WorkloadError('no boot process could start: memory is too small for the scenario');
+  }
+
+  private start(progName: string, parent: number): Proc | null {
+    const layout = this.layoutOf(progName);
+    const mm = do_execve(this.k, -1, layout.vmas);
+    if (mm < 0) return null;
+    return this.add(progName, mm, parent, layout);
+  }
+
+  private add(progName: string, mm: number, parent: number, layout: Layout): Proc {
+    const prog = this.sc.programs[progName];
+    const p: Proc = { pid: this.nextPid++, prog, progName, mm, parent, children: 0, refs: 0, layout, heapPages: layout.heap.pages, temp: null, tempRefs: 0 };
+    this.procs.push(p);
+    return p;
+  }
+
+  get nprocs(): number {
+    return this.procs.length;
+  }
+
+  /** One step. When every process has exited, the boot set starts again (the session loops). */
+  step(): void {
+    this.steps++;
+    if (this.procs.length === 0) this.boot();
+    const p = this.pick();
+    this.act(p);
+    timer_tick(this.k);
+  }
+
+  private pick(): Proc {
+    let total = 0;
+    for (const p of this.procs) total += p.prog.weight;
+    let r = this.sched.int(total);
+    for (const p of this.procs) {
+      r -= p.prog.weight;
+      if (r < 0) return p;
+    }
+    return this.procs[this.procs.length - 1];
+  }
+
+  private act(p: Proc): void {
+    const prog = p.prog;
+    if (prog.life !== undefined && p.refs >= prog.life) return this.exit(p);
+    if (prog.spawn && p.children < prog.spawn.max && this.life.int(10000) < prog.spawn.everyPct * 100) return this.spawn(p);
+    if (prog.maxHeap !== undefined && p.heapPages < Math.min(prog.maxHeap, p.layout.heapLimit)) {
+      const grow = prog.life !== undefined
+        ? p.refs * (prog.maxHeap - p.layout.heap.pages) >= (p.heapPages - p.layout.heap.pages + 8) * prog.life
+        : this.life.int(100) === 0;
+      if (grow) return this.brk(p, Math.min(prog.maxHeap, p.heapPages + 8));
+    }
+    if (prog.mmapTemp) {
+      if (p.temp === null && this.life.int(10000) < prog.mmapTemp.everyPct * 100) return this.mapTemp(p, prog.mmapTemp.pages);
+      if (p.temp !== null && p.tempRefs >= p.temp.pages * 2) return this.unmapTemp(p);
+    }
+    p.refs++;
+    this.reference(p);
+  }
+
+  private reference(p: Proc): void {
+    const prog = p.prog;
+    let region: Region;
+    if (p.temp !== null && this.addr.int(4) === 0) {
+      region = p.temp;
+      p.tempRefs++;
+    } else {
+      const m = prog.mix;
+      const libW = p.layout.libs.length ? m.libs : 0;
+      const dataW = p.layout.data.pages ? m.data : 0;
+      let r = this.addr.int(m.text + libW + dataW + m.heap + m.stack);
+      if ((r -= m.text) < 0) region = p.layout.text;
+      else if ((r -= libW) < 0) region = p.layout.libs[this.addr.int(p.layout.libs.length)];
+      else if ((r -= dataW) < 0) region = p.layout.data;
+      else if ((r -= m.heap) < 0) region = { start: p.layout.heap.start, pages: p.heapPages, writable: true };
+      else region = p.layout.stack;
+    }
+    const hotPages = Math.max(1, Math.floor((region.pages * prog.hot) / 100));
+    const page = this.addr.int(100) < prog.hotPct ? this.addr.int(hotPages) : this.addr.int(region.pages);
+    const write = region.writable && this.addr.int(100) < prog.writePct;
+    const r = access(this.k, p.mm, region.start + page * PAGE_SIZE, write);
+    if (r === 'oom') this.exit(p);
+    else if (r === 'segv') {
+      throw new WorkloadError(`pid ${p.pid} (${p.progName}, mm ${p.mm}) touched 0x${(region.start + page * PAGE_SIZE).toString(16)} outside its vmas: a workload bug`);
+    }
+  }
+
+  private spawn(p: Proc): void {
+    const spec = p.prog.spawn!;
+    const child = do_fork(this.k, p.mm);
+    if (child < 0) return;
+    p.children++;
+    if (spec.exec) {
+      const layout = this.layoutOf(spec.program);
+      const mm = do_execve(this.k, child, layout.vmas);
+      if (mm < 0) { p.children--; return; }
+      this.add(spec.program, mm, p.pid, layout);
+    } else {
+      const c = this.add(spec.program, child, p.pid, p.layout);
+      c.heapPages = p.heapPages;
+      c.layout = { ...p.layout, heap: { ...p.layout.heap, pages: p.heapPages } };
+      c.temp = p.temp;
+    }
+  }
+
+  private brk(p: Proc, pages: number): void {
+    if (do_brk(this.k, p.mm, p.layout.heap.start, p.layout.heap.start + pages * PAGE_SIZE)) p.heapPages = pages;
+  }
+
+  private mapTemp(p: Proc, pages: number): void {
+    const start = TEMP_BASE;
+    do_mmap(this.k, p.mm, { start, end: start + pages * PAGE_SIZE, kind: VmaKind.Anon, prot: VM_READ | VM_WRITE, file: 0, pgoff: 0 });
+    p.temp = { start, pages, writable: true };
+    p.tempRefs = 0;
+  }
+
+  private unmapTemp(p: Proc): void {
+    do_munmap(this.k, p.mm, p.temp!.start);
+    p.temp = null;
+  }
+
+  private exit(p: Proc): void {
+    do_exit(this.k, p.mm);
+    this.procs.splice(this.procs.indexOf(p), 1);
+    for (const q of this.procs) {
+      if (q.pid === p.parent) q.children--;
+      if (q.parent === p.pid) q.parent = -1;
+    }
+  }
+}

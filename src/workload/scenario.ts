@@ -1,0 +1,140 @@
+// Scenarios: JSON files validated with zod. A scenario names the machine (memory, swap,
+// kernel reservation), the files on their backing stores, the programs and libraries,
+// the processes started at boot and the jobs that come and go.
+
+import { readFileSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+const size = z.union([z.string(), z.number().int().nonnegative()]);
+const pct = z.number().int().min(0).max(100);
+
+const Lib = z.object({
+  file: z.string(),
+  text: z.number().int().positive().describe('pages of code, shared read-only'),
+  data: z.number().int().nonnegative().default(0).describe('pages of private file-backed data'),
+}).strict();
+
+const Mix = z.object({
+  text: z.number().int().nonnegative().default(40),
+  libs: z.number().int().nonnegative().default(30),
+  data: z.number().int().nonnegative().default(5),
+  heap: z.number().int().nonnegative().default(20),
+  stack: z.number().int().nonnegative().default(5),
+}).strict();
+
+const Program = z.object({
+  file: z.string().describe('the executable (a file in `files`)'),
+  text: z.number().int().positive(),
+  data: z.number().int().nonnegative().default(4),
+  libs: z.array(z.string()).default([]),
+  heap: z.number().int().positive().describe('heap pages at start (brk)'),
+  maxHeap: z.number().int().positive().optional().describe('the heap grows to this many pages over the life of the process'),
+  stack: z.number().int().positive().default(4),
+  hot: pct.default(25).describe('percent of each region that gets most references'),
+  hotPct: pct.default(85).describe('percent of references that go to the hot part'),
+  writePct: pct.default(30),
+  mix: Mix.default({ text: 40, libs: 30, data: 5, heap: 20, stack: 5 }),
+  weight: z.number().int().positive().default(10).describe('relative CPU share'),
+  life: z.number().int().positive().optional().describe('references before the process exits (default: runs forever)'),
+  spawn: z.object({
+    program: z.string(),
+    everyPct: z.number().min(0).max(100).describe('percent chance per reference of starting a child'),
+    exec: z.boolean().default(true).describe('child execs `program` (false: plain fork, sharing the parent image)'),
+    max: z.number().int().positive().default(1).describe('children alive at once'),
+  }).strict().optional(),
+  mmapTemp: z.object({
+    pages: z.number().int().positive(),
+    everyPct: z.number().min(0).max(100),
+  }).strict().optional().describe('maps, touches and unmaps a temporary anonymous buffer'),
+}).strict();
+
+export const ScenarioSchema = z.object({
+  name: z.string(),
+  description: z.string().default(''),
+  memory: size,
+  reserved: size.default('768K').describe('kernel image, mem_map and boot allocations'),
+  swap: size.default('16M'),
+  watermarks: z.object({ min: z.number().int().positive(), low: z.number().int().positive(), high: z.number().int().positive() })
+    .strict().optional().describe('override the 2.1.47 watermarks (min 48 pages is too much for tiny machines)'),
+  latencies: z.record(z.string(), z.number().int().nonnegative()).optional(),
+  files: z.array(z.object({ name: z.string(), pages: z.number().int().positive(), backing: z.enum(['disk', 'nfs']) }).strict()),
+  libs: z.record(z.string(), Lib).default({}),
+  programs: z.record(z.string(), Program),
+  boot: z.array(z.object({ program: z.string(), count: z.number().int().positive().default(1) }).strict()).min(1),
+}).strict();
+
+export type Scenario = z.infer<typeof ScenarioSchema>;
+export type ProgramSpec = z.infer<typeof Program>;
+
+export class ScenarioError extends Error {}
+
+/** The package root (works from src/ under vitest and from dist/ when compiled). */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error('mmsim: cannot find package.json above ' + fileURLToPath(import.meta.url));
+    dir = up;
+  }
+  return dir;
+}
+
+const BUILTIN_DIR = join(packageRoot(), 'src', 'workload', 'scenarios');
+
+export function builtinScenarioNames(): string[] {
+  return ['x486', 'forky', 'tiny'];
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const path = issue.path.length ? issue.path.join('.') : '(top level)';
+  return `${path}: ${issue.message}`;
+}
+
+/** Validate parsed JSON as a scenario; errors name the field and what is allowed. */
+export function parseScenario(json: unknown, source: string): Scenario {
+  const r = ScenarioSchema.safeParse(json);
+  if (!r.success) {
+    const lines = r.error.issues.slice(0, 8).map(describeIssue);
+    throw new ScenarioError(`scenario ${source} is not valid:\n  ${lines.join('\n  ')}`);
+  }
+  const sc = r.data;
+  const files = new Set(sc.files.map((f) => f.name));
+  const problems: string[] = [];
+  for (const [name, lib] of Object.entries(sc.libs)) {
+    if (!files.has(lib.file)) problems.push(`libs.${name}.file: '${lib.file}' is not in files (have: ${[...files].join(', ')})`);
+  }
+  for (const [name, p] of Object.entries(sc.programs)) {
+    if (!files.has(p.file)) problems.push(`programs.${name}.file: '${p.file}' is not in files (have: ${[...files].join(', ')})`);
+    for (const l of p.libs) if (!(l in sc.libs)) problems.push(`programs.${name}.libs: '${l}' is not in libs (have: ${Object.keys(sc.libs).join(', ')})`);
+    if (p.spawn && !(p.spawn.program in sc.programs)) problems.push(`programs.${name}.spawn.program: '${p.spawn.program}' is not in programs (have: ${Object.keys(sc.programs).join(', ')})`);
+    const f = sc.files.find((x) => x.name === p.file);
+    if (f && f.pages < p.text + p.data) problems.push(`programs.${name}: text + data (${p.text + p.data} pages) is larger than ${p.file} (${f.pages} pages)`);
+  }
+  for (const [name, l] of Object.entries(sc.libs)) {
+    const f = sc.files.find((x) => x.name === l.file);
+    if (f && f.pages < l.text + l.data) problems.push(`libs.${name}: text + data (${l.text + l.data} pages) is larger than ${l.file} (${f.pages} pages)`);
+  }
+  for (const [i, b] of sc.boot.entries()) {
+    if (!(b.program in sc.programs)) problems.push(`boot.${i}.program: '${b.program}' is not in programs (have: ${Object.keys(sc.programs).join(', ')})`);
+  }
+  if (problems.length) throw new ScenarioError(`scenario ${source} is not valid:\n  ${problems.join('\n  ')}`);
+  return sc;
+}
+
+/** A built-in scenario by name, or a JSON file by path. */
+export function loadScenario(nameOrFile: string): Scenario {
+  let path = nameOrFile;
+  if (builtinScenarioNames().includes(nameOrFile)) path = join(BUILTIN_DIR, `${nameOrFile}.json`);
+  else if (!existsSync(nameOrFile)) {
+    throw new ScenarioError(`scenario '${nameOrFile}' is neither a built-in scenario (${builtinScenarioNames().join(', ')}) nor an existing file`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new ScenarioError(`scenario ${path}: not valid JSON (${(err as Error).message})`);
+  }
+  return parseScenario(json, path);
+}
