@@ -91,14 +91,19 @@ export class Simulation {
     this.machine = new Machine(this.initial, engine);
     this.kernel = new Kernel(this.machine, kernelConfig(cfg));
     this.workload = new Workload(this.kernel, cfg.scenario, cfg.seed);
-    this.workload.boot();
   }
+
+  private booted = false;
 
   /**
    * Run until at least `events` events have been emitted (the kernel operation in progress
    * finishes, so the state ends between operations). `onProgress` is called about every COMMIT_EVERY events.
    */
   run(events: number, onProgress?: (events: number) => void): State {
+    if (!this.booted) {
+      this.booted = true;
+      this.workload.boot();
+    }
     let nextCommit = this.machine.events + COMMIT_EVERY;
     while (this.machine.events < events) {
       this.workload.step();

@@ -1,0 +1,88 @@
+// The run report: what a reclaim researcher asks of a run first. Computed from the state
+// alone, so a replay prints exactly what the recording printed.
+
+import { FAULT_KINDS } from './events.js';
+import { rmapDesign } from './rmap/index.js';
+import type { State } from './state.js';
+
+export interface Report {
+  scenario: string;
+  seed: string;
+  reclaim: string;
+  rmap: string;
+  events: number;
+  operations: number;
+  faults: Record<string, number> & { total: number; major: number; minor: number };
+  pagesScanned: number;
+  directScanned: number;
+  ptesVisited: number;
+  pagesFreed: number;
+  ptesVisitedPerPageFreed: number | null;
+  swapReads: number;
+  swapWrites: number;
+  fileReads: number;
+  fileWrites: number;
+  kswapdRuns: number;
+  kswapdCpuUs: number;
+  simulatedUs: number;
+  forks: number;
+  execs: number;
+  exits: number;
+  oomKills: number;
+  processes: number;
+  frames: number;
+  freePages: number;
+  freeKiB: number;
+  swapUsedSlots: number;
+  rmapOverheadBytes: number;
+}
+
+const MAJOR = new Set(['file_major', 'swapin']);
+
+export function makeReport(s: State, meta: { scenario: string; seed: string; reclaim: string }): Report {
+  const st = s.stats;
+  const faults: Record<string, number> = {};
+  let total = 0, major = 0;
+  FAULT_KINDS.forEach((k, i) => {
+    faults[k] = st.faults[i];
+    total += st.faults[i];
+    if (MAJOR.has(k)) major += st.faults[i];
+  });
+  return {
+    scenario: meta.scenario, seed: meta.seed, reclaim: meta.reclaim, rmap: s.rmap,
+    events: st.events, operations: st.ops,
+    faults: { ...faults, total, major, minor: total - major },
+    pagesScanned: st.scanned, directScanned: st.directScanned, ptesVisited: st.ptesVisited,
+    pagesFreed: st.reclaimed,
+    ptesVisitedPerPageFreed: st.reclaimed > 0 ? Math.round((st.ptesVisited / st.reclaimed) * 1000) / 1000 : null,
+    swapReads: st.swapReads, swapWrites: st.swapWrites, fileReads: st.fileReads, fileWrites: st.fileWrites,
+    kswapdRuns: st.kswapdRuns, kswapdCpuUs: st.kswapdUs, simulatedUs: s.time,
+    forks: st.forks, execs: st.execs, exits: st.exits, oomKills: st.ooms,
+    processes: Object.keys(s.mms).length,
+    frames: s.nframes, freePages: s.nrFree, freeKiB: s.nrFree * 4, swapUsedSlots: s.swap.used,
+    rmapOverheadBytes: rmapDesign(s.rmap).overheadBytes(s),
+  };
+}
+
+const n = (x: number): string => x.toLocaleString('en-US');
+const ms = (us: number): string => `${(us / 1000).toFixed(1)} ms`;
+
+export function formatReport(r: Report): string {
+  const faultKinds = FAULT_KINDS.map((k) => `${k} ${n(r.faults[k])}`).join(', ');
+  return [
+    `mmsim report: scenario ${r.scenario}, seed ${r.seed}, reclaim ${r.reclaim}, rmap ${r.rmap}`,
+    `  events              ${n(r.events)} in ${n(r.operations)} kernel operations`,
+    `  faults              ${n(r.faults.total)} (major ${n(r.faults.major)}, minor ${n(r.faults.minor)})`,
+    `    by kind           ${faultKinds}`,
+    `  pages scanned       ${n(r.pagesScanned)} (${n(r.directScanned)} by direct reclaim)`,
+    `  ptes visited        ${n(r.ptesVisited)}`,
+    `  pages freed         ${n(r.pagesFreed)} by reclaim (${r.ptesVisitedPerPageFreed ?? '-'} ptes visited per page freed)`,
+    `  swap I/O            ${n(r.swapReads)} reads, ${n(r.swapWrites)} writes (${n(r.swapUsedSlots)} slots in use)`,
+    `  file I/O            ${n(r.fileReads)} reads, ${n(r.fileWrites)} write-backs`,
+    `  kswapd              ${n(r.kswapdRuns)} runs, ${ms(r.kswapdCpuUs)} simulated CPU`,
+    `  processes           ${n(r.processes)} alive; ${n(r.forks)} forks, ${n(r.execs)} execs, ${n(r.exits)} exits, ${n(r.oomKills)} OOM kills`,
+    `  simulated time      ${(r.simulatedUs / 1e6).toFixed(3)} s`,
+    `  free memory         ${n(r.freePages)} of ${n(r.frames)} pages (${n(r.freeKiB)} KiB)`,
+    `  rmap overhead       ${n(r.rmapOverheadBytes)} bytes`,
+  ].join('\n');
+}

@@ -1,0 +1,62 @@
+import { Command } from 'commander';
+import { LogReader } from '../../src/log/reader.js';
+import { cloneState } from '../../src/snapshot/clone.js';
+import { StreamChecker } from '../../src/check/run.js';
+import { INVARIANTS } from '../../src/check/invariants.js';
+import { formatViolation } from '../../src/check/violation.js';
+import { formatEvent } from '../../src/events.js';
+import type { State } from '../../src/state.js';
+import type { RunConfig } from '../../src/sim.js';
+import { parseCount, printJson, Progress, UsageError, warn } from './common.js';
+
+export function checkCommand(): Command {
+  return new Command('check')
+    .description('replay a run log and check every invariant at every kernel-operation boundary')
+    .argument('<log>', 'run log (.mmlog)')
+    .option('--invariant <names>', `only these invariants (comma-separated): ${Object.keys(INVARIANTS).join(', ')}`)
+    .option('--full-every <ops>', 'run the whole-machine check every N operations (the per-operation check always runs)', parseCount('--full-every'), 256)
+    .option('--list', 'list the invariants and exit')
+    .option('--json', 'print the result as JSON')
+    .action((path: string, o: { invariant?: string; fullEvery: number; list?: boolean; json?: boolean }) => {
+      if (o.list) {
+        for (const [k, v] of Object.entries(INVARIANTS)) process.stdout.write(`${k.padEnd(22)} ${v}\n`);
+        return;
+      }
+      let only: Set<string> | undefined;
+      if (o.invariant !== undefined) {
+        only = new Set(o.invariant.split(',').map((x) => x.trim()).filter(Boolean));
+        for (const n of only) if (!(n in INVARIANTS)) throw new UsageError(`--invariant '${n}' is not an invariant: allowed values are ${Object.keys(INVARIANTS).join(', ')}`);
+      }
+      const log = new LogReader(path);
+      for (const w of log.warnings) warn(w);
+      const checker = new StreamChecker(cloneState(log.header.initial as State), { only, fullEvery: o.fullEvery });
+      const progress = new Progress(log.events, 'check');
+      let ok = true;
+      let lastEvents: string[] = [];
+      outer: for (const { info, events } of log.eventChunks()) {
+        for (let i = 0; i < events.length; i++) {
+          if (!checker.step(events[i])) { ok = false; lastEvents = events.slice(Math.max(0, i - 5), i).map(formatEvent); break outer; }
+        }
+        progress.update((info.first ?? 0) + events.length);
+      }
+      if (ok) ok = checker.finish();
+      progress.stop();
+      log.close();
+      const cfg = log.header.config as unknown as RunConfig;
+      const f = checker.failure;
+      if (o.json) {
+        printJson({ log: path, ok, events: log.events, checks: checker.checks, fullChecks: checker.fullChecks,
+          failure: f && { event: f.event, op: f.op, violations: f.violations, replay: `--scenario ${cfg.scenario.name} --seed ${cfg.seed} --events ${f.event + 1}` } });
+      } else if (ok) {
+        process.stdout.write(`ok: ${log.events.toLocaleString('en-US')} events, ${checker.checks.toLocaleString('en-US')} operation boundaries checked (${checker.fullChecks} full checks), no invariant broken\n`);
+      } else if (f) {
+        process.stdout.write(`FAILED after event ${f.event} (operation ${f.op}):\n`);
+        for (const v of f.violations.slice(0, 20)) process.stdout.write(`  ${formatViolation(v)}\n`);
+        if (f.violations.length > 20) process.stdout.write(`  … and ${f.violations.length - 20} more\n`);
+        process.stdout.write(`last events of the operation:\n${lastEvents.map((l) => `  ${l}`).join('\n')}\n`);
+        process.stdout.write(`replay: mmsim record --scenario ${cfg.scenario.name} --seed ${cfg.seed} --events ${f.event + 1} (event ${f.event})\n`);
+        process.stdout.write(`bisect: mmsim bisect ${path} finds the event that created the bad state\n`);
+      }
+      if (!ok) process.exitCode = 1;
+    });
+}

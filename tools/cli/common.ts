@@ -1,0 +1,87 @@
+// Shared command-line plumbing: common options, errors that end in exit code 2, progress.
+
+import { Command, Option } from 'commander';
+import cliProgress from 'cli-progress';
+import { ENGINES, type EngineName } from '../../src/machine.js';
+import { RECLAIM_POLICIES } from '../../src/reclaim/index.js';
+import { RMAP_DESIGNS } from '../../src/rmap/index.js';
+import { CHAIN_MODES, ConfigError, makeRunConfig, type ChainMode, type RunConfig } from '../../src/sim.js';
+import { loadScenario, ScenarioError } from '../../src/workload/scenario.js';
+import { SizeError } from '../../src/workload/size.js';
+import { LogError } from '../../src/log/format.js';
+
+/** Bad usage or bad input: printed without a stack, exit code 2. */
+export class UsageError extends Error {}
+
+export const USAGE_ERRORS = [UsageError, ScenarioError, ConfigError, SizeError, LogError];
+
+export interface CommonOpts {
+  scenario: string;
+  seed: string;
+  events: number;
+  mem?: string;
+  reclaim: string;
+  rmap: string;
+  chainMode: ChainMode;
+  engine: EngineName;
+  json?: boolean;
+  progress: boolean;
+}
+
+export function parseCount(flag: string) {
+  return (v: string): number => {
+    if (!/^\d+[kKmM]?$/.test(v)) throw new UsageError(`${flag} '${v}' is not a count: write a whole number, e.g. 1000000, 500k or 10M`);
+    const mult = /[kK]$/.test(v) ? 1000 : /[mM]$/.test(v) ? 1000000 : 1;
+    const n = parseInt(v, 10) * mult;
+    if (n <= 0) throw new UsageError(`${flag} must be at least 1 (got '${v}')`);
+    return n;
+  };
+}
+
+export function addRunOptions(cmd: Command, defaultEvents: number): Command {
+  return cmd
+    .option('--scenario <name|file>', 'built-in scenario (x486, forky, tiny) or a scenario JSON file', 'x486')
+    .option('--seed <seed>', 'seed for the workload generators (any string)', '1')
+    .option('--events <n>', 'stop after this many events (the operation in progress finishes)', parseCount('--events'), defaultEvents)
+    .option('--mem <size>', 'memory size, overriding the scenario\'s (e.g. 8M, 64M, 1G)')
+    .addOption(new Option('--reclaim <policy>', 'reclaim policy').choices(Object.keys(RECLAIM_POLICIES)).default('clock'))
+    .addOption(new Option('--rmap <design>', 'reverse-map design').choices(Object.keys(RMAP_DESIGNS)).default('pte-chain'))
+    .addOption(new Option('--chain-mode <mode>', 'pte-chain lists: NULL-terminated, or circular as in the seed\'s debug build').choices([...CHAIN_MODES]).default('null'))
+    .addOption(engineOption());
+}
+
+export function engineOption(): Option {
+  return new Option('--engine <engine>', 'immer: Immer drafts, immutable states; direct: the same reducer on a private copy (faster, same hash)')
+    .choices([...ENGINES]).default('direct');
+}
+
+export function runConfigFrom(o: CommonOpts): RunConfig {
+  return makeRunConfig(loadScenario(o.scenario), { seed: o.seed, mem: o.mem, reclaim: o.reclaim, rmap: o.rmap, chainMode: o.chainMode });
+}
+
+/** A progress bar on stderr, shown only on a terminal and only once the work has taken over a second. */
+export class Progress {
+  private bar: cliProgress.SingleBar | null = null;
+  private readonly started = performance.now();
+  constructor(private readonly total: number, private readonly label: string, private readonly enabled = process.stderr.isTTY === true) {}
+  update(done: number): void {
+    if (!this.enabled) return;
+    if (this.bar === null) {
+      if (performance.now() - this.started < 1000) return;
+      this.bar = new cliProgress.SingleBar({ format: `${this.label} [{bar}] {percentage}% | {value}/{total} events | {eta}s left`, stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic);
+      this.bar.start(this.total, done);
+    }
+    this.bar.update(Math.min(done, this.total));
+  }
+  stop(): void {
+    this.bar?.stop();
+  }
+}
+
+export function printJson(obj: unknown): void {
+  process.stdout.write(JSON.stringify(obj, null, 2) + '\n');
+}
+
+export function warn(msg: string): void {
+  process.stderr.write(`mmsim: warning: ${msg}\n`);
+}

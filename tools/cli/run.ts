@@ -1,0 +1,20 @@
+import { Command } from 'commander';
+import { Simulation } from '../../src/sim.js';
+import { formatReport, makeReport } from '../../src/report.js';
+import { addRunOptions, printJson, Progress, runConfigFrom, type CommonOpts } from './common.js';
+
+export function runCommand(): Command {
+  return addRunOptions(new Command('run'), 1000000)
+    .description('simulate a scenario in memory and print the report (faults, scanning, reclaim, swap, time)')
+    .option('--json', 'print the report as JSON')
+    .action((o: CommonOpts) => {
+      const cfg = runConfigFrom(o);
+      const sim = new Simulation(cfg, o.engine);
+      const progress = new Progress(o.events, 'run');
+      const s = sim.run(o.events, (n) => progress.update(n));
+      progress.stop();
+      const report = makeReport(s, { scenario: cfg.scenario.name, seed: cfg.seed, reclaim: cfg.reclaim });
+      if (o.json) printJson(report);
+      else process.stdout.write(formatReport(report) + '\n');
+    });
+}

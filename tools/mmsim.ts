@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+// mmsim: the command line. Usage errors and bad input exit with code 2 and a message
+// that names the offending value; invariant failures exit with 1.
+
+import { Command, CommanderError } from 'commander';
+import { runCommand } from './cli/run.js';
+import { recordCommand } from './cli/record.js';
+import { replayCommand } from './cli/replay.js';
+import { checkCommand } from './cli/check.js';
+import { USAGE_ERRORS } from './cli/common.js';
+import { MMSIM_VERSION } from './cli/version.js';
+
+export function buildProgram(): Command {
+  const program = new Command('mmsim')
+    .description('Deterministic, event-sourced simulator of Linux 2.1-era page reclaim and reverse mapping')
+    .version(MMSIM_VERSION)
+    .showHelpAfterError('(run with --help for usage)');
+  for (const c of [runCommand(), recordCommand(), replayCommand(), checkCommand()]) program.addCommand(c);
+  program.commands.forEach((c) => c.showHelpAfterError('(run with --help for usage)'));
+  return program;
+}
+
+function exitOverride(cmd: Command): void {
+  cmd.exitOverride();
+  cmd.commands.forEach(exitOverride);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  exitOverride(program);
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // help and version are exit 0; every other commander error is bad usage
+      return err.exitCode === 0 ? 0 : 2;
+    }
+    if (USAGE_ERRORS.some((C) => err instanceof C)) {
+      process.stderr.write(`mmsim: error: ${(err as Error).message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+main(process.argv).then((code) => { process.exitCode = code; }, (err: unknown) => {
+  process.stderr.write(`mmsim: internal error: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exitCode = 1;
+});
