@@ -1,0 +1,120 @@
+// Each invariant is shown to be able to fail: a deliberately wrong event sequence (the
+// kind a buggy kernel path would emit) is applied to a correct state, and the checker
+// must name the invariant.
+
+import { describe, expect, it } from 'vitest';
+import { simulation } from '../helpers.js';
+import { do_execve } from '../../src/fs/exec.js';
+import { do_fork } from '../../src/kernel/fork.js';
+import { access, pte_offset, read_pte } from '../../src/mm/memory.js';
+import { checkState, INVARIANTS } from '../../src/check/invariants.js';
+import { checkTouched, noteTouches, Touched } from '../../src/check/local.js';
+import { pteChain } from '../../src/rmap/pte-chain.js';
+import { mk_pte, pte_pfn, _PAGE_PRESENT, _PAGE_RW, _PAGE_USER, SWP_ENTRY } from '../../src/arch/i386/page.js';
+import { VM_READ, VM_WRITE, VmaKind, getPage } from '../../src/state.js';
+import { apply } from '../../src/reducer/index.js';
+import type { Event } from '../../src/events.js';
+
+const BASE = 0x01000000;
+
+/** Two processes sharing four anonymous pages copy-on-write after a fork. */
+function world() {
+  const sim = simulation('tiny', 'inv', {});
+  const k = sim.kernel;
+  const a = do_execve(k, -1, [{ start: BASE, end: BASE + 16 * 4096, kind: VmaKind.Anon, prot: VM_READ | VM_WRITE, file: 0, pgoff: 0 }]);
+  for (let i = 0; i < 4; i++) access(k, a, BASE + i * 4096, true);
+  const b = do_fork(k, a);
+  const s = sim.machine.s;
+  const pteA = (i: number) => pte_offset(k, s.mms[a], BASE + i * 4096);
+  const pteB = (i: number) => pte_offset(k, s.mms[b], BASE + i * 4096);
+  const pfnOf = (pte: number) => pte_pfn(read_pte(k, pte));
+  return { sim, k, s, a, b, pteA, pteB, pfnOf };
+}
+
+function names(s: Parameters<typeof checkState>[0]): string[] {
+  return [...new Set(checkState(s).map((v) => v.invariant))].sort();
+}
+
+describe('invariants', () => {
+  it('hold on a correct state', () => {
+    const { s } = world();
+    expect(checkState(s)).toEqual([]);
+  });
+
+  const cases: Array<[string, string, (w: ReturnType<typeof world>) => Event[]]> = [
+    ['pte_set without pte_link', 'pte-on-chain', (w) => {
+      const pfn = w.pfnOf(w.pteA(0));
+      return [{ t: 'get_page', pfn }, { t: 'pte_set', pte: w.pteA(5), val: mk_pte(pfn, _PAGE_PRESENT | _PAGE_USER) }];
+    }],
+    ['pte_clear without pte_unlink', 'chain-entry-valid', (w) => {
+      const pfn = w.pfnOf(w.pteB(1));
+      return [{ t: 'pte_clear', pte: w.pteB(1) }, { t: 'put_page', pfn }, { t: 'page_flags', pfn, set: 0, clear: 0 }];
+    }],
+    ['pte_clear leaves its link behind', 'link-null', (w) => [{ t: 'pte_clear', pte: w.pteB(1) }, { t: 'put_page', pfn: w.pfnOf(w.pteA(1)) }]],
+    ['unlink from the wrong page', 'rmap-unlink-missing', (w) => [{ t: 'pte_unlink', pte: w.pteA(0), pfn: w.pfnOf(w.pteA(1)) }]],
+    ['a pte linked twice (NULL-terminated chain cycles)', 'chain-terminates', (w) => [{ t: 'pte_link', pte: w.pteA(2), pfn: w.pfnOf(w.pteA(2)) }]],
+    ['a pte linked onto a second page (its one link word joins two chains)', 'chain-length', (w) => [
+      { t: 'pte_link', pte: w.pteA(3), pfn: w.pfnOf(w.pteA(0)) }]],
+    ['a reference never dropped', 'page-count', (w) => [{ t: 'get_page', pfn: w.pfnOf(w.pteA(0)) }]],
+    ['a page table at an odd frame', 'pt-block', (w) => {
+      const pfn = w.s.freeArea[0].head >= 0 ? w.s.freeArea[0].head : w.s.freeArea[1].head;
+      return [{ t: 'pt_alloc', pfn: pfn | 1, mm: w.a, index: 300 }];
+    }],
+    ['a mapped page freed', 'free-page', (w) => {
+      const pfn = w.pfnOf(w.pteA(0));
+      return [{ t: 'put_page', pfn }, { t: 'put_page', pfn }, { t: 'page_free', pfn, order: 0, reclaim: 0 }];
+    }],
+    ['an allocation taken from the wrong free list', 'buddy', (w) => {
+      const order = w.s.freeArea.findLastIndex((a) => a.head >= 0);
+      return [{ t: 'page_alloc', pfn: w.s.freeArea[order].head, order: 0, from: 0 }];
+    }],
+    ['a swap reference nobody holds', 'swap-map', () => [{ t: 'swap_dup', entry: 3 }]],
+    ['a swap-cached page mapped writable', 'swap-cache-writable', (w) => {
+      const pfn = w.pfnOf(w.pteA(0));
+      return [{ t: 'swap_cache_add', pfn, entry: 2 }, { t: 'swap_dup', entry: 2 },
+        { t: 'pte_set', pte: w.pteA(0), val: mk_pte(pfn, _PAGE_PRESENT | _PAGE_USER | _PAGE_RW) }];
+    }],
+    ['the clock hand past mem_map', 'clock-hand', (w) => [{ t: 'clock_advance', hand: w.s.nframes, ptes: 0 }]],
+    ['a page table freed with live ptes', 'rss', (w) => [{ t: 'pt_free', pfn: Math.floor(w.pteB(0) / 4096) }]],
+    ['a vma removed without zapping its ptes', 'pte-in-vma', (w) => [{ t: 'vma_remove', mm: w.b, start: BASE }]],
+  ];
+
+  it('every invariant has a failing case below', () => {
+    expect(new Set(cases.map((c) => c[1]))).toEqual(new Set(Object.keys(INVARIANTS)));
+  });
+
+  it.each(cases)('%s breaks %s', (_what, invariant, bad) => {
+    const w = world();
+    for (const e of bad(w)) w.sim.machine.emit(e);
+    expect(names(w.s)).toContain(invariant);
+  });
+
+  it('the local (per-operation) check catches every per-pte and per-page breakage', () => {
+    for (const [what, invariant, bad] of cases) {
+      if (['pt-block', 'buddy', 'swap-map', 'clock-hand', 'rss', 'pte-in-vma'].includes(invariant)) continue; // global: full check only
+      const w = world();
+      const t = new Touched();
+      for (const e of bad(w)) { noteTouches(w.s, e, t); apply(w.s, e); }
+      const got = new Set(checkTouched(w.s, pteChain, t).map((v) => v.invariant));
+      expect(got.size, what).toBeGreaterThan(0);
+      // what it names is really broken (the full check agrees)
+      for (const name of got) expect(names(w.s), what).toContain(name);
+    }
+  });
+
+  it('a swap pte with no swap-map count is caught', () => {
+    const w = world();
+    w.sim.machine.emit({ t: 'pte_set', pte: w.pteA(9), val: SWP_ENTRY(4) });
+    expect(names(w.s)).toContain('swap-map');
+  });
+
+  it('names the page and pte involved', () => {
+    const w = world();
+    const pfn = w.pfnOf(w.pteA(0));
+    w.sim.machine.emit({ t: 'get_page', pfn });
+    w.sim.machine.emit({ t: 'pte_set', pte: w.pteA(7), val: mk_pte(pfn, _PAGE_PRESENT | _PAGE_USER) });
+    const v = checkState(w.s).find((x) => x.invariant === 'pte-on-chain');
+    expect(v).toMatchObject({ page: pfn, pte: w.pteA(7), mm: w.a });
+    expect(getPage(w.s, pfn).mapcount).toBe(2);
+  });
+});

@@ -1,0 +1,41 @@
+// For many seeds of every scenario, every invariant holds at every kernel-operation
+// boundary of a short run. A failure prints the scenario, seed and event to replay.
+
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { StreamChecker } from '../../src/check/run.js';
+import { formatViolation } from '../../src/check/violation.js';
+import { cloneState } from '../../src/snapshot/clone.js';
+import { recordEvents } from '../helpers.js';
+import type { RunOptions } from '../../src/sim.js';
+
+function holds(scenario: string, seed: string, events: number, fullEvery: number, opts: Partial<RunOptions> = {}): void {
+  const { sim, events: evs } = recordEvents(scenario, seed, events, opts);
+  const c = new StreamChecker(cloneState(sim.initial), { fullEvery });
+  let ok = true;
+  for (const e of evs) if (!c.step(e)) { ok = false; break; }
+  if (ok) ok = c.finish();
+  const f = c.failure;
+  expect(ok, f ? `replay: mmsim record --scenario ${scenario} --seed ${seed} --events ${f.event + 1} ${JSON.stringify(opts)}\n` +
+    f.violations.slice(0, 5).map(formatViolation).join('\n') : '').toBe(true);
+}
+
+describe('invariants hold over many seeds', () => {
+  it('tiny: 200 seeds, full check at every operation, both chain modes', { timeout: 120000 }, () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 1 << 30 }), fc.boolean(), (seed, circular) => {
+      holds('tiny', String(seed), 1500, 1, { chainMode: circular ? 'circular' : 'null' });
+    }), { numRuns: 200, seed: 4242 });
+  });
+
+  it('forky: 100 seeds', { timeout: 120000 }, () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 1 << 30 }), (seed) => {
+      holds('forky', String(seed), 6000, 8);
+    }), { numRuns: 100, seed: 4243 });
+  });
+
+  it('x486: 100 seeds', { timeout: 120000 }, () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 1 << 30 }), (seed) => {
+      holds('x486', String(seed), 8000, 16);
+    }), { numRuns: 100, seed: 4244 });
+  });
+});

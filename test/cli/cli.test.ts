@@ -1,0 +1,89 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { mmsim, tmp } from '../helpers.js';
+
+describe('mmsim command line', () => {
+  it('run prints the report, and --json the same figures as data', () => {
+    const text = mmsim(['run', '--scenario', 'tiny', '--events', '5000']);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/faults\s+[\d,]+ \(major/);
+    const json = mmsim(['run', '--scenario', 'tiny', '--events', '5000', '--json']);
+    const r = JSON.parse(json.stdout);
+    expect(r.events).toBeGreaterThanOrEqual(5000);
+    expect(text.stdout).toContain(`pages scanned       ${r.pagesScanned.toLocaleString('en-US')}`);
+  });
+
+  it('record, replay and check agree on a log', () => {
+    const f = tmp('c.mmlog');
+    const rec = JSON.parse(mmsim(['record', '--scenario', 'forky', '--seed', '3', '--events', '20000', '-o', f, '--json']).stdout);
+    const rep = JSON.parse(mmsim(['replay', f, '--json']).stdout);
+    expect(rep.verified).toBe(true);
+    expect(rep.hash).toBe(rec.hash);
+    expect(rep.report).toEqual(rec.report);
+    const chk = mmsim(['check', f, '--json']);
+    expect(chk.code).toBe(0);
+    expect(JSON.parse(chk.stdout).ok).toBe(true);
+  });
+
+  it('--help works everywhere', () => {
+    for (const cmd of [[], ['run'], ['record'], ['replay'], ['check']]) {
+      const r = mmsim([...cmd, '--help']);
+      expect(r.code, cmd.join(' ')).toBe(0);
+      expect(r.stdout).toMatch(/Usage: mmsim/);
+    }
+  });
+
+  const bad: Array<[string, string[], RegExp]> = [
+    ['an unknown flag', ['run', '--bogus'], /unknown option '--bogus'/],
+    ['a bad choice', ['run', '--rmap', 'nope'], /argument 'nope' is invalid. Allowed choices are/],
+    ['a bad count', ['run', '--events', 'lots'], /--events 'lots' is not a count/],
+    ['a bad size', ['run', '--mem', '8Q'], /'8Q' is not a size/],
+    ['an unknown scenario', ['run', '--scenario', 'nosuch'], /neither a built-in scenario \(x486, forky, tiny\) nor an existing file/],
+    ['an unknown command', ['frobnicate'], /unknown command 'frobnicate'/],
+    ['a missing log', ['replay', '/nonexistent.mmlog'], /cannot open log/],
+    ['an unknown invariant', ['check', '/dev/null', '--invariant', 'nope'], /--invariant 'nope' is not an invariant: allowed values are/],
+  ];
+  it.each(bad)('%s exits 2 with a message', (_w, args, msg) => {
+    const r = mmsim(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(msg);
+  });
+
+  it('a damaged, truncated or foreign log exits 2 (damaged, foreign) or warns and goes on (truncated)', () => {
+    const f = tmp('d.mmlog');
+    expect(mmsim(['record', '--scenario', 'tiny', '--events', '30000', '-o', f]).code).toBe(0);
+    const buf = readFileSync(f);
+    const flipped = Buffer.from(buf);
+    flipped[Math.floor(buf.length / 2)] ^= 0xff;
+    const g = tmp('flipped.mmlog');
+    writeFileSync(g, flipped);
+    const r1 = mmsim(['replay', g]);
+    expect(r1.code).toBe(2);
+    expect(r1.stderr).toMatch(/chunk \d+ at byte offset \d+ is damaged/);
+    const h = tmp('short.mmlog');
+    writeFileSync(h, buf.subarray(0, buf.length - 50));
+    const r2 = mmsim(['replay', h]);
+    expect(r2.code).toBe(0);
+    expect(r2.stderr).toMatch(/warning: .*torn tail/);
+    const i = tmp('foreign.mmlog');
+    writeFileSync(i, Buffer.from('PK\x03\x04 this is a zip file'));
+    const r3 = mmsim(['check', i]);
+    expect(r3.code).toBe(2);
+    expect(r3.stderr).toMatch(/not an mmsim run log/);
+  });
+
+  it('a malformed scenario file exits 2 naming the field and the allowed values', () => {
+    const f = tmp('bad.json');
+    const sc = JSON.parse(readFileSync(new URL('../../src/workload/scenarios/tiny.json', import.meta.url), 'utf8'));
+    sc.files[0].backing = 'floppy';
+    writeFileSync(f, JSON.stringify(sc));
+    const r = mmsim(['run', '--scenario', f]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/files\.0\.backing/);
+    expect(r.stderr).toMatch(/"disk"\|"nfs"|'disk' \| 'nfs'|disk.*nfs/);
+    writeFileSync(f, '{ not json');
+    const r2 = mmsim(['run', '--scenario', f]);
+    expect(r2.code).toBe(2);
+    expect(r2.stderr).toMatch(/not valid JSON/);
+  });
+});

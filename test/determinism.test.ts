@@ -1,0 +1,49 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { applyEvents } from '../src/machine.js';
+import { apply } from '../src/reducer/index.js';
+import { cloneState } from '../src/snapshot/clone.js';
+import { stateHash } from '../src/snapshot/hash.js';
+import { mmsim, recordEvents, simulation, tmp } from './helpers.js';
+
+describe('determinism', () => {
+  it('the same seed gives byte-identical logs; another seed does not', () => {
+    const a = tmp('a.mmlog'), b = tmp('b.mmlog'), c = tmp('c.mmlog');
+    for (const [f, seed] of [[a, '7'], [b, '7'], [c, '8']]) {
+      const r = mmsim(['record', '--scenario', 'x486', '--seed', seed, '--events', '100000', '-o', f]);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    expect(readFileSync(a).equals(readFileSync(b))).toBe(true);
+    expect(readFileSync(a).equals(readFileSync(c))).toBe(false);
+  });
+
+  it.each(['tiny', 'forky', 'x486'])('%s: the Immer engine and the direct engine reach the same state hash', (scenario) => {
+    const direct = simulation(scenario, '3', {}, 'direct').run(30000);
+    const viaImmer = simulation(scenario, '3', {}, 'immer').run(30000);
+    expect(stateHash(viaImmer)).toBe(stateHash(direct));
+  });
+
+  it('applying a run event by event and in batches gives the same hash', () => {
+    const { sim, events } = recordEvents('x486', '5', 40000);
+    const final = stateHash(sim.machine.state());
+    let one = sim.initial;
+    for (const e of events) one = applyEvents(one, [e]);
+    let batched = sim.initial;
+    for (let i = 0; i < events.length; i += 1000) batched = applyEvents(batched, events.slice(i, i + 1000));
+    const direct = cloneState(sim.initial);
+    for (const e of events) apply(direct, e);
+    expect(stateHash(one)).toBe(final);
+    expect(stateHash(batched)).toBe(final);
+    expect(stateHash(direct)).toBe(final);
+  });
+
+  it('Immer states are immutable values: an old state is untouched by later events', () => {
+    const { sim, events } = recordEvents('tiny', '2', 3000);
+    const before = stateHash(sim.initial);
+    const mid = applyEvents(sim.initial, events.slice(0, 1500));
+    const midHash = stateHash(mid);
+    applyEvents(mid, events.slice(1500));
+    expect(stateHash(sim.initial)).toBe(before);
+    expect(stateHash(mid)).toBe(midHash);
+  });
+});

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { builtinScenarioNames, loadScenario, parseScenario, ScenarioError } from '../../src/workload/scenario.js';
+import { parseSizePages } from '../../src/workload/size.js';
+import { makeRunConfig } from '../../src/sim.js';
+
+describe('scenarios', () => {
+  it.each(builtinScenarioNames())('built-in %s is valid', (name) => {
+    expect(loadScenario(name).name).toBe(name);
+  });
+
+  it('x486 is the seed\'s machine: 8 MB with /usr on NFS and the 2.1.47 watermarks', () => {
+    const sc = loadScenario('x486');
+    const cfg = makeRunConfig(sc, { seed: '1' });
+    expect(cfg.nframes).toBe(2048);
+    expect(cfg.watermarks).toEqual({ min: 48, low: 72, high: 96 });
+    expect(sc.files.filter((f) => f.name.startsWith('/usr/')).every((f) => f.backing === 'nfs')).toBe(true);
+  });
+
+  it('names the bad field and what is allowed', () => {
+    const sc = loadScenario('tiny');
+    expect(() => parseScenario({ ...sc, programs: { ...sc.programs, prog: { ...sc.programs.prog, libs: ['libm'] } } }, 'x.json'))
+      .toThrow(/programs\.prog\.libs: 'libm' is not in libs \(have: libc\)/);
+    expect(() => parseScenario({ ...sc, extra: 1 }, 'x.json')).toThrow(ScenarioError);
+    expect(() => parseScenario({ ...sc, boot: [] }, 'x.json')).toThrow(/boot/);
+  });
+
+  it('parses sizes in pages', () => {
+    expect(parseSizePages('8M', 'm')).toBe(2048);
+    expect(parseSizePages('1G', 'm')).toBe(262144);
+    expect(parseSizePages('768K', 'm')).toBe(192);
+    expect(() => parseSizePages('1000', 'm')).toThrow(/multiple of the 4 KiB/);
+    expect(() => parseSizePages('big', '--mem')).toThrow(/--mem: 'big' is not a size/);
+  });
+});
