@@ -26,9 +26,13 @@ export class Machine {
   events = 0;
   sink: EventSink | null = null;
 
-  constructor(initial: State, readonly engine: EngineName = 'immer') {
+  /**
+   * `consumeInitial`: in direct mode, mutate `initial` itself instead of a copy (saves a
+   * deep copy of mem_map; only for callers that have finished with the initial state).
+   */
+  constructor(initial: State, readonly engine: EngineName = 'immer', consumeInitial = false) {
     if (engine === 'direct') {
-      this.committed = cloneState(initial);
+      this.committed = consumeInitial ? initial : cloneState(initial);
       this.s = this.committed;
     } else {
       this.committed = initial;

@@ -86,9 +86,13 @@ export class Simulation {
   readonly workload: Workload;
   readonly initial: State;
 
-  constructor(readonly cfg: RunConfig, engine: EngineName = 'immer', initial?: State) {
-    this.initial = initial ?? initialState(cfg);
-    this.machine = new Machine(this.initial, engine);
+  /**
+   * With `consumeInitial`, the direct engine runs on the initial state itself: `initial` is
+   * then valid only until the first run() (enough to write a log header).
+   */
+  constructor(readonly cfg: RunConfig, engine: EngineName = 'immer', opts: { initial?: State; consumeInitial?: boolean } = {}) {
+    this.initial = opts.initial ?? initialState(cfg);
+    this.machine = new Machine(this.initial, engine, opts.consumeInitial === true);
     this.kernel = new Kernel(this.machine, kernelConfig(cfg));
     this.workload = new Workload(this.kernel, cfg.scenario, cfg.seed);
   }

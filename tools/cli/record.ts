@@ -14,7 +14,7 @@ export function recordCommand(): Command {
     .action((o: CommonOpts & { output: string }) => {
       if (!o.output) throw new UsageError('-o/--output needs a file name, e.g. -o run.mmlog');
       const cfg = runConfigFrom(o);
-      const sim = new Simulation(cfg, o.engine);
+      const sim = new Simulation(cfg, o.engine, { consumeInitial: true });
       const writer = new LogWriter(o.output, { mmsim: MMSIM_VERSION, config: cfg, initial: sim.initial });
       sim.machine.sink = (e) => writer.event(e);
       const progress = new Progress(o.events, 'record');

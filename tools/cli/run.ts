@@ -9,7 +9,7 @@ export function runCommand(): Command {
     .option('--json', 'print the report as JSON')
     .action((o: CommonOpts) => {
       const cfg = runConfigFrom(o);
-      const sim = new Simulation(cfg, o.engine);
+      const sim = new Simulation(cfg, o.engine, { consumeInitial: true });
       const progress = new Progress(o.events, 'run');
       const s = sim.run(o.events, (n) => progress.update(n));
       progress.stop();
