@@ -6,19 +6,40 @@ import { apply } from '../reducer/index.js';
 import { cloneState } from '../snapshot/clone.js';
 import type { State } from '../state.js';
 import type { LogReader } from './reader.js';
+import { LogError } from './format.js';
+import { ReducerError } from '../reducer/index.js';
+import { formatEvent, type Event } from '../events.js';
+import type { ChunkInfo } from './reader.js';
+
+/** A reducer error on a logged event is a malformed log: name the event, its index and chunk. */
+export function malformed(log: LogReader, info: ChunkInfo, i: number, e: Event, err: unknown): never {
+  if (err instanceof ReducerError) {
+    throw new LogError(`${log.path}: event ${(info.first ?? 0) + i} (${formatEvent(e)}) in chunk ${info.index} at byte offset ${info.offset} cannot be applied: ${err.message}`, info.index, info.offset);
+  }
+  throw err;
+}
 
 export function replayLog(log: LogReader, engine: EngineName = 'direct', onProgress?: (events: number) => void): State {
   let s = log.header.initial as State;
   if (engine === 'direct') {
     s = cloneState(s);
     for (const { info, events } of log.eventChunks()) {
-      for (let i = 0; i < events.length; i++) apply(s, events[i]);
+      let i = 0;
+      try {
+        for (; i < events.length; i++) apply(s, events[i]);
+      } catch (err) {
+        malformed(log, info, i, events[i], err);
+      }
       onProgress?.((info.first ?? 0) + events.length);
     }
     return s;
   }
   for (const { info, events } of log.eventChunks()) {
-    s = applyEvents(s, events);
+    try {
+      s = applyEvents(s, events);
+    } catch (err) {
+      malformed(log, info, 0, events[0], err);
+    }
     onProgress?.((info.first ?? 0) + events.length);
   }
   return s;

@@ -46,7 +46,19 @@ function swapMapAdd(s: State, entry: number, delta: number): void {
   else if (before + delta === 0 && before > 0) s.swap.used--;
 }
 
+/** Field ranges every event must respect: a log that breaks them is malformed, not a kernel bug. */
+function validate(s: State, e: Event): void {
+  const r = e as unknown as { pfn?: number; order?: number; entry?: number };
+  if (r.pfn !== undefined && !(r.pfn >= 0 && r.pfn + (r.order !== undefined ? 1 << r.order : 1) <= s.nframes)) {
+    throw new ReducerError(`${e.t}: pfn ${r.pfn}${r.order !== undefined ? ` (order ${r.order})` : ''} is outside mem_map (0..${s.nframes - 1})`);
+  }
+  if (r.entry !== undefined && !(r.entry > 0 && r.entry < s.swap.nslots)) {
+    throw new ReducerError(`${e.t}: swap entry ${r.entry} is outside the swap device (1..${s.swap.nslots - 1})`);
+  }
+}
+
 export function apply(s: State, e: Event): void {
+  validate(s, e);
   s.stats.events++;
   switch (e.t) {
     case 'op':
