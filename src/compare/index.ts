@@ -16,6 +16,7 @@ export type { MappingBucket, Sample } from './metrics.js';
 export { parseDesignList, parseDesign, allowedDesigns, DEFAULT_DESIGNS, DesignListError, parsePositiveInt, OUTPUT_FORMATS } from './designs.js';
 export { formatTable, formatJson, formatCsv, formatHistogram } from './format.js';
 export { writePlots } from './plot.js';
+export { runSweep, formatSweep, sweepChart, type SweepResult, type SweepPoint } from './sweep.js';
 
 export interface ComparisonOptions {
   /** Scenario name (x486, forky, tiny, sharedlib:N), file path, or a parsed scenario. */
@@ -78,6 +79,23 @@ function runInWorker(job: DesignJob, onProgress?: (steps: number) => void): Prom
   });
 }
 
+/** Run jobs in worker threads (at most `width` at once, default one per core) or here, one after another; results in job order. */
+export async function runJobs(jobs: DesignJob[], mode: 'parallel' | 'sequential', width?: number,
+  onProgress?: (job: DesignJob, steps: number) => void): Promise<DesignResult[]> {
+  if (mode === 'sequential') return jobs.map((j) => runDesign(j, (n) => onProgress?.(j, n)));
+  const lanes = Math.max(1, Math.min(width ?? availableParallelism(), jobs.length));
+  const results = new Array<DesignResult>(jobs.length);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < jobs.length) {
+      const i = next++;
+      results[i] = await runInWorker(jobs[i], (n) => onProgress?.(jobs[i], n));
+    }
+  };
+  await Promise.all(Array.from({ length: lanes }, lane));
+  return results;
+}
+
 export async function runComparison(opts: ComparisonOptions): Promise<ComparisonResult> {
   const t0 = performance.now();
   const scenario = typeof opts.scenario === 'string' ? loadScenario(opts.scenario) : opts.scenario;
@@ -87,22 +105,8 @@ export async function runComparison(opts: ComparisonOptions): Promise<Comparison
     scenario, seed: String(opts.seed), steps, maxEvents: opts.events ?? steps * 40, design, mem: opts.mem,
     sampleEvery: opts.sampleEvery ?? 2000,
   }));
-  const progress = (d: DesignJob) => (n: number): void => opts.onProgress?.(d.design.label, n, steps);
-  let results: DesignResult[];
-  if (opts.mode === 'sequential') {
-    results = jobs.map((j) => runDesign(j, progress(j)));
-  } else {
-    const width = Math.max(1, Math.min(opts.jobs ?? availableParallelism(), jobs.length));
-    results = new Array<DesignResult>(jobs.length);
-    let next = 0;
-    const lane = async (): Promise<void> => {
-      while (next < jobs.length) {
-        const i = next++;
-        results[i] = await runInWorker(jobs[i], progress(jobs[i]));
-      }
-    };
-    await Promise.all(Array.from({ length: width }, lane));
-  }
+  const results = await runJobs(jobs, opts.mode ?? 'parallel', opts.jobs,
+    (j, n) => opts.onProgress?.(j.design.label, n, steps));
   return {
     scenario: scenario.name, seed: String(opts.seed), steps, mem: opts.mem ?? null, results,
     wallMs: performance.now() - t0,
