@@ -24,7 +24,7 @@ export interface ComparisonOptions {
   seed: string | number;
   /** Workload steps per design (default 100000). */
   steps?: number;
-  /** Event cap per design (default 40 × steps). */
+  /** Event cap per design (default 200 × steps: the old kswapd on a tiny machine emits ~60 events a step). */
   events?: number;
   /** Design labels or specs (default: clock/pte-chain, old/none, clock/pte-pool, clock/pte_chain). */
   designs?: string | readonly string[] | DesignSpec[];
@@ -102,7 +102,7 @@ export async function runComparison(opts: ComparisonOptions): Promise<Comparison
   const specs = toSpecs(opts.designs);
   const steps = opts.steps ?? 100000;
   const jobs: DesignJob[] = specs.map((design) => ({
-    scenario, seed: String(opts.seed), steps, maxEvents: opts.events ?? steps * 40, design, mem: opts.mem,
+    scenario, seed: String(opts.seed), steps, maxEvents: opts.events ?? steps * 200, design, mem: opts.mem,
     sampleEvery: opts.sampleEvery ?? 2000,
   }));
   const results = await runJobs(jobs, opts.mode ?? 'parallel', opts.jobs,

@@ -47,6 +47,7 @@ describe('runComparison', () => {
     expect(seq.results).toHaveLength(4);
     for (const r of seq.results) {
       expect(r.steps).toBe(1500);
+      expect(r.truncated).toBe(false);
       expect(r.pagesFreed, r.design).toBeGreaterThan(0);
       expect(r.rmapErrors).toBe(0);
     }
