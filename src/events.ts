@@ -37,6 +37,20 @@ export const EVENT_FIELDS = {
   page_cache_del: ['pfn'],
   writepage: ['pfn'],
   fault: ['mm', 'addr', 'write', 'kind'],
+  // The old kswapd (policy `old`): its cursors are machine state, so they change by events.
+  /** swap_out's static skip_factor. */
+  swap_skip: ['skip'],
+  /** p->swap_cnt of the process that owns mm. */
+  swap_cnt: ['mm', 'cnt'],
+  /** p->swap_address of the process that owns mm (swap_out_process resets it to 0). */
+  swap_address: ['mm', 'addr'],
+  /**
+   * try_to_swap_out looks at the present pte mapping `addr` (which maps `pfn`); `slots` pte
+   * slots were walked to get there, this one included. Sets p->swap_address = addr + PAGE_SIZE.
+   */
+  swap_scan: ['mm', 'addr', 'pfn', 'slots'],
+  /** do_try_to_free_page's static state. */
+  free_state: ['state'],
 } as const;
 
 export type EventType = keyof typeof EVENT_FIELDS;

@@ -51,6 +51,11 @@ export function makeRunConfig(scenario: Scenario, opts: RunOptions): RunConfig {
   const rmap = opts.rmap ?? 'pte-chain';
   if (!(reclaim in RECLAIM_POLICIES)) throw new ConfigError(`--reclaim '${reclaim}' is not known: allowed values are ${Object.keys(RECLAIM_POLICIES).join(', ')}`);
   if (!(rmap in RMAP_DESIGNS)) throw new ConfigError(`--rmap '${rmap}' is not known: allowed values are ${Object.keys(RMAP_DESIGNS).join(', ')}`);
+  if (RECLAIM_POLICIES[reclaim].needsRmap && rmap === 'none') {
+    const ok = Object.keys(RECLAIM_POLICIES).filter((p) => !RECLAIM_POLICIES[p].needsRmap);
+    throw new ConfigError(`--rmap none cannot run with --reclaim ${reclaim}: '${reclaim}' finds a page's ptes through the reverse map. `
+      + `--rmap none is allowed only with --reclaim ${ok.join(', ')}; with --reclaim ${reclaim} use --rmap ${Object.keys(RMAP_DESIGNS).filter((d) => d !== 'none').join(', ')}`);
+  }
   const latencies = { ...DEFAULT_LATENCIES };
   for (const [k, v] of Object.entries(scenario.latencies ?? {})) {
     if (!(k in latencies)) throw new ConfigError(`latencies.${k} is not a latency: allowed names are ${Object.keys(DEFAULT_LATENCIES).join(', ')}`);

@@ -50,6 +50,13 @@ export interface Mm {
   rss: number;
   /** pgd index -> page-table pfn (pmd folded into pgd on i386). */
   pgdir: Record<number, number>;
+  /**
+   * The old kswapd's per-process cursor (task_struct in 2.1.47: p->swap_address, p->swap_cnt):
+   * where swap_out_process resumes its pte walk, and how many more visits swap_out gives this
+   * process before moving on. Unused by the other policies; changed only by swap_* events.
+   */
+  swapAddress: number;
+  swapCnt: number;
 }
 
 /** One page table: an order-1 block; `pte` is the first page, `link` the second. */
@@ -71,6 +78,31 @@ export interface SwapState {
   /** scan_swap_map cursor: next slot to try and slots left in the current cluster. */
   clusterNext: number;
   clusterNr: number;
+}
+
+/**
+ * Fixed-size blocks of the pte-pool and pte_chain reverse maps, carved and recycled the way a
+ * slab cache would: a free list threaded through word 0 of each free block, new blocks carved
+ * at the end. Block 0 is NULL and never handed out. `blockWords` is 0 for designs without blocks.
+ */
+export interface RmapArena {
+  blockWords: number;
+  /** Block b occupies words [b * blockWords, (b + 1) * blockWords), chunked like every large table. */
+  words: number[][];
+  /** Blocks carved so far, block 0 included. */
+  nblocks: number;
+  free: number;
+  used: number;
+  /** Most blocks in use at once (the peak overhead). */
+  peak: number;
+}
+
+/** State of the old (2.1.47) kswapd that lives in static variables of mm/vmscan.c. */
+export interface OldKswapd {
+  /** swap_out's static skip_factor: how far down the task list the next scan starts. */
+  skipFactor: number;
+  /** do_try_to_free_page's static state: 0 resumes at shrink_mmap, 4 at swap_out. */
+  state: number;
 }
 
 export interface OpState {
@@ -99,8 +131,10 @@ export interface Stats {
   forks: number;
   execs: number;
   exits: number;
-  /** pte_unlink of a pte that was not on the page's reverse map (a kernel bug the checker reports). */
+  /** pte_unlink of a pte that was not on the page's reverse map, or pte_link of one already on it (a kernel bug the checker reports). */
   rmapErrors: number;
+  /** pte slots the old kswapd's page-table walk passed over (present or not): its CPU-side cost. */
+  pteSlots: number;
 }
 
 export interface State {
@@ -120,6 +154,10 @@ export interface State {
   pageHash: number[][];
   swap: SwapState;
   hand: number;
+  /** Blocks of the pte-pool / pte_chain reverse maps (empty for the other designs). */
+  rmapArena: RmapArena;
+  /** The old kswapd's static variables (policy `old`). */
+  oldKswapd: OldKswapd;
   /** Simulated time (µs) of kswapd's last run: swap_tick wakes it again after swapout_interval. */
   lastKswapd: number;
   op: OpState;
@@ -145,6 +183,6 @@ export function emptyStats(): Stats {
   return {
     events: 0, ops: 0, faults: new Array(NR_FAULT_KINDS).fill(0), scanned: 0, ptesVisited: 0,
     reclaimed: 0, swapReads: 0, swapWrites: 0, fileReads: 0, fileWrites: 0, kswapdRuns: 0,
-    kswapdUs: 0, directScanned: 0, ooms: 0, forks: 0, execs: 0, exits: 0, rmapErrors: 0,
+    kswapdUs: 0, directScanned: 0, ooms: 0, forks: 0, execs: 0, exits: 0, rmapErrors: 0, pteSlots: 0,
   };
 }

@@ -2,10 +2,15 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { makeRunConfig, Simulation, type RunOptions } from '../src/sim.js';
 import { loadScenario } from '../src/workload/scenario.js';
-import type { EngineName } from '../src/machine.js';
 import type { Event } from '../src/events.js';
+import { expect } from 'vitest';
+import { Kernel } from '../src/kernel/kernel.js';
+import { Machine, type EngineName } from '../src/machine.js';
+import { do_execve } from '../src/fs/exec.js';
+import { access } from '../src/mm/memory.js';
+import { initialState, kernelConfig, makeRunConfig, Simulation, type RunOptions } from '../src/sim.js';
+import { VM_READ, VM_WRITE, VmaKind, type Vma } from '../src/state.js';
 
 export function simulation(scenario: string, seed: string, opts: Partial<RunOptions> = {}, engine: EngineName = 'direct'): Simulation {
   return new Simulation(makeRunConfig(loadScenario(scenario), { seed, ...opts }), engine);
@@ -29,4 +34,31 @@ export const CLI = join(import.meta.dirname, '..', 'dist', 'tools', 'mmsim.js');
 export function mmsim(args: string[], input?: string): { code: number; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', input, timeout: 120000 });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+export const LIB = 0x40000000;
+
+/** A bare kernel on the tiny machine (64 frames), no workload: tests drive it by hand. */
+export function bareKernel(rmap: string, reclaim = rmap === 'none' ? 'old' : 'clock', scenario = 'tiny'): { k: Kernel; m: Machine; events: Event[] } {
+  const cfg = makeRunConfig(loadScenario(scenario), { seed: '1', rmap, reclaim });
+  const m = new Machine(initialState(cfg), 'direct');
+  const events: Event[] = [];
+  m.sink = (e) => events.push(e);
+  return { k: new Kernel(m, kernelConfig(cfg)), m, events };
+}
+
+/** One read-only mapping of the first pages of file 1 (tiny's /bin/prog) at LIB. */
+export const libVma = (pages: number): Vma => ({ start: LIB, end: LIB + pages * 4096, kind: VmaKind.PrivateFile, prot: VM_READ, file: 1, pgoff: 0 });
+export const anonVma = (start: number, pages: number): Vma => ({ start, end: start + pages * 4096, kind: VmaKind.Anon, prot: VM_READ | VM_WRITE, file: 0, pgoff: 0 });
+
+/** n processes, each mapping the library and reading its first page: one page, n mappings. */
+export function sharedPage(rmap: string, n: number, reclaim = rmap === 'none' ? 'old' : 'clock'): { k: Kernel; mms: number[] } {
+  const { k } = bareKernel(rmap, reclaim);
+  const mms: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const mm = do_execve(k, -1, [libVma(4)]);
+    expect(access(k, mm, LIB, false)).toBe('ok');
+    mms.push(mm);
+  }
+  return { k, mms };
 }

@@ -16,7 +16,7 @@ export const INVARIANTS: Record<string, string> = {
   'chain-length': 'a page\'s chain length equals its map count',
   'link-null': 'a pte slot that maps no page has a NULL link',
   'page-count': 'a page\'s count equals its mappings plus its page-cache reference (plus 1 for kernel pages)',
-  'pt-block': 'every page table is an aligned order-1 block owned by one mm, and pgd_getmm(pmd_getpgd(pte_getpmd(pte))) is that mm',
+  'pt-block': 'every page table is an aligned block of its design\'s order (order 1 for pte-chain) owned by one mm, and pgd_getmm(pmd_getpgd(pte_getpmd(pte))) is that mm',
   'free-page': 'free pages have count 0, no reverse map and sit in exactly one buddy block',
   'buddy': 'buddy lists are well formed, blocks aligned, counters match and pair bits are consistent',
   'swap-map': 'swap_map[e] equals the swap ptes holding e plus the swap cache',
@@ -192,9 +192,10 @@ function checkTables(s: State, want: (n: string) => boolean, out: Violation[], p
     const mm = s.mms[pt.mm];
     if (want('pt-block')) {
       const bad = (message: string): void => { out.push({ invariant: 'pt-block', page: pt.pfn, mm: pt.mm, message }); };
-      if (pt.pfn % 2 !== 0) bad('page table is not an even-aligned order-1 block');
-      else if (pt.pfn + 1 >= s.nframes) bad('page table block runs past mem_map');
-      else if ((getPage(s, pt.pfn).flags & PG_pgtable) === 0 || (getPage(s, pt.pfn + 1).flags & PG_pgtable) === 0) bad('page-table frames are not marked as page tables');
+      const frames = 1 << rmapDesign(s.rmap).ptOrder;
+      if (pt.pfn % frames !== 0) bad(`page table is not an aligned order-${frames - 1} block`);
+      else if (pt.pfn + frames > s.nframes) bad('page table block runs past mem_map');
+      else if ([...Array(frames).keys()].some((i) => (getPage(s, pt.pfn + i).flags & PG_pgtable) === 0)) bad('page-table frames are not marked as page tables');
       if (mm === undefined) bad(`owner mm ${pt.mm} does not exist`);
       else {
         if (mm.pgdir[pt.index] !== pt.pfn) bad(`mm ${pt.mm}'s pgd entry ${pt.index} points at ${String(mm.pgdir[pt.index])}, not this table`);

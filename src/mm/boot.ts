@@ -3,6 +3,8 @@
 // allocator one at a time, in pfn order, so the free lists come out as the kernel builds them.
 
 import { buddyFree } from '../reducer/buddy.js';
+import { emptyArena } from '../rmap/arena.js';
+import { rmapDesign } from '../rmap/index.js';
 import { PG_DMA, PG_reserved } from './page-flags.js';
 import {
   NR_MEM_LISTS, PAGE_HASH_SIZE, chunked, emptyStats, getPage, type Page, type State,
@@ -43,6 +45,8 @@ export function boot(cfg: BootConfig): State {
     pageHash: Array.from({ length: PAGE_HASH_SIZE }, () => []),
     swap: { nslots: cfg.swapSlots, map: chunked(cfg.swapSlots, () => 0), used: 0, clusterNext: 1, clusterNr: 0 },
     hand: 0,
+    rmapArena: emptyArena(rmapDesign(cfg.rmap).blockWords),
+    oldKswapd: { skipFactor: 0, state: 0 },
     lastKswapd: 0,
     op: { seq: 0, kind: 0, mm: -1, addr: 0 },
     stats: emptyStats(),

@@ -38,16 +38,18 @@ export function read_pte(k: Kernel, pte: number): number {
   return pt.pte[slot >> 6][slot & 63];
 }
 
-/** pte_alloc: the pte for `addr`, allocating an order-1 page table if needed (0 on OOM). */
+/** pte_alloc: the pte for `addr`, allocating a page table (of the rmap design's order) if needed (0 on OOM). */
 export function pte_alloc(k: Kernel, mmId: number, addr: number): number {
   const idx = Math.floor(addr / (1 << PGDIR_SHIFT));
   let mm = k.s.mms[mmId];
   if (mm.pgdir[idx] === undefined) {
-    const pfn = __get_free_pages(k, 1);
+    // order 1 for LaHaise's link page, order 0 for designs that keep their map elsewhere
+    const order = k.rmap.ptOrder;
+    const pfn = __get_free_pages(k, order);
     if (pfn < 0) return 0;
     mm = k.s.mms[mmId];
     if (mm.pgdir[idx] === undefined) k.emit({ t: 'pt_alloc', pfn, mm: mmId, index: idx });
-    else free_page(k, pfn, 1);
+    else free_page(k, pfn, order);
   }
   return pte_offset(k, k.s.mms[mmId], addr);
 }

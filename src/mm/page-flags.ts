@@ -13,12 +13,14 @@ export const PG_swap_cache = 1 << 9;
 export const PG_dirty = 1 << 16;
 /** mmsim-only: the frame holds a page table, pgd or link page (kernel memory, never reclaimed). */
 export const PG_pgtable = 1 << 17;
+/** 2.5 rmap: page->pte holds one pte address directly instead of a pte_chain (pte_chain design only). */
+export const PG_direct = 1 << 18;
 export const PG_reserved = 1 << 30; // 2.1.47 uses bit 31; 30 keeps flags a positive small integer
 
 export const FLAG_NAMES: ReadonlyArray<[number, string]> = [
   [PG_locked, 'locked'], [PG_error, 'error'], [PG_referenced, 'referenced'],
   [PG_uptodate, 'uptodate'], [PG_DMA, 'DMA'], [PG_Slab, 'slab'],
-  [PG_swap_cache, 'swap_cache'], [PG_dirty, 'dirty'], [PG_pgtable, 'pgtable'],
+  [PG_swap_cache, 'swap_cache'], [PG_dirty, 'dirty'], [PG_pgtable, 'pgtable'], [PG_direct, 'direct'],
   [PG_reserved, 'reserved'],
 ];
 

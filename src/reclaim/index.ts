@@ -1,4 +1,5 @@
 import { clockPolicy } from '../mm/vmscan.js';
+import { oldPolicy } from '../mm/vmscan-old.js';
 import type { ReclaimPolicy } from './policy.js';
 
 export type { ReclaimPolicy } from './policy.js';
@@ -6,6 +7,7 @@ export type { ReclaimPolicy } from './policy.js';
 /** Reclaim policies by the name `--reclaim` takes. */
 export const RECLAIM_POLICIES: Record<string, ReclaimPolicy> = {
   clock: clockPolicy,
+  old: oldPolicy,
 };
 
 export function reclaimPolicy(name: string): ReclaimPolicy {

@@ -4,6 +4,7 @@
 // so it reads "exactly one of the pair is free". The top order has no bitmap.
 
 import { NR_MEM_LISTS, getPage, type State } from '../state.js';
+import { PAGE_INITIAL_AGE } from '../mm/swapctl.js';
 
 const TOP = NR_MEM_LISTS - 1;
 
@@ -58,7 +59,11 @@ export function buddyAlloc(s: State, pfn: number, order: number, from: number): 
     addToFreeList(s, freeHalf, k - 1);
     toggleBuddyBit(s, freeHalf, k - 1);
   }
-  for (let i = 0; i < 1 << order; i++) getPage(s, pfn + i).count = 1;
+  for (let i = 0; i < 1 << order; i++) {
+    const p = getPage(s, pfn + i);
+    p.count = 1;
+    p.age = PAGE_INITIAL_AGE;
+  }
   s.nrFree -= 1 << order;
 }
 

@@ -2,11 +2,12 @@
 // deterministic and total: an event of unknown type is an error, never ignored. Immer
 // wraps it (see machine.ts); run on a private copy it is also the bulk-replay fast path.
 
-import { pte_present, _PAGE_ACCESSED, _PAGE_DIRTY } from '../arch/i386/page.js';
+import { PAGE_SIZE, pte_present, _PAGE_ACCESSED, _PAGE_DIRTY } from '../arch/i386/page.js';
 import { pte_slot, pte_table_pfn } from '../arch/i386/pgtable.js';
-import { PG_dirty, PG_pgtable, PG_swap_cache } from '../mm/page-flags.js';
+import { PG_dirty, PG_pgtable, PG_referenced, PG_swap_cache } from '../mm/page-flags.js';
+import { PAGE_AGE_VALUE } from '../mm/swapctl.js';
 import { rmapDesign } from '../rmap/index.js';
-import { getPage, PAGE_HASH_SIZE, type PageTable, type State } from '../state.js';
+import { getPage, PAGE_HASH_SIZE, type Mm, type PageTable, type State } from '../state.js';
 import { FAULT, OP, type Event } from '../events.js';
 import { buddyAlloc, buddyFree } from './buddy.js';
 
@@ -21,6 +22,12 @@ function table(s: State, pte: number): PageTable {
   const pt = s.pts[pte_table_pfn(pte)];
   if (pt === undefined) throw new ReducerError(`pte 0x${pte.toString(16)} is not in an allocated page table`);
   return pt;
+}
+
+function mmOf(s: State, id: number, what: string): Mm {
+  const mm = s.mms[id];
+  if (mm === undefined) throw new ReducerError(`${what} for unknown mm ${id}`);
+  return mm;
 }
 
 function writePte(s: State, pte: number, val: number): void {
@@ -78,7 +85,7 @@ export function apply(s: State, e: Event): void {
       if (s.op.kind === OP.kswapd) s.stats.kswapdUs += e.us;
       return;
     case 'mm_create': {
-      s.mms[e.mm] = { id: e.mm, pgd: e.pgd, parent: e.parent, vmas: [], rss: 0, pgdir: {} };
+      s.mms[e.mm] = { id: e.mm, pgd: e.pgd, parent: e.parent, vmas: [], rss: 0, pgdir: {}, swapAddress: 0, swapCnt: 0 };
       if (e.mm >= s.nextMm) s.nextMm = e.mm + 1;
       const pg = getPage(s, e.pgd);
       pg.flags |= PG_pgtable;
@@ -137,7 +144,7 @@ export function apply(s: State, e: Event): void {
       s.pts[e.pfn] = { pfn: e.pfn, mm: e.mm, index: e.index, used: 0, pte: emptyTable(), link: emptyTable() };
       mm.pgdir[e.index] = e.pfn;
       getPage(s, e.pfn).flags |= PG_pgtable;
-      getPage(s, e.pfn + 1).flags |= PG_pgtable;
+      if (rmapDesign(s.rmap).ptOrder === 1) getPage(s, e.pfn + 1).flags |= PG_pgtable;
       return;
     }
     case 'pt_free': {
@@ -147,7 +154,7 @@ export function apply(s: State, e: Event): void {
       if (mm !== undefined && mm.pgdir[pt.index] === e.pfn) delete mm.pgdir[pt.index];
       delete s.pts[e.pfn];
       getPage(s, e.pfn).flags &= ~PG_pgtable;
-      getPage(s, e.pfn + 1).flags &= ~PG_pgtable;
+      if (rmapDesign(s.rmap).ptOrder === 1) getPage(s, e.pfn + 1).flags &= ~PG_pgtable;
       return;
     }
     case 'pte_set':
@@ -169,7 +176,7 @@ export function apply(s: State, e: Event): void {
       return;
     }
     case 'pte_link':
-      rmapDesign(s.rmap).link(s, e.pte, e.pfn);
+      if (!rmapDesign(s.rmap).link(s, e.pte, e.pfn)) s.stats.rmapErrors++;
       return;
     case 'pte_unlink':
       if (!rmapDesign(s.rmap).unlink(s, e.pte, e.pfn)) s.stats.rmapErrors++;
@@ -212,6 +219,9 @@ export function apply(s: State, e: Event): void {
       const p = getPage(s, e.pfn);
       p.inode = e.inode;
       p.offset = e.offset;
+      // __add_page_to_hash_queue: a new page-cache page starts young and referenced
+      p.age = PAGE_AGE_VALUE;
+      p.flags |= PG_referenced;
       s.pageHash[pageHashFn(e.inode, e.offset)].push(e.pfn);
       return;
     }
@@ -231,6 +241,23 @@ export function apply(s: State, e: Event): void {
     case 'fault':
       s.stats.faults[e.kind]++;
       if (e.kind === FAULT.file_major) s.stats.fileReads++;
+      return;
+    case 'swap_skip':
+      s.oldKswapd.skipFactor = e.skip;
+      return;
+    case 'swap_cnt':
+      mmOf(s, e.mm, e.t).swapCnt = e.cnt;
+      return;
+    case 'swap_address':
+      mmOf(s, e.mm, e.t).swapAddress = e.addr;
+      return;
+    case 'swap_scan':
+      mmOf(s, e.mm, e.t).swapAddress = e.addr + PAGE_SIZE;
+      s.stats.ptesVisited++;
+      s.stats.pteSlots += e.slots;
+      return;
+    case 'free_state':
+      s.oldKswapd.state = e.state;
       return;
     default: {
       const bad: never = e;

@@ -12,8 +12,15 @@ export interface ChainReport {
 
 export interface RmapDesign {
   readonly name: string;
-  /** pte_link(pte, page): record that `pte` maps `pfn`. */
-  link(s: State, pte: number, pfn: number): void;
+  /**
+   * Order of a page-table allocation: 1 for LaHaise's layout (pte page + link page), 0 for
+   * designs that keep their map elsewhere. The link page is memory the design really costs.
+   */
+  readonly ptOrder: number;
+  /** Words per block of State.rmapArena (0: the design allocates no blocks). */
+  readonly blockWords: number;
+  /** pte_link(pte, page): record that `pte` maps `pfn`; false when it already did (a duplicate add). */
+  link(s: State, pte: number, pfn: number): boolean;
   /** pte_unlink(pte, page): forget it; returns false when `pte` was not on `pfn`'s map. */
   unlink(s: State, pte: number, pfn: number): boolean;
   /** Calls fn for each pte mapping `pfn` (bounded: a corrupt map never hangs the caller). */

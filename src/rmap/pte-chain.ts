@@ -29,6 +29,8 @@ function chainLimit(s: State): number {
 
 export const pteChain: RmapDesign = {
   name: 'pte-chain',
+  ptOrder: 1,
+  blockWords: 0,
 
   link(s, pte, pfn) {
     const page = getPage(s, pfn);
@@ -41,6 +43,7 @@ export const pteChain: RmapDesign = {
       page.rmap = pte;
     }
     page.mapcount++;
+    return true;
   },
 
   unlink(s, pte, pfn) {

@@ -6,6 +6,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { sharedlibScenario } from './sharedlib.js';
 
 const size = z.union([z.string(), z.number().int().nonnegative()]);
 const pct = z.number().int().min(0).max(100);
@@ -123,12 +124,21 @@ export function parseScenario(json: unknown, source: string): Scenario {
   return sc;
 }
 
-/** A built-in scenario by name, or a JSON file by path. */
+/** A built-in scenario by name (x486, forky, tiny, sharedlib:N), or a JSON file by path. */
 export function loadScenario(nameOrFile: string): Scenario {
+  const gen = /^sharedlib:(.*)$/.exec(nameOrFile);
+  if (gen !== null) {
+    const n = /^\d+$/.test(gen[1]) ? Number(gen[1]) : NaN;
+    try {
+      return parseScenario(sharedlibScenario(n), nameOrFile);
+    } catch (err) {
+      throw new ScenarioError(`scenario '${nameOrFile}': ${(err as Error).message}`);
+    }
+  }
   let path = nameOrFile;
   if (builtinScenarioNames().includes(nameOrFile)) path = join(BUILTIN_DIR, `${nameOrFile}.json`);
   else if (!existsSync(nameOrFile)) {
-    throw new ScenarioError(`scenario '${nameOrFile}' is neither a built-in scenario (${builtinScenarioNames().join(', ')}) nor an existing file`);
+    throw new ScenarioError(`scenario '${nameOrFile}' is neither a built-in scenario (${builtinScenarioNames().join(', ')}, or sharedlib:N for N sharers) nor an existing file`);
   }
   let json: unknown;
   try {

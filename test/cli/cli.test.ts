@@ -38,7 +38,7 @@ describe('mmsim command line', () => {
     ['a bad choice', ['run', '--rmap', 'nope'], /argument 'nope' is invalid. Allowed choices are/],
     ['a bad count', ['run', '--events', 'lots'], /--events 'lots' is not a count/],
     ['a bad size', ['run', '--mem', '8Q'], /'8Q' is not a size/],
-    ['an unknown scenario', ['run', '--scenario', 'nosuch'], /neither a built-in scenario \(x486, forky, tiny\) nor an existing file/],
+    ['an unknown scenario', ['run', '--scenario', 'nosuch'], /neither a built-in scenario \(x486, forky, tiny, or sharedlib:N for N sharers\) nor an existing file/],
     ['an unknown command', ['frobnicate'], /unknown command 'frobnicate'/],
     ['a missing log', ['replay', '/nonexistent.mmlog'], /cannot open log/],
     ['an unknown invariant', ['check', '/dev/null', '--invariant', 'nope'], /--invariant 'nope' is not an invariant: allowed values are/],

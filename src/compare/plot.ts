@@ -1,0 +1,104 @@
+// Hand-rolled SVG line charts for a comparison (no plotting dependency): free pages over
+// simulated time, scan rate and fault rate, one line per design.
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ComparisonResult } from './index.js';
+import type { Sample } from './metrics.js';
+
+export interface Series { name: string; points: [number, number][] }
+
+const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
+const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** Round tick steps: 1, 2, 5 × 10^k. */
+function ticks(lo: number, hi: number, n = 5): number[] {
+  if (hi <= lo) hi = lo + 1;
+  const raw = (hi - lo) / n;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? raw;
+  const out: number[] = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Number(v.toPrecision(12)));
+  return out;
+}
+
+const label = (v: number): string => (Math.abs(v) >= 10000 ? `${(v / 1000).toFixed(0)}k` : String(Number(v.toPrecision(4))));
+
+export function lineChart(title: string, xLabel: string, yLabel: string, series: Series[]): string {
+  const W = 720, H = 400, L = 70, R = 170, T = 40, B = 50;
+  const xs = series.flatMap((s) => s.points.map((p) => p[0]));
+  const ys = series.flatMap((s) => s.points.map((p) => p[1]));
+  const x0 = 0, x1 = Math.max(1e-9, ...xs);
+  const y0 = 0, y1 = Math.max(1, ...ys) * 1.05;
+  const px = (x: number): number => L + ((x - x0) / (x1 - x0)) * (W - L - R);
+  const py = (y: number): number => H - B - ((y - y0) / (y1 - y0)) * (H - T - B);
+  const parts: string[] = [];
+  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`);
+  parts.push(`<rect width="${W}" height="${H}" fill="white"/>`);
+  parts.push(`<text x="${W / 2 - R / 2}" y="22" text-anchor="middle" font-size="15">${esc(title)}</text>`);
+  for (const t of ticks(y0, y1)) {
+    parts.push(`<line x1="${L}" x2="${W - R}" y1="${py(t).toFixed(1)}" y2="${py(t).toFixed(1)}" stroke="#ddd"/>`);
+    parts.push(`<text x="${L - 6}" y="${(py(t) + 4).toFixed(1)}" text-anchor="end">${label(t)}</text>`);
+  }
+  for (const t of ticks(x0, x1)) {
+    parts.push(`<line x1="${px(t).toFixed(1)}" x2="${px(t).toFixed(1)}" y1="${T}" y2="${H - B}" stroke="#eee"/>`);
+    parts.push(`<text x="${px(t).toFixed(1)}" y="${H - B + 16}" text-anchor="middle">${label(t)}</text>`);
+  }
+  parts.push(`<rect x="${L}" y="${T}" width="${W - L - R}" height="${H - T - B}" fill="none" stroke="#333"/>`);
+  parts.push(`<text x="${(L + W - R) / 2}" y="${H - 12}" text-anchor="middle">${esc(xLabel)}</text>`);
+  parts.push(`<text transform="translate(16 ${(T + H - B) / 2}) rotate(-90)" text-anchor="middle">${esc(yLabel)}</text>`);
+  series.forEach((s, i) => {
+    const c = COLORS[i % COLORS.length];
+    if (s.points.length > 0) {
+      const d = s.points.map((p, j) => `${j ? 'L' : 'M'}${px(p[0]).toFixed(1)},${py(p[1]).toFixed(1)}`).join('');
+      parts.push(`<path d="${d}" fill="none" stroke="${c}" stroke-width="1.5"/>`);
+    }
+    const ly = T + 10 + i * 18;
+    parts.push(`<line x1="${W - R + 12}" x2="${W - R + 32}" y1="${ly}" y2="${ly}" stroke="${c}" stroke-width="3"/>`);
+    parts.push(`<text x="${W - R + 38}" y="${ly + 4}">${esc(s.name)}</text>`);
+  });
+  parts.push('</svg>');
+  return parts.join('\n') + '\n';
+}
+
+/** Rate of a counter per simulated second between consecutive samples. */
+function rate(samples: Sample[], f: (s: Sample) => number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let i = 1; i < samples.length; i++) {
+    const dt = samples[i].time - samples[i - 1].time;
+    if (dt <= 0) continue;
+    out.push([samples[i].time / 1e6, ((f(samples[i]) - f(samples[i - 1])) * 1e6) / dt]);
+  }
+  return out;
+}
+
+/** Thin a rate series to at most n points by averaging runs of neighbours (a readable line). */
+function smooth(points: [number, number][], n = 200): [number, number][] {
+  if (points.length <= n) return points;
+  const k = Math.ceil(points.length / n);
+  const out: [number, number][] = [];
+  for (let i = 0; i < points.length; i += k) {
+    const run = points.slice(i, i + k);
+    out.push([run[run.length - 1][0], run.reduce((a, p) => a + p[1], 0) / run.length]);
+  }
+  return out;
+}
+
+/** Writes free-pages.svg, scan-rate.svg, fault-rate.svg into dir; returns the paths. */
+export function writePlots(c: ComparisonResult, dir: string): string[] {
+  mkdirSync(dir, { recursive: true });
+  const sub = `${c.scenario}, seed ${c.seed}`;
+  const charts: [string, string][] = [
+    ['free-pages.svg', lineChart(`Free pages (${sub})`, 'simulated time (s)', 'free pages',
+      c.results.map((r) => ({ name: r.design, points: r.samples.map((s) => [s.time / 1e6, s.nrFree] as [number, number]) })))],
+    ['scan-rate.svg', lineChart(`Scan rate (${sub})`, 'simulated time (s)', 'pages scanned per second',
+      c.results.map((r) => ({ name: r.design, points: smooth(rate(r.samples, (s) => s.scanned)) })))],
+    ['fault-rate.svg', lineChart(`Fault rate (${sub})`, 'simulated time (s)', 'faults per second',
+      c.results.map((r) => ({ name: r.design, points: smooth(rate(r.samples, (s) => s.faults)) })))],
+  ];
+  return charts.map(([name, svg]) => {
+    const p = join(dir, name);
+    writeFileSync(p, svg);
+    return p;
+  });
+}

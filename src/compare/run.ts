@@ -1,0 +1,87 @@
+// One design on one workload: the unit a worker thread runs. Pure function of its input
+// (scenario, seed, steps, design), so parallel and sequential comparisons agree exactly.
+
+import { makeRunConfig, Simulation } from '../sim.js';
+import { stateHash } from '../snapshot/hash.js';
+import type { Scenario } from '../workload/scenario.js';
+import type { DesignSpec } from './designs.js';
+import { Collector, faultCounts, sampleOf, type MappingBucket, type Sample } from './metrics.js';
+
+export interface DesignJob {
+  scenario: Scenario;
+  seed: string;
+  /** Workload steps (references and lifecycle actions): the same work for every design. */
+  steps: number;
+  /** Safety cap on events per design; a run that hits it is marked `truncated`. */
+  maxEvents: number;
+  design: DesignSpec;
+  mem?: string;
+  /** Take a sample of the state every this many events (for the plots). */
+  sampleEvery: number;
+}
+
+export interface DesignResult {
+  design: string;
+  reclaim: string;
+  rmap: string;
+  steps: number;
+  events: number;
+  truncated: boolean;
+  majorFaults: number;
+  minorFaults: number;
+  pagesScanned: number;
+  ptesVisited: number;
+  pteSlots: number;
+  pagesFreed: number;
+  ptesPerFreed: number | null;
+  kswapdUs: number;
+  kswapdRuns: number;
+  directScanned: number;
+  swapReads: number;
+  swapWrites: number;
+  fileReads: number;
+  rmapPeakBytes: number;
+  rmapFinalBytes: number;
+  /** Simulated µs for the workload's steps. */
+  completionUs: number;
+  ooms: number;
+  rmapErrors: number;
+  reclaimPasses: number;
+  histogram: MappingBucket[];
+  samples: Sample[];
+  stateHash: string;
+}
+
+export type ProgressFn = (steps: number) => void;
+
+export function runDesign(job: DesignJob, onProgress?: ProgressFn): DesignResult {
+  const cfg = makeRunConfig(job.scenario, { seed: job.seed, reclaim: job.design.reclaim, rmap: job.design.rmap, mem: job.mem });
+  const sim = new Simulation(cfg, 'direct');
+  const m = sim.machine;
+  const col = new Collector(() => m.s, sim.kernel.rmap, job.design.reclaim, job.sampleEvery);
+  m.sink = (e) => col.onEvent(e, m.events);
+  const progressEvery = Math.max(1, Math.floor(job.steps / 50));
+  let steps = 0;
+  while (steps < job.steps && m.events < job.maxEvents) {
+    sim.workload.step();
+    steps++;
+    if (onProgress !== undefined && steps % progressEvery === 0) onProgress(steps);
+  }
+  col.endPass();
+  const s = m.state();
+  col.samples.push(sampleOf(s, m.events));
+  const f = faultCounts(s);
+  const st = s.stats;
+  return {
+    design: job.design.label, reclaim: job.design.reclaim, rmap: job.design.rmap,
+    steps, events: m.events, truncated: steps < job.steps,
+    majorFaults: f.major, minorFaults: f.minor,
+    pagesScanned: st.scanned, ptesVisited: st.ptesVisited, pteSlots: st.pteSlots, pagesFreed: st.reclaimed,
+    ptesPerFreed: st.reclaimed ? st.ptesVisited / st.reclaimed : null,
+    kswapdUs: st.kswapdUs, kswapdRuns: st.kswapdRuns, directScanned: st.directScanned,
+    swapReads: st.swapReads, swapWrites: st.swapWrites, fileReads: st.fileReads,
+    rmapPeakBytes: col.peakOverhead, rmapFinalBytes: sim.kernel.rmap.overheadBytes(s),
+    completionUs: s.time, ooms: st.ooms, rmapErrors: st.rmapErrors, reclaimPasses: col.passes,
+    histogram: col.histogram(), samples: col.samples, stateHash: stateHash(s),
+  };
+}

@@ -1,0 +1,270 @@
+// The 2.1.47 kswapd (mm/vmscan.c and mm/filemap.c before the seed's patch): no reverse map.
+// do_try_to_free_page alternates shrink_mmap (a clock over mem_map that frees page-cache
+// pages) with swap_out, which walks processes, their vmas and page tables, ageing each page
+// once per pte that maps it. Its static variables (the shrink_mmap hand, skip_factor, the
+// do_try_to_free_page state) and the per-process cursors live in the machine state and
+// change by events only.
+//
+// mmsim leaves out what it does not model: shrink_dcache, kmem_cache_reap and shm_swap
+// free nothing here, buffer pages do not exist, and dma is always 0.
+
+import { PAGE_SIZE, PGDIR_SHIFT, SWP_ENTRY, pte_dirty, pte_pfn, pte_present, pte_young } from '../arch/i386/page.js';
+import type { Kernel } from '../kernel/kernel.js';
+import type { ReclaimPolicy } from '../reclaim/policy.js';
+import { getPage, VmaKind, type Mm, type Vma } from '../state.js';
+import { find_vma, pte_offset, read_pte } from './memory.js';
+import { free_page } from './page_alloc.js';
+import { PG_dirty, PG_locked, PG_referenced, PG_reserved, PG_swap_cache } from './page-flags.js';
+import { AGE_CLUSTER_SIZE, age_page, touch_page } from './swapctl.js';
+import { get_swap_page } from './swapfile.js';
+
+/** PAGEOUT_WEIGHT: swap_out's task budget is ((PAGEOUT_WEIGHT * nr_tasks) >> 10) >> priority. */
+export const PAGEOUT_WEIGHT = 8192;
+
+/** shrink_mmap's budgets: at most count_max pages looked at, stopping after count_min page-cache pages. */
+export function shrinkMmapBudget(nframes: number, priority: number): { countMax: number; countMin: number } {
+  return { countMax: (nframes << 1) >> (priority >> 1), countMin: (nframes << 1) >> priority };
+}
+
+/** swap_out's counter: the loop runs while counter >= 0, so it visits counter + 1 tasks at most. */
+export function swapOutCounter(nrTasks: number, priority: number): number {
+  return ((PAGEOUT_WEIGHT * nrTasks) >> 10) >> priority;
+}
+
+/** shrink_mmap(priority, dma): one step of the hand per page; returns true when a page was freed. */
+export function shrink_mmap(k: Kernel, priority: number): boolean {
+  const s = k.s;
+  let { countMax, countMin } = shrinkMmapBudget(s.nframes, priority);
+  let cpu = 0;
+  let freed = false;
+  do {
+    const pfn = k.s.hand;
+    const page = getPage(k.s, pfn);
+    countMax--;
+    if (page.inode !== 0) countMin--;
+    cpu += k.cfg.latencies.scanPageUs;
+    k.emit({ t: 'clock_advance', hand: pfn + 1 >= s.nframes ? 0 : pfn + 1, ptes: 0 });
+    if ((page.flags & PG_locked) !== 0) continue;
+    if (page.count === 1) {
+      if ((page.flags & PG_referenced) !== 0) {
+        // referenced since the hand last passed: clear it and keep the page
+        k.emit({ t: 'page_flags', pfn, set: 0, clear: PG_referenced });
+        continue;
+      }
+      if (page.inode !== 0) {
+        if ((page.flags & PG_dirty) !== 0) {
+          // a shared mapping's data outlived its ptes: write it back first
+          k.emit({ t: 'writepage', pfn });
+          cpu += k.cfg.latencies.writeSubmitUs;
+        }
+        k.emit({ t: 'page_cache_del', pfn });
+        free_page(k, pfn, 0, 1);
+        freed = true;
+        break;
+      }
+    } else if (page.count > 1 && (page.flags & PG_referenced) === 0) {
+      // more than one user: it cannot go, but it counts as referenced
+      k.emit({ t: 'page_flags', pfn, set: PG_referenced, clear: 0 });
+    }
+  } while (countMax > 0 && countMin > 0);
+  k.tick(cpu);
+  return freed;
+}
+
+/** Outcome of try_to_swap_out: nothing happened, a page was freed, or a pte went but its page stays. */
+export const enum SwapResult { None = 0, Freed = 1, Unmapped = 2 }
+
+/**
+ * try_to_swap_out for one present pte: a young pte is made old and its page touched; else
+ * the page ages and, at age 0, the pte goes (to swap, to the swap cache's entry, or away).
+ * `slots` is how many pte slots the walk passed to get here (accounting only).
+ */
+export function try_to_swap_out(k: Kernel, mm: Mm, vma: Vma, addr: number, pte: number, slots: number): SwapResult {
+  const v = read_pte(k, pte);
+  const pfn = pte_pfn(v);
+  const page = getPage(k.s, pfn);
+  if ((page.flags & (PG_reserved | PG_locked)) !== 0) return SwapResult.None;
+  k.emit({ t: 'swap_scan', mm: mm.id, addr, pfn, slots });
+  k.tick(k.cfg.latencies.scanPteUs);
+  if (pte_dirty(v) && (page.flags & PG_swap_cache) !== 0) {
+    // delete_from_swap_cache: a dirtied page's copy on swap is stale
+    const entry = page.swap;
+    k.emit({ t: 'swap_cache_del', pfn });
+    k.emit({ t: 'swap_free', entry });
+    return touch(k, pte, pfn);
+  }
+  if (pte_young(v)) return touch(k, pte, pfn);
+  const age = age_page(page.age);
+  if (age !== page.age) k.emit({ t: 'page_age', pfn, age });
+  if (age > 0) return SwapResult.None;
+  const lat = k.cfg.latencies;
+  if (pte_dirty(v)) {
+    if (vma.kind === VmaKind.SharedFile) {
+      // vm_ops->swapout (filemap_swapout): write the page to its file, drop the pte
+      k.emit({ t: 'pte_unlink', pte, pfn });
+      k.emit({ t: 'pte_clear', pte });
+      k.emit({ t: 'writepage', pfn });
+      k.tick(lat.writeSubmitUs);
+      free_page(k, pfn, 0, 1);
+      return SwapResult.Freed;
+    }
+    if (page.count !== 1) return SwapResult.None;
+    const entry = get_swap_page(k);
+    if (entry === 0) return SwapResult.None;
+    k.emit({ t: 'pte_unlink', pte, pfn });
+    k.emit({ t: 'pte_set', pte, val: SWP_ENTRY(entry) });
+    k.emit({ t: 'swap_out', pfn, entry, refs: 1 });
+    k.tick(lat.writeSubmitUs);
+    free_page(k, pfn, 0, 1);
+    return SwapResult.Freed;
+  }
+  if ((page.flags & PG_swap_cache) !== 0) {
+    // find_in_swap_cache: the clean page is on swap; the cache's swap reference passes to the pte
+    if (page.count !== 1) return SwapResult.None;
+    const entry = page.swap;
+    k.emit({ t: 'swap_cache_del', pfn });
+    k.emit({ t: 'pte_unlink', pte, pfn });
+    k.emit({ t: 'pte_set', pte, val: SWP_ENTRY(entry) });
+    free_page(k, pfn, 0, 1);
+    return SwapResult.Freed;
+  }
+  // clean: drop the pte; page_unuse drops a page-cache copy nobody else maps
+  k.emit({ t: 'pte_unlink', pte, pfn });
+  k.emit({ t: 'pte_clear', pte });
+  const count = getPage(k.s, pfn).count;
+  if (count === 2 && page.inode !== 0) {
+    if ((page.flags & PG_dirty) !== 0) {
+      k.emit({ t: 'writepage', pfn });
+      k.tick(lat.writeSubmitUs);
+    }
+    k.emit({ t: 'page_cache_del', pfn });
+    free_page(k, pfn, 0, 1);
+  }
+  free_page(k, pfn, 0, 1);
+  return getPage(k.s, pfn).count === 0 ? SwapResult.Freed : SwapResult.Unmapped;
+}
+
+function touch(k: Kernel, pte: number, pfn: number): SwapResult {
+  const v = read_pte(k, pte);
+  if (pte_young(v)) k.emit({ t: 'pte_mkold', pte });
+  const page = getPage(k.s, pfn);
+  const age = touch_page(page.age);
+  if (age !== page.age) k.emit({ t: 'page_age', pfn, age });
+  return SwapResult.None;
+}
+
+/** swap_out_vma: the pte walk over [start, vma end), skipping ranges with no page table. */
+function swap_out_vma(k: Kernel, mm: Mm, vma: Vma, start: number, walked: { slots: number }): SwapResult {
+  for (let addr = start; addr < vma.end; addr += PAGE_SIZE) {
+    const pte = pte_offset(k, k.s.mms[mm.id], addr);
+    if (pte === 0) {
+      // pgd_none: on to the next page directory entry
+      addr = (Math.floor(addr / (1 << PGDIR_SHIFT)) + 1) * (1 << PGDIR_SHIFT) - PAGE_SIZE;
+      continue;
+    }
+    walked.slots++;
+    if (!pte_present(read_pte(k, pte))) continue;
+    const r = try_to_swap_out(k, k.s.mms[mm.id], vma, addr, pte, walked.slots);
+    walked.slots = 0;
+    if (r !== SwapResult.None) return r;
+  }
+  return SwapResult.None;
+}
+
+/** swap_out_process: resume at p->swap_address and walk the vmas in order. */
+export function swap_out_process(k: Kernel, mmId: number): SwapResult {
+  const mm = k.s.mms[mmId];
+  let addr = mm.swapAddress;
+  let vma = find_vma_from(mm, addr);
+  const walked = { slots: 0 };
+  while (vma !== undefined) {
+    if (addr < vma.start) addr = vma.start;
+    const r = swap_out_vma(k, mm, vma, addr, walked);
+    if (r !== SwapResult.None) return r;
+    vma = next_vma(k.s.mms[mmId], vma);
+    if (vma !== undefined) addr = vma.start;
+  }
+  if (k.s.mms[mmId].swapAddress !== 0) k.emit({ t: 'swap_address', mm: mmId, addr: 0 });
+  return SwapResult.None;
+}
+
+/** find_vma: the first vma ending above addr. */
+function find_vma_from(mm: Mm, addr: number): Vma | undefined {
+  return find_vma(mm, addr) ?? mm.vmas.find((v) => v.end > addr);
+}
+
+function next_vma(mm: Mm, vma: Vma): Vma | undefined {
+  const i = mm.vmas.findIndex((v) => v.start === vma.start);
+  return i < 0 ? undefined : mm.vmas[i + 1];
+}
+
+/** The task list in creation order (mm ids ascend as tasks are created). */
+function taskList(k: Kernel): number[] {
+  return Object.keys(k.s.mms).map(Number);
+}
+
+/**
+ * swap_out(priority): from the skip_factor-th task, give up to counter + 1 processes a turn
+ * each. A process gets AGE_CLUSTER_SIZE(rss) turns before skip_factor moves past it.
+ */
+export function swap_out(k: Kernel, priority: number): boolean {
+  const tasks = taskList(k);
+  const nr = tasks.length;
+  if (nr === 0) return false;
+  let counter = swapOutCounter(nr, priority);
+  let skip = k.s.oldKswapd.skipFactor;
+  const setSkip = (v: number): void => {
+    skip = v;
+    if (k.s.oldKswapd.skipFactor !== v) k.emit({ t: 'swap_skip', skip: v });
+  };
+  if (skip > nr) setSkip(0);
+  let at = skip % nr;
+  for (; counter >= 0; counter--) {
+    // the next task with pages, at most one lap of the list
+    let found = -1;
+    for (let i = 0; i < nr; i++) {
+      const id = tasks[(at + i) % nr];
+      if (k.s.mms[id] !== undefined && k.s.mms[id].rss > 0) { found = id; break; }
+    }
+    if (found < 0) return false;
+    setSkip(skip + 1);
+    const mm = k.s.mms[found];
+    let cnt = mm.swapCnt === 0 ? AGE_CLUSTER_SIZE(mm.rss) : mm.swapCnt;
+    cnt--;
+    if (cnt !== mm.swapCnt) k.emit({ t: 'swap_cnt', mm: found, cnt });
+    if (cnt === 0) setSkip(skip + 1);
+    const r = swap_out_process(k, found);
+    if (r === SwapResult.Freed) return true;
+    if (r === SwapResult.None && k.s.mms[found] !== undefined && k.s.mms[found].swapCnt !== 0) setSkip(skip + 1);
+    at = skip % nr;
+  }
+  return false;
+}
+
+/**
+ * do_try_to_free_page: priority 6 down to 0, shrink_mmap then swap_out at each, resuming
+ * with whichever of the two last made progress (the static `state`).
+ */
+export function do_try_to_free_page(k: Kernel): boolean {
+  const setState = (v: number): void => {
+    if (k.s.oldKswapd.state !== v) k.emit({ t: 'free_state', state: v });
+  };
+  let resumeAtSwapOut = k.s.oldKswapd.state !== 0;
+  for (let priority = 6; priority >= 0; priority--) {
+    if (!resumeAtSwapOut) {
+      if (shrink_mmap(k, priority)) return true;
+      // shrink_dcache, kmem_cache_reap and shm_swap free nothing in mmsim
+      setState(4);
+    }
+    resumeAtSwapOut = false;
+    if (swap_out(k, priority)) return true;
+    setState(0);
+  }
+  return false;
+}
+
+export const oldPolicy: ReclaimPolicy = {
+  name: 'old',
+  needsRmap: false,
+  tryToFreePage: do_try_to_free_page,
+};

@@ -1,0 +1,169 @@
+// The 2.5 reverse map (mm/rmap.c, 2.5.4x-2.5.6x): a page mapped once keeps the pte address
+// in page->pte.direct with PG_direct set; a page mapped more often has a list of pte_chain
+// blocks { next_and_idx; ptes[NRPTE] }, each one cache line. Slots fill from the top down
+// and only the head block can be partly empty: next_and_idx holds the next block and the
+// index of the head block's first used slot. page_remove_rmap moves the head block's first
+// entry into the hole and frees the head block when it empties. A page does not go back to
+// direct when its chain shrinks to one entry, as in 2.5.
+//
+// NRPTE: L1_CACHE_BYTES = 32 on the i386 builds of the day (Pentium-class cache lines; a
+// 486 has 16-byte lines, which would give NRPTE = 3) and 4-byte pte addresses (no highpte),
+// so NRPTE = (32 - sizeof(next_and_idx)) / sizeof(pte_addr_t) = (32 - 4) / 4 = 7.
+//
+// Adding a pte that is already on the map (DEBUG_RMAP's BUG) and removing one that is not
+// ("should NEVER happen") return false: the reducer counts them in stats.rmapErrors.
+
+import { PG_direct } from '../mm/page-flags.js';
+import { getPage, type State } from '../state.js';
+import { blockAlloc, blockFree, setWord, wordAt } from './arena.js';
+import type { ChainReport, RmapDesign } from './design.js';
+
+export const L1_CACHE_BYTES = 32;
+export const NRPTE = (L1_CACHE_BYTES - 4) / 4;
+export const PTE_CHAIN_BYTES = L1_CACHE_BYTES;
+
+// next_and_idx packs the next block and the index: blocks are cache-line aligned, so the
+// low 5 bits of a real pointer are free for idx (< NRPTE + 1).
+const IDX_BITS = 5;
+const encode = (next: number, idx: number): number => next * (1 << IDX_BITS) + idx;
+const chainNext = (s: State, b: number): number => Math.floor(wordAt(s.rmapArena, b, 0) / (1 << IDX_BITS));
+const chainIdx = (s: State, b: number): number => wordAt(s.rmapArena, b, 0) & ((1 << IDX_BITS) - 1);
+/** ptes[i] is word 1 + i of the block. */
+const getPtes = (s: State, b: number, i: number): number => wordAt(s.rmapArena, b, 1 + i);
+const setPtes = (s: State, b: number, i: number, v: number): void => setWord(s.rmapArena, b, 1 + i, v);
+
+const isDirect = (s: State, pfn: number): boolean => (getPage(s, pfn).flags & PG_direct) !== 0;
+
+/** Calls fn(block, i, pte) for every used slot; bounded by the blocks ever carved. */
+function eachSlot(s: State, pfn: number, fn: (b: number, i: number, pte: number) => boolean | void): void {
+  let limit = s.rmapArena.nblocks;
+  for (let b = getPage(s, pfn).rmap; b !== 0 && limit-- > 0; b = chainNext(s, b)) {
+    for (let i = chainIdx(s, b); i < NRPTE; i++) if (fn(b, i, getPtes(s, b, i)) === true) return;
+  }
+}
+
+function onMap(s: State, pfn: number, pte: number): boolean {
+  if (isDirect(s, pfn)) return getPage(s, pfn).rmap === pte;
+  let found = false;
+  eachSlot(s, pfn, (_b, _i, p) => (found = p === pte));
+  return found;
+}
+
+/** pte_chain blocks hanging off a page (for the consistency check). */
+export function chainBlocks(s: State, pfn: number): number {
+  if (isDirect(s, pfn)) return 0;
+  let n = 0;
+  let limit = s.rmapArena.nblocks;
+  for (let b = getPage(s, pfn).rmap; b !== 0 && limit-- > 0; b = chainNext(s, b)) n++;
+  return n;
+}
+
+export const pte_chain: RmapDesign = {
+  name: 'pte_chain',
+  ptOrder: 0,
+  blockWords: 1 + NRPTE,
+
+  /** page_add_rmap */
+  link(s, pte, pfn) {
+    if (onMap(s, pfn, pte)) return false;
+    const page = getPage(s, pfn);
+    page.mapcount++;
+    if (page.rmap === 0) {
+      page.rmap = pte;
+      page.flags |= PG_direct;
+      return true;
+    }
+    if ((page.flags & PG_direct) !== 0) {
+      // convert the direct pointer into a pte_chain
+      const b = blockAlloc(s);
+      setPtes(s, b, NRPTE - 1, page.rmap);
+      setPtes(s, b, NRPTE - 2, pte);
+      setWord(s.rmapArena, b, 0, encode(0, NRPTE - 2));
+      page.flags &= ~PG_direct;
+      page.rmap = b;
+      return true;
+    }
+    const head = page.rmap;
+    if (getPtes(s, head, 0) !== 0) {
+      // the head block is full: a new head
+      const b = blockAlloc(s);
+      setWord(s.rmapArena, b, 0, encode(head, NRPTE - 1));
+      setPtes(s, b, NRPTE - 1, pte);
+      page.rmap = b;
+      return true;
+    }
+    const idx = chainIdx(s, head);
+    setPtes(s, head, idx - 1, pte);
+    setWord(s.rmapArena, head, 0, wordAt(s.rmapArena, head, 0) - 1);
+    return true;
+  },
+
+  /** page_remove_rmap */
+  unlink(s, pte, pfn) {
+    const page = getPage(s, pfn);
+    if ((page.flags & PG_direct) !== 0) {
+      if (page.rmap !== pte) return false;
+      page.rmap = 0;
+      page.flags &= ~PG_direct;
+      page.mapcount--;
+      return true;
+    }
+    const start = page.rmap;
+    if (start === 0) return false;
+    const victim = chainIdx(s, start);
+    let done = false;
+    eachSlot(s, pfn, (b, i, p) => {
+      if (p !== pte) return false;
+      setPtes(s, b, i, getPtes(s, start, victim));
+      setPtes(s, start, victim, 0);
+      if (victim === NRPTE - 1) {
+        // emptied a pte_chain block
+        page.rmap = chainNext(s, start);
+        blockFree(s, start);
+      } else {
+        setWord(s.rmapArena, start, 0, wordAt(s.rmapArena, start, 0) + 1);
+      }
+      done = true;
+      return true;
+    });
+    if (done) page.mapcount--;
+    return done;
+  },
+
+  forEach(s, pfn, fn) {
+    if (isDirect(s, pfn)) { fn(getPage(s, pfn).rmap); return; }
+    eachSlot(s, pfn, (_b, _i, pte) => { fn(pte); });
+  },
+
+  entries(s, pfn): ChainReport {
+    const page = getPage(s, pfn);
+    if (isDirect(s, pfn)) {
+      return { ptes: [page.rmap], problem: page.rmap === 0 ? `pfn ${pfn} has PG_direct set but no direct pte` : null };
+    }
+    const ptes: number[] = [];
+    const a = s.rmapArena;
+    const seen = new Set<number>();
+    let limit = a.nblocks;
+    for (let b = page.rmap; b !== 0; b = chainNext(s, b)) {
+      if (limit-- <= 0 || seen.has(b)) return { ptes, problem: `pte_chain of pfn ${pfn} loops at block ${b}` };
+      if (b >= a.nblocks) return { ptes, problem: `pte_chain block ${b} of pfn ${pfn} was never allocated` };
+      const idx = chainIdx(s, b);
+      if (b !== page.rmap && idx !== 0) return { ptes, problem: `pte_chain block ${b} of pfn ${pfn} is not full but not the head` };
+      if (idx >= NRPTE) return { ptes, problem: `pte_chain block ${b} of pfn ${pfn} is empty but still on the chain` };
+      seen.add(b);
+      for (let i = idx; i < NRPTE; i++) {
+        const pte = getPtes(s, b, i);
+        if (pte === 0) return { ptes, problem: `pte_chain block ${b} of pfn ${pfn} has a NULL in used slot ${i}` };
+        ptes.push(pte);
+      }
+    }
+    return { ptes, problem: null };
+  },
+
+  slotLink: () => 0,
+
+  /** Chain blocks only: a singly mapped page costs nothing beyond page->pte, which every design's struct page has. */
+  overheadBytes(s) {
+    return s.rmapArena.used * PTE_CHAIN_BYTES;
+  },
+};

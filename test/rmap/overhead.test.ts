@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { pte_pfn } from '../../src/arch/i386/page.js';
+import { access, pte_offset, read_pte } from '../../src/mm/memory.js';
+import { do_execve } from '../../src/fs/exec.js';
+import type { Kernel } from '../../src/kernel/kernel.js';
+import { rmapDesign } from '../../src/rmap/index.js';
+import { getPage } from '../../src/state.js';
+import { verifyRmap } from '../../src/rmap/verify.js';
+import { LIB, libVma, sharedPage } from '../helpers.js';
+
+// Hand-built case: n processes each map one library page; each process has exactly one
+// page table (the library's 4 MB slot), so n page tables exist.
+function overhead(rmap: string, n: number): { bytes: number; mapcount: number } {
+  const { k, mms } = sharedPage(rmap, n);
+  expect(verifyRmap(k.s)).toEqual([]);
+  expect(Object.keys(k.s.pts)).toHaveLength(n);
+  const pfn = pte_pfn(read_pte(k, pte_offset(k, k.s.mms[mms[0]], LIB)));
+  return { bytes: rmapDesign(rmap).overheadBytes(k.s), mapcount: getPage(k.s, pfn).mapcount };
+}
+
+describe('rmap memory overhead, counted as each kernel allocates it', () => {
+  it('pte-chain: one 4096-byte link page per page table', () => {
+    // 3 page tables, each an order-1 block whose second page is the link page: 3 * 4096
+    expect(overhead('pte-chain', 3)).toEqual({ bytes: 12288, mapcount: 3 });
+    expect(overhead('pte-chain', 1).bytes).toBe(4096);
+  });
+  it('pte-pool: 16-byte pool blocks {next; pte[3]}', () => {
+    // 3 mappings fit one block: 16; 1 mapping still needs a block: 16; 4 need two: 32; 8 need ceil(8/3) = 3: 48
+    expect(overhead('pte-pool', 3)).toEqual({ bytes: 16, mapcount: 3 });
+    expect(overhead('pte-pool', 1).bytes).toBe(16);
+    expect(overhead('pte-pool', 4).bytes).toBe(32);
+    expect(overhead('pte-pool', 8).bytes).toBe(48);
+  });
+  it('pte_chain: a single mapping is direct (0 bytes); then 32-byte blocks of NRPTE = 7', () => {
+    // 1 mapping: page->pte.direct, no block; 2..7 mappings: one block of 32 bytes; 8: two blocks
+    expect(overhead('pte_chain', 1)).toEqual({ bytes: 0, mapcount: 1 });
+    expect(overhead('pte_chain', 3)).toEqual({ bytes: 32, mapcount: 3 });
+    expect(overhead('pte_chain', 7).bytes).toBe(32);
+    expect(overhead('pte_chain', 8).bytes).toBe(64);
+  });
+  it('none: nothing, and nothing recorded', () => {
+    expect(overhead('none', 3)).toEqual({ bytes: 0, mapcount: 0 });
+  });
+  it('page tables are order 1 only for pte-chain', () => {
+    for (const [rmap, order] of [['pte-chain', 1], ['pte-pool', 0], ['pte_chain', 0], ['none', 0]] as const) {
+      const { k } = sharedPage(rmap, 2);
+      const before = k.s.nrFree;
+      expect(rmapDesign(rmap).ptOrder).toBe(order);
+      // a third process costs its pgd, its page table (1 << order pages); the page is shared
+      sharedPageInto(k);
+      expect(before - k.s.nrFree).toBe(1 + (1 << order));
+    }
+  });
+});
+
+function sharedPageInto(k: Kernel): void {
+  const mm = do_execve(k, -1, [libVma(4)]);
+  expect(access(k, mm, LIB, false)).toBe('ok');
+}
