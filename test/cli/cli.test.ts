@@ -87,3 +87,17 @@ describe('mmsim command line', () => {
     expect(r2.stderr).toMatch(/not valid JSON/);
   });
 });
+
+describe('mmsim compare', () => {
+  it('prints the table for the default designs, JSON with the same figures, and rejects bad design names', () => {
+    const t = mmsim(['compare', '--scenario', 'tiny', '--steps', '3000', '--sequential']);
+    expect(t.code, t.stderr).toBe(0);
+    for (const d of ['clock/pte-chain', 'old/none', 'clock/pte-pool', 'clock/pte_chain']) expect(t.stdout).toContain(d);
+    expect(t.stdout).toMatch(/ptes visited \/ page freed/);
+    const j = JSON.parse(mmsim(['compare', '--scenario', 'tiny', '--steps', '3000', '--json']).stdout);
+    expect(j.results.map((r: { design: string }) => r.design)).toEqual(['clock/pte-chain', 'old/none', 'clock/pte-pool', 'clock/pte_chain']);
+    const bad = mmsim(['compare', '--designs', 'clock/none']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/allowed designs are/);
+  });
+});

@@ -9,11 +9,12 @@ import { CHAIN_MODES, ConfigError, makeRunConfig, type ChainMode, type RunConfig
 import { loadScenario, ScenarioError } from '../../src/workload/scenario.js';
 import { SizeError } from '../../src/workload/size.js';
 import { LogError } from '../../src/log/format.js';
+import { DesignListError } from '../../src/compare/designs.js';
 
 /** Bad usage or bad input: printed without a stack, exit code 2. */
 export class UsageError extends Error {}
 
-export const USAGE_ERRORS = [UsageError, ScenarioError, ConfigError, SizeError, LogError];
+export const USAGE_ERRORS = [UsageError, ScenarioError, ConfigError, SizeError, LogError, DesignListError];
 
 export interface CommonOpts {
   scenario: string;
