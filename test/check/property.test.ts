@@ -39,3 +39,19 @@ describe('invariants hold over many seeds', () => {
     }), { numRuns: 100, seed: 4244 });
   });
 });
+
+describe('every reclaim/rmap design keeps every invariant', () => {
+  const designs: Array<[string, string]> = [
+    ['clock', 'pte-pool'], ['clock', 'pte_chain'], ['old', 'pte-chain'], ['old', 'pte-pool'], ['old', 'pte_chain'], ['old', 'none'],
+  ];
+  it.each(designs)('%s/%s: tiny 40 seeds, forky and x486 10 seeds each', { timeout: 180000 }, (reclaim, rmap) => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 1 << 30 }), (seed) => {
+      holds('tiny', String(seed), 2000, 1, { reclaim, rmap });
+    }), { numRuns: 40, seed: 77 });
+    for (const scenario of ['forky', 'x486']) {
+      fc.assert(fc.property(fc.integer({ min: 0, max: 1 << 30 }), (seed) => {
+        holds(scenario, String(seed), 8000, 16, { reclaim, rmap });
+      }), { numRuns: 10, seed: 78 });
+    }
+  });
+});
