@@ -59,9 +59,23 @@ export const TICK_US = 1000000 / HZ;
 export const SWAPOUT_INTERVAL_US = (HZ / 4) * TICK_US;
 export const SWAP_CLUSTER_MAX = 32;
 
+/**
+ * Strict demand paging (trace replay against textbooks and cache simulators): user pages
+ * live in exactly `userFrames` frames [userBase, userBase + userFrames); kernel pages
+ * (pgd, page tables) come from the frames below userBase. No watermarks, no kswapd:
+ * a user allocation with no free user frame reclaims exactly one page first.
+ */
+export interface StrictConfig {
+  userBase: number;
+  userFrames: number;
+  /** false: a page loaded by a fault starts with its accessed bit clear (the clock variant). */
+  refOnLoad: boolean;
+}
+
 export interface KernelConfig {
   files: FileSpec[];
   latencies: Latencies;
   watermarks: Watermarks;
   reclaim: string;
+  strict?: StrictConfig;
 }

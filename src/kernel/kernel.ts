@@ -17,9 +17,10 @@ export class Kernel {
   /** CPU time used by user processes since the last tick event. */
   pendingUs = 0;
 
-  constructor(readonly m: Machine, readonly cfg: KernelConfig) {
+  /** `reclaim` overrides the named policy with an instance (strict-mode policies keep per-run structures). */
+  constructor(readonly m: Machine, readonly cfg: KernelConfig, reclaim?: ReclaimPolicy) {
     this.rmap = rmapDesign(m.s.rmap);
-    this.reclaim = reclaimPolicy(cfg.reclaim);
+    this.reclaim = reclaim ?? reclaimPolicy(cfg.reclaim);
     this.files = new Map(cfg.files.map((f) => [f.inode, f]));
   }
 

@@ -21,6 +21,8 @@ export interface BootConfig {
   swapSlots: number;
   rmap: string;
   chainMode: number;
+  /** Initial clock hand (strict mode starts it at the first user frame). */
+  hand?: number;
 }
 
 export function boot(cfg: BootConfig): State {
@@ -44,7 +46,7 @@ export function boot(cfg: BootConfig): State {
     nextMm: 1,
     pageHash: Array.from({ length: PAGE_HASH_SIZE }, () => []),
     swap: { nslots: cfg.swapSlots, map: chunked(cfg.swapSlots, () => 0), used: 0, clusterNext: 1, clusterNr: 0 },
-    hand: 0,
+    hand: cfg.hand ?? 0,
     rmapArena: emptyArena(rmapDesign(cfg.rmap).blockWords),
     oldKswapd: { skipFactor: 0, state: 0 },
     lastKswapd: 0,

@@ -4,6 +4,7 @@
 import type { Kernel } from '../kernel/kernel.js';
 import { pageHashFn } from '../reducer/index.js';
 import { getPage } from '../state.js';
+import { PG_referenced } from './page-flags.js';
 
 /** find_page(): the pfn caching (inode, offset), or -1. */
 export function find_page(k: Kernel, inode: number, offset: number): number {
@@ -19,5 +20,7 @@ export function find_page(k: Kernel, inode: number, offset: number): number {
 export function read_file_page(k: Kernel, pfn: number, inode: number, offset: number): void {
   const file = k.files.get(inode);
   k.emit({ t: 'page_cache_add', pfn, inode, offset });
+  // the strict clock variant: a page just read starts unreferenced (page_cache_add marks it referenced)
+  if (k.cfg.strict?.refOnLoad === false) k.emit({ t: 'page_flags', pfn, set: 0, clear: PG_referenced });
   k.tick(file?.backing === 'nfs' ? k.cfg.latencies.nfsReadUs : k.cfg.latencies.diskReadUs);
 }

@@ -12,7 +12,7 @@ import { FAULT } from '../events.js';
 import { getPage, VM_WRITE, VmaKind, type Mm, type Vma } from '../state.js';
 import { ZERO_PAGE_PFN } from './boot.js';
 import { find_page, read_file_page } from './filemap.js';
-import { __get_free_pages, free_page } from './page_alloc.js';
+import { GFP_USER, __get_free_pages, free_page } from './page_alloc.js';
 import { PG_dirty, PG_reserved, PG_swap_cache } from './page-flags.js';
 
 export type FaultResult = 'ok' | 'segv' | 'oom';
@@ -101,7 +101,7 @@ function fault(k: Kernel, mmId: number, addr: number, write: boolean, kind: numb
 
 /** Allocate a user page; returns -1 when the pte changed meanwhile (reclaim ran) or memory ran out. */
 function alloc_user_page(k: Kernel, pte: number, expect: number): number | 'oom' {
-  const pfn = __get_free_pages(k, 0);
+  const pfn = __get_free_pages(k, 0, GFP_USER);
   if (pfn < 0) return 'oom';
   if (read_pte(k, pte) !== expect) {
     free_page(k, pfn);
@@ -111,6 +111,8 @@ function alloc_user_page(k: Kernel, pte: number, expect: number): number | 'oom'
 }
 
 function map_new_page(k: Kernel, pte: number, pfn: number, val: number): void {
+  // the strict clock variant: the MMU's accessed bit from the restarted access is not counted
+  if (k.cfg.strict?.refOnLoad === false) val = (val & ~_PAGE_ACCESSED) >>> 0;
   k.emit({ t: 'pte_set', pte, val });
   k.emit({ t: 'pte_link', pte, pfn });
 }

@@ -4,10 +4,13 @@
 
 import type { Kernel } from '../kernel/kernel.js';
 import { NR_MEM_LISTS, getPage } from '../state.js';
+import type { StrictConfig } from '../kernel/config.js';
 import { PG_swap_cache } from './page-flags.js';
 
 export const GFP_KERNEL = 0;
 export const GFP_ATOMIC = 1;
+/** A page for a user mapping: the same as GFP_KERNEL, except in strict mode (user frames only). */
+export const GFP_USER = 2;
 
 /** RMQUEUE without the reserve check: the pfn that an allocation of `order` would get, or -1. */
 export function rmqueue(k: Kernel, order: number): { pfn: number; from: number } | null {
@@ -20,6 +23,7 @@ export function rmqueue(k: Kernel, order: number): { pfn: number; from: number }
 
 /** Returns the first pfn of the allocated block, or -1 when memory cannot be found. */
 export function __get_free_pages(k: Kernel, order: number, gfp = GFP_KERNEL): number {
+  if (k.cfg.strict !== undefined) return strict_get_free_pages(k, k.cfg.strict, order, gfp);
   // Bounded retry: each round either allocates, or reclaim frees a page, or we give up.
   for (let attempt = 0; attempt < 64; attempt++) {
     if (gfp === GFP_ATOMIC || k.s.nrFree > k.cfg.watermarks.min) {
@@ -51,4 +55,59 @@ export function free_page(k: Kernel, pfn: number, order = 0, reclaim = 0): void 
     k.emit({ t: 'swap_free', entry });
   }
   k.emit({ t: 'page_free', pfn, order, reclaim });
+}
+
+// Strict demand paging: user pages get exactly `userFrames` frames, handed out in clock
+// order from the hand, and a user allocation with none free reclaims exactly one page.
+// Kernel pages come from the pool below userBase (userBase is 32-aligned, so no buddy
+// block straddles the boundary).
+
+/** Order of the free buddy block that contains `pfn`, or -1 when `pfn` is not free. */
+function freeBlockOrder(k: Kernel, pfn: number): number {
+  for (let o = 0; o < NR_MEM_LISTS; o++) {
+    const head = pfn & ~((1 << o) - 1);
+    const p = getPage(k.s, head);
+    if (p.order === o && p.count === 0) return o;
+  }
+  return -1;
+}
+
+/** The free user frame at or after the hand, in clock order (wrapping), or -1. */
+export function strict_next_user_frame(k: Kernel, st: StrictConfig): number {
+  const lo = st.userBase, n = st.userFrames;
+  const hand = k.s.hand >= lo && k.s.hand < lo + n ? k.s.hand : lo;
+  let best = -1, bestDist = n;
+  for (let o = 0; o < NR_MEM_LISTS; o++) {
+    for (let b = k.s.freeArea[o].head; b >= 0; b = getPage(k.s, b).next) {
+      if (b < lo) continue;
+      const cand = hand >= b && hand < b + (1 << o) ? hand : b;
+      const dist = (cand - hand + n) % n;
+      if (dist < bestDist) { bestDist = dist; best = cand; }
+    }
+  }
+  return best;
+}
+
+function strict_get_free_pages(k: Kernel, st: StrictConfig, order: number, gfp: number): number {
+  if (gfp === GFP_USER && order === 0) {
+    let pfn = strict_next_user_frame(k, st);
+    if (pfn < 0) {
+      if (!k.reclaim.tryToFreePage(k)) return -1;
+      pfn = strict_next_user_frame(k, st);
+      if (pfn < 0) return -1;
+    }
+    k.emit({ t: 'page_alloc', pfn, order: 0, from: freeBlockOrder(k, pfn) });
+    k.reclaim.allocated?.(k, pfn);
+    return pfn;
+  }
+  // RMQUEUE restricted to the kernel pool
+  for (let from = order; from < NR_MEM_LISTS; from++) {
+    for (let b = k.s.freeArea[from].head; b >= 0; b = getPage(k.s, b).next) {
+      if (b >= st.userBase) continue;
+      const pfn = b + (1 << from) - (1 << order);
+      k.emit({ t: 'page_alloc', pfn, order, from });
+      return pfn;
+    }
+  }
+  return -1;
 }

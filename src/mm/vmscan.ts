@@ -21,10 +21,10 @@ function expectedRefs(p: Page): number {
 }
 
 /** Examine the page under the hand, advance the hand; returns true when the page was freed. */
-export function clock_step(k: Kernel): boolean {
+export function clock_step(k: Kernel, lo = 0, hi = k.s.nframes): boolean {
   const s = k.s;
   const pfn = s.hand;
-  const next = pfn + 1 === s.nframes ? 0 : pfn + 1;
+  const next = pfn + 1 >= hi ? lo : pfn + 1;
   const page = getPage(s, pfn);
   const lat = k.cfg.latencies;
   if (page.count === 0 || (page.flags & SKIP) !== 0 || page.count !== expectedRefs(page)) {
@@ -50,6 +50,20 @@ export function clock_step(k: Kernel): boolean {
     if ((page.flags & PG_referenced) !== 0) k.emit({ t: 'page_flags', pfn, set: 0, clear: PG_referenced });
     return false;
   }
+  return unmap_and_free(k, pfn, ptes, dirty);
+}
+
+/**
+ * Reclaim one chosen page now (strict-mode fifo/lru/opt pick the victim themselves):
+ * unmap it from every pte on its reverse map, write it out if dirty, and free it.
+ */
+export function reclaim_page(k: Kernel, pfn: number): boolean {
+  const page = getPage(k.s, pfn);
+  if (page.count === 0 || (page.flags & SKIP) !== 0 || page.count !== expectedRefs(page)) return false;
+  const ptes: number[] = [];
+  k.rmap.forEach(k.s, pfn, (pte) => { ptes.push(pte); });
+  let dirty = (page.flags & PG_dirty) !== 0;
+  for (const pte of ptes) if (pte_dirty(read_pte(k, pte))) dirty = true;
   return unmap_and_free(k, pfn, ptes, dirty);
 }
 

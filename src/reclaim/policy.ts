@@ -8,4 +8,6 @@ export interface ReclaimPolicy {
   /** Reverse-map designs this policy can run with ('*' = any that supports walking a page's ptes). */
   readonly needsRmap: boolean;
   tryToFreePage(k: Kernel): boolean;
+  /** Strict mode: the allocator handed `pfn` to a user page (policies that order pages by load time). */
+  allocated?(k: Kernel, pfn: number): void;
 }

@@ -1,0 +1,153 @@
+// Strict demand paging: one process of the full model (page tables, reverse map, page
+// cache, events) whose address space is one shared, writable file mapping, so that every
+// page referenced occupies exactly one user frame whether it is read or written (an
+// anonymous read would map the zero page; a private write would copy). Eviction of a
+// written page is a write-back. The kernel runs with a strict allocation path
+// (mm/page_alloc.ts): exactly `frames` user frames, no watermarks, no kswapd.
+
+import { PAGE_OFFSET, PAGE_SIZE, pte_pfn, pte_present } from '../arch/i386/page.js';
+import { DEFAULT_LATENCIES, type KernelConfig, type StrictConfig } from '../kernel/config.js';
+import { Kernel } from '../kernel/kernel.js';
+import { do_execve } from '../fs/exec.js';
+import { Machine, type EngineName, type EventSink } from '../machine.js';
+import { boot } from '../mm/boot.js';
+import { access, pte_offset, read_pte } from '../mm/memory.js';
+import { makeStrictPolicy, STRICT_POLICIES, type StrictPolicy, type StrictPolicyName } from '../reclaim/strict.js';
+import { stateHash } from '../snapshot/hash.js';
+import { VM_EXEC, VM_READ, VM_WRITE, VmaKind, type State } from '../state.js';
+import { COMMIT_EVERY } from '../sim.js';
+import { TraceError } from './errors.js';
+
+export interface StrictOptions {
+  frames: number;
+  policy: StrictPolicyName;
+  /** clock only: false = a page loaded by a fault starts unreferenced. Default true. */
+  clockRefOnLoad?: boolean;
+  /** Frames for pgds and page tables (not counted in `frames`). Default: enough for every region used. */
+  kernelFrames?: number;
+  /** Swap slots (multi-process traces with anonymous memory). Default 16384. */
+  swapSlots?: number;
+  engine?: EngineName;
+  /** Receives every event (attach a log writer here). */
+  sink?: EventSink;
+  /** Called once the machine is built, before the first event: a log writer takes its header from here. */
+  onStart?: (info: StrictStart) => void;
+}
+
+export interface StrictStart {
+  machine: Machine;
+  initial: State;
+  kernel: KernelConfig;
+}
+
+export interface StrictResult {
+  policy: StrictPolicyName;
+  frames: number;
+  references: number;
+  faults: number;
+  hits: number;
+  evictions: number;
+  writeBacks: number;
+  events: number;
+  clockRefOnLoad?: boolean;
+  stateHash?: string;
+}
+
+/** Reserved frames: 0 (kernel image) and 1 (empty_zero_page). */
+const RESERVED = 2;
+export const TRACE_INODE = 1;
+
+export function checkStrictOptions(o: StrictOptions): void {
+  if (!Number.isInteger(o.frames) || o.frames < 1) {
+    throw new TraceError(`--frames ${String(o.frames)}: strict mode needs at least 1 user frame; pass a whole number >= 1`);
+  }
+  if (o.frames > 1 << 20) throw new TraceError(`--frames ${o.frames} is too many: at most ${1 << 20} (4 GiB of user frames)`);
+  if (!(STRICT_POLICIES as readonly string[]).includes(o.policy)) {
+    throw new TraceError(`--policy '${String(o.policy)}' is not a strict-mode policy: allowed values are ${STRICT_POLICIES.join(', ')}`);
+  }
+}
+
+/** The strict machine: build it, then feed it references with ref(). */
+export class StrictRun {
+  readonly machine: Machine;
+  readonly kernel: Kernel;
+  readonly policy: StrictPolicy;
+  readonly strict: StrictConfig;
+  readonly initial: State;
+  readonly kcfg: KernelConfig;
+  references = 0;
+  private nextCommit = COMMIT_EVERY;
+
+  /** `regions`: 4 MiB regions the trace touches (sizes the kernel pool: a page table each). */
+  constructor(readonly opts: StrictOptions, regions: number, processes = 1) {
+    checkStrictOptions(opts);
+    const pool = opts.kernelFrames ?? 2 * regions * processes + 2 * processes + 8;
+    const userBase = Math.ceil((RESERVED + pool) / 32) * 32;
+    this.strict = { userBase, userFrames: opts.frames, refOnLoad: opts.clockRefOnLoad ?? true };
+    this.initial = boot({ nframes: userBase + opts.frames, reserved: RESERVED, swapSlots: opts.swapSlots ?? 16384, rmap: 'pte-chain', chainMode: 0, hand: userBase });
+    this.kcfg = {
+      files: [{ inode: TRACE_INODE, name: 'trace', pages: PAGE_OFFSET / PAGE_SIZE, backing: 'disk' }],
+      latencies: { ...DEFAULT_LATENCIES },
+      watermarks: { min: 0, low: 0, high: 0 },
+      reclaim: opts.policy,
+      strict: this.strict,
+    };
+    this.machine = new Machine(this.initial, opts.engine ?? 'direct');
+    this.policy = makeStrictPolicy(opts.policy, this.strict);
+    this.kernel = new Kernel(this.machine, this.kcfg, this.policy);
+    opts.onStart?.({ machine: this.machine, initial: this.initial, kernel: this.kcfg });
+    if (opts.sink) this.machine.sink = opts.sink;
+  }
+
+  /** Start the single trace process: its whole user space is one shared writable file mapping. */
+  startSingle(): number {
+    const mm = do_execve(this.kernel, -1, [{ start: 0, end: PAGE_OFFSET, kind: VmaKind.SharedFile, prot: VM_READ | VM_WRITE | VM_EXEC, file: TRACE_INODE, pgoff: 0 }]);
+    if (mm < 0) throw new TraceError(`strict mode: no frame for the process's page directory; raise kernelFrames`);
+    return mm;
+  }
+
+  /** One reference by `mm` to `addr`; `nextUse` = index of the same page's next reference (Infinity: none). */
+  ref(mm: number, addr: number, write: boolean, nextUse: number): void {
+    this.references++;
+    const k = this.kernel;
+    const r = access(k, mm, addr, write);
+    if (r === 'oom') {
+      throw new TraceError(`strict mode ran out of frames at reference ${this.references} (0x${addr.toString(16)}): the kernel pool for page tables is too small (kernelFrames) or every user frame is pinned`);
+    }
+    if (r === 'segv') throw new TraceError(`reference ${this.references}: address 0x${addr.toString(16)} is outside the process's mappings`);
+    const pte = pte_offset(k, k.s.mms[mm], addr);
+    const v = pte === 0 ? 0 : read_pte(k, pte);
+    if (pte_present(v)) {
+      const pfn = pte_pfn(v);
+      if (pfn >= this.strict.userBase) this.policy.referenced(pfn, nextUse);
+    }
+    if (this.machine.events >= this.nextCommit) {
+      this.machine.commit();
+      this.nextCommit = this.machine.events + COMMIT_EVERY;
+    }
+  }
+
+  result(withHash = false): StrictResult {
+    const s = this.machine.state();
+    const faults = s.stats.faults.reduce((a, b) => a + b, 0);
+    const r: StrictResult = {
+      policy: this.opts.policy, frames: this.opts.frames, references: this.references, faults,
+      hits: this.references - faults, evictions: s.stats.reclaimed,
+      writeBacks: s.stats.fileWrites + s.stats.swapWrites, events: this.machine.events,
+    };
+    if (this.opts.policy === 'clock') r.clockRefOnLoad = this.strict.refOnLoad;
+    if (withHash) r.stateHash = stateHash(s);
+    return r;
+  }
+}
+
+/** Next-use index of every position of an in-memory reference string (Infinity: never again). */
+export function nextUses(pages: readonly number[]): number[] {
+  const out = new Array<number>(pages.length);
+  const seen = new Map<number, number>();
+  for (let i = pages.length - 1; i >= 0; i--) {
+    out[i] = seen.get(pages[i]) ?? Infinity;
+    seen.set(pages[i], i);
+  }
+  return out;
+}
