@@ -14,6 +14,7 @@ import { VM_READ, VM_WRITE, VmaKind } from '../state.js';
 import { programLayout, TEMP_BASE, type Layout, type Region } from './layout.js';
 import { Rng } from './rng.js';
 import type { ProgramSpec, Scenario } from './scenario.js';
+import { CapturedWorkload } from './captured.js';
 
 interface Proc {
   pid: number;
@@ -38,9 +39,12 @@ export class Workload {
   private readonly addr: Rng;
   private readonly life: Rng;
   private readonly inodes: Map<string, number>;
-  steps = 0;
+  private _steps = 0;
+  /** Set when the scenario is a captured machine layout: boot and step are its. */
+  readonly captured: CapturedWorkload | null;
 
   constructor(private readonly k: Kernel, private readonly sc: Scenario, seed: string) {
+    this.captured = sc.captured ? new CapturedWorkload(k, sc, sc.captured, seed) : null;
     this.sched = new Rng(seed, 'sched');
     this.addr = new Rng(seed, 'access');
     this.life = new Rng(seed, 'life');
@@ -52,7 +56,12 @@ export class Workload {
   }
 
   /** Start the boot processes (each from nothing, as init's children would be). */
+  get steps(): number {
+    return this.captured ? this.captured.steps : this._steps;
+  }
+
   boot(): void {
+    if (this.captured) return this.captured.boot();
     for (const b of this.sc.boot) for (let i = 0; i < b.count; i++) this.start(b.program, -1);
     if (this.procs.length === 0) throw new WorkloadError('no boot process could start: memory is too small for the scenario');
   }
@@ -72,12 +81,14 @@ export class Workload {
   }
 
   get nprocs(): number {
+    if (this.captured) return this.captured.nprocs;
     return this.procs.length;
   }
 
   /** One step. When every process has exited, the boot set starts again (the session loops). */
   step(): void {
-    this.steps++;
+    if (this.captured) return this.captured.step();
+    this._steps++;
     if (this.procs.length === 0) this.boot();
     const p = this.pick();
     this.act(p);

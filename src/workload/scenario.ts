@@ -51,6 +51,39 @@ const Program = z.object({
   }).strict().optional().describe('maps, touches and unmaps a temporary anonymous buffer'),
 }).strict();
 
+const Ranges = z.array(z.tuple([z.number().int().nonnegative(), z.number().int().positive()]));
+
+const CapturedVma = z.object({
+  start: z.number().int().nonnegative().describe('address in the captured process (used to match a fork child\'s mappings to its parent\'s)'),
+  pages: z.number().int().positive(),
+  kind: z.enum(['anon', 'private', 'shared']),
+  prot: z.string().regex(/^r?w?x?$/),
+  file: z.string().optional(),
+  pgoff: z.number().int().nonnegative().default(0),
+  resident: Ranges.default([]).describe('[page offset, count] runs of present pages'),
+  cow: Ranges.optional().describe('private file pages that were anonymous copies'),
+}).strict();
+
+export const CapturedLayout = z.object({
+  version: z.literal(1),
+  pfns: z.boolean().describe('false: frames were unreadable, so sharing was not captured'),
+  processes: z.array(z.object({
+    pid: z.number().int().positive(),
+    ppid: z.number().int().nonnegative().default(0),
+    name: z.string(),
+    vmas: z.array(CapturedVma),
+  }).strict()).min(1),
+  shared: z.array(z.object({
+    kind: z.enum(['anon', 'file']),
+    maps: z.array(z.tuple([z.number().int().positive(), z.number().int().nonnegative(), z.number().int().nonnegative()])).min(2)
+      .describe('[pid, vma index, page offset] of every mapping of one physical frame'),
+  }).strict()).default([]),
+  skipped: z.record(z.string(), z.number().int().nonnegative()).default({}),
+  notes: z.array(z.string()).default([]),
+}).strict();
+
+export type CapturedLayoutSpec = z.infer<typeof CapturedLayout>;
+
 export const ScenarioSchema = z.object({
   name: z.string(),
   description: z.string().default(''),
@@ -62,8 +95,9 @@ export const ScenarioSchema = z.object({
   latencies: z.record(z.string(), z.number().int().nonnegative()).optional(),
   files: z.array(z.object({ name: z.string(), pages: z.number().int().positive(), backing: z.enum(['disk', 'nfs']) }).strict()),
   libs: z.record(z.string(), Lib).default({}),
-  programs: z.record(z.string(), Program),
-  boot: z.array(z.object({ program: z.string(), count: z.number().int().positive().default(1) }).strict()).min(1),
+  programs: z.record(z.string(), Program).default({}),
+  boot: z.array(z.object({ program: z.string(), count: z.number().int().positive().default(1) }).strict()).default([]),
+  captured: CapturedLayout.optional().describe('a real machine\'s processes (mmsim capture); replaces programs and boot'),
 }).strict();
 
 export type Scenario = z.infer<typeof ScenarioSchema>;
@@ -119,6 +153,21 @@ export function parseScenario(json: unknown, source: string): Scenario {
   }
   for (const [i, b] of sc.boot.entries()) {
     if (!(b.program in sc.programs)) problems.push(`boot.${i}.program: '${b.program}' is not in programs (have: ${Object.keys(sc.programs).join(', ')})`);
+  }
+  if (sc.captured === undefined && sc.boot.length === 0) problems.push('boot: name at least one program to start (or give a captured layout)');
+  if (sc.captured !== undefined) {
+    const procs = sc.captured.processes;
+    for (const [i, pr] of procs.entries()) {
+      if (pr.pid !== i + 1) problems.push(`captured.processes.${i}.pid: ${pr.pid}, expected ${i + 1} (pids are numbered from 1 in order)`);
+      for (const [j, v] of pr.vmas.entries()) {
+        if (v.kind !== 'anon' && (v.file === undefined || !files.has(v.file))) problems.push(`captured.processes.${i}.vmas.${j}.file: '${String(v.file)}' is not in files`);
+      }
+    }
+    for (const [i, g] of sc.captured.shared.entries()) {
+      for (const [pid, vi] of g.maps) {
+        if (procs[pid - 1]?.vmas[vi] === undefined) problems.push(`captured.shared.${i}: no vma ${vi} in pid ${pid}`);
+      }
+    }
   }
   if (problems.length) throw new ScenarioError(`scenario ${source} is not valid:\n  ${problems.join('\n  ')}`);
   return sc;
