@@ -8,6 +8,8 @@ import { recordCommand } from './cli/record.js';
 import { replayCommand } from './cli/replay.js';
 import { checkCommand } from './cli/check.js';
 import { compareCommand } from './cli/compare.js';
+import { traceCommand } from './cli/trace.js';
+import { captureCommand } from './cli/capture.js';
 import { USAGE_ERRORS } from './cli/common.js';
 import { MMSIM_VERSION } from './cli/version.js';
 
@@ -16,7 +18,7 @@ export function buildProgram(): Command {
     .description('Deterministic, event-sourced simulator of Linux 2.1-era page reclaim and reverse mapping')
     .version(MMSIM_VERSION)
     .showHelpAfterError('(run with --help for usage)');
-  for (const c of [runCommand(), recordCommand(), replayCommand(), checkCommand(), compareCommand()]) program.addCommand(c);
+  for (const c of [runCommand(), recordCommand(), replayCommand(), checkCommand(), compareCommand(), traceCommand(), captureCommand()]) program.addCommand(c);
   program.commands.forEach((c) => c.showHelpAfterError('(run with --help for usage)'));
   return program;
 }

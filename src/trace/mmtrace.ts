@@ -14,6 +14,8 @@ import { StrictRun, checkStrictOptions, type StrictOptions, type StrictResult } 
 
 export interface MmtraceOptions extends StrictOptions {
   skipBadLines?: boolean;
+  /** Include the final state's hash in the result. */
+  hash?: boolean;
 }
 
 export interface MmtraceResult extends StrictResult {
@@ -162,6 +164,6 @@ export async function runMmtrace(file: string, o: MmtraceOptions): Promise<Mmtra
   const s = run.machine.state();
   return {
     format: 'mmtrace', file, lines, badLines, processes, forks: s.stats.forks, exits: s.stats.exits,
-    faultKinds: [...s.stats.faults], ...run.result(),
+    faultKinds: [...s.stats.faults], ...run.result(o.hash ?? false),
   };
 }

@@ -10,11 +10,13 @@ import { loadScenario, ScenarioError } from '../../src/workload/scenario.js';
 import { SizeError } from '../../src/workload/size.js';
 import { LogError } from '../../src/log/format.js';
 import { DesignListError } from '../../src/compare/designs.js';
+import { TraceError } from '../../src/trace/errors.js';
+import { CaptureError } from '../../src/capture/capture.js';
 
 /** Bad usage or bad input: printed without a stack, exit code 2. */
 export class UsageError extends Error {}
 
-export const USAGE_ERRORS = [UsageError, ScenarioError, ConfigError, SizeError, LogError, DesignListError];
+export const USAGE_ERRORS = [UsageError, ScenarioError, ConfigError, SizeError, LogError, DesignListError, TraceError, CaptureError];
 
 export interface CommonOpts {
   scenario: string;
