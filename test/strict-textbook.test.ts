@@ -64,3 +64,26 @@ describe('strict mode against published fault counts', () => {
     expect(runReferenceString(CLASSIC, { frames: 3, policy: 'fifo' }).writeBacks).toBe(0);
   });
 });
+
+describe('strict allocation', () => {
+  it('hands out free frames in clock order from the hand, and a victim\'s frame goes to the next page', async () => {
+    const { StrictRun } = await import('../src/trace/strict.js');
+    const { pte_offset, read_pte } = await import('../src/mm/memory.js');
+    const { checkState } = await import('../src/check/invariants.js');
+    for (const policy of ['clock', 'fifo', 'lru', 'opt'] as const) {
+      const run = new StrictRun({ frames: 4, policy }, 1);
+      const mm = run.startSingle();
+      const frameOf = (page: number): number => read_pte(run.kernel, pte_offset(run.kernel, run.kernel.s.mms[mm], page * 4096)) >>> 12;
+      const base = run.strict.userBase;
+      for (let p = 0; p < 4; p++) run.ref(mm, p * 4096, false, p === 0 ? 5 : Infinity);
+      expect([0, 1, 2, 3].map(frameOf)).toEqual([base, base + 1, base + 2, base + 3]);
+      run.ref(mm, 9 * 4096, true, Infinity);
+      // clock, fifo and lru evict page 0 (all referenced / loaded first / least recent);
+      // opt keeps page 0 (used again at 5) and evicts the lowest never-used-again frame, page 1
+      const victim = policy === 'opt' ? 1 : 0;
+      expect(frameOf(9)).toBe(base + victim);
+      expect(run.kernel.s.nrFree).toBe(run.initial.nrFree - 4 - 3); // 4 user frames, pgd + one order-1 page table
+      expect(checkState(run.machine.state())).toEqual([]);
+    }
+  });
+});
