@@ -5,7 +5,7 @@
 import { loadScenario } from '../workload/scenario.js';
 import { sharedlibSweep } from '../workload/sharedlib.js';
 import { parseDesignList, type DesignSpec } from './designs.js';
-import { runJobs } from './index.js';
+import { runJobs, type CompareMode } from './index.js';
 import type { MappingBucket } from './metrics.js';
 import { lineChart } from './plot.js';
 import type { DesignJob, DesignResult } from './run.js';
@@ -53,7 +53,7 @@ export function sweepPoint(n: number, r: DesignResult): SweepPoint {
 
 export async function runSweep(opts: {
   seed: string | number; steps?: number; ns?: number[]; designs?: string | DesignSpec[];
-  mode?: 'parallel' | 'sequential'; jobs?: number; onProgress?: (label: string, steps: number, total: number) => void;
+  mode?: CompareMode; jobs?: number; onProgress?: (label: string, steps: number, total: number) => void;
 }): Promise<SweepResult> {
   const t0 = performance.now();
   const ns = opts.ns ?? sharedlibSweep(64);
@@ -62,7 +62,7 @@ export async function runSweep(opts: {
   const jobs: DesignJob[] = ns.flatMap((n) => specs.map((design) => ({
     scenario: loadScenario(`sharedlib:${n}`), seed: String(opts.seed), steps, maxEvents: steps * 40, design, sampleEvery: 1 << 30,
   })));
-  const results = await runJobs(jobs, opts.mode ?? 'parallel', opts.jobs,
+  const results = await runJobs(jobs, opts.mode ?? 'auto', opts.jobs,
     (j, k) => opts.onProgress?.(`${j.scenario.name} ${j.design.label}`, k, steps));
   return {
     seed: String(opts.seed), steps, designs: specs.map((d) => d.label),

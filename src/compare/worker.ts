@@ -1,12 +1,15 @@
-// worker_threads entry: runs one DesignJob and posts progress and the result back.
+// worker_threads entry: a long-lived worker that runs DesignJobs one after another, so the
+// module load and JIT warm-up are paid once per worker, not once per job.
 
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { runDesign, type DesignJob } from './run.js';
 
-const job = workerData as DesignJob;
-try {
-  const result = runDesign(job, (steps) => parentPort?.postMessage({ kind: 'progress', steps }));
-  parentPort?.postMessage({ kind: 'done', result });
-} catch (err) {
-  parentPort?.postMessage({ kind: 'error', message: (err as Error).stack ?? String(err) });
-}
+parentPort?.on('message', (msg: { kind: 'job'; id: number; job: DesignJob } | { kind: 'exit' }) => {
+  if (msg.kind === 'exit') { parentPort?.close(); return; }
+  try {
+    const result = runDesign(msg.job, (steps) => parentPort?.postMessage({ kind: 'progress', id: msg.id, steps }));
+    parentPort?.postMessage({ kind: 'done', id: msg.id, result });
+  } catch (err) {
+    parentPort?.postMessage({ kind: 'error', id: msg.id, message: (err as Error).stack ?? String(err) });
+  }
+});

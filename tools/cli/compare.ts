@@ -9,7 +9,7 @@ import { parseCount, UsageError } from './common.js';
 
 interface CompareOpts {
   scenario: string; seed: string; steps: number; designs?: string; mem?: string;
-  json?: boolean; csv?: boolean; plot?: string; sweep?: boolean; sequential?: boolean; jobs?: number; sampleEvery: number;
+  json?: boolean; csv?: boolean; plot?: string; sweep?: boolean; sequential?: boolean; parallel?: boolean; jobs?: number; sampleEvery: number;
 }
 
 /** One line per design on stderr, on a terminal only (comparisons can take a while). */
@@ -36,14 +36,15 @@ export function compareCommand(): Command {
     .option('--csv', 'print the results as CSV')
     .option('--plot <dir>', 'write SVG charts (free pages, scan rate, fault rate over time) into this directory')
     .option('--sweep', 'sweep the number of processes sharing a library (sharedlib:1..64) instead of one scenario')
-    .option('--sequential', 'run the designs one after another in this thread instead of in worker threads')
+    .option('--sequential', 'run the designs one after another in this thread')
+    .option('--parallel', 'run the designs in worker threads even when the comparison is short (default: workers only when the work outweighs starting them)')
     .option('--jobs <n>', 'worker threads at most (default: one per core)', parseCount('--jobs'))
     .option('--sample-every <events>', 'events between samples for the charts', parseCount('--sample-every'), 2000)
     .action(async (o: CompareOpts) => {
       if (o.json && o.csv) throw new UsageError('--json and --csv are exclusive: choose one output format');
       if (o.plot !== undefined) mkdirSync(o.plot, { recursive: true });
       const onProgress = progress();
-      const mode = o.sequential ? 'sequential' : 'parallel';
+      const mode = o.sequential ? 'sequential' : o.parallel ? 'parallel' : 'auto';
       if (o.sweep) {
         const sw = await runSweep({ seed: o.seed, steps: o.steps, designs: o.designs, mode, jobs: o.jobs, onProgress });
         if (onProgress) process.stderr.write('\r\x1b[K');
