@@ -5,7 +5,7 @@
 //  - 'direct': the reducer mutates a private, unshared copy (the bulk-replay fast path;
 //    tests prove it reaches the same state hash as the Immer engine).
 
-import { Immer, type Draft } from 'immer';
+import { Immer, current, isDraft, type Draft } from 'immer';
 import { apply } from './reducer/index.js';
 import type { Event } from './events.js';
 import type { State } from './state.js';
@@ -68,4 +68,9 @@ export function applyEvents(state: State, events: Iterable<Event>): State {
   return immer.produce(state, (d) => {
     for (const e of events) apply(d as State, e);
   });
+}
+
+/** A plain (non-draft) view of the machine's current state, for snapshots mid-batch. */
+export function plainState(m: Machine): State {
+  return isDraft(m.s) ? (current(m.s) as State) : m.s;
 }

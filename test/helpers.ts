@@ -62,3 +62,32 @@ export function sharedPage(rmap: string, n: number, reclaim = rmap === 'none' ? 
   }
   return { k, mms };
 }
+
+// ---- time travel: recording logs (with snapshots and injected bugs) and opening them
+
+import { recordRun, type RecordResult } from '../src/log/record.js';
+import { parseInjectSpec } from '../src/inject/injector.js';
+import { LogReader } from '../src/log/reader.js';
+import { Timeline } from '../src/timetravel/timeline.js';
+
+export interface Rec {
+  scenario?: string;
+  seed?: string;
+  events: number;
+  every?: number;
+  inject?: string;
+  after?: number;
+}
+
+let recorded = 0;
+
+export function record(o: Rec): RecordResult {
+  const cfg = makeRunConfig(loadScenario(o.scenario ?? 'x486'), { seed: o.seed ?? '7' });
+  return recordRun(tmp(`run-${recorded++}.mmlog`), cfg, { events: o.events, snapshotEvery: o.every, inject: o.inject ? parseInjectSpec(o.inject, o.after ?? 0) : null });
+}
+
+export function timeline(path: string, warnings: string[] = []): Timeline {
+  const log = new LogReader(path, { indexed: true });
+  warnings.push(...log.warnings);
+  return new Timeline(log, (w) => warnings.push(w));
+}

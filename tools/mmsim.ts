@@ -10,6 +10,8 @@ import { checkCommand } from './cli/check.js';
 import { compareCommand } from './cli/compare.js';
 import { traceCommand } from './cli/trace.js';
 import { captureCommand } from './cli/capture.js';
+import { seekCommand } from './cli/seek.js';
+import { bisectCommand } from './cli/bisect.js';
 import { USAGE_ERRORS } from './cli/common.js';
 import { MMSIM_VERSION } from './cli/version.js';
 
@@ -18,7 +20,7 @@ export function buildProgram(): Command {
     .description('Deterministic, event-sourced simulator of Linux 2.1-era page reclaim and reverse mapping')
     .version(MMSIM_VERSION)
     .showHelpAfterError('(run with --help for usage)');
-  for (const c of [runCommand(), recordCommand(), replayCommand(), checkCommand(), compareCommand(), traceCommand(), captureCommand()]) program.addCommand(c);
+  for (const c of [runCommand(), recordCommand(), replayCommand(), checkCommand(), compareCommand(), traceCommand(), captureCommand(), seekCommand(), bisectCommand()]) program.addCommand(c);
   program.commands.forEach((c) => c.showHelpAfterError('(run with --help for usage)'));
   return program;
 }

@@ -9,6 +9,7 @@ import { rmapDesign, type RmapDesign } from '../rmap/index.js';
 import { reclaimPolicy, type ReclaimPolicy } from '../reclaim/index.js';
 import type { State } from '../state.js';
 import type { FileSpec, KernelConfig } from './config.js';
+import { Injector } from '../inject/injector.js';
 
 export class Kernel {
   readonly rmap: RmapDesign;
@@ -16,6 +17,8 @@ export class Kernel {
   readonly files: Map<number, FileSpec>;
   /** CPU time used by user processes since the last tick event. */
   pendingUs = 0;
+  /** Fault injection (record --inject): consulted where a real rmap bug would live. */
+  inject: Injector = Injector.none();
 
   /** `reclaim` overrides the named policy with an instance (strict-mode policies keep per-run structures). */
   constructor(readonly m: Machine, readonly cfg: KernelConfig, reclaim?: ReclaimPolicy) {

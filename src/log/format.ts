@@ -5,12 +5,17 @@
 //
 // The first chunk is the header {kind:'header', config, initial (state), ...}; then
 // {kind:'events', first, n, ev} chunks whose `ev` is the flat integer encoding of n events
-// (see events.ts); a cleanly closed log ends with {kind:'end', events, hash, stats}.
-// Every chunk decodes alone. The file is only ever appended to, so a crash leaves a
+// (see events.ts); every SNAPSHOT_EVERY events a {kind:'snapshot', event, hash, state}
+// chunk (state = msgpack bytes of the state after `event` events; hash = their SHA-256).
+// A cleanly closed log ends with {kind:'index', entries} (one entry per earlier chunk),
+// {kind:'end', events, hash, report, injected?} and a fixed-size {kind:'tail', index, end}
+// chunk whose offsets let a reader find the index from the end of the file without
+// reading the events. Every chunk decodes alone. The file is only ever appended to, so a crash leaves a
 // readable prefix; msgpack has no integrity check of its own, hence the CRC.
 
 export const MAGIC = Buffer.from('MMSIMLOG', 'latin1');
-export const FORMAT_VERSION = 1;
+/** 2: snapshot, index and tail chunks (version 1 logs have none and are rejected). */
+export const FORMAT_VERSION = 2;
 export const PREAMBLE_BYTES = MAGIC.length + 4;
 export const CHUNK_HEADER_BYTES = 8;
 /** Events per events chunk. */
@@ -23,3 +28,10 @@ export class LogError extends Error {
     super(message);
   }
 }
+
+/** Offsets in the tail chunk are 16 hex digits so that the tail has a fixed size. */
+export const TAIL_DIGITS = 16;
+export const tailOffset = (n: number): string => n.toString(16).padStart(TAIL_DIGITS, '0');
+
+/** Chunk kinds in index entries, by code. */
+export const CHUNK_KINDS = ['header', 'events', 'snapshot', 'index', 'end', 'tail'] as const;

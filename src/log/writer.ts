@@ -1,11 +1,15 @@
 // Streaming, append-only log writer: events are buffered up to EVENTS_PER_CHUNK and
-// written as one chunk, so a 10M-event run never holds its log in memory.
+// written as one chunk, so a 10M-event run never holds its log in memory. Snapshots are
+// written at chunk boundaries; the index of every chunk is written when the log closes.
 
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { zlib } from './zlib.js';
 import { Packr } from 'msgpackr';
 import { encodeEvent, type Event } from '../events.js';
-import { CHUNK_HEADER_BYTES, EVENTS_PER_CHUNK, FORMAT_VERSION, MAGIC } from './format.js';
+import { encodeState } from '../snapshot/hash.js';
+import type { State } from '../state.js';
+import { CHUNK_HEADER_BYTES, CHUNK_KINDS, EVENTS_PER_CHUNK, FORMAT_VERSION, MAGIC, tailOffset } from './format.js';
 
 export const packr = new Packr({ useRecords: false, variableMapSize: true });
 
@@ -16,14 +20,21 @@ export function frameChunk(payload: Uint8Array): Buffer {
   return Buffer.concat([head, payload]);
 }
 
+/** One index entry: [kind code, byte offset, payload length, first event, event count]. */
+export type IndexEntry = [number, number, number, number, number];
+
 export class LogWriter {
   private readonly fd: number;
   private buf: number[] = [];
   private inChunk = 0;
   private first = 0;
+  private readonly entries: IndexEntry[] = [];
   bytes = 0;
   events = 0;
   chunks = 0;
+  snapshots = 0;
+  snapshotBytes = 0;
+  snapshotMs = 0;
 
   constructor(readonly path: string, header: Record<string, unknown>) {
     this.fd = openSync(path, 'w');
@@ -39,9 +50,13 @@ export class LogWriter {
     this.bytes += b.length;
   }
 
-  writeChunk(obj: Record<string, unknown>): void {
-    this.write(frameChunk(packr.pack(obj)));
+  writeChunk(obj: Record<string, unknown>, first = 0, n = 0): number {
+    const at = this.bytes;
+    const payload = packr.pack(obj);
+    this.write(frameChunk(payload));
+    this.entries.push([CHUNK_KINDS.indexOf(obj.kind as (typeof CHUNK_KINDS)[number]), at, payload.length, first, n]);
     this.chunks++;
+    return at;
   }
 
   event(e: Event): void {
@@ -54,16 +69,34 @@ export class LogWriter {
   /** Write buffered events as a chunk. */
   flush(): void {
     if (this.inChunk === 0) return;
-    this.writeChunk({ kind: 'events', first: this.first, n: this.inChunk, ev: this.buf });
+    this.writeChunk({ kind: 'events', first: this.first, n: this.inChunk, ev: this.buf }, this.first, this.inChunk);
     this.first += this.inChunk;
     this.inChunk = 0;
     this.buf = [];
   }
 
-  /** Flush, write the end chunk and make the file durable. */
+  /**
+   * Snapshot the state after every event so far. The state is stored as msgpack bytes so
+   * that reading the index or the header never decodes it, and so its hash is of exactly
+   * what is stored.
+   */
+  snapshot(s: State): void {
+    const t0 = performance.now();
+    this.flush();
+    const state = encodeState(s);
+    const hash = createHash('sha256').update(state).digest('hex');
+    this.writeChunk({ kind: 'snapshot', event: this.events, hash, state }, this.events, 0);
+    this.snapshots++;
+    this.snapshotBytes += state.length;
+    this.snapshotMs += performance.now() - t0;
+  }
+
+  /** Flush, write the index, the end chunk and the tail, and make the file durable. */
   close(end: Record<string, unknown>): void {
     this.flush();
-    this.writeChunk({ kind: 'end', events: this.events, ...end });
+    const index = this.writeChunk({ kind: 'index', entries: this.entries.slice() });
+    const endAt = this.writeChunk({ kind: 'end', events: this.events, ...end });
+    this.writeChunk({ kind: 'tail', index: tailOffset(index), end: tailOffset(endAt) });
     fsyncSync(this.fd);
     closeSync(this.fd);
   }

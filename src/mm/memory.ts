@@ -13,7 +13,8 @@ import { getPage, VM_WRITE, VmaKind, type Mm, type Vma } from '../state.js';
 import { ZERO_PAGE_PFN } from './boot.js';
 import { find_page, read_file_page } from './filemap.js';
 import { GFP_USER, __get_free_pages, free_page } from './page_alloc.js';
-import { PG_dirty, PG_reserved, PG_swap_cache } from './page-flags.js';
+import { PG_dirty, PG_pgtable, PG_reserved, PG_swap_cache } from './page-flags.js';
+import { OP } from '../events.js';
 
 export type FaultResult = 'ok' | 'segv' | 'oom';
 
@@ -34,6 +35,7 @@ export function pte_offset(k: Kernel, mm: Mm, addr: number): number {
 
 export function read_pte(k: Kernel, pte: number): number {
   const pt = k.s.pts[Math.floor(pte / PAGE_SIZE)];
+  if (pt === undefined) return 0; // only after an injected pt-free-live: a chain into a freed table
   const slot = (pte & 4095) >> 2;
   return pt.pte[slot >> 6][slot & 63];
 }
@@ -110,11 +112,33 @@ function alloc_user_page(k: Kernel, pte: number, expect: number): number | 'oom'
   return pfn;
 }
 
-function map_new_page(k: Kernel, pte: number, pfn: number, val: number): void {
+function map_new_page(k: Kernel, pte: number, pfn: number, val: number, cowBug = false): void {
   // the strict clock variant: the MMU's accessed bit from the restarted access is not counted
   if (k.cfg.strict?.refOnLoad === false) val = (val & ~_PAGE_ACCESSED) >>> 0;
+  const set = k.m.events;
   k.emit({ t: 'pte_set', pte, val });
+  if (cowBug) k.inject.note(set);
+  if (k.inject.fire('fault-no-link')) { k.inject.note(set); return; }
+  if (k.inject.fire('link-wrong-page')) {
+    k.inject.note(k.m.events);
+    k.emit({ t: 'pte_link', pte, pfn: wrong_page(k, pfn) });
+    return;
+  }
   k.emit({ t: 'pte_link', pte, pfn });
+  if (k.inject.fire('double-link')) {
+    k.inject.note(k.m.events);
+    k.emit({ t: 'pte_link', pte, pfn });
+  }
+}
+
+/** For link-wrong-page: the next page in use by user space after `pfn`. */
+function wrong_page(k: Kernel, pfn: number): number {
+  for (let i = 1; i < k.s.nframes; i++) {
+    const q = (pfn + i) % k.s.nframes;
+    const p = getPage(k.s, q);
+    if (p.count > 0 && (p.flags & (PG_reserved | PG_pgtable)) === 0) return q;
+  }
+  return pfn;
 }
 
 function do_no_page(k: Kernel, mmId: number, vma: Vma, addr: number, pte: number, write: boolean): FaultResult {
@@ -202,11 +226,12 @@ function do_wp_page(k: Kernel, mmId: number, vma: Vma, addr: number, pte: number
   if (copy < 0) return 'ok';
   fault(k, mmId, addr, true, reserved ? FAULT.anon : FAULT.cow);
   k.tick(k.cfg.latencies.pageCopyUs);
+  const bug = !reserved && k.inject.fire('cow-no-unlink');
   if (!reserved) {
-    k.emit({ t: 'pte_unlink', pte, pfn: old });
+    if (!bug) k.emit({ t: 'pte_unlink', pte, pfn: old });
     free_page(k, old);
   }
-  map_new_page(k, pte, copy, mk_pte(copy, WRITE_PTE));
+  map_new_page(k, pte, copy, mk_pte(copy, WRITE_PTE), bug);
   void vma;
   return 'ok';
 }
@@ -234,8 +259,13 @@ export function zap_page_range(k: Kernel, mmId: number, vma: Vma, start: number,
         // the dirty bit dies with the pte: keep it on the page so reclaim writes it back
         k.emit({ t: 'page_flags', pfn, set: PG_dirty, clear: 0 });
       }
-      k.emit({ t: 'pte_unlink', pte, pfn });
+      const exiting = k.s.op.kind === OP.exit || k.s.op.kind === OP.exec;
+      const noUnlink = k.inject.fire(exiting ? 'exit-no-unlink' : 'munmap-no-unlink');
+      if (!noUnlink) k.emit({ t: 'pte_unlink', pte, pfn });
+      const clear = k.m.events;
+      if (noUnlink) k.inject.note(clear);
       k.emit({ t: 'pte_clear', pte });
+      if (k.inject.fire('count-leak')) { k.inject.note(clear); continue; }
       free_page(k, pfn);
     } else {
       k.emit({ t: 'pte_clear', pte });

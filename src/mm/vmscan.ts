@@ -89,7 +89,7 @@ function unmap_and_free(k: Kernel, pfn: number, ptes: number[], dirty: boolean):
       k.tick(lat.writeSubmitUs);
     }
     for (const pte of ptes) {
-      k.emit({ t: 'pte_unlink', pte, pfn });
+      unlink_for_swapout(k, pte, pfn);
       k.emit({ t: 'pte_set', pte, val: SWP_ENTRY(entry) });
       free_page(k, pfn, 0, 1);
     }
@@ -97,7 +97,7 @@ function unmap_and_free(k: Kernel, pfn: number, ptes: number[], dirty: boolean):
   }
   // File page: drop the mappings, write back if dirty, then leave the page cache.
   for (const pte of ptes) {
-    k.emit({ t: 'pte_unlink', pte, pfn });
+    unlink_for_swapout(k, pte, pfn);
     k.emit({ t: 'pte_clear', pte });
     free_page(k, pfn, 0, 1);
   }
@@ -108,6 +108,12 @@ function unmap_and_free(k: Kernel, pfn: number, ptes: number[], dirty: boolean):
   k.emit({ t: 'page_cache_del', pfn });
   free_page(k, pfn, 0, 1);
   return true;
+}
+
+/** pte_unlink before the pte is rewritten; skipped by an injected swapout-no-unlink (the rewrite is then the bug). */
+function unlink_for_swapout(k: Kernel, pte: number, pfn: number): void {
+  if (k.inject.fire('swapout-no-unlink')) k.inject.note(k.m.events);
+  else k.emit({ t: 'pte_unlink', pte, pfn });
 }
 
 export const clockPolicy: ReclaimPolicy = {

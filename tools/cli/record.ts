@@ -1,40 +1,57 @@
 import { Command } from 'commander';
-import { Simulation } from '../../src/sim.js';
-import { LogWriter } from '../../src/log/writer.js';
-import { stateHash } from '../../src/snapshot/hash.js';
-import { formatReport, makeReport } from '../../src/report.js';
-import { addRunOptions, printJson, Progress, runConfigFrom, UsageError, type CommonOpts } from './common.js';
+import { recordRun, SnapshotEveryError } from '../../src/log/record.js';
+import { EVENTS_PER_CHUNK } from '../../src/log/format.js';
+import { formatReport } from '../../src/report.js';
+import { parseInjectSpec, InjectSpecError, type InjectSpec } from '../../src/inject/injector.js';
+import { BUG_NAMES } from '../../src/inject/classes.js';
+import { addRunOptions, parseCount, printJson, Progress, runConfigFrom, UsageError, warn, type CommonOpts } from './common.js';
 import { MMSIM_VERSION } from './version.js';
+
+type RecordOpts = CommonOpts & { output: string; snapshotEvery?: number; inject?: string; injectAfter?: number; injectMax: number };
 
 export function recordCommand(): Command {
   return addRunOptions(new Command('record'), 1000000)
     .description('simulate a scenario and write every event to a run log (.mmlog)')
     .requiredOption('-o, --output <file>', 'the run log to write')
+    .option('--snapshot-every <n>', `events between snapshots (a multiple of ${EVENTS_PER_CHUNK}; default 65536 per 2,048 frames)`, parseCount('--snapshot-every'))
+    .option('--inject <bug[@rate]>', `make the kernel commit one rmap bug, seeded: ${BUG_NAMES.join(', ')}; rate = probability per opportunity (default 1)`)
+    .option('--inject-after <n>', 'pass over opportunities before this event index', parseCount('--inject-after'))
+    .option('--inject-max <n>', 'commit the bug at most this many times', parseCount('--inject-max'), 1)
     .option('--json', 'print the report and log facts as JSON')
-    .action((o: CommonOpts & { output: string }) => {
+    .action((o: RecordOpts) => {
       if (!o.output) throw new UsageError('-o/--output needs a file name, e.g. -o run.mmlog');
       const cfg = runConfigFrom(o);
-      const sim = new Simulation(cfg, o.engine, { consumeInitial: true });
-      const writer = new LogWriter(o.output, { mmsim: MMSIM_VERSION, config: cfg, initial: sim.initial });
-      sim.machine.sink = (e) => writer.event(e);
-      const progress = new Progress(o.events, 'record');
-      let s;
+      let inject: InjectSpec | null = null;
       try {
-        s = sim.run(o.events, (n) => progress.update(n));
+        if (o.inject !== undefined) inject = parseInjectSpec(o.inject, o.injectAfter ?? 0, o.injectMax);
       } catch (err) {
-        writer.abandon();
+        if (err instanceof InjectSpecError) throw new UsageError(err.message);
+        throw err;
+      }
+      const progress = new Progress(o.events, 'record');
+      let r;
+      try {
+        r = recordRun(o.output, cfg, { events: o.events, engine: o.engine, snapshotEvery: o.snapshotEvery, inject, meta: { mmsim: MMSIM_VERSION }, onProgress: (n) => progress.update(n) });
+      } catch (err) {
+        if (err instanceof SnapshotEveryError) throw new UsageError(err.message);
         throw err;
       } finally {
         progress.stop();
       }
-      const hash = stateHash(s);
-      const report = makeReport(s, { scenario: cfg.scenario.name, seed: cfg.seed, reclaim: cfg.reclaim });
-      writer.close({ hash, report });
-      if (o.json) printJson({ log: o.output, bytes: writer.bytes, events: writer.events, hash, report });
-      else {
-        process.stdout.write(formatReport(report) + '\n');
-        process.stdout.write(`  log                 ${o.output}: ${writer.events.toLocaleString('en-US')} events, ${writer.bytes.toLocaleString('en-US')} bytes\n`);
-        process.stdout.write(`  state hash          ${hash}\n`);
+      if (r.crashed !== null) {
+        warn(`the kernel failed after the injected bug (${r.crashed}); ${o.output} keeps the ${r.events} events before it (seed ${cfg.seed}, event ${r.events})`);
       }
+      if (inject !== null && r.injected.length === 0) {
+        warn(`--inject ${o.inject}: the bug never fired in ${r.events} events (no opportunity${o.injectAfter ? ` after event ${o.injectAfter}` : ''}, or the rate is too low)`);
+      }
+      if (o.json) {
+        printJson({ log: o.output, bytes: r.bytes, events: r.events, hash: r.hash, snapshots: r.snapshots, ...(inject ? { injected: r.injected } : {}), complete: r.crashed === null, report: r.report });
+        return;
+      }
+      if (r.report) process.stdout.write(formatReport(r.report) + '\n');
+      process.stdout.write(`  log                 ${o.output}: ${r.events.toLocaleString('en-US')} events, ${r.bytes.toLocaleString('en-US')} bytes\n`);
+      process.stdout.write(`  snapshots           ${r.snapshots.count} every ${r.snapshots.every.toLocaleString('en-US')} events, ${r.snapshots.bytes.toLocaleString('en-US')} bytes, ${r.snapshots.ms} ms to write\n`);
+      if (r.hash) process.stdout.write(`  state hash          ${r.hash}\n`);
+      if (inject) process.stdout.write(`  injected            ${inject.bug} at event(s) ${r.injected.join(', ') || '(never fired)'}\n`);
     });
 }

@@ -1,0 +1,69 @@
+// Recording a run to a log: the simulation, its snapshots every `snapshotEvery` events,
+// and an optional injected bug. Shared by `mmsim record`, shrink, the golden tests and
+// the benchmarks so that they all write the same logs.
+
+import { Simulation, type RunConfig } from '../sim.js';
+import { LogWriter } from './writer.js';
+import { defaultSnapshotEvery } from './snapshot-policy.js';
+import { EVENTS_PER_CHUNK } from './format.js';
+import { plainState, type EngineName } from '../machine.js';
+import { stateHash } from '../snapshot/hash.js';
+import { makeReport, type Report } from '../report.js';
+import { Injector, type InjectSpec } from '../inject/injector.js';
+import type { Event } from '../events.js';
+
+export interface RecordOptions {
+  events: number;
+  engine?: EngineName;
+  snapshotEvery?: number;
+  inject?: InjectSpec | null;
+  /** Stored in the header (the mmsim version, the --inject text for replay tokens). */
+  meta?: Record<string, unknown>;
+  onProgress?: (events: number) => void;
+  /** Replaces the workload's decisions (shrink); see workload/inputs.ts. */
+  simulation?: (cfg: RunConfig) => Simulation;
+}
+
+export interface RecordResult {
+  path: string;
+  events: number;
+  bytes: number;
+  hash: string | null;
+  report: Report | null;
+  injected: number[];
+  snapshots: { count: number; every: number; bytes: number; ms: number };
+  /** The kernel failed after an injected bug: the log is a prefix without an end chunk. */
+  crashed: string | null;
+  sim: Simulation;
+}
+
+export class SnapshotEveryError extends Error {}
+
+export function recordRun(path: string, cfg: RunConfig, o: RecordOptions): RecordResult {
+  const every = o.snapshotEvery ?? defaultSnapshotEvery(cfg.nframes);
+  if (every % EVENTS_PER_CHUNK !== 0) {
+    throw new SnapshotEveryError(`--snapshot-every ${every} must be a multiple of ${EVENTS_PER_CHUNK} (snapshots sit between events chunks), e.g. ${Math.max(1, Math.round(every / EVENTS_PER_CHUNK)) * EVENTS_PER_CHUNK}`);
+  }
+  const sim = o.simulation ? o.simulation(cfg) : new Simulation(cfg, o.engine ?? 'direct');
+  const spec = o.inject ?? null;
+  sim.kernel.inject = new Injector(spec, cfg.seed, () => sim.machine.events);
+  const writer = new LogWriter(path, { ...o.meta, config: cfg, initial: sim.initial, snapshotEvery: every, inject: spec ?? undefined });
+  sim.machine.sink = (e: Event) => {
+    writer.event(e);
+    if (writer.events % every === 0) writer.snapshot(plainState(sim.machine));
+  };
+  const snapshots = () => ({ count: writer.snapshots, every, bytes: writer.snapshotBytes, ms: Math.round(writer.snapshotMs) });
+  let s;
+  try {
+    s = sim.run(o.events, o.onProgress);
+  } catch (err) {
+    writer.abandon();
+    if (spec === null || sim.kernel.inject.committed.length === 0) throw err;
+    return { path, events: writer.events, bytes: writer.bytes, hash: null, report: null, injected: sim.kernel.inject.committed, snapshots: snapshots(), crashed: (err as Error).message, sim };
+  }
+  const hash = stateHash(s);
+  const report = makeReport(s, { scenario: cfg.scenario.name, seed: cfg.seed, reclaim: cfg.reclaim });
+  const injected = spec === null ? undefined : sim.kernel.inject.committed;
+  writer.close({ hash, report, injected });
+  return { path, events: writer.events, bytes: writer.bytes, hash, report, injected: injected ?? [], snapshots: snapshots(), crashed: null, sim };
+}

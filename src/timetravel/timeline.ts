@@ -1,0 +1,140 @@
+// A run log as a timeline: the state at any position (the number of events applied) is
+// the nearest snapshot at or before it plus a replay of at most one snapshot interval,
+// on a private copy with the direct engine. A damaged snapshot is skipped for the one
+// before it, with a warning. The last state reached is kept, so stepping forward costs
+// one event.
+
+import { createHash } from 'node:crypto';
+import { unpack } from 'msgpackr';
+import { apply } from '../reducer/index.js';
+import { copyState } from '../snapshot/clone.js';
+import type { Event } from '../events.js';
+import type { State } from '../state.js';
+import type { ChunkInfo, LogReader } from '../log/reader.js';
+import { LogError } from '../log/format.js';
+import type { RunConfig } from '../sim.js';
+
+export class SeekRangeError extends LogError {}
+
+export interface SnapshotPoint {
+  event: number;
+  info: ChunkInfo | null;
+}
+
+export class Timeline {
+  readonly points: SnapshotPoint[];
+  private readonly eventChunks: ChunkInfo[];
+  private cache: { info: ChunkInfo; events: Event[] }[] = [];
+  private cur: { pos: number; s: State } | null = null;
+  /** Snapshots found damaged, by event: never retried. */
+  private readonly bad = new Set<number>();
+  readonly maxGap: number;
+
+  constructor(readonly log: LogReader, private readonly warn: (m: string) => void = () => {}) {
+    this.points = [{ event: 0, info: null }, ...log.snapshots.map((info) => ({ event: info.first ?? 0, info }))];
+    this.eventChunks = log.chunks.filter((c) => c.kind === 'events');
+    let gap = 0;
+    for (let i = 0; i < this.points.length; i++) gap = Math.max(gap, (this.points[i + 1]?.event ?? log.events) - this.points[i].event);
+    this.maxGap = gap;
+  }
+
+  get events(): number {
+    return this.log.events;
+  }
+
+  get config(): RunConfig {
+    return this.log.header.config as unknown as RunConfig;
+  }
+
+  /** Throws a usage-grade error naming `n` and the allowed range when it is not an event index. */
+  checkEvent(n: number, what = 'event'): void {
+    if (!Number.isInteger(n) || n < 0 || n >= this.events) {
+      throw new SeekRangeError(`${what} ${n} is out of range: this log has ${this.events} events, numbered 0..${this.events - 1}`);
+    }
+  }
+
+  /** The state stored by snapshot point `i` (a fresh private copy), or null when it is damaged. */
+  loadPoint(i: number): State | null {
+    const p = this.points[i];
+    if (p.info === null) return copyState(this.log.header.initial as State);
+    if (this.bad.has(p.event)) return null;
+    try {
+      const obj = this.log.chunk(p.info);
+      const bytes = obj.state as Uint8Array;
+      const hash = createHash('sha256').update(bytes).digest('hex');
+      if (hash !== obj.hash) throw new Error(`state hash ${hash.slice(0, 12)}… differs from the stored ${String(obj.hash).slice(0, 12)}…`);
+      return unpack(bytes) as State;
+    } catch (err) {
+      this.bad.add(p.event);
+      const prev = this.points[i - 1]?.event ?? 0;
+      this.warn(`snapshot at event ${p.event} (chunk ${p.info.index}, byte offset ${p.info.offset}) is damaged: ${(err as Error).message}; falling back to the snapshot at event ${prev}`);
+      return null;
+    }
+  }
+
+  /** Index of the last snapshot point at or before position `pos`. */
+  pointBefore(pos: number): number {
+    let lo = 0, hi = this.points.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.points[mid].event <= pos) lo = mid; else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /** The decoded events chunk holding event `i` (a few chunks are cached). */
+  private chunkOf(i: number): { info: ChunkInfo; events: Event[] } {
+    for (const c of this.cache) if (i >= (c.info.first ?? 0) && i < (c.info.first ?? 0) + c.events.length) return c;
+    let lo = 0, hi = this.eventChunks.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((this.eventChunks[mid].first ?? 0) <= i) lo = mid; else hi = mid - 1;
+    }
+    const info = this.eventChunks[lo];
+    const c = { info, events: this.log.decodeChunkEvents(info) };
+    this.cache.push(c);
+    if (this.cache.length > 4) this.cache.shift();
+    return c;
+  }
+
+  event(i: number): Event {
+    this.checkEvent(i);
+    const c = this.chunkOf(i);
+    return c.events[i - (c.info.first ?? 0)];
+  }
+
+  /** Events [a, b) with their indices. */
+  *range(a: number, b: number): Generator<[number, Event]> {
+    for (let i = Math.max(0, a); i < Math.min(b, this.events);) {
+      const c = this.chunkOf(i);
+      const first = c.info.first ?? 0;
+      const end = Math.min(b, first + c.events.length);
+      for (; i < end; i++) yield [i, c.events[i - first]];
+    }
+  }
+
+  /**
+   * The state after `pos` events (0 = the initial state, `events` = the end). The result
+   * is the timeline's own working copy: read it, or copy it before the next call.
+   */
+  at(pos: number): State {
+    if (!Number.isInteger(pos) || pos < 0 || pos > this.events) {
+      throw new SeekRangeError(`position ${pos} is out of range: 0..${this.events} events applied`);
+    }
+    let p = this.pointBefore(pos);
+    if (this.cur === null || this.cur.pos > pos || (pos - this.cur.pos > pos - this.points[p].event)) {
+      let s: State | null = null;
+      for (; p >= 0 && (s = this.loadPoint(p)) === null; p--);
+      this.cur = { pos: this.points[p].event, s: s as State };
+    }
+    const s = this.cur.s;
+    for (const [, e] of this.range(this.cur.pos, pos)) apply(s, e);
+    this.cur.pos = pos;
+    return s;
+  }
+
+  /** A private copy of the state after `pos` events, safe to keep across calls. */
+  copyAt(pos: number): State {
+    return copyState(this.at(pos));
+  }
+}

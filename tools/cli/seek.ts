@@ -1,0 +1,46 @@
+import { Command } from 'commander';
+import { rmapDesign } from '../../src/rmap/index.js';
+import {
+  checkPte, formatMm, formatPage, formatPte, formatSummary, mmInfo, pageInfo, pteInfo, summary,
+} from '../../src/timetravel/describe.js';
+import { printJson } from './common.js';
+import { openTimeline, parseNumber } from './tt-common.js';
+
+export function seekCommand(): Command {
+  return new Command('seek')
+    .description('show the machine after event N: memory, clock hand; a page and its pte chain, an mm, or one pte')
+    .argument('<log>', 'run log (.mmlog)')
+    .argument('<n>', 'event index (0-based); the state shown is after that event', parseNumber('N'))
+    .option('--page <pfn>', 'a page frame: its state and its pte chain walked link by link', parseNumber('--page'))
+    .option('--mm <id>', 'a process address space: its vmas and page tables', parseNumber('--mm'))
+    .option('--pte <addr>', 'one pte (its physical address, e.g. 0x1a2b4) and its link', parseNumber('--pte'))
+    .option('--json', 'print the result as JSON')
+    .action((path: string, n: number, o: { page?: number; mm?: number; pte?: number; json?: boolean }) => {
+      const tl = openTimeline(path);
+      tl.checkEvent(n);
+      const t0 = performance.now();
+      const s = tl.at(n + 1);
+      const ms = performance.now() - t0;
+      const out: Record<string, unknown> = { event: n, event_text: undefined, summary: summary(s) };
+      const ev = tl.event(n);
+      out.event_text = ev;
+      if (o.page !== undefined) out.page = pageInfo(s, o.page);
+      if (o.mm !== undefined) out.mm = mmInfo(s, o.mm);
+      if (o.pte !== undefined) {
+        checkPte(s, o.pte);
+        const p = pteInfo(s, o.pte);
+        out.pte = { ...p, onChain: p.maps !== null && rmapDesign(s.rmap).entries(s, p.maps).ptes.includes(o.pte) };
+      }
+      tl.log.close();
+      if (o.json) { printJson({ ...out, seekMs: Math.round(ms * 10) / 10 }); return; }
+      const lines = [`after event ${n} of ${tl.events}: ${JSON.stringify(ev).replace(/"/g, '')}`, formatSummary(out.summary as ReturnType<typeof summary>)];
+      if (out.page) lines.push(formatPage(out.page as ReturnType<typeof pageInfo>));
+      if (out.mm) lines.push(formatMm(out.mm as ReturnType<typeof mmInfo>));
+      if (out.pte) {
+        const p = out.pte as ReturnType<typeof pteInfo> & { onChain: boolean };
+        lines.push(formatPte(p));
+        if (p.maps !== null) lines.push(`  ${p.onChain ? 'on' : 'NOT on'} page ${p.maps}'s chain`);
+      }
+      process.stdout.write(lines.join('\n') + '\n');
+    });
+}
