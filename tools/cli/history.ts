@@ -1,0 +1,42 @@
+import { Command } from 'commander';
+import { formatEvent } from '../../src/events.js';
+import { checkMm, checkPage, hex } from '../../src/timetravel/describe.js';
+import { history, type Target } from '../../src/timetravel/history.js';
+import { printJson, UsageError } from './common.js';
+import { openTimeline, parseNumber } from './tt-common.js';
+
+export function historyCommand(): Command {
+  return new Command('history')
+    .description('every event that touched a page, a pte or an mm, with the kernel path that emitted it (fault, fork, exit, kswapd, …; mmu = a hardware access)')
+    .argument('<log>', 'run log (.mmlog)')
+    .option('--page <pfn>', 'a page frame', parseNumber('--page'))
+    .option('--pte <addr>', 'a pte, by physical address', parseNumber('--pte'))
+    .option('--mm <id>', 'an address space', parseNumber('--mm'))
+    .option('--from <n>', 'first event index to look at', parseNumber('--from'), 0)
+    .option('--to <n>', 'look at events before this index (default: the end)', parseNumber('--to'))
+    .option('--json', 'print the events as JSON')
+    .action((path: string, o: { page?: number; pte?: number; mm?: number; from: number; to?: number; json?: boolean }) => {
+      const given = [o.page, o.pte, o.mm].filter((x) => x !== undefined).length;
+      if (given !== 1) throw new UsageError('history needs exactly one of --page P, --pte A or --mm M');
+      const tl = openTimeline(path);
+      const to = o.to ?? tl.events;
+      if (o.from >= tl.events) throw new UsageError(`--from ${o.from} is out of range: events are numbered 0..${tl.events - 1}`);
+      if (to > tl.events || to <= o.from) throw new UsageError(`--to ${to} is out of range: ${o.from + 1}..${tl.events}`);
+      const init = tl.at(0);
+      let t: Target;
+      if (o.page !== undefined) { checkPage(init, o.page); t = { page: o.page }; }
+      else if (o.pte !== undefined) {
+        if (o.pte % 4 !== 0 || o.pte >= init.nframes * 4096) throw new UsageError(`--pte ${hex(o.pte)} is out of range: a 4-aligned physical address below ${hex(init.nframes * 4096)}`);
+        t = { pte: o.pte };
+      } else {
+        if (o.mm! < 1) checkMm(init, o.mm!);
+        t = { mm: o.mm! };
+      }
+      const touches = history(tl, t, o.from, to);
+      tl.log.close();
+      if (o.json) { printJson({ target: t, from: o.from, to, events: touches.map((x) => ({ index: x.index, path: x.path, event: x.event })) }); return; }
+      const name = 'page' in t ? `page ${t.page}` : 'pte' in t ? `pte ${hex(t.pte)}` : `mm ${t.mm}`;
+      process.stdout.write(`${touches.length} event(s) touched ${name} in events ${o.from}..${to - 1}:\n`);
+      for (const x of touches) process.stdout.write(`  ${String(x.index).padStart(9)} [${x.path.padEnd(6)}] ${formatEvent(x.event)}\n`);
+    });
+}
