@@ -10,7 +10,7 @@ import { Injector, parseInjectSpec } from '../src/inject/injector.js';
 // x486 seed 7 at 5% per opportunity: every class fires within the first 40k events.
 const CASES: Record<string, { events: number }> = Object.fromEntries(BUG_NAMES.map((b) => [b, { events: 45000 }]));
 
-describe('fault injection and bisect', () => {
+describe('fault injection and bisect', { timeout: 30000 }, () => {
   for (const bug of BUG_NAMES) {
     it(`lands exactly on the first injected ${bug}`, () => {
       const r = record({ events: CASES[bug].events, every: 8192, inject: `${bug}@0.05` });

@@ -13,7 +13,7 @@ const mmsim = (args: string[], input?: string) => {
 const bug = record({ events: 20000, every: 8192, inject: 'cow-no-unlink@0.05' });
 const at = bug.injected[0];
 
-describe('mmsim seek / diff / history / debug / bisect', () => {
+describe('mmsim seek / diff / history / debug / bisect', { timeout: 30000 }, () => {
   it('bisect prints the event, its neighbours, the invariant and a replay token; --json; exit 1', () => {
     const r = mmsim(['bisect', bug.path]);
     expect(r.code).toBe(1);

@@ -20,7 +20,7 @@ function truthAt(pos: number): string {
   return stateHash(s);
 }
 
-describe('snapshots and seeking', () => {
+describe('snapshots and seeking', { timeout: 30000 }, () => {
   it('writes a snapshot every K events and an index that opens without a walk', () => {
     const log = new LogReader(run.path, { indexed: true });
     expect(log.indexed).toBe(true);
