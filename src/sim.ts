@@ -11,6 +11,7 @@ import type { State } from './state.js';
 import { Workload } from './workload/generator.js';
 import { parseSizePages } from './workload/size.js';
 import type { Scenario } from './workload/scenario.js';
+import type { Input } from './workload/inputs.js';
 
 export const CHAIN_MODES = ['null', 'circular'] as const;
 export type ChainMode = (typeof CHAIN_MODES)[number];
@@ -111,11 +112,27 @@ export class Simulation {
   run(events: number, onProgress?: (events: number) => void): State {
     if (!this.booted) {
       this.booted = true;
+      this.workload.recorder?.({ a: 'boot', first: 1 });
       this.workload.boot();
     }
     let nextCommit = this.machine.events + COMMIT_EVERY;
     while (this.machine.events < events) {
       this.workload.step();
+      if (this.machine.events >= nextCommit) {
+        this.machine.commit();
+        nextCommit = this.machine.events + COMMIT_EVERY;
+        onProgress?.(this.machine.events);
+      }
+    }
+    return this.machine.state();
+  }
+
+  /** Run recorded workload decisions instead of the generator (shrink), then stop. */
+  runInputs(inputs: readonly Input[], onProgress?: (events: number) => void): State {
+    this.booted = true;
+    let nextCommit = this.machine.events + COMMIT_EVERY;
+    for (const i of inputs) {
+      this.workload.perform(i);
       if (this.machine.events >= nextCommit) {
         this.machine.commit();
         nextCommit = this.machine.events + COMMIT_EVERY;

@@ -78,7 +78,7 @@ describe('mmsim seek / diff / history / debug / bisect', { timeout: 30000 }, () 
   });
 
   it('every command has --help', () => {
-    for (const c of ['seek', 'diff', 'history', 'debug', 'bisect', 'record']) {
+    for (const c of ['seek', 'diff', 'history', 'debug', 'bisect', 'shrink', 'record']) {
       const r = mmsim([c, '--help']);
       expect(r.code, c).toBe(0);
       expect(r.out).toContain(`Usage: mmsim ${c}`);

@@ -15,6 +15,7 @@ import { bisectCommand } from './cli/bisect.js';
 import { diffCommand } from './cli/diff.js';
 import { historyCommand } from './cli/history.js';
 import { debugCommand } from './cli/debug.js';
+import { shrinkCommand } from './cli/shrink.js';
 import { USAGE_ERRORS } from './cli/common.js';
 import { MMSIM_VERSION } from './cli/version.js';
 
@@ -23,7 +24,7 @@ export function buildProgram(): Command {
     .description('Deterministic, event-sourced simulator of Linux 2.1-era page reclaim and reverse mapping')
     .version(MMSIM_VERSION)
     .showHelpAfterError('(run with --help for usage)');
-  for (const c of [runCommand(), recordCommand(), replayCommand(), checkCommand(), compareCommand(), traceCommand(), captureCommand(), seekCommand(), bisectCommand(), diffCommand(), historyCommand(), debugCommand()]) program.addCommand(c);
+  for (const c of [runCommand(), recordCommand(), replayCommand(), checkCommand(), compareCommand(), traceCommand(), captureCommand(), seekCommand(), bisectCommand(), diffCommand(), historyCommand(), debugCommand(), shrinkCommand()]) program.addCommand(c);
   program.commands.forEach((c) => c.showHelpAfterError('(run with --help for usage)'));
   return program;
 }

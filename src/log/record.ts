@@ -11,6 +11,7 @@ import { stateHash } from '../snapshot/hash.js';
 import { makeReport, type Report } from '../report.js';
 import { Injector, type InjectSpec } from '../inject/injector.js';
 import type { Event } from '../events.js';
+import type { Input } from '../workload/inputs.js';
 
 export interface RecordOptions {
   events: number;
@@ -20,8 +21,8 @@ export interface RecordOptions {
   /** Stored in the header (the mmsim version, the --inject text for replay tokens). */
   meta?: Record<string, unknown>;
   onProgress?: (events: number) => void;
-  /** Replaces the workload's decisions (shrink); see workload/inputs.ts. */
-  simulation?: (cfg: RunConfig) => Simulation;
+  /** Run these workload decisions instead of the generator (shrink); see workload/inputs.ts. */
+  inputs?: readonly Input[];
 }
 
 export interface RecordResult {
@@ -44,7 +45,7 @@ export function recordRun(path: string, cfg: RunConfig, o: RecordOptions): Recor
   if (every % EVENTS_PER_CHUNK !== 0) {
     throw new SnapshotEveryError(`--snapshot-every ${every} must be a multiple of ${EVENTS_PER_CHUNK} (snapshots sit between events chunks), e.g. ${Math.max(1, Math.round(every / EVENTS_PER_CHUNK)) * EVENTS_PER_CHUNK}`);
   }
-  const sim = o.simulation ? o.simulation(cfg) : new Simulation(cfg, o.engine ?? 'direct');
+  const sim = new Simulation(cfg, o.engine ?? 'direct');
   const spec = o.inject ?? null;
   sim.kernel.inject = new Injector(spec, cfg.seed, () => sim.machine.events);
   const writer = new LogWriter(path, { ...o.meta, config: cfg, initial: sim.initial, snapshotEvery: every, inject: spec ?? undefined });
@@ -55,7 +56,7 @@ export function recordRun(path: string, cfg: RunConfig, o: RecordOptions): Recor
   const snapshots = () => ({ count: writer.snapshots, every, bytes: writer.snapshotBytes, ms: Math.round(writer.snapshotMs) });
   let s;
   try {
-    s = sim.run(o.events, o.onProgress);
+    s = o.inputs ? sim.runInputs(o.inputs, o.onProgress) : sim.run(o.events, o.onProgress);
   } catch (err) {
     writer.abandon();
     if (spec === null || sim.kernel.inject.committed.length === 0) throw err;

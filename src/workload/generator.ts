@@ -15,6 +15,7 @@ import { programLayout, TEMP_BASE, type Layout, type Region } from './layout.js'
 import { Rng } from './rng.js';
 import type { ProgramSpec, Scenario } from './scenario.js';
 import { CapturedWorkload } from './captured.js';
+import type { Input } from './inputs.js';
 
 interface Proc {
   pid: number;
@@ -42,6 +43,8 @@ export class Workload {
   private _steps = 0;
   /** Set when the scenario is a captured machine layout: boot and step are its. */
   readonly captured: CapturedWorkload | null;
+  /** Receives every decision the generator makes (shrink records a run's inputs this way). */
+  recorder: ((i: Input) => void) | null = null;
 
   constructor(private readonly k: Kernel, private readonly sc: Scenario, seed: string) {
     this.captured = sc.captured ? new CapturedWorkload(k, sc, sc.captured, seed) : null;
@@ -89,7 +92,10 @@ export class Workload {
   step(): void {
     if (this.captured) return this.captured.step();
     this._steps++;
-    if (this.procs.length === 0) this.boot();
+    if (this.procs.length === 0) {
+      this.recorder?.({ a: 'boot', first: this.nextPid });
+      this.boot();
+    }
     const p = this.pick();
     this.act(p);
     timer_tick(this.k);
@@ -108,17 +114,18 @@ export class Workload {
 
   private act(p: Proc): void {
     const prog = p.prog;
-    if (prog.life !== undefined && p.refs >= prog.life) return this.exit(p);
-    if (prog.spawn && p.children < prog.spawn.max && this.life.int(10000) < prog.spawn.everyPct * 100) return this.spawn(p);
+    const rec = this.recorder;
+    if (prog.life !== undefined && p.refs >= prog.life) { rec?.({ a: 'exit', pid: p.pid }); return this.exit(p); }
+    if (prog.spawn && p.children < prog.spawn.max && this.life.int(10000) < prog.spawn.everyPct * 100) { rec?.({ a: 'spawn', pid: p.pid, child: this.nextPid }); return this.spawn(p); }
     if (prog.maxHeap !== undefined && p.heapPages < Math.min(prog.maxHeap, p.layout.heapLimit)) {
       const grow = prog.life !== undefined
         ? p.refs * (prog.maxHeap - p.layout.heap.pages) >= (p.heapPages - p.layout.heap.pages + 8) * prog.life
         : this.life.int(100) === 0;
-      if (grow) return this.brk(p, Math.min(prog.maxHeap, p.heapPages + 8));
+      if (grow) { rec?.({ a: 'brk', pid: p.pid, pages: Math.min(prog.maxHeap, p.heapPages + 8) }); return this.brk(p, Math.min(prog.maxHeap, p.heapPages + 8)); }
     }
     if (prog.mmapTemp) {
-      if (p.temp === null && this.life.int(10000) < prog.mmapTemp.everyPct * 100) return this.mapTemp(p, prog.mmapTemp.pages);
-      if (p.temp !== null && p.tempRefs >= p.temp.pages * 2) return this.unmapTemp(p);
+      if (p.temp === null && this.life.int(10000) < prog.mmapTemp.everyPct * 100) { rec?.({ a: 'mmap', pid: p.pid, pages: prog.mmapTemp.pages }); return this.mapTemp(p, prog.mmapTemp.pages); }
+      if (p.temp !== null && p.tempRefs >= p.temp.pages * 2) { rec?.({ a: 'munmap', pid: p.pid }); return this.unmapTemp(p); }
     }
     p.refs++;
     this.reference(p);
@@ -144,11 +151,38 @@ export class Workload {
     const hotPages = Math.max(1, Math.floor((region.pages * prog.hot) / 100));
     const page = this.addr.int(100) < prog.hotPct ? this.addr.int(hotPages) : this.addr.int(region.pages);
     const write = region.writable && this.addr.int(100) < prog.writePct;
+    this.recorder?.({ a: 'ref', pid: p.pid, addr: region.start + page * PAGE_SIZE, write: write ? 1 : 0 });
     const r = access(this.k, p.mm, region.start + page * PAGE_SIZE, write);
     if (r === 'oom') this.exit(p);
     else if (r === 'segv') {
       throw new WorkloadError(`pid ${p.pid} (${p.progName}, mm ${p.mm}) touched 0x${(region.start + page * PAGE_SIZE).toString(16)} outside its vmas: a workload bug`);
     }
+  }
+
+  /**
+   * Perform one recorded decision instead of drawing one (shrink). Decisions whose process
+   * no longer exists are skipped, and a touch outside the vmas is ignored: a shrunk input
+   * list need not be one the generator could have produced.
+   */
+  perform(i: Input): void {
+    this._steps++;
+    if (i.a === 'boot') {
+      this.nextPid = i.first;
+      try { this.boot(); } catch (err) { if (!(err instanceof WorkloadError)) throw err; }
+    } else {
+      const p = this.procs.find((q) => q.pid === i.pid);
+      if (p !== undefined) {
+        switch (i.a) {
+          case 'ref': if (access(this.k, p.mm, i.addr, i.write === 1) === 'oom') this.exit(p); break;
+          case 'spawn': this.nextPid = i.child; this.spawn(p); break;
+          case 'brk': this.brk(p, i.pages); break;
+          case 'mmap': if (p.temp === null) this.mapTemp(p, i.pages); break;
+          case 'munmap': if (p.temp !== null) this.unmapTemp(p); break;
+          case 'exit': this.exit(p); break;
+        }
+      }
+    }
+    timer_tick(this.k);
   }
 
   private spawn(p: Proc): void {

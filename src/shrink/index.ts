@@ -1,0 +1,65 @@
+// Shrinking a failing run: re-run the original recording to capture its workload
+// decisions, keep those up to the first failure, then delta-debug them (a binary search
+// for the shortest failing prefix first, which is cheap and usually removes most, then
+// ddmin) while the same invariant still breaks.
+
+import { bisect } from '../bisect/index.js';
+import type { InjectSpec } from '../inject/injector.js';
+import { Simulation, type RunConfig } from '../sim.js';
+import { Injector } from '../inject/injector.js';
+import type { Timeline } from '../timetravel/timeline.js';
+import type { Input } from '../workload/inputs.js';
+import { ddmin } from './ddmin.js';
+import { runInputs } from './oracle.js';
+
+export interface ShrinkResult {
+  invariant: string;
+  /** Events and inputs of the original run up to its first failure, and of the shrunk one. */
+  before: { events: number; inputs: number; failingEvent: number };
+  after: { events: number; inputs: number };
+  inputs: Input[];
+  tests: number;
+}
+
+export class ShrinkError extends Error {}
+
+/** The original run's decisions, up to the step during which event `upTo` was emitted. */
+function recordInputs(cfg: RunConfig, inject: InjectSpec | null, upTo: number): Input[] {
+  const sim = new Simulation(cfg, 'direct');
+  if (inject) sim.kernel.inject = new Injector(inject, cfg.seed, () => sim.machine.events);
+  const inputs: Input[] = [];
+  sim.workload.recorder = (i) => inputs.push(i);
+  sim.run(upTo + 1);
+  return inputs;
+}
+
+export function shrink(tl: Timeline, budget = 3000): ShrinkResult {
+  const b = bisect(tl);
+  if (b === null) throw new ShrinkError(`nothing fails in ${tl.events} events: there is no failure to shrink`);
+  const cfg = tl.config;
+  if (cfg.scenario.captured) throw new ShrinkError(`scenario ${cfg.scenario.name} replays a captured machine, whose workload has no decisions to shrink`);
+  const inject = (tl.log.header.inject as InjectSpec | undefined) ?? null;
+  const inputs = recordInputs(cfg, inject, b.op.end);
+  const oracle = (xs: readonly Input[]): boolean => runInputs(cfg, xs, inject, b.invariant).fails;
+  let tests = 1;
+  if (!oracle(inputs)) {
+    throw new ShrinkError(`re-running the recorded decisions does not break ${b.invariant} again (seed ${cfg.seed}, event ${b.event}); the log may come from another mmsim version`);
+  }
+  // Shortest failing prefix (failure is monotone in the prefix length often enough; ddmin repairs the rest).
+  let lo = 1, hi = inputs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    tests++;
+    if (oracle(inputs.slice(0, mid))) hi = mid; else lo = mid + 1;
+  }
+  const dd = ddmin(inputs.slice(0, hi), oracle, budget);
+  tests += dd.tests;
+  const after = runInputs(cfg, dd.result, inject, b.invariant);
+  return {
+    invariant: b.invariant,
+    before: { events: b.op.end, inputs: inputs.length, failingEvent: b.event },
+    after: { events: after.events, inputs: dd.result.length },
+    inputs: dd.result,
+    tests,
+  };
+}

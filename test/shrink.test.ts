@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { ddmin } from '../src/shrink/ddmin.js';
+import { shrink } from '../src/shrink/index.js';
+import { recordRun } from '../src/log/record.js';
+import { bisect } from '../src/bisect/index.js';
+import { record, timeline, tmp } from './helpers.js';
+import type { InjectSpec } from '../src/inject/injector.js';
+
+describe('shrinking', { timeout: 60000 }, () => {
+  it('ddmin finds a 1-minimal failing subsequence', () => {
+    const xs = Array.from({ length: 200 }, (_, i) => i);
+    const fails = (ys: readonly number[]) => ys.includes(17) && ys.includes(123) && ys.filter((y) => y % 50 === 0).length >= 2;
+    const r = ddmin(xs, fails);
+    expect(fails(r.result)).toBe(true);
+    expect(r.result.length).toBe(4);
+    for (let i = 0; i < r.result.length; i++) expect(fails(r.result.filter((_, j) => j !== i))).toBe(false);
+  });
+
+  it('shrinks an injected bug to a much smaller run that still breaks the same invariant', () => {
+    const big = record({ events: 12000, every: 8192, inject: 'double-link@0.05', after: 3000 });
+    expect(big.injected[0]).toBeGreaterThan(3000);
+    const tl = timeline(big.path);
+    const before = bisect(tl)!;
+    const r = shrink(tl, 150);
+    expect(r.invariant).toBe(before.invariant);
+    expect(r.after.inputs).toBeLessThan(r.before.inputs / 4);
+    expect(r.after.events).toBeLessThan(r.before.events / 2);
+    // the shrunk inputs, recorded, bisect to the same kind of bug
+    const spec = tl.log.header.inject as InjectSpec;
+    const small = recordRun(tmp('small.mmlog'), tl.config, { events: 0, inputs: r.inputs, inject: { ...spec, after: 0 } });
+    expect(small.injected.length).toBe(1);
+    const b = bisect(timeline(small.path))!;
+    expect(b.invariant).toBe(before.invariant);
+    expect(b.event).toBe(small.injected[0]);
+  });
+});
