@@ -41,12 +41,12 @@ function phase(name: string): Record<string, unknown> {
     }
     case 'seek': {
       const rng = new Rng('bench', 'seek');
-      const total = new LogReader(LOG).events;
+      const total = new LogReader(LOG, { indexed: true }).events;
       const times: number[] = [], openTimes: number[] = [];
       for (let k = 0; k < 40; k++) {
         const n = rng.int(total);
         const t0 = performance.now();
-        const tl = new Timeline(new LogReader(LOG));
+        const tl = new Timeline(new LogReader(LOG, { indexed: true }));
         const t1 = performance.now();
         tl.at(n + 1);
         times.push(performance.now() - t0);
@@ -57,7 +57,7 @@ function phase(name: string): Record<string, unknown> {
     }
     case 'bisect': {
       const t0 = performance.now();
-      const tl = new Timeline(new LogReader(LOG));
+      const tl = new Timeline(new LogReader(LOG, { indexed: true }));
       const b = bisect(tl);
       return { seconds: r1((performance.now() - t0) / 1000) , event: b?.event ?? null, invariant: b?.invariant ?? null, probes: b?.probes ?? 0 };
     }
