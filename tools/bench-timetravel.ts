@@ -4,7 +4,8 @@
 //   seek     median time to reach random events (open the log + nearest snapshot + replay)
 //   bisect   the whole bisect of that log
 //   snapshot size and write/read time of one snapshot at 262,144 frames (--mem 1G)
-// Usage: node dist/tools/bench-timetravel.js [--events N] [--out DIR]
+//   interval (--interval) record time, log size and seek time for several snapshot intervals
+// Usage: node dist/tools/bench-timetravel.js [--events N] [--out DIR] [--interval]
 
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync, statSync } from 'node:fs';
@@ -77,6 +78,29 @@ function phase(name: string): Record<string, unknown> {
       const t2 = performance.now();
       return { frames: st.nframes, bytes: statSync(path).size, writeMs: r1(t1 - t0), readMs: r1(t2 - t1), hashOk: ok };
     }
+    case 'interval': {
+      // How K (events between snapshots) trades recording cost and log size against seek time.
+      const cfg = makeRunConfig(loadScenario('x486'), { seed: '1' });
+      const rows: Record<string, number>[] = [];
+      for (const every of [16384, 32768, 65536, 131072, 262144]) {
+        const path = join(OUT, `interval-${every}.mmlog`);
+        const t0 = performance.now();
+        const r = recordRun(path, cfg, { events: 1000000, snapshotEvery: every });
+        const recordMs = performance.now() - t0;
+        const rng = new Rng('bench', `interval-${every}`);
+        const times: number[] = [];
+        for (let k = 0; k < 30; k++) {
+          const n = rng.int(r.events);
+          const t1 = performance.now();
+          const tl = new Timeline(new LogReader(path, { indexed: true }));
+          tl.at(n + 1);
+          times.push(performance.now() - t1);
+          tl.log.close();
+        }
+        rows.push({ every, recordMs: Math.round(recordMs), snapshotMs: r.snapshots.ms, bytes: r.bytes, snapshotBytes: r.snapshots.bytes, seekMedianMs: r1(median(times)), seekMaxMs: r1(Math.max(...times.slice(1))) });
+      }
+      return { rows };
+    }
     default: throw new Error(`unknown phase ${name}`);
   }
 }
@@ -88,7 +112,8 @@ if (args[0] === '--phase') {
   mkdirSync(OUT, { recursive: true });
   const self = fileURLToPath(import.meta.url);
   const results: Record<string, unknown> = {};
-  for (const p of ['record', 'seek', 'bisect', 'snapshot']) {
+  const phases = args.includes('--interval') ? ['interval'] : ['record', 'seek', 'bisect', 'snapshot'];
+  for (const p of phases) {
     const r = spawnSync(process.execPath, [self, '--phase', p, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
     if (r.status !== 0) { process.stderr.write(r.stderr); process.exit(1); }
     results[p] = JSON.parse(r.stdout.trim().split('\n').pop()!);
