@@ -4,6 +4,8 @@ import {
   checkPte, formatMm, formatPage, formatPte, formatSummary, mmInfo, pageInfo, pteInfo, summary,
 } from '../../src/timetravel/describe.js';
 import { printJson } from './common.js';
+import { formatEvent } from '../../src/events.js';
+import { pathOf } from '../../src/timetravel/ops.js';
 import { openTimeline, parseNumber } from './tt-common.js';
 
 export function seekCommand(): Command {
@@ -21,9 +23,8 @@ export function seekCommand(): Command {
       const t0 = performance.now();
       const s = tl.at(n + 1);
       const ms = performance.now() - t0;
-      const out: Record<string, unknown> = { event: n, event_text: undefined, summary: summary(s) };
       const ev = tl.event(n);
-      out.event_text = ev;
+      const out: Record<string, unknown> = { event: n, what: ev, path: pathOf(tl, n), summary: summary(s) };
       if (o.page !== undefined) out.page = pageInfo(s, o.page);
       if (o.mm !== undefined) out.mm = mmInfo(s, o.mm);
       if (o.pte !== undefined) {
@@ -33,7 +34,7 @@ export function seekCommand(): Command {
       }
       tl.log.close();
       if (o.json) { printJson({ ...out, seekMs: Math.round(ms * 10) / 10 }); return; }
-      const lines = [`after event ${n} of ${tl.events}: ${JSON.stringify(ev).replace(/"/g, '')}`, formatSummary(out.summary as ReturnType<typeof summary>)];
+      const lines = [`after event ${n} of ${tl.events} [${pathOf(tl, n)}] ${formatEvent(ev)}`, formatSummary(out.summary as ReturnType<typeof summary>)];
       if (out.page) lines.push(formatPage(out.page as ReturnType<typeof pageInfo>));
       if (out.mm) lines.push(formatMm(out.mm as ReturnType<typeof mmInfo>));
       if (out.pte) {
