@@ -24,6 +24,17 @@ describe('fault injection and bisect', { timeout: 30000 }, () => {
     });
   }
 
+  for (const [rmap, chainMode, bug] of [
+    ['pte-pool', 'null', 'double-link'], ['pte_chain', 'null', 'pt-free-live'],
+    ['pte-chain', 'circular', 'exit-no-unlink'], ['pte-chain', 'circular', 'double-link'],
+  ] as const) {
+    it(`lands exactly on ${bug} with --rmap ${rmap} --chain-mode ${chainMode}`, () => {
+      const r = record({ events: 20000, every: 8192, inject: `${bug}@0.05`, rmap, chainMode });
+      expect(r.injected.length).toBeGreaterThan(0);
+      expect(bisect(timeline(r.path))!.event).toBe(r.injected[0]);
+    });
+  }
+
   it('says nothing fails on a clean log', () => {
     const r = record({ events: 30000, every: 8192 });
     expect(bisect(timeline(r.path))).toBeNull();

@@ -77,12 +77,14 @@ export interface Rec {
   every?: number;
   inject?: string;
   after?: number;
+  rmap?: string;
+  chainMode?: 'null' | 'circular';
 }
 
 let recorded = 0;
 
 export function record(o: Rec): RecordResult {
-  const cfg = makeRunConfig(loadScenario(o.scenario ?? 'x486'), { seed: o.seed ?? '7' });
+  const cfg = makeRunConfig(loadScenario(o.scenario ?? 'x486'), { seed: o.seed ?? '7', rmap: o.rmap, chainMode: o.chainMode });
   return recordRun(tmp(`run-${recorded++}.mmlog`), cfg, { events: o.events, snapshotEvery: o.every, inject: o.inject ? parseInjectSpec(o.inject, o.after ?? 0) : null });
 }
 

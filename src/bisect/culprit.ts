@@ -20,6 +20,7 @@ import { copyState } from '../snapshot/clone.js';
 import { getPage, type State } from '../state.js';
 import type { Event } from '../events.js';
 import { hex } from '../check/violation.js';
+import { checkState } from '../check/invariants.js';
 
 export interface Culprit {
   event: number;
@@ -165,4 +166,29 @@ export function findCulprit(s0: State, events: ReadonlyArray<[number, Event]>): 
     if (at !== undefined && (best === null || at < best.event)) best = { event: at, subject: { page: p }, reason: t.badPage(s, p) as string };
   }
   return best;
+}
+
+/**
+ * When no single pte or page explains the failure (a global invariant: the rmapErrors
+ * counter, the swap map, buddy lists), re-run the full check restricted to the failed
+ * invariants after every event of the operation and name where the last stretch of failure
+ * began. Costs one full check per event, so long operations are capped.
+ */
+export function findCulpritByCheck(s0: State, events: ReadonlyArray<[number, Event]>, invariants: ReadonlySet<string>, cap = 4000): Culprit | null {
+  if (events.length > cap) return null;
+  const s = copyState(s0);
+  let start: number | null = null;
+  let why = '';
+  for (const [i, e] of events) {
+    const errors = s.stats.rmapErrors;
+    apply(s, e);
+    if (s.stats.rmapErrors > errors) {
+      const r = e as unknown as Record<string, number>;
+      return { event: i, subject: { pte: r.pte, page: r.pfn }, reason: `${e.t} of pte ${hex(r.pte ?? 0)} on page ${r.pfn} was refused by the reverse map (counted in rmapErrors)` };
+    }
+    const v = checkState(s, invariants);
+    if (v.length === 0) start = null;
+    else if (start === null) { start = i; why = v[0].message; }
+  }
+  return start === null ? null : { event: start, subject: {}, reason: why };
 }

@@ -5,7 +5,7 @@ import type { Event } from '../events.js';
 import type { Violation } from '../check/violation.js';
 import type { Timeline } from '../timetravel/timeline.js';
 import { findFailingOp } from './search.js';
-import { findCulprit, type Culprit } from './culprit.js';
+import { findCulprit, findCulpritByCheck, type Culprit } from './culprit.js';
 
 export interface BisectReport {
   /** Index of the event that created the bad state. */
@@ -35,7 +35,9 @@ export function bisect(tl: Timeline, only?: ReadonlySet<string>): BisectReport |
   const f = findFailingOp(tl, only);
   if (f === null) return null;
   const ops = [...tl.range(f.start, f.end)];
-  const culprit = ops.length ? findCulprit(tl.copyAt(f.start), ops) : null;
+  const s0 = ops.length ? tl.copyAt(f.start) : null;
+  const culprit = s0 === null ? null
+    : findCulprit(s0, ops) ?? findCulpritByCheck(s0, ops, new Set(f.violations.map((v) => v.invariant)));
   const event = culprit?.event ?? Math.max(0, f.end - 1);
   const violation = matching(f.violations, culprit);
   return {

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { formatEvent } from '../../src/events.js';
-import { checkMm, checkPage, hex } from '../../src/timetravel/describe.js';
+import { checkPage, hex } from '../../src/timetravel/describe.js';
 import { history, type Target } from '../../src/timetravel/history.js';
 import { printJson, UsageError } from './common.js';
 import { openTimeline, parseNumber } from './tt-common.js';
@@ -29,7 +29,8 @@ export function historyCommand(): Command {
         if (o.pte % 4 !== 0 || o.pte >= init.nframes * 4096) throw new UsageError(`--pte ${hex(o.pte)} is out of range: a 4-aligned physical address below ${hex(init.nframes * 4096)}`);
         t = { pte: o.pte };
       } else {
-        if (o.mm! < 1) checkMm(init, o.mm!);
+        const used = tl.at(tl.events).nextMm - 1;
+        if (o.mm! < 1 || o.mm! > used) throw new UsageError(`--mm ${o.mm} is out of range: this run created mms 1..${used}`);
         t = { mm: o.mm! };
       }
       const touches = history(tl, t, o.from, to);
