@@ -79,13 +79,14 @@ export interface Rec {
   after?: number;
   rmap?: string;
   chainMode?: 'null' | 'circular';
+  engine?: EngineName;
 }
 
 let recorded = 0;
 
 export function record(o: Rec): RecordResult {
   const cfg = makeRunConfig(loadScenario(o.scenario ?? 'x486'), { seed: o.seed ?? '7', rmap: o.rmap, chainMode: o.chainMode });
-  return recordRun(tmp(`run-${recorded++}.mmlog`), cfg, { events: o.events, snapshotEvery: o.every, inject: o.inject ? parseInjectSpec(o.inject, o.after ?? 0) : null });
+  return recordRun(tmp(`run-${recorded++}.mmlog`), cfg, { events: o.events, engine: o.engine, snapshotEvery: o.every, inject: o.inject ? parseInjectSpec(o.inject, o.after ?? 0) : null });
 }
 
 export function timeline(path: string, warnings: string[] = []): Timeline {

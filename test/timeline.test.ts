@@ -38,6 +38,13 @@ describe('snapshots and seeking', { timeout: 30000 }, () => {
     expect(tl.maxGap).toBeLessThanOrEqual(16384);
   });
 
+  it('writes byte-identical logs, snapshots included, from the Immer and direct engines', () => {
+    const a = record({ scenario: 'tiny', seed: '3', events: 20000, every: 8192, engine: 'immer' });
+    const b = record({ scenario: 'tiny', seed: '3', events: 20000, every: 8192, engine: 'direct' });
+    expect(a.snapshots.count).toBe(2);
+    expect(readFileSync(a.path).equals(readFileSync(b.path))).toBe(true);
+  });
+
   it('rejects positions past the end with the allowed range', () => {
     const tl = timeline(run.path);
     expect(() => tl.checkEvent(run.events)).toThrow(`numbered 0..${run.events - 1}`);
