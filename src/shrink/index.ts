@@ -1,7 +1,7 @@
 // Shrinking a failing run: re-run the original recording to capture its workload
 // decisions, keep those up to the first failure, then delta-debug them (a binary search
-// for the shortest failing prefix first, which is cheap and usually removes most, then
-// ddmin) while the same invariant still breaks.
+// for the shortest failing prefix first, which is cheap and usually removes most, then one
+// try without repeated touches, one per process without that process, then ddmin) while the same invariant still breaks.
 
 import { bisect } from '../bisect/index.js';
 import type { InjectSpec } from '../inject/injector.js';
@@ -52,7 +52,29 @@ export function shrink(tl: Timeline, budget = 3000): ShrinkResult {
     tests++;
     if (oracle(inputs.slice(0, mid))) hi = mid; else lo = mid + 1;
   }
-  const dd = ddmin(inputs.slice(0, hi), oracle, budget);
+  let start = inputs.slice(0, hi);
+  // Repeated touches of a page it already touched rarely matter to rmap bugs but make up
+  // most of a workload; dropping them all at once is one test and often most of the win
+  // (reclaim bugs need memory pressure, which distinct pages make, not repeats).
+  const seen = new Set<string>();
+  const unique = start.filter((i) => {
+    if (i.a !== 'ref') return true;
+    const k = `${i.pid}/${i.addr}/${i.write}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+  tests++;
+  if (unique.length < start.length && oracle(unique)) start = unique;
+  // Whole processes next: one test each, and a process's inputs are rarely contiguous,
+  // which is where ddmin's chunks are weakest.
+  const pids = [...new Set(start.flatMap((i) => ('pid' in i ? [i.pid] : [])))];
+  for (const pid of pids) {
+    const without = start.filter((i) => !('pid' in i && i.pid === pid) && !(i.a === 'spawn' && i.child === pid));
+    tests++;
+    if (without.length < start.length && oracle(without)) start = without;
+  }
+  const dd = ddmin(start, oracle, budget);
   tests += dd.tests;
   const after = runInputs(cfg, dd.result, inject, b.invariant);
   return {
