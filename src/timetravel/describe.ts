@@ -6,7 +6,7 @@ import {
   PAGE_SIZE, _PAGE_ACCESSED, _PAGE_DIRTY, _PAGE_PRESENT, _PAGE_RW, _PAGE_USER, SWP_OFFSET, pte_is_swap, pte_pfn, pte_present,
 } from '../arch/i386/page.js';
 import { pte_slot, pte_table_pfn, pte_vaddr, readLink, readPte } from '../arch/i386/pgtable.js';
-import { FAULT_KINDS, OP_KINDS } from '../events.js';
+import { OP_KINDS } from '../events.js';
 import { flagNames } from '../mm/page-flags.js';
 import { rmapDesign } from '../rmap/index.js';
 import { getPage, VmaKind, VM_EXEC, VM_READ, VM_WRITE, type State } from '../state.js';
@@ -15,7 +15,6 @@ import { LogError } from '../log/format.js';
 export class TargetError extends LogError {}
 
 export const hex = (n: number): string => '0x' + n.toString(16);
-void FAULT_KINDS;
 
 export function pteFlags(v: number): string[] {
   if (v === 0) return ['none'];
