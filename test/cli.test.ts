@@ -2,7 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { record } from './helpers.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { record, tmp } from './helpers.js';
+import { LogReader } from '../src/log/reader.js';
 
 const CLI = join(import.meta.dirname, '..', 'dist', 'tools', 'mmsim.js'); // built by npm test
 const mmsim = (args: string[], input?: string) => {
@@ -49,6 +51,22 @@ describe('mmsim seek / diff / history / debug / bisect', { timeout: 30000 }, () 
     expect(page.code).toBe(2);
     expect(page.err).toContain('page 5000 is out of range: this machine has 2048 frames, numbered 0..2047');
     expect(mmsim(['seek', bug.path, '5', '--pte', '0x3']).code).toBe(2);
+  });
+
+  it('seek falls back past a damaged snapshot with a warning naming it, and still answers', () => {
+    const log = new LogReader(bug.path, { indexed: true });
+    const snap = log.snapshots[1];
+    log.close();
+    const bytes = readFileSync(bug.path);
+    bytes[snap.offset + 8 + 100] ^= 0x01;
+    const bad = tmp('damaged.mmlog');
+    writeFileSync(bad, bytes);
+    const good = mmsim(['seek', bug.path, '17000', '--json']);
+    const r = mmsim(['seek', bad, '17000', '--json']);
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(new RegExp(`warning: snapshot at event ${snap.first} \\(chunk ${snap.index}, byte offset ${snap.offset}\\) is damaged: .*falling back to the snapshot at event 8192`));
+    const strip = (x: string) => { const j = JSON.parse(x); delete j.seekMs; return j; };
+    expect(strip(r.out)).toEqual(strip(good.out));
   });
 
   it('diff groups changes by page, pte and mm in words', () => {
