@@ -86,3 +86,18 @@ describe('bisect when the breakage heals before the end', { timeout: 30000 }, ()
     expect(b.invariant).toBe('page-count');
   });
 });
+
+describe('check sees a page table freed under live links at once', { timeout: 30000 }, () => {
+  it('flags the operation that freed it, as bisect does', async () => {
+    const { StreamChecker } = await import('../src/check/run.js');
+    const r = record({ events: 20000, every: 8192, inject: 'pt-free-live@1' });
+    expect(r.injected.length).toBe(1);
+    const tl = timeline(r.path);
+    const c = new StreamChecker(tl.copyAt(0), { fullEvery: 1000000 });
+    for (const [, e] of tl.range(0, tl.events)) if (!c.step(e)) break;
+    expect(c.failure).not.toBeNull();
+    const b = bisect(tl)!;
+    expect(c.failure!.event).toBe(b.op.end - 1);
+    expect(b.event).toBe(r.injected[0]);
+  });
+});

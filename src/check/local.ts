@@ -44,6 +44,12 @@ export function noteTouches(s: State, e: Event, t: Touched): void {
     case 'page_alloc': case 'page_free':
       for (let i = 0; i < 1 << e.order; i++) t.pages.add(e.pfn + i);
       return;
+    case 'pt_free': {
+      // freeing a table touches every page its present ptes map (their chains may now dangle)
+      const pt = s.pts[e.pfn];
+      if (pt !== undefined) for (const c of pt.pte) for (const v of c) if (pte_present(v)) t.pages.add(pte_pfn(v));
+      return;
+    }
     case 'get_page': case 'put_page': case 'page_flags': case 'swap_cache_add': case 'swap_cache_del':
     case 'page_cache_add': case 'page_cache_del': case 'swap_out': case 'swap_in':
       t.pages.add(e.pfn);

@@ -58,6 +58,11 @@ export function recordRun(path: string, cfg: RunConfig, o: RecordOptions): Recor
   try {
     s = o.inputs ? sim.runInputs(o.inputs, o.onProgress) : sim.run(o.events, o.onProgress);
   } catch (err) {
+    if (spec !== null && sim.kernel.inject.committed.length > 0) {
+      // keep where the bug was committed even though the run cannot close normally
+      writer.flush();
+      writer.writeChunk({ kind: 'meta', injected: sim.kernel.inject.committed, crashed: (err as Error).message });
+    }
     writer.abandon();
     if (spec === null || sim.kernel.inject.committed.length === 0) throw err;
     return { path, events: writer.events, bytes: writer.bytes, hash: null, report: null, injected: sim.kernel.inject.committed, snapshots: snapshots(), crashed: (err as Error).message, sim };
