@@ -5,7 +5,9 @@
 
 import { pte_pfn, pte_present } from '../arch/i386/page.js';
 import { readPte } from '../arch/i386/pgtable.js';
-import { checkState, INVARIANTS } from '../check/invariants.js';
+import { INVARIANTS } from '../check/invariants.js';
+import { StreamChecker } from '../check/run.js';
+import { copyState } from '../snapshot/clone.js';
 import { formatViolation } from '../check/violation.js';
 import { EVENT_FIELDS, formatEvent, type Event, type EventType } from '../events.js';
 import { getPage, type State } from '../state.js';
@@ -41,7 +43,7 @@ export const DEBUG_HELP = [
   'continue | c             forward until a breakpoint fires (or the end)',
   'break mapcount|count P OP V   e.g. break mapcount 600 >= 3',
   'break event TYPE [page P]     stop after an event of TYPE (touching page P)',
-  'break invariant [NAME]        stop at the first operation boundary where an invariant fails',
+  'break invariant [NAME]        stop at the operation boundary where an invariant fails (as mmsim check finds it)',
   'breaks | delete N        list breakpoints / delete one',
   'watch page P | pte A | mm M   print it whenever it changes',
   'print summary | event | page P | chain P | pte A | mm M',
@@ -84,7 +86,7 @@ export class Debugger {
   }
 
   /** Move to `target` one event at a time, stopping early when `stop` says so; prints watch changes. */
-  private run(target: number, out: string[], stop?: (s: State, e: Event, i: number) => string | null): boolean {
+  private run(target: number, out: string[], stop?: (s: State) => string | null): boolean {
     const dir = target >= this.pos ? 1 : -1;
     if (dir < 0) {
       const before = this.watches.map((w) => this.watchView(this.s, w));
@@ -92,13 +94,19 @@ export class Debugger {
       this.watches.forEach((w, k) => { const now = this.watchView(this.s, w); if (now !== before[k]) out.push(`watch: ${now}`); });
       return false;
     }
-    const checkOps = this.breaks.some((b) => b.kind === 'invariant');
+    // Invariant breakpoints run the checker `mmsim check` uses: the local checks at every
+    // operation boundary and the full check every 256 operations, on its own copy.
+    const inv = this.breaks.filter((b): b is Extract<Break, { kind: 'invariant' }> => b.kind === 'invariant');
+    const only = inv.length === 0 || inv.some((b) => b.name === undefined) ? undefined : new Set(inv.map((b) => b.name as string));
+    const checker = stop && inv.length > 0 ? new StreamChecker(copyState(this.s), { only }) : null;
     while (this.pos < target) {
       const s = this.s;
       const e = this.tl.event(this.pos);
-      if (stop && checkOps && e.t === 'op' && this.pos > 0) {
-        const why = stop(s, e, -1);
-        if (why !== null) { out.push(why); return true; }
+      if (checker !== null && !checker.step(e)) {
+        const v = checker.failure!.violations;
+        const k = this.breaks.findIndex((b) => b.kind === 'invariant' && (b.name === undefined || v.some((x) => x.invariant === b.name)));
+        out.push(`breakpoint ${k}: invariant failed at the operation boundary after event ${this.pos - 1}:\n  ${v.slice(0, 5).map(formatViolation).join('\n  ')}`);
+        return true;
       }
       const pre = stop ? e : null;
       const watched = this.watches.map((w) => this.watchView(s, w));
@@ -107,7 +115,7 @@ export class Debugger {
       const after = this.s;
       this.watches.forEach((w, k) => { const now = this.watchView(after, w); if (now !== watched[k]) out.push(`watch (event ${this.pos - 1} ${formatEvent(e)}): ${now}`); });
       if (stop) {
-        const why = stop(after, e, this.pos - 1) ?? null;
+        const why = stop(after);
         const hit = this.breaks.findIndex((b, k) => b.kind === 'event' && b.type === e.t && (b.page === undefined || touched.has(k)));
         if (why !== null) { out.push(why); return true; }
         if (hit >= 0) { out.push(`breakpoint ${hit}: ${e.t}${(this.breaks[hit] as { page?: number }).page !== undefined ? ` on page ${(this.breaks[hit] as { page: number }).page}` : ''}`); return true; }
@@ -121,15 +129,6 @@ export class Debugger {
       if (b.kind !== 'field') continue;
       const v = getPage(s, b.page)[b.field];
       if (OPS[b.op](v, b.value)) return `breakpoint ${k}: page ${b.page} ${b.field} is ${v} (${b.op} ${b.value})`;
-    }
-    return null;
-  };
-
-  private invariantStop = (s: State): string | null => {
-    for (const [k, b] of this.breaks.entries()) {
-      if (b.kind !== 'invariant') continue;
-      const v = checkState(s, b.name ? new Set([b.name]) : undefined);
-      if (v.length) return `breakpoint ${k}: invariant failed at the operation boundary after event ${this.pos - 1}:\n  ${v.slice(0, 5).map(formatViolation).join('\n  ')}`;
     }
     return null;
   };
@@ -174,7 +173,7 @@ export class Debugger {
           break;
         }
         case 'continue': case 'c': {
-          const hit = this.run(this.tl.events, out, (s, _e, i) => (i < 0 ? this.invariantStop(s) : this.fieldStop(s)));
+          const hit = this.run(this.tl.events, out, (s) => this.fieldStop(s));
           if (!hit) out.push('reached the end of the log');
           out.push(this.where());
           break;
