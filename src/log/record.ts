@@ -23,6 +23,8 @@ export interface RecordOptions {
   onProgress?: (events: number) => void;
   /** Run these workload decisions instead of the generator (shrink); see workload/inputs.ts. */
   inputs?: readonly Input[];
+  /** Called with the simulation before it runs (e.g. to attach an mmtrace writer to its workload). */
+  onSimulation?: (sim: Simulation) => void;
 }
 
 export interface RecordResult {
@@ -48,6 +50,7 @@ export function recordRun(path: string, cfg: RunConfig, o: RecordOptions): Recor
   const sim = new Simulation(cfg, o.engine ?? 'direct');
   const spec = o.inject ?? null;
   sim.kernel.inject = new Injector(spec, cfg.seed, () => sim.machine.events);
+  o.onSimulation?.(sim);
   const writer = new LogWriter(path, { ...o.meta, config: cfg, initial: sim.initial, snapshotEvery: every, inject: spec ?? undefined });
   sim.machine.sink = (e: Event) => {
     writer.event(e);

@@ -16,6 +16,7 @@ import { Rng } from './rng.js';
 import type { ProgramSpec, Scenario } from './scenario.js';
 import { CapturedWorkload } from './captured.js';
 import type { Input } from './inputs.js';
+import type { MmtraceWriter } from './emit-trace.js';
 
 interface Proc {
   pid: number;
@@ -45,6 +46,8 @@ export class Workload {
   readonly captured: CapturedWorkload | null;
   /** Receives every decision the generator makes (shrink records a run's inputs this way). */
   recorder: ((i: Input) => void) | null = null;
+  /** Receives what the processes do, as mmtrace lines (`--emit-trace`). */
+  trace: MmtraceWriter | null = null;
 
   constructor(private readonly k: Kernel, private readonly sc: Scenario, seed: string) {
     this.captured = sc.captured ? new CapturedWorkload(k, sc, sc.captured, seed) : null;
@@ -73,7 +76,9 @@ export class Workload {
     const layout = this.layoutOf(progName);
     const mm = do_execve(this.k, -1, layout.vmas);
     if (mm < 0) return null;
-    return this.add(progName, mm, parent, layout);
+    const p = this.add(progName, mm, parent, layout);
+    this.trace?.exec(p.pid, layout.vmas);
+    return p;
   }
 
   private add(progName: string, mm: number, parent: number, layout: Layout): Proc {
@@ -152,6 +157,7 @@ export class Workload {
     const page = this.addr.int(100) < prog.hotPct ? this.addr.int(hotPages) : this.addr.int(region.pages);
     const write = region.writable && this.addr.int(100) < prog.writePct;
     this.recorder?.({ a: 'ref', pid: p.pid, addr: region.start + page * PAGE_SIZE, write: write ? 1 : 0 });
+    this.trace?.ref(write ? 'w' : region === p.layout.text ? 'x' : 'r', p.pid, region.start + page * PAGE_SIZE);
     const r = access(this.k, p.mm, region.start + page * PAGE_SIZE, write);
     if (r === 'oom') this.exit(p);
     else if (r === 'segv') {
@@ -190,11 +196,14 @@ export class Workload {
     const child = do_fork(this.k, p.mm);
     if (child < 0) return;
     p.children++;
+    const pid = this.nextPid;
+    this.trace?.fork(p.pid, pid);
     if (spec.exec) {
       const layout = this.layoutOf(spec.program);
       const mm = do_execve(this.k, child, layout.vmas);
-      if (mm < 0) { p.children--; return; }
+      if (mm < 0) { p.children--; this.nextPid++; this.trace?.exit(pid); return; }
       this.add(spec.program, mm, p.pid, layout);
+      this.trace?.exec(pid, layout.vmas);
     } else {
       const c = this.add(spec.program, child, p.pid, p.layout);
       c.heapPages = p.heapPages;
@@ -204,23 +213,31 @@ export class Workload {
   }
 
   private brk(p: Proc, pages: number): void {
-    if (do_brk(this.k, p.mm, p.layout.heap.start, p.layout.heap.start + pages * PAGE_SIZE)) p.heapPages = pages;
+    const oldEnd = p.layout.heap.start + p.heapPages * PAGE_SIZE;
+    if (!do_brk(this.k, p.mm, p.layout.heap.start, p.layout.heap.start + pages * PAGE_SIZE)) return;
+    // mmtrace has no brk: growing the heap is an anonymous mapping of the new part
+    if (pages > p.heapPages) this.trace?.mmap(p.pid, { start: oldEnd, end: p.layout.heap.start + pages * PAGE_SIZE, kind: VmaKind.Anon, prot: VM_READ | VM_WRITE, file: 0, pgoff: 0 });
+    p.heapPages = pages;
   }
 
   private mapTemp(p: Proc, pages: number): void {
     const start = TEMP_BASE;
-    do_mmap(this.k, p.mm, { start, end: start + pages * PAGE_SIZE, kind: VmaKind.Anon, prot: VM_READ | VM_WRITE, file: 0, pgoff: 0 });
+    const vma = { start, end: start + pages * PAGE_SIZE, kind: VmaKind.Anon, prot: VM_READ | VM_WRITE, file: 0, pgoff: 0 };
+    do_mmap(this.k, p.mm, vma);
+    this.trace?.mmap(p.pid, vma);
     p.temp = { start, pages, writable: true };
     p.tempRefs = 0;
   }
 
   private unmapTemp(p: Proc): void {
     do_munmap(this.k, p.mm, p.temp!.start);
+    this.trace?.munmap(p.pid, p.temp!.start);
     p.temp = null;
   }
 
   private exit(p: Proc): void {
     do_exit(this.k, p.mm);
+    this.trace?.exit(p.pid);
     this.procs.splice(this.procs.indexOf(p), 1);
     for (const q of this.procs) {
       if (q.pid === p.parent) q.children--;

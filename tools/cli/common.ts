@@ -5,7 +5,8 @@ import cliProgress from 'cli-progress';
 import { ENGINES, type EngineName } from '../../src/machine.js';
 import { RECLAIM_POLICIES } from '../../src/reclaim/index.js';
 import { RMAP_DESIGNS } from '../../src/rmap/index.js';
-import { CHAIN_MODES, ConfigError, makeRunConfig, type ChainMode, type RunConfig } from '../../src/sim.js';
+import { CHAIN_MODES, ConfigError, makeRunConfig, type ChainMode, type RunConfig, type Simulation } from '../../src/sim.js';
+import { MmtraceWriter } from '../../src/workload/emit-trace.js';
 import { loadScenario, ScenarioError } from '../../src/workload/scenario.js';
 import { SizeError } from '../../src/workload/size.js';
 import { LogError } from '../../src/log/format.js';
@@ -29,6 +30,7 @@ export interface CommonOpts {
   engine: EngineName;
   json?: boolean;
   progress: boolean;
+  emitTrace?: string;
 }
 
 export function parseCount(flag: string) {
@@ -50,7 +52,8 @@ export function addRunOptions(cmd: Command, defaultEvents: number): Command {
     .addOption(new Option('--reclaim <policy>', 'reclaim policy').choices(Object.keys(RECLAIM_POLICIES)).default('clock'))
     .addOption(new Option('--rmap <design>', 'reverse-map design').choices(Object.keys(RMAP_DESIGNS)).default('pte-chain'))
     .addOption(new Option('--chain-mode <mode>', 'pte-chain lists: NULL-terminated, or circular as in the seed\'s debug build').choices([...CHAIN_MODES]).default('null'))
-    .addOption(engineOption());
+    .addOption(engineOption())
+    .option('--emit-trace <file>', 'also write what the workload did as an mmtrace file (docs/mmtrace.md; .gz to compress) for mmsim trace --format mmtrace');
 }
 
 export function engineOption(): Option {
@@ -87,4 +90,14 @@ export function printJson(obj: unknown): void {
 
 export function warn(msg: string): void {
   process.stderr.write(`mmsim: warning: ${msg}\n`);
+}
+
+/** `--emit-trace FILE`: write the workload's processes, mappings and references as mmtrace. */
+export function attachTrace(sim: Simulation, path: string | undefined): MmtraceWriter | null {
+  if (path === undefined) return null;
+  const files = sim.cfg.scenario.files;
+  const w = new MmtraceWriter(path, (inode) => (files[inode - 1]?.name ?? `/file/${inode}`).replace(/\s/g, '_'));
+  w.comment(`mmsim ${sim.cfg.scenario.name} seed ${sim.cfg.seed}: the seeded workload as a trace`);
+  sim.workload.trace = w;
+  return w;
 }

@@ -4,7 +4,7 @@ import { EVENTS_PER_CHUNK } from '../../src/log/format.js';
 import { formatReport } from '../../src/report.js';
 import { parseInjectSpec, InjectSpecError, type InjectSpec } from '../../src/inject/injector.js';
 import { BUG_NAMES } from '../../src/inject/classes.js';
-import { addRunOptions, parseCount, printJson, Progress, runConfigFrom, UsageError, warn, type CommonOpts } from './common.js';
+import { addRunOptions, attachTrace, parseCount, printJson, Progress, runConfigFrom, UsageError, warn, type CommonOpts } from './common.js';
 import { MMSIM_VERSION } from './version.js';
 
 type RecordOpts = CommonOpts & { output: string; snapshotEvery?: number; inject?: string; injectAfter?: number; injectMax: number };
@@ -29,14 +29,16 @@ export function recordCommand(): Command {
         throw err;
       }
       const progress = new Progress(o.events, 'record');
+      const traceBox: { w: ReturnType<typeof attachTrace> } = { w: null };
       let r;
       try {
-        r = recordRun(o.output, cfg, { events: o.events, engine: o.engine, snapshotEvery: o.snapshotEvery, inject, meta: { mmsim: MMSIM_VERSION }, onProgress: (n) => progress.update(n) });
+        r = recordRun(o.output, cfg, { events: o.events, engine: o.engine, snapshotEvery: o.snapshotEvery, inject, meta: { mmsim: MMSIM_VERSION }, onProgress: (n) => progress.update(n), onSimulation: (sim) => { traceBox.w = attachTrace(sim, o.emitTrace); } });
       } catch (err) {
         if (err instanceof SnapshotEveryError) throw new UsageError(err.message);
         throw err;
       } finally {
         progress.stop();
+        traceBox.w?.close();
       }
       if (r.crashed !== null) {
         warn(`the kernel failed after the injected bug (${r.crashed}); ${o.output} keeps the ${r.events} events before it (seed ${cfg.seed}, event ${r.events})`);

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { Simulation } from '../../src/sim.js';
 import { formatReport, makeReport } from '../../src/report.js';
-import { addRunOptions, printJson, Progress, runConfigFrom, type CommonOpts } from './common.js';
+import { addRunOptions, attachTrace, printJson, Progress, runConfigFrom, type CommonOpts } from './common.js';
 
 export function runCommand(): Command {
   return addRunOptions(new Command('run'), 1000000)
@@ -11,8 +11,14 @@ export function runCommand(): Command {
       const cfg = runConfigFrom(o);
       const sim = new Simulation(cfg, o.engine, { consumeInitial: true });
       const progress = new Progress(o.events, 'run');
-      const s = sim.run(o.events, (n) => progress.update(n));
-      progress.stop();
+      const trace = attachTrace(sim, o.emitTrace);
+      let s;
+      try {
+        s = sim.run(o.events, (n) => progress.update(n));
+      } finally {
+        progress.stop();
+        trace?.close();
+      }
       const report = makeReport(s, { scenario: cfg.scenario.name, seed: cfg.seed, reclaim: cfg.reclaim });
       if (o.json) printJson(report);
       else process.stdout.write(formatReport(report) + '\n');
