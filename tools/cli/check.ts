@@ -7,7 +7,7 @@ import { formatViolation } from '../../src/check/violation.js';
 import { formatEvent } from '../../src/events.js';
 import type { State } from '../../src/state.js';
 import type { RunConfig } from '../../src/sim.js';
-import { parseCount, printJson, Progress, UsageError, warn } from './common.js';
+import { parseCount, printJson, Progress, truncatedLog, UsageError, warn } from './common.js';
 
 export function checkCommand(): Command {
   return new Command('check')
@@ -58,5 +58,6 @@ export function checkCommand(): Command {
         process.stdout.write(`bisect: mmsim bisect ${path} finds the event that created the bad state\n`);
       }
       if (!ok) process.exitCode = 1;
+      else if (log.end === null) truncatedLog(path, log.events);
     });
 }

@@ -4,7 +4,7 @@ import { replayLog } from '../../src/log/replay.js';
 import { stateHash } from '../../src/snapshot/hash.js';
 import { formatReport, makeReport } from '../../src/report.js';
 import type { RunConfig } from '../../src/sim.js';
-import { engineOption, printJson, Progress, warn } from './common.js';
+import { engineOption, printJson, Progress, truncatedLog, warn } from './common.js';
 
 export function replayCommand(): Command {
   return new Command('replay')
@@ -34,6 +34,8 @@ export function replayCommand(): Command {
       if (verified === false) {
         process.stderr.write(`mmsim: error: replayed state hash ${hash} differs from the recorded ${recorded}\n`);
         process.exitCode = 1;
+      } else if (log.end === null) {
+        truncatedLog(path, log.events);
       }
     });
 }
