@@ -53,6 +53,12 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+// `mmsim history … | head`: the reader went away; stop quietly instead of crashing on EPIPE.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 main(process.argv).then((code) => { process.exitCode = code; }, (err: unknown) => {
   process.stderr.write(`mmsim: internal error: ${err instanceof Error ? err.stack : String(err)}\n`);
   process.exitCode = 1;

@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { mmsim, tmp } from '../helpers.js';
+import { spawnSync } from 'node:child_process';
+import { CLI, mmsim, tmp } from '../helpers.js';
 
 describe('mmsim command line', () => {
   it('run prints the report, and --json the same figures as data', () => {
@@ -112,5 +113,17 @@ describe('mmsim compare', () => {
     const bad = mmsim(['compare', '--designs', 'clock/none']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/allowed designs are/);
+  });
+});
+
+describe('mmsim in a pipe', () => {
+  it('stops quietly when the reader goes away (EPIPE), e.g. `mmsim history … | head`', () => {
+    const f = tmp('p.mmlog');
+    expect(mmsim(['record', '--scenario', 'tiny', '--events', '300000', '-o', f]).code).toBe(0);
+    // page 10 of tiny is touched thousands of times: far more output than a pipe buffers
+    const r = spawnSync('bash', ['-c', `node ${JSON.stringify(CLI)} history ${JSON.stringify(f)} --page 10 | head -1; exit \${PIPESTATUS[0]}`], { encoding: 'utf8' });
+    expect(r.stderr).not.toMatch(/EPIPE|Unhandled/);
+    expect(r.status).toBe(0);
+    expect(r.stdout.split('\n')[0]).toMatch(/event\(s\) touched page 10/);
   });
 });
