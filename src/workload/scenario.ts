@@ -151,6 +151,7 @@ export function parseScenario(json: unknown, source: string): Scenario {
     const f = sc.files.find((x) => x.name === l.file);
     if (f && f.pages < l.text + l.data) problems.push(`libs.${name}: text + data (${l.text + l.data} pages) is larger than ${l.file} (${f.pages} pages)`);
   }
+  problems.push(...layoutProblems(sc));
   for (const [i, b] of sc.boot.entries()) {
     if (!(b.program in sc.programs)) problems.push(`boot.${i}.program: '${b.program}' is not in programs (have: ${Object.keys(sc.programs).join(', ')})`);
   }
@@ -196,4 +197,29 @@ export function loadScenario(nameOrFile: string): Scenario {
     throw new ScenarioError(`scenario ${path}: not valid JSON (${(err as Error).message})`);
   }
   return parseScenario(json, path);
+}
+
+const PAGES = (bytes: number): number => bytes / 4096;
+/** The address-space regions of workload/layout.ts, in pages (kept here to avoid an import cycle). */
+const TEXT_BASE_PAGE = PAGES(0x08048000), LIB_BASE_PAGE = PAGES(0x40000000), TEMP_BASE_PAGE = PAGES(0x60000000), PAGE_OFFSET_PAGE = PAGES(0xc0000000);
+
+/** Each program's pieces must fit the i386 layout without overlapping (see workload/layout.ts). */
+function layoutProblems(sc: Scenario): string[] {
+  const out: string[] = [];
+  for (const [name, p] of Object.entries(sc.programs)) {
+    const heap = Math.max(p.heap, p.maxHeap ?? 0);
+    const low = TEXT_BASE_PAGE + p.text + p.data + heap;
+    if (low > LIB_BASE_PAGE) {
+      out.push(`programs.${name}: text + data + heap (${p.text + p.data + heap} pages) run past 0x40000000 where the libraries start; at most ${LIB_BASE_PAGE - TEXT_BASE_PAGE} pages fit`);
+    }
+    const libs = p.libs.reduce((n, l) => n + (sc.libs[l] ? sc.libs[l].text + sc.libs[l].data : 0), 0);
+    if (LIB_BASE_PAGE + libs > TEMP_BASE_PAGE) {
+      out.push(`programs.${name}.libs: the libraries (${libs} pages) run past 0x60000000 where temporary mappings start; at most ${TEMP_BASE_PAGE - LIB_BASE_PAGE} pages fit`);
+    }
+    const temp = p.mmapTemp?.pages ?? 0;
+    if (TEMP_BASE_PAGE + temp > PAGE_OFFSET_PAGE - p.stack) {
+      out.push(`programs.${name}: the stack (${p.stack} pages) and temporary mapping (${temp} pages) overlap below 0xc0000000; together at most ${PAGE_OFFSET_PAGE - TEMP_BASE_PAGE} pages fit`);
+    }
+  }
+  return out;
 }

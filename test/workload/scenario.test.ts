@@ -24,6 +24,14 @@ describe('scenarios', () => {
     expect(() => parseScenario({ ...sc, boot: [] }, 'x.json')).toThrow(/boot/);
   });
 
+  it('rejects programs that do not fit the i386 layout, naming the program and the limit', () => {
+    const sc = loadScenario('tiny');
+    const big = { ...sc, files: sc.files.map((f) => ({ ...f, pages: 300000 })), programs: { ...sc.programs, prog: { ...sc.programs.prog, text: 250000 } } };
+    expect(() => parseScenario(big, 'x.json')).toThrow(/programs\.prog: text \+ data \+ heap \(\d+ pages\) run past 0x40000000 .* at most 229304 pages fit/);
+    const stack = { ...sc, programs: { ...sc.programs, child: { ...sc.programs.child, stack: 500000 } } };
+    expect(() => parseScenario(stack, 'x.json')).toThrow(/programs\.child: the stack \(500000 pages\)/);
+  });
+
   it('parses sizes in pages', () => {
     expect(parseSizePages('8M', 'm')).toBe(2048);
     expect(parseSizePages('1G', 'm')).toBe(262144);
