@@ -8,6 +8,7 @@ import { recordCommand } from './cli/record.js';
 import { replayCommand } from './cli/replay.js';
 import { checkCommand } from './cli/check.js';
 import { compareCommand } from './cli/compare.js';
+import { exportCommand } from './cli/export.js';
 import { traceCommand } from './cli/trace.js';
 import { captureCommand } from './cli/capture.js';
 import { seekCommand } from './cli/seek.js';
@@ -24,7 +25,7 @@ export function buildProgram(): Command {
     .description('Deterministic, event-sourced simulator of Linux 2.1-era page reclaim and reverse mapping')
     .version(MMSIM_VERSION)
     .showHelpAfterError('(run with --help for usage)');
-  for (const c of [runCommand(), recordCommand(), replayCommand(), checkCommand(), compareCommand(), traceCommand(), captureCommand(), seekCommand(), bisectCommand(), diffCommand(), historyCommand(), debugCommand(), shrinkCommand()]) program.addCommand(c);
+  for (const c of [runCommand(), recordCommand(), replayCommand(), checkCommand(), compareCommand(), traceCommand(), captureCommand(), seekCommand(), bisectCommand(), diffCommand(), historyCommand(), debugCommand(), shrinkCommand(), exportCommand()]) program.addCommand(c);
   program.commands.forEach((c) => c.showHelpAfterError('(run with --help for usage)'));
   return program;
 }
