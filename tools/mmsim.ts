@@ -24,7 +24,13 @@ export function buildProgram(): Command {
   const program = new Command('mmsim')
     .description('Deterministic, event-sourced simulator of Linux 2.1-era page reclaim and reverse mapping')
     .version(MMSIM_VERSION)
-    .showHelpAfterError('(run with --help for usage)');
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', `
+Exit codes: 0 success; 1 an invariant failed or a replayed hash differs; 2 bad usage or bad
+input (the message names the value and what is allowed).
+
+Start with:  mmsim run   (the seed's 8 MB X/NFS machine, seed 1)
+Docs:        README.md, docs/architecture.md, docs/model.md, docs/designs.md`);
   for (const c of [runCommand(), recordCommand(), replayCommand(), checkCommand(), compareCommand(), traceCommand(), captureCommand(), seekCommand(), bisectCommand(), diffCommand(), historyCommand(), debugCommand(), shrinkCommand(), exportCommand()]) program.addCommand(c);
   program.commands.forEach((c) => c.showHelpAfterError('(run with --help for usage)'));
   return program;
