@@ -87,8 +87,8 @@ export function handle_mm_fault(k: Kernel, mmId: number, addr: number, write: bo
   if (pte === 0) return oom(k, mmId);
   const v = read_pte(k, pte);
   if (v === 0) return do_no_page(k, mmId, vma, addr, pte, write);
-  if (pte_is_swap(v)) return do_swap_page(k, mmId, vma, addr, pte, v, write);
-  if (write && !pte_write(v)) return do_wp_page(k, mmId, vma, addr, pte, v);
+  if (pte_is_swap(v)) return do_swap_page(k, mmId, addr, pte, v, write);
+  if (write && !pte_write(v)) return do_wp_page(k, mmId, addr, pte, v);
   return 'ok';
 }
 
@@ -186,7 +186,7 @@ function do_no_page(k: Kernel, mmId: number, vma: Vma, addr: number, pte: number
   return 'ok';
 }
 
-function do_swap_page(k: Kernel, mmId: number, vma: Vma, addr: number, pte: number, v: number, write: boolean): FaultResult {
+function do_swap_page(k: Kernel, mmId: number, addr: number, pte: number, v: number, write: boolean): FaultResult {
   const pfn = alloc_user_page(k, pte, v);
   if (pfn === 'oom') return oom(k, mmId);
   if (pfn < 0) return 'ok';
@@ -202,11 +202,10 @@ function do_swap_page(k: Kernel, mmId: number, vma: Vma, addr: number, pte: numb
     map_new_page(k, pte, pfn, mk_pte(pfn, WRITE_PTE));
     k.emit({ t: 'swap_free', entry });
   }
-  void vma;
   return 'ok';
 }
 
-function do_wp_page(k: Kernel, mmId: number, vma: Vma, addr: number, pte: number, v: number): FaultResult {
+function do_wp_page(k: Kernel, mmId: number, addr: number, pte: number, v: number): FaultResult {
   const old = pte_pfn(v);
   const page = getPage(k.s, old);
   const reserved = (page.flags & PG_reserved) !== 0;
@@ -232,7 +231,6 @@ function do_wp_page(k: Kernel, mmId: number, vma: Vma, addr: number, pte: number
     free_page(k, old);
   }
   map_new_page(k, pte, copy, mk_pte(copy, WRITE_PTE), bug);
-  void vma;
   return 'ok';
 }
 
@@ -325,4 +323,3 @@ export function copy_page_range(k: Kernel, child: number, parent: number, vma: V
   return true;
 }
 
-export { SWP_ENTRY };

@@ -5,7 +5,7 @@
 
 import { SWP_ENTRY, pte_dirty, pte_young } from '../arch/i386/page.js';
 import type { Kernel } from '../kernel/kernel.js';
-import { SWAPOUT_INTERVAL_US, TICK_US } from '../kernel/config.js';
+import { SWAPOUT_INTERVAL_US } from '../kernel/config.js';
 import type { ReclaimPolicy } from '../reclaim/policy.js';
 import { getPage, type Page } from '../state.js';
 import { free_page } from './page_alloc.js';
@@ -144,4 +144,3 @@ export function swap_tick(k: Kernel): void {
   }
 }
 
-export { TICK_US };
