@@ -58,6 +58,8 @@ export const EVENT_FIELDS = {
   lru_move: ['pfn', 'list'],
   /** Take a page off its list (before it is freed). */
   lru_del: ['pfn'],
+  /** A list scanner looked at page `pfn` through its `ptes` reverse-map entries (counted like clock_advance; no hand). */
+  lru_scan: ['pfn', 'ptes'],
 } as const;
 
 export type EventType = keyof typeof EVENT_FIELDS;

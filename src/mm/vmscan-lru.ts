@@ -9,7 +9,7 @@
 // at once through the reverse map exactly as the clock does (unmap_and_free).
 //
 // Every list change is an event (lru_add, lru_move, lru_del, page_age): the policy only
-// reads k.s. Scans are counted with clock_advance events that leave the hand where it is.
+// reads k.s. Each page looked at is an lru_scan event (counted like the clock's clock_advance).
 
 import { _PAGE_DIRTY, _PAGE_RW, pte_dirty, pte_young } from '../arch/i386/page.js';
 import type { Kernel } from '../kernel/kernel.js';
@@ -64,7 +64,7 @@ function look(k: Kernel, pfn: number): Look {
     if (pte_dirty(v)) dirty = true;
   }
   if ((page.flags & PG_referenced) !== 0) k.emit({ t: 'page_flags', pfn, set: 0, clear: PG_referenced });
-  k.emit({ t: 'clock_advance', hand: k.s.hand, ptes: ptes.length });
+  k.emit({ t: 'lru_scan', pfn, ptes: ptes.length });
   k.tick(k.cfg.latencies.scanPageUs + ptes.length * k.cfg.latencies.scanPteUs);
   return { ptes, referenced, dirty };
 }

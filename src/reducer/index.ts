@@ -194,6 +194,11 @@ export function apply(s: State, e: Event): void {
       if (s.op.kind !== OP.kswapd) s.stats.directScanned++;
       s.stats.ptesVisited += e.ptes;
       return;
+    case 'lru_scan':
+      s.stats.scanned++;
+      if (s.op.kind !== OP.kswapd) s.stats.directScanned++;
+      s.stats.ptesVisited += e.ptes;
+      return;
     case 'swap_out':
       swapMapAdd(s, e.entry, e.refs);
       s.swap.clusterNext = e.entry + 1;

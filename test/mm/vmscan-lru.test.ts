@@ -92,7 +92,7 @@ describe('ageing rules (2.4.0 swap.h)', () => {
     for (const [prio, n] of [[2, 4], [4, 1], [6, 1], [0, 16]] as const) {
       events.length = 0;
       refill_inactive_scan(k, prio);
-      expect(events.filter((e) => e.t === 'clock_advance'), `priority ${prio}`).toHaveLength(n);
+      expect(events.filter((e) => e.t === 'lru_scan'), `priority ${prio}`).toHaveLength(n);
     }
   });
 });
