@@ -51,6 +51,15 @@ export const EVENT_FIELDS = {
   swap_scan: ['mm', 'addr', 'pfn', 'slots'],
   /** do_try_to_free_page's static state. */
   free_state: ['state'],
+  // The LRU lists of policy active-inactive (2.4.0): list is LRU_ACTIVE 0, LRU_INACTIVE_DIRTY 1, LRU_INACTIVE_CLEAN 2.
+  /** add_page_to_*_list: put a page on no list at the head of `list`. */
+  lru_add: ['pfn', 'list'],
+  /** Take a listed page off its list and put it at the head of `list` (may be the same list: a rotation). */
+  lru_move: ['pfn', 'list'],
+  /** Take a page off its list (before it is freed). */
+  lru_del: ['pfn'],
+  /** A list scanner looked at page `pfn` through its `ptes` reverse-map entries (counted like clock_advance; no hand). */
+  lru_scan: ['pfn', 'ptes'],
 } as const;
 
 export type EventType = keyof typeof EVENT_FIELDS;

@@ -71,7 +71,8 @@ export function makeRunConfig(scenario: Scenario, opts: RunOptions): RunConfig {
 }
 
 export function initialState(cfg: RunConfig): State {
-  return boot({ nframes: cfg.nframes, reserved: cfg.reserved, swapSlots: cfg.swapSlots, rmap: cfg.rmap, chainMode: cfg.chainMode === 'circular' ? 1 : 0 });
+  return boot({ nframes: cfg.nframes, reserved: cfg.reserved, swapSlots: cfg.swapSlots, rmap: cfg.rmap, chainMode: cfg.chainMode === 'circular' ? 1 : 0,
+    lru: RECLAIM_POLICIES[cfg.reclaim]?.usesLru === true });
 }
 
 export function kernelConfig(cfg: RunConfig): KernelConfig {

@@ -25,6 +25,12 @@ export interface Page {
   mapcount: number;
   /** Reverse-map head; its meaning belongs to the rmap design (pte-chain: first pte address, 0 = empty). */
   rmap: number;
+  /**
+   * LRU list links (pfn, -1 = none), present only in runs whose policy keeps LRU lists
+   * (active-inactive); which list the page is on is told by its PG_active / PG_inactive_* flag.
+   */
+  lruNext?: number;
+  lruPrev?: number;
 }
 
 export const enum VmaKind { Anon = 0, PrivateFile = 1, SharedFile = 2 }
@@ -105,6 +111,22 @@ export interface OldKswapd {
   state: number;
 }
 
+/** One LRU list: intrusive, doubly linked through page.lruNext/lruPrev; new pages at the head, scans from the tail. */
+export interface LruList {
+  head: number;
+  tail: number;
+  nr: number;
+}
+
+/** 2.4.0's page lists (policy active-inactive): active, inactive_dirty and inactive_clean, indexed by LRU_* of mm/lru.ts. */
+export interface LruState {
+  lists: LruList[];
+  /** lru_add of a page already on a list, lru_move/lru_del of a page on none (kernel bugs the checker reports). */
+  errors: number;
+  /** page_free of a page still on a list (the kernel must lru_del first). */
+  freedOnList: number;
+}
+
 export interface OpState {
   seq: number;
   kind: number;
@@ -158,6 +180,8 @@ export interface State {
   rmapArena: RmapArena;
   /** The old kswapd's static variables (policy `old`). */
   oldKswapd: OldKswapd;
+  /** The LRU lists, only in runs of a policy that keeps them (absent otherwise, so other runs' states are unchanged). */
+  lru?: LruState;
   /** Simulated time (µs) of kswapd's last run: swap_tick wakes it again after swapout_interval. */
   lastKswapd: number;
   op: OpState;

@@ -23,6 +23,26 @@ describe('determinism', () => {
     expect(stateHash(viaImmer)).toBe(stateHash(direct));
   });
 
+  it.each([['tiny', 30000], ['x486', 120000]] as const)('%s: active-inactive (LRU lists in the state) reaches the same hash in both engines and by replay', (scenario, n) => {
+    const opts = { reclaim: 'active-inactive' };
+    const direct = simulation(scenario, '3', opts, 'direct').run(n);
+    const viaImmer = simulation(scenario, '3', opts, 'immer').run(n);
+    expect(stateHash(viaImmer)).toBe(stateHash(direct));
+    const { sim, events } = recordEvents(scenario, '3', n, opts);
+    expect(events.some((e) => e.t === 'lru_move')).toBe(true);
+    const replayed = cloneState(sim.initial);
+    for (const e of events) apply(replayed, e);
+    expect(stateHash(replayed)).toBe(stateHash(sim.machine.state()));
+  });
+
+  it('clock and old runs emit no LRU events and keep no LRU state', () => {
+    for (const reclaim of ['clock', 'old']) {
+      const { sim, events } = recordEvents('tiny', '4', 20000, { reclaim, rmap: reclaim === 'old' ? 'none' : 'pte-chain' });
+      expect(events.filter((e) => e.t.startsWith('lru_')), reclaim).toEqual([]);
+      expect(sim.machine.state().lru, reclaim).toBeUndefined();
+    }
+  });
+
   it('applying a run event by event and in batches gives the same hash', () => {
     const { sim, events } = recordEvents('x486', '5', 40000);
     const final = stateHash(sim.machine.state());

@@ -5,6 +5,8 @@ import { pte_is_swap, pte_pfn, pte_present, pte_write, SWP_OFFSET, PTRS_PER_PTE,
 import { pgd_getmm, pmd_getpgd, pte_addr, pte_getpmd } from '../arch/i386/pgtable.js';
 import { PG_pgtable, PG_reserved, PG_swap_cache } from '../mm/page-flags.js';
 import { buddyBit } from '../reducer/buddy.js';
+import { LRU_FLAG, LRU_NAMES, lruListOf } from '../reducer/lru.js';
+import { PG_LRU } from '../mm/page-flags.js';
 import { rmapDesign } from '../rmap/index.js';
 import { NR_MEM_LISTS, getPage, type State } from '../state.js';
 import { hex, type Violation } from './violation.js';
@@ -25,6 +27,7 @@ export const INVARIANTS: Record<string, string> = {
   'rss': 'an mm\'s rss equals the present ptes in its page tables',
   'pte-in-vma': 'every non-empty pte lies inside a vma of its mm',
   'rmap-unlink-missing': 'pte_unlink never removes a pte that is not on the page\'s reverse map',
+  'lru-lists': 'a page is on at most one LRU list, its flag matches that list, list counters equal list lengths, and no freed page is on a list (active-inactive)',
 };
 
 export type InvariantName = keyof typeof INVARIANTS;
@@ -75,6 +78,8 @@ export function checkState(s: State, only?: ReadonlySet<string>): Violation[] {
   if (want('clock-hand') && !(s.hand >= 0 && s.hand < s.nframes)) {
     out.push({ invariant: 'clock-hand', message: `hand is ${s.hand}, expected 0..${s.nframes - 1}` });
   }
+
+  if (want('lru-lists')) checkLru(s, out);
 
   const freeBlockOf = new Int32Array(s.nframes).fill(-1);
   checkBuddy(s, want, out, freeBlockOf);
@@ -261,5 +266,47 @@ function checkBuddy(s: State, want: (n: string) => boolean, out: Violation[], fr
         bad(`pair bit for pages ${pfn}/${pfn + size} at order ${order} is ${buddyBit(s, pfn, order)}, but ${a ? 'first' : b ? 'second' : 'neither'} buddy is free`, pfn);
       }
     }
+  }
+}
+
+/**
+ * Invariant 5 (2.4): walk each LRU list from its head, following lruNext and checking lruPrev
+ * back; every page on it carries that list's flag only, is in use, and is seen once; the
+ * counter and tail match the walk; every page with a list flag was met on its list. Without
+ * LRU lists (every policy but active-inactive) no page may carry a list flag.
+ */
+export function checkLru(s: State, out: Violation[]): void {
+  const lru = s.lru;
+  const bad = (message: string, page?: number): void => { out.push({ invariant: 'lru-lists', message, page }); };
+  if (lru === undefined) {
+    for (let pfn = 0; pfn < s.nframes; pfn++) {
+      if ((getPage(s, pfn).flags & PG_LRU) !== 0) { bad('page carries an LRU flag but this run keeps no LRU lists', pfn); return; }
+    }
+    return;
+  }
+  if (lru.errors > 0) bad(`${lru.errors} lru_add of a page already on a list, or lru_move/lru_del of a page on none`);
+  if (lru.freedOnList > 0) bad(`${lru.freedOnList} page_free(s) of a page still on an LRU list (missing lru_del)`);
+  const seen = new Int8Array(s.nframes).fill(-1);
+  for (let list = 0; list < lru.lists.length; list++) {
+    const l = lru.lists[list];
+    let n = 0, prev = -1;
+    for (let pfn = l.head; pfn >= 0;) {
+      if (pfn >= s.nframes) { bad(`${LRU_NAMES[list]} list links to pfn ${pfn}, outside mem_map`, prev); break; }
+      if (seen[pfn] >= 0) { bad(`page is met again on the ${LRU_NAMES[list]} list (already on ${LRU_NAMES[seen[pfn]]}): a page is on two lists or a list cycles`, pfn); break; }
+      seen[pfn] = list;
+      const p = getPage(s, pfn);
+      if ((p.flags & PG_LRU) !== LRU_FLAG[list]) bad(`page is on the ${LRU_NAMES[list]} list but its flags say ${lruListOf(p.flags) < 0 ? 'no list' : LRU_NAMES[lruListOf(p.flags)]}`, pfn);
+      if (p.count === 0) bad(`free page is on the ${LRU_NAMES[list]} list`, pfn);
+      if ((p.lruPrev ?? -1) !== prev) bad(`lruPrev is ${p.lruPrev ?? -1}, expected ${prev} on the ${LRU_NAMES[list]} list`, pfn);
+      n++;
+      prev = pfn;
+      pfn = p.lruNext ?? -1;
+    }
+    if (l.tail !== prev) bad(`${LRU_NAMES[list]} list tail is ${l.tail}, the walk ends at ${prev}`);
+    if (l.nr !== n) bad(`${LRU_NAMES[list]} list counter is ${l.nr}, the list holds ${n} page(s)`);
+  }
+  for (let pfn = 0; pfn < s.nframes; pfn++) {
+    const list = lruListOf(getPage(s, pfn).flags);
+    if (list >= 0 && seen[pfn] !== list) bad(`page's flags put it on the ${LRU_NAMES[list]} list, but it is not on it`, pfn);
   }
 }

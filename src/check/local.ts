@@ -10,6 +10,7 @@ import type { RmapDesign } from '../rmap/index.js';
 import { getPage, type State } from '../state.js';
 import type { Event } from '../events.js';
 import { hex, type Violation } from './violation.js';
+import { checkLru } from './invariants.js';
 
 export class Touched {
   pages = new Set<number>();
@@ -50,6 +51,7 @@ export function noteTouches(s: State, e: Event, t: Touched): void {
       if (pt !== undefined) for (const c of pt.pte) for (const v of c) if (pte_present(v)) t.pages.add(pte_pfn(v));
       return;
     }
+    case 'lru_add': case 'lru_move': case 'lru_del':
     case 'get_page': case 'put_page': case 'page_flags': case 'swap_cache_add': case 'swap_cache_del':
     case 'page_cache_add': case 'page_cache_del': case 'swap_out': case 'swap_in':
       t.pages.add(e.pfn);
@@ -121,6 +123,8 @@ export function checkTouched(s: State, design: RmapDesign, t: Touched, only?: Re
     }
   }
   for (const v of countChecks) if (!unlinkedPages.has(v.page as number)) out.push(v);
+  // the LRU lists are short enough (user pages only) to walk whole after every operation
+  if (want('lru-lists') && s.lru !== undefined) checkLru(s, out);
   if (want('rmap-unlink-missing') && s.stats.rmapErrors > 0) {
     out.push({ invariant: 'rmap-unlink-missing', message: `${s.stats.rmapErrors} pte_unlink(s) removed a pte that was not on the page's reverse map` });
   }

@@ -56,7 +56,8 @@ const mappingsOf = (s: State, pfn: number): number => {
 
 /**
  * A reclaim pass is one lap of the clock hand (policy clock) or one lap of swap_out over the
- * task list (policy old: skip_factor wraps to 0). shrink_mmap's laps under old look at no
+ * task list (policy old: skip_factor wraps to 0), or, for active-inactive, the scans up to the
+ * first page looked at a second time. shrink_mmap's laps under old look at no
  * ptes and are not counted as touches.
  */
 export class Collector {
@@ -107,6 +108,11 @@ export class Collector {
       case 'clock_advance':
         if (e.ptes > 0) this.touch(e.hand === 0 ? s.nframes - 1 : e.hand - 1, e.ptes, e.ptes);
         if (e.hand === 0 && this.policy === 'clock') this.endPass();
+        break;
+      case 'lru_scan':
+        // active-inactive: a pass ends when a page comes round to be looked at again
+        if (this.pass.has(e.pfn)) this.endPass();
+        if (e.ptes > 0) this.touch(e.pfn, e.ptes, e.ptes);
         break;
       case 'swap_scan':
         this.touch(e.pfn, mappingsOf(s, e.pfn), 1);

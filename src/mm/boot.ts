@@ -23,14 +23,20 @@ export interface BootConfig {
   chainMode: number;
   /** Initial clock hand (strict mode starts it at the first user frame). */
   hand?: number;
+  /** Keep 2.4.0's LRU lists (policy active-inactive): adds state.lru and the pages' LRU links. */
+  lru?: boolean;
 }
 
 export function boot(cfg: BootConfig): State {
   const { nframes } = cfg;
-  const page = (pfn: number): Page => ({
-    count: 1, flags: PG_reserved | (pfn < MAX_DMA_PFN ? PG_DMA : 0), age: 0, inode: 0, offset: 0,
-    swap: 0, next: -1, prev: -1, order: -1, mapcount: 0, rmap: 0,
-  });
+  const page = (pfn: number): Page => {
+    const p: Page = {
+      count: 1, flags: PG_reserved | (pfn < MAX_DMA_PFN ? PG_DMA : 0), age: 0, inode: 0, offset: 0,
+      swap: 0, next: -1, prev: -1, order: -1, mapcount: 0, rmap: 0,
+    };
+    if (cfg.lru === true) { p.lruNext = -1; p.lruPrev = -1; }
+    return p;
+  };
   const s: State = {
     nframes,
     rmap: cfg.rmap,
@@ -53,6 +59,9 @@ export function boot(cfg: BootConfig): State {
     op: { seq: 0, kind: 0, mm: -1, addr: 0 },
     stats: emptyStats(),
   };
+  if (cfg.lru === true) {
+    s.lru = { lists: Array.from({ length: 3 }, () => ({ head: -1, tail: -1, nr: 0 })), errors: 0, freedOnList: 0 };
+  }
   for (let pfn = cfg.reserved; pfn < nframes; pfn++) {
     const p = getPage(s, pfn);
     p.flags &= ~PG_reserved;

@@ -12,6 +12,7 @@ import { FAULT } from '../events.js';
 import { getPage, VM_WRITE, VmaKind, type Mm, type Vma } from '../state.js';
 import { ZERO_PAGE_PFN } from './boot.js';
 import { find_page, read_file_page } from './filemap.js';
+import { lru_cache_add } from './vmscan-lru.js';
 import { GFP_USER, __get_free_pages, free_page } from './page_alloc.js';
 import { PG_dirty, PG_pgtable, PG_reserved, PG_swap_cache } from './page-flags.js';
 import { OP } from '../events.js';
@@ -109,6 +110,8 @@ function alloc_user_page(k: Kernel, pte: number, expect: number): number | 'oom'
     free_page(k, pfn);
     return -1;
   }
+  // 2.4's lru_cache_add: a new user or page-cache page enters the active list (policy active-inactive)
+  if (k.s.lru !== undefined) lru_cache_add(k, pfn);
   return pfn;
 }
 

@@ -13,10 +13,10 @@ import { read_pte } from './memory.js';
 import { PG_dirty, PG_locked, PG_pgtable, PG_referenced, PG_reserved, PG_swap_cache } from './page-flags.js';
 import { get_swap_page } from './swapfile.js';
 
-const SKIP = PG_reserved | PG_locked | PG_pgtable;
+export const SKIP = PG_reserved | PG_locked | PG_pgtable;
 
 /** References a page may hold and still be reclaimable: one per mapping plus the page cache's. */
-function expectedRefs(p: Page): number {
+export function expectedRefs(p: Page): number {
   return p.mapcount + (p.inode !== 0 ? 1 : 0);
 }
 
@@ -68,7 +68,7 @@ export function reclaim_page(k: Kernel, pfn: number): boolean {
 }
 
 /** Unmap every pte of an unreferenced page at once, write it out if needed, and free it. */
-function unmap_and_free(k: Kernel, pfn: number, ptes: number[], dirty: boolean): boolean {
+export function unmap_and_free(k: Kernel, pfn: number, ptes: number[], dirty: boolean): boolean {
   const page = getPage(k.s, pfn);
   const lat = k.cfg.latencies;
   if (page.inode === 0) {

@@ -1,5 +1,6 @@
 import { clockPolicy } from '../mm/vmscan.js';
 import { oldPolicy } from '../mm/vmscan-old.js';
+import { activeInactivePolicy } from '../mm/vmscan-lru.js';
 import type { ReclaimPolicy } from './policy.js';
 
 export type { ReclaimPolicy } from './policy.js';
@@ -8,6 +9,7 @@ export type { ReclaimPolicy } from './policy.js';
 export const RECLAIM_POLICIES: Record<string, ReclaimPolicy> = {
   clock: clockPolicy,
   old: oldPolicy,
+  'active-inactive': activeInactivePolicy,
 };
 
 export function reclaimPolicy(name: string): ReclaimPolicy {

@@ -8,6 +8,8 @@ export interface ReclaimPolicy {
   /** Reverse-map designs this policy can run with ('*' = any that supports walking a page's ptes). */
   readonly needsRmap: boolean;
   tryToFreePage(k: Kernel): boolean;
+  /** The policy keeps 2.4.0's LRU lists: boot adds them to the state and user pages enter them (lru_add). */
+  readonly usesLru?: boolean;
   /** Strict mode: the allocator handed `pfn` to a user page (policies that order pages by load time). */
   allocated?(k: Kernel, pfn: number): void;
 }

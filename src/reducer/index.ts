@@ -10,6 +10,8 @@ import { rmapDesign } from '../rmap/index.js';
 import { getPage, PAGE_HASH_SIZE, type Mm, type PageTable, type State } from '../state.js';
 import { FAULT, OP, type Event } from '../events.js';
 import { buddyAlloc, buddyFree } from './buddy.js';
+import { lruAdd, lruDel, lruMove } from './lru.js';
+import { PG_LRU } from '../mm/page-flags.js';
 
 export class ReducerError extends Error {}
 
@@ -121,6 +123,11 @@ export function apply(s: State, e: Event): void {
       buddyAlloc(s, e.pfn, e.order, e.from);
       return;
     case 'page_free':
+      // A page still on an LRU list must have left it (lru_del) first: counted for the checker.
+      // Its links stay behind in the list, so the list walk finds a free page on it too.
+      if (s.lru !== undefined) {
+        for (let i = 0; i < 1 << e.order; i++) if ((getPage(s, e.pfn + i).flags & PG_LRU) !== 0) s.lru.freedOnList++;
+      }
       buddyFree(s, e.pfn, e.order);
       if (e.reclaim) s.stats.reclaimed++;
       return;
@@ -183,6 +190,11 @@ export function apply(s: State, e: Event): void {
       return;
     case 'clock_advance':
       s.hand = e.hand;
+      s.stats.scanned++;
+      if (s.op.kind !== OP.kswapd) s.stats.directScanned++;
+      s.stats.ptesVisited += e.ptes;
+      return;
+    case 'lru_scan':
       s.stats.scanned++;
       if (s.op.kind !== OP.kswapd) s.stats.directScanned++;
       s.stats.ptesVisited += e.ptes;
@@ -259,6 +271,17 @@ export function apply(s: State, e: Event): void {
     case 'free_state':
       s.oldKswapd.state = e.state;
       return;
+    case 'lru_add':
+    case 'lru_move':
+    case 'lru_del': {
+      const lru = s.lru;
+      if (lru === undefined) throw new ReducerError(`${e.t}: this run keeps no LRU lists (only --reclaim active-inactive does)`);
+      if (e.t !== 'lru_del' && !(e.list >= 0 && e.list < lru.lists.length)) throw new ReducerError(`${e.t}: list ${e.list} is not 0..${lru.lists.length - 1}`);
+      if (e.t === 'lru_add') lruAdd(s, lru, e.pfn, e.list);
+      else if (e.t === 'lru_move') lruMove(s, lru, e.pfn, e.list);
+      else lruDel(s, lru, e.pfn);
+      return;
+    }
     default: {
       const bad: never = e;
       throw new ReducerError(`unknown event type '${(bad as { t: string }).t}'`);

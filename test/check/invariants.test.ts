@@ -14,12 +14,18 @@ import { mk_pte, pte_pfn, _PAGE_PRESENT, _PAGE_RW, _PAGE_USER, SWP_ENTRY } from 
 import { VM_READ, VM_WRITE, VmaKind, getPage } from '../../src/state.js';
 import { apply } from '../../src/reducer/index.js';
 import type { Event } from '../../src/events.js';
+import type { RunOptions } from '../../src/sim.js';
+import { LRU_ACTIVE, LRU_INACTIVE_DIRTY } from '../../src/reducer/lru.js';
+import { PG_active, PG_inactive_clean } from '../../src/mm/page-flags.js';
+
+/** The LRU lists exist only in active-inactive runs. */
+const LRU: Partial<RunOptions> = { reclaim: 'active-inactive' };
 
 const BASE = 0x01000000;
 
 /** Two processes sharing four anonymous pages copy-on-write after a fork. */
-function world() {
-  const sim = simulation('tiny', 'inv', {});
+function world(opts: Partial<RunOptions> = {}) {
+  const sim = simulation('tiny', 'inv', opts);
   const k = sim.kernel;
   const a = do_execve(k, -1, [{ start: BASE, end: BASE + 16 * 4096, kind: VmaKind.Anon, prot: VM_READ | VM_WRITE, file: 0, pgoff: 0 }]);
   for (let i = 0; i < 4; i++) access(k, a, BASE + i * 4096, true);
@@ -41,7 +47,7 @@ describe('invariants', () => {
     expect(checkState(s)).toEqual([]);
   });
 
-  const cases: Array<[string, string, (w: ReturnType<typeof world>) => Event[]]> = [
+  const cases: Array<[string, string, (w: ReturnType<typeof world>) => Event[], Partial<RunOptions>?]> = [
     ['pte_set without pte_link', 'pte-on-chain', (w) => {
       const pfn = w.pfnOf(w.pteA(0));
       return [{ t: 'get_page', pfn }, { t: 'pte_set', pte: w.pteA(5), val: mk_pte(pfn, _PAGE_PRESENT | _PAGE_USER) }];
@@ -77,22 +83,26 @@ describe('invariants', () => {
     ['the clock hand past mem_map', 'clock-hand', (w) => [{ t: 'clock_advance', hand: w.s.nframes, ptes: 0 }]],
     ['a page table freed with live ptes', 'rss', (w) => [{ t: 'pt_free', pfn: Math.floor(w.pteB(0) / 4096) }]],
     ['a vma removed without zapping its ptes', 'pte-in-vma', (w) => [{ t: 'vma_remove', mm: w.b, start: BASE }]],
+    ['a page freed while still on the active list (no lru_del)', 'lru-lists', (w) => {
+      const pfn = w.pfnOf(w.pteA(0));
+      return [{ t: 'put_page', pfn }, { t: 'put_page', pfn }, { t: 'page_free', pfn, order: 0, reclaim: 0 }];
+    }, LRU],
   ];
 
   it('every invariant has a failing case below', () => {
     expect(new Set(cases.map((c) => c[1]))).toEqual(new Set(Object.keys(INVARIANTS)));
   });
 
-  it.each(cases)('%s breaks %s', (_what, invariant, bad) => {
-    const w = world();
+  it.each(cases)('%s breaks %s', (_what, invariant, bad, opts) => {
+    const w = world(opts);
     for (const e of bad(w)) w.sim.machine.emit(e);
     expect(names(w.s)).toContain(invariant);
   });
 
   it('the local (per-operation) check catches every per-pte and per-page breakage', () => {
-    for (const [what, invariant, bad] of cases) {
+    for (const [what, invariant, bad, opts] of cases) {
       if (['pt-block', 'buddy', 'swap-map', 'clock-hand', 'rss', 'pte-in-vma'].includes(invariant)) continue; // global: full check only
-      const w = world();
+      const w = world(opts);
       const t = new Touched();
       for (const e of bad(w)) { noteTouches(w.s, e, t); apply(w.s, e); }
       const got = new Set(checkTouched(w.s, pteChain, t).map((v) => v.invariant));
@@ -100,6 +110,34 @@ describe('invariants', () => {
       // what it names is really broken (the full check agrees)
       for (const name of got) expect(names(w.s), what).toContain(name);
     }
+  });
+
+  it('the LRU lists hold on a correct active-inactive state: the world\'s anonymous pages are on the active list', () => {
+    const w = world(LRU);
+    expect(checkState(w.s)).toEqual([]);
+    const pfn = w.pfnOf(w.pteA(0));
+    expect(getPage(w.s, pfn).flags & PG_active).toBe(PG_active);
+    expect(w.s.lru!.lists[LRU_ACTIVE].nr).toBeGreaterThanOrEqual(4);
+  });
+
+  const lruCases: Array<[string, (w: ReturnType<typeof world>) => Event[]]> = [
+    ['a page added to a second list', (w) => [{ t: 'lru_add', pfn: w.pfnOf(w.pteA(1)), list: LRU_INACTIVE_DIRTY }]],
+    ['lru_del of a page on no list', (w) => [{ t: 'lru_del', pfn: w.pfnOf(w.pteA(1)) }, { t: 'lru_del', pfn: w.pfnOf(w.pteA(1)) }]],
+    ['lru_move of a page on no list', (w) => [{ t: 'lru_del', pfn: w.pfnOf(w.pteA(2)) }, { t: 'lru_move', pfn: w.pfnOf(w.pteA(2)), list: LRU_ACTIVE }]],
+    ['a flag that does not match the list', (w) => [{ t: 'page_flags', pfn: w.pfnOf(w.pteA(3)), set: PG_inactive_clean, clear: PG_active }]],
+    ['a flag cleared behind the list\'s back', (w) => [{ t: 'page_flags', pfn: w.pfnOf(w.pteA(3)), set: 0, clear: PG_active }]],
+  ];
+  it.each(lruCases)('lru-lists: %s is caught by the full and the local check', (_what, bad) => {
+    const w = world(LRU);
+    const t = new Touched();
+    for (const e of bad(w)) { noteTouches(w.s, e, t); apply(w.s, e); }
+    expect(names(w.s)).toContain('lru-lists');
+    expect(checkTouched(w.s, pteChain, t).map((v) => v.invariant)).toContain('lru-lists');
+  });
+
+  it('lru events are malformed in a run without LRU lists', () => {
+    const w = world();
+    expect(() => apply(w.s, { t: 'lru_add', pfn: w.pfnOf(w.pteA(0)), list: LRU_ACTIVE })).toThrow(/keeps no LRU lists/);
   });
 
   it('a swap pte with no swap-map count is caught', () => {

@@ -42,7 +42,7 @@ describe('invariants hold over many seeds', () => {
 
 describe('every reclaim/rmap design keeps every invariant', () => {
   const designs: Array<[string, string]> = [
-    ['clock', 'pte-pool'], ['clock', 'pte_chain'], ['old', 'pte-chain'], ['old', 'pte-pool'], ['old', 'pte_chain'], ['old', 'none'],
+    ['clock', 'pte-pool'], ['clock', 'pte_chain'], ['active-inactive', 'pte-chain'], ['old', 'pte-chain'], ['old', 'pte-pool'], ['old', 'pte_chain'], ['old', 'none'],
   ];
   it.each(designs)('%s/%s: tiny 40 seeds, forky and x486 10 seeds each', { timeout: 180000 }, (reclaim, rmap) => {
     fc.assert(fc.property(fc.integer({ min: 0, max: 1 << 30 }), (seed) => {
