@@ -20,7 +20,7 @@ import { checkState } from '../../src/check/invariants.js';
 import { StreamChecker } from '../../src/check/run.js';
 import { formatViolation } from '../../src/check/violation.js';
 import { cloneState } from '../../src/snapshot/clone.js';
-import { ConfigError, initialState, kernelConfig, makeRunConfig } from '../../src/sim.js';
+import { ConfigError, initialState, kernelConfig, makeRunConfig, type RunOptions } from '../../src/sim.js';
 import { loadScenario } from '../../src/workload/scenario.js';
 import { pte_pfn, pte_present } from '../../src/arch/i386/page.js';
 import { getPage, NR_MEM_LISTS, type State } from '../../src/state.js';
@@ -45,8 +45,8 @@ function stealKernel(): Kernel {
 }
 
 describe('try_to_flip_page_to', () => {
-  it('moves a page shared by two processes after fork, relinking every pte', () => {
-    const { k } = bareKernel('pte-chain');
+  it.each(['pte-chain', 'pte-pool', 'pte_chain'])('%s: moves a page shared by two processes after fork, relinking every pte', (rmap) => {
+    const { k } = bareKernel(rmap);
     const a = do_execve(k, -1, [anonVma(BASE, 8)]);
     for (let i = 0; i < 4; i++) expect(access(k, a, BASE + i * 4096, true)).toBe('ok');
     const b = do_fork(k, a);
@@ -76,8 +76,8 @@ describe('try_to_flip_page_to', () => {
     expect(checkState(k.s)).toEqual([]);
   });
 
-  it('moves a page-cache page mapped by three processes: the cache finds it at its new frame', () => {
-    const { k, mms } = sharedPage('pte-chain', 3);
+  it.each(['pte-chain', 'pte_chain'])('%s: moves a page-cache page mapped by three processes: the cache finds it at its new frame', (rmap) => {
+    const { k, mms } = sharedPage(rmap, 3);
     const src = find_page(k, 1, 0);
     expect(src).toBeGreaterThan(0);
     const old = getPage(k.s, src);
@@ -215,14 +215,14 @@ describe('steal_specific_page', () => {
 });
 
 describe('--steal keeps every invariant', () => {
-  function holds(scenario: string, seed: string, events: number, fullEvery: number): number {
-    const { sim, events: evs } = recordEvents(scenario, seed, events, { steal: true });
+  function holds(scenario: string, seed: string, events: number, fullEvery: number, opts: Partial<RunOptions> = {}): number {
+    const { sim, events: evs } = recordEvents(scenario, seed, events, { ...opts, steal: true });
     const c = new StreamChecker(cloneState(sim.initial), { fullEvery });
     let ok = true;
     for (const e of evs) if (!c.step(e)) { ok = false; break; }
     if (ok) ok = c.finish();
     const f = c.failure;
-    expect(ok, f ? `replay: mmsim record --scenario ${scenario} --seed ${seed} --events ${f.event + 1} --steal\n` +
+    expect(ok, f ? `replay: mmsim record --scenario ${scenario} --seed ${seed} --events ${f.event + 1} --steal ${JSON.stringify(opts)}\n` +
       f.violations.slice(0, 5).map(formatViolation).join('\n') : '').toBe(true);
     return evs.filter((e) => e.t === 'steal' && e.ok === 1).length;
   }
@@ -233,6 +233,14 @@ describe('--steal keeps every invariant', () => {
       stolen += holds('tiny', String(seed), 4000, 1);
     }), { numRuns: 40, seed: 4245 });
     expect(stolen).toBeGreaterThan(5);
+  });
+
+  it('tiny at 192K: 20 seeds, both chain modes', { timeout: 60000 }, () => {
+    let stolen = 0;
+    fc.assert(fc.property(fc.integer({ min: 0, max: 1 << 30 }), fc.boolean(), (seed, circular) => {
+      stolen += holds('tiny', String(seed), 4000, 1, { mem: '192K', chainMode: circular ? 'circular' : 'null' });
+    }), { numRuns: 20, seed: 4247 });
+    expect(stolen).toBeGreaterThan(0);
   });
 
   it('forky and x486: 4 seeds each', { timeout: 60000 }, () => {
