@@ -60,6 +60,11 @@ export const EVENT_FIELDS = {
   lru_del: ['pfn'],
   /** A list scanner looked at page `pfn` through its `ptes` reverse-map entries (counted like clock_advance; no hand). */
   lru_scan: ['pfn', 'ptes'],
+  // --steal (src/mm/steal.ts, src/mm/flip.ts): only emitted when the feature is on.
+  /** try_to_flip_page_to copied page `from` into frame `to` (accounting: pages flipped). */
+  page_copy: ['from', 'to'],
+  /** steal_specific_page for a block of `order` at `pfn`: ok 1 (emptied and allocated) or 0 (failed; pfn 0). */
+  steal: ['pfn', 'order', 'ok'],
 } as const;
 
 export type EventType = keyof typeof EVENT_FIELDS;

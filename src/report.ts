@@ -35,11 +35,13 @@ export interface Report {
   freeKiB: number;
   swapUsedSlots: number;
   rmapOverheadBytes: number;
+  /** Only with --steal: high-order blocks emptied by steal_specific_page, failed attempts, pages flipped. */
+  steal?: { ok: number; failed: number; flipped: number };
 }
 
 const MAJOR = new Set(['file_major', 'swapin']);
 
-export function makeReport(s: State, meta: { scenario: string; seed: string; reclaim: string }): Report {
+export function makeReport(s: State, meta: { scenario: string; seed: string; reclaim: string; steal?: boolean }): Report {
   const st = s.stats;
   const faults: Record<string, number> = {};
   let total = 0, major = 0;
@@ -61,6 +63,7 @@ export function makeReport(s: State, meta: { scenario: string; seed: string; rec
     processes: Object.keys(s.mms).length,
     frames: s.nframes, freePages: s.nrFree, freeKiB: s.nrFree * 4, swapUsedSlots: s.swap.used,
     rmapOverheadBytes: rmapDesign(s.rmap).overheadBytes(s),
+    ...(meta.steal === true || st.steal !== undefined ? { steal: { ok: 0, failed: 0, flipped: 0, ...st.steal } } : {}),
   };
 }
 
@@ -84,5 +87,8 @@ export function formatReport(r: Report): string {
     `  simulated time      ${(r.simulatedUs / 1e6).toFixed(3)} s`,
     `  free memory         ${n(r.freePages)} of ${n(r.frames)} pages (${n(r.freeKiB)} KiB)`,
     `  rmap overhead       ${n(r.rmapOverheadBytes)} bytes`,
+    ...(r.steal !== undefined
+      ? [`  steal               ${n(r.steal.ok)} high-order blocks emptied, ${n(r.steal.failed)} attempts failed, ${n(r.steal.flipped)} pages flipped`]
+      : []),
   ].join('\n');
 }

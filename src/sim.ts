@@ -23,6 +23,8 @@ export interface RunOptions {
   reclaim?: string;
   rmap?: string;
   chainMode?: ChainMode;
+  /** steal_specific_page on high-order allocation failure (needs a reverse map). */
+  steal?: boolean;
 }
 
 /** Everything a run depends on; stored in the log header so a log explains itself. */
@@ -37,6 +39,8 @@ export interface RunConfig {
   chainMode: ChainMode;
   watermarks: Watermarks;
   latencies: Latencies;
+  /** --steal; absent when off, so logs and headers of runs without it are unchanged. */
+  steal?: true;
 }
 
 export class ConfigError extends Error {}
@@ -57,6 +61,9 @@ export function makeRunConfig(scenario: Scenario, opts: RunOptions): RunConfig {
     throw new ConfigError(`--rmap none cannot run with --reclaim ${reclaim}: '${reclaim}' finds a page's ptes through the reverse map. `
       + `--rmap none is allowed only with --reclaim ${ok.join(', ')}; with --reclaim ${reclaim} use --rmap ${Object.keys(RMAP_DESIGNS).filter((d) => d !== 'none').join(', ')}`);
   }
+  if (opts.steal === true && rmap === 'none') {
+    throw new ConfigError(`--steal cannot run with --rmap none: flipping a page to another frame relinks its ptes through the reverse map; use --rmap ${Object.keys(RMAP_DESIGNS).filter((d) => d !== 'none').join(', ')}`);
+  }
   const latencies = { ...DEFAULT_LATENCIES };
   for (const [k, v] of Object.entries(scenario.latencies ?? {})) {
     if (!(k in latencies)) throw new ConfigError(`latencies.${k} is not a latency: allowed names are ${Object.keys(DEFAULT_LATENCIES).join(', ')}`);
@@ -67,6 +74,7 @@ export function makeRunConfig(scenario: Scenario, opts: RunOptions): RunConfig {
     chainMode: opts.chainMode ?? 'null',
     watermarks: scenario.watermarks ?? watermarks2147(nframes),
     latencies,
+    ...(opts.steal === true ? { steal: true as const } : {}),
   };
 }
 
@@ -81,6 +89,7 @@ export function kernelConfig(cfg: RunConfig): KernelConfig {
     latencies: cfg.latencies,
     watermarks: cfg.watermarks,
     reclaim: cfg.reclaim,
+    ...(cfg.steal === true ? { steal: true } : {}),
   };
 }
 

@@ -157,6 +157,17 @@ export interface Stats {
   rmapErrors: number;
   /** pte slots the old kswapd's page-table walk passed over (present or not): its CPU-side cost. */
   pteSlots: number;
+  /**
+   * --steal only (absent otherwise, so runs without it keep their state hash): high-order
+   * blocks emptied by steal_specific_page, attempts that failed, and pages flipped.
+   */
+  steal?: StealStats;
+}
+
+export interface StealStats {
+  ok: number;
+  failed: number;
+  flipped: number;
 }
 
 export interface State {

@@ -78,4 +78,6 @@ export interface KernelConfig {
   watermarks: Watermarks;
   reclaim: string;
   strict?: StrictConfig;
+  /** steal_specific_page: empty an aligned block by flipping its pages when a high-order allocation finds none free (--steal). */
+  steal?: boolean;
 }

@@ -6,6 +6,7 @@ import type { Kernel } from '../kernel/kernel.js';
 import { NR_MEM_LISTS, getPage } from '../state.js';
 import type { StrictConfig } from '../kernel/config.js';
 import { PG_LRU, PG_swap_cache } from './page-flags.js';
+import { steal_specific_page } from './steal.js';
 
 export const GFP_KERNEL = 0;
 export const GFP_ATOMIC = 1;
@@ -24,6 +25,8 @@ export function rmqueue(k: Kernel, order: number): { pfn: number; from: number }
 /** Returns the first pfn of the allocated block, or -1 when memory cannot be found. */
 export function __get_free_pages(k: Kernel, order: number, gfp = GFP_KERNEL): number {
   if (k.cfg.strict !== undefined) return strict_get_free_pages(k, k.cfg.strict, order, gfp);
+  // --steal: a high-order request with no free block that large empties one (once per call)
+  let steal = k.cfg.steal === true && order >= 1;
   // Bounded retry: each round either allocates, or reclaim frees a page, or we give up.
   for (let attempt = 0; attempt < 64; attempt++) {
     if (gfp === GFP_ATOMIC || k.s.nrFree > k.cfg.watermarks.min) {
@@ -32,11 +35,16 @@ export function __get_free_pages(k: Kernel, order: number, gfp = GFP_KERNEL): nu
         k.emit({ t: 'page_alloc', pfn: got.pfn, order, from: got.from });
         return got.pfn;
       }
+      if (steal) {
+        steal = false;
+        const pfn = steal_specific_page(k, order);
+        if (pfn >= 0) return pfn;
+      }
     }
     if (!k.reclaim.tryToFreePage(k)) {
       // Nothing reclaimable: dip into the reserve before failing, as GFP_ATOMIC would.
       const got = rmqueue(k, order);
-      if (got === null) return -1;
+      if (got === null) return steal ? steal_specific_page(k, order) : -1;
       k.emit({ t: 'page_alloc', pfn: got.pfn, order, from: got.from });
       return got.pfn;
     }
@@ -65,7 +73,7 @@ export function free_page(k: Kernel, pfn: number, order = 0, reclaim = 0): void 
 // block straddles the boundary).
 
 /** Order of the free buddy block that contains `pfn`, or -1 when `pfn` is not free. */
-function freeBlockOrder(k: Kernel, pfn: number): number {
+export function freeBlockOrder(k: Kernel, pfn: number): number {
   for (let o = 0; o < NR_MEM_LISTS; o++) {
     const head = pfn & ~((1 << o) - 1);
     const p = getPage(k.s, head);

@@ -7,7 +7,7 @@ import { pte_slot, pte_table_pfn } from '../arch/i386/pgtable.js';
 import { PG_dirty, PG_pgtable, PG_referenced, PG_swap_cache } from '../mm/page-flags.js';
 import { PAGE_AGE_VALUE } from '../mm/swapctl.js';
 import { rmapDesign } from '../rmap/index.js';
-import { getPage, PAGE_HASH_SIZE, type Mm, type PageTable, type State } from '../state.js';
+import { getPage, PAGE_HASH_SIZE, type Mm, type PageTable, type State, type StealStats } from '../state.js';
 import { FAULT, OP, type Event } from '../events.js';
 import { buddyAlloc, buddyFree } from './buddy.js';
 import { lruAdd, lruDel, lruMove } from './lru.js';
@@ -64,6 +64,11 @@ function validate(s: State, e: Event): void {
   if (r.entry !== undefined && !(r.entry > 0 && r.entry < s.swap.nslots)) {
     throw new ReducerError(`${e.t}: swap entry ${r.entry} is outside the swap device (1..${s.swap.nslots - 1})`);
   }
+}
+
+function stealStats(s: State): StealStats {
+  if (s.stats.steal === undefined) s.stats.steal = { ok: 0, failed: 0, flipped: 0 };
+  return s.stats.steal;
 }
 
 export function apply(s: State, e: Event): void {
@@ -282,6 +287,13 @@ export function apply(s: State, e: Event): void {
       else lruDel(s, lru, e.pfn);
       return;
     }
+    case 'page_copy':
+      stealStats(s).flipped++;
+      return;
+    case 'steal':
+      if (e.ok) stealStats(s).ok++;
+      else stealStats(s).failed++;
+      return;
     default: {
       const bad: never = e;
       throw new ReducerError(`unknown event type '${(bad as { t: string }).t}'`);

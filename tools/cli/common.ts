@@ -31,6 +31,7 @@ export interface CommonOpts {
   json?: boolean;
   progress: boolean;
   emitTrace?: string;
+  steal?: boolean;
 }
 
 export function parseCount(flag: string) {
@@ -52,6 +53,7 @@ export function addRunOptions(cmd: Command, defaultEvents: number): Command {
     .addOption(new Option('--reclaim <policy>', 'reclaim policy').choices(Object.keys(RECLAIM_POLICIES)).default('clock'))
     .addOption(new Option('--rmap <design>', 'reverse-map design').choices(Object.keys(RMAP_DESIGNS)).default('pte-chain'))
     .addOption(new Option('--chain-mode <mode>', 'pte-chain lists: NULL-terminated, or circular as in the seed\'s debug build').choices([...CHAIN_MODES]).default('null'))
+    .option('--steal', 'steal_specific_page: a high-order allocation with no free block that large empties an aligned block by moving its pages (needs a reverse map)')
     .addOption(engineOption())
     .option('--emit-trace <file>', 'also write what the workload did as an mmtrace file (docs/mmtrace.md; .gz to compress) for mmsim trace --format mmtrace');
 }
@@ -62,7 +64,7 @@ export function engineOption(): Option {
 }
 
 export function runConfigFrom(o: CommonOpts): RunConfig {
-  return makeRunConfig(loadScenario(o.scenario), { seed: o.seed, mem: o.mem, reclaim: o.reclaim, rmap: o.rmap, chainMode: o.chainMode });
+  return makeRunConfig(loadScenario(o.scenario), { seed: o.seed, mem: o.mem, reclaim: o.reclaim, rmap: o.rmap, chainMode: o.chainMode, steal: o.steal === true });
 }
 
 /** A progress bar on stderr, shown only on a terminal and only once the work has taken over a second. */

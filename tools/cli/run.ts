@@ -19,7 +19,7 @@ export function runCommand(): Command {
         progress.stop();
         trace?.close();
       }
-      const report = makeReport(s, { scenario: cfg.scenario.name, seed: cfg.seed, reclaim: cfg.reclaim });
+      const report = makeReport(s, { scenario: cfg.scenario.name, seed: cfg.seed, reclaim: cfg.reclaim, steal: cfg.steal === true });
       if (o.json) printJson(report);
       else process.stdout.write(formatReport(report) + '\n');
     });
