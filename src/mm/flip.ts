@@ -7,7 +7,8 @@ import { PAGE_SHIFT } from '../arch/i386/page.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { getPage, type Page } from '../state.js';
 import { freeBlockOrder } from './page_alloc.js';
-import { PG_dirty, PG_error, PG_locked, PG_pgtable, PG_referenced, PG_reserved, PG_swap_cache, PG_uptodate } from './page-flags.js';
+import { PG_dirty, PG_error, PG_locked, PG_LRU, PG_pgtable, PG_referenced, PG_reserved, PG_swap_cache, PG_uptodate } from './page-flags.js';
+import { lruListOf } from '../reducer/lru.js';
 import { read_pte } from './memory.js';
 
 const UNMOVABLE = PG_reserved | PG_locked | PG_pgtable;
@@ -67,6 +68,11 @@ export function try_to_flip_page_to(k: Kernel, dst: number, src: number): boolea
   // references: dst has the allocation's one; it takes over each of src's
   for (let i = 1; i < refs; i++) k.emit({ t: 'get_page', pfn: dst });
   for (let i = 0; i < refs; i++) k.emit({ t: 'put_page', pfn: src });
+  if ((flags & PG_LRU) !== 0) {
+    // --reclaim active-inactive: dst takes src's list (at its head; the position is not kept)
+    k.emit({ t: 'lru_add', pfn: dst, list: lruListOf(flags) });
+    k.emit({ t: 'lru_del', pfn: src });
+  }
   k.emit({ t: 'page_free', pfn: src, order: 0, reclaim: 0 });
   return true;
 }

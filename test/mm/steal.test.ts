@@ -243,6 +243,14 @@ describe('--steal keeps every invariant', () => {
     expect(stolen).toBeGreaterThan(0);
   });
 
+  it('with --reclaim active-inactive: a flipped page keeps its LRU list (tiny, 20 seeds)', { timeout: 60000 }, () => {
+    let stolen = 0;
+    fc.assert(fc.property(fc.integer({ min: 0, max: 1 << 30 }), (seed) => {
+      stolen += holds('tiny', String(seed), 4000, 1, { reclaim: 'active-inactive' });
+    }), { numRuns: 20, seed: 4248 });
+    expect(stolen).toBeGreaterThan(0);
+  });
+
   it('forky and x486: 4 seeds each', { timeout: 60000 }, () => {
     for (const scenario of ['forky', 'x486']) {
       fc.assert(fc.property(fc.integer({ min: 0, max: 1 << 30 }), (seed) => {
