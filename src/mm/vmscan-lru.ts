@@ -11,13 +11,14 @@
 // Every list change is an event (lru_add, lru_move, lru_del, page_age): the policy only
 // reads k.s. Each page looked at is an lru_scan event (counted like the clock's clock_advance).
 
-import { _PAGE_DIRTY, _PAGE_RW, pte_dirty, pte_young } from '../arch/i386/page.js';
+import { _PAGE_DIRTY, _PAGE_RW } from '../arch/i386/page.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { ReclaimPolicy } from '../reclaim/policy.js';
+import { page_referenced } from './rmap.js';
 import { LRU_ACTIVE, LRU_INACTIVE_CLEAN, LRU_INACTIVE_DIRTY } from '../reducer/lru.js';
 import { getPage } from '../state.js';
 import { read_pte } from './memory.js';
-import { PG_dirty, PG_referenced, PG_swap_cache } from './page-flags.js';
+import { PG_referenced, PG_swap_cache } from './page-flags.js';
 import { get_swap_page } from './swapfile.js';
 import { SKIP, expectedRefs, unmap_and_free } from './vmscan.js';
 
@@ -51,18 +52,7 @@ interface Look { ptes: number[]; referenced: boolean; dirty: boolean }
  */
 function look(k: Kernel, pfn: number): Look {
   const page = getPage(k.s, pfn);
-  const ptes: number[] = [];
-  k.rmap.forEach(k.s, pfn, (pte) => { ptes.push(pte); });
-  let referenced = (page.flags & PG_referenced) !== 0;
-  let dirty = (page.flags & PG_dirty) !== 0;
-  for (const pte of ptes) {
-    const v = read_pte(k, pte);
-    if (pte_young(v)) {
-      referenced = true;
-      k.emit({ t: 'pte_mkold', pte });
-    }
-    if (pte_dirty(v)) dirty = true;
-  }
+  const { ptes, referenced, dirty } = page_referenced(k, pfn);
   if ((page.flags & PG_referenced) !== 0) k.emit({ t: 'page_flags', pfn, set: 0, clear: PG_referenced });
   k.emit({ t: 'lru_scan', pfn, ptes: ptes.length });
   k.tick(k.cfg.latencies.scanPageUs + ptes.length * k.cfg.latencies.scanPteUs);

@@ -3,14 +3,15 @@
 // reverse map, so a shared page is looked at once for all its mappings. An unreferenced
 // page is unmapped from all its ptes at once, written out if dirty, and freed.
 
-import { SWP_ENTRY, pte_dirty, pte_young } from '../arch/i386/page.js';
+import { SWP_ENTRY, pte_dirty } from '../arch/i386/page.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { SWAPOUT_INTERVAL_US } from '../kernel/config.js';
 import type { ReclaimPolicy } from '../reclaim/policy.js';
 import { getPage, type Page } from '../state.js';
 import { free_page } from './page_alloc.js';
-import { read_pte } from './memory.js';
+import { page_referenced } from './rmap.js';
 import { PG_dirty, PG_locked, PG_pgtable, PG_referenced, PG_reserved, PG_swap_cache } from './page-flags.js';
+import { read_pte } from './memory.js';
 import { get_swap_page } from './swapfile.js';
 
 export const SKIP = PG_reserved | PG_locked | PG_pgtable;
@@ -32,18 +33,7 @@ export function clock_step(k: Kernel, lo = 0, hi = k.s.nframes): boolean {
     return false;
   }
   // Test and clear the accessed bit of every pte mapping the page: the OR is the page's reference.
-  const ptes: number[] = [];
-  let referenced = (page.flags & PG_referenced) !== 0;
-  let dirty = (page.flags & PG_dirty) !== 0;
-  k.rmap.forEach(s, pfn, (pte) => { ptes.push(pte); });
-  for (const pte of ptes) {
-    const v = read_pte(k, pte);
-    if (pte_young(v)) {
-      referenced = true;
-      k.emit({ t: 'pte_mkold', pte });
-    }
-    if (pte_dirty(v)) dirty = true;
-  }
+  const { ptes, referenced, dirty } = page_referenced(k, pfn);
   k.emit({ t: 'clock_advance', hand: next, ptes: ptes.length });
   k.tick(lat.scanPageUs + ptes.length * lat.scanPteUs);
   if (referenced) {

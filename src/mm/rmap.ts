@@ -1,0 +1,36 @@
+// page_referenced (named after 2.5's mm/rmap.c): walk a page's reverse map, test and clear
+// the accessed bit of every pte (one pte_mkold per young pte), and note dirtiness. The
+// page's reference is the OR of its ptes' accessed bits and PG_referenced, which the caller
+// clears when it acts on it. Shared by the page-centric clock and the active/inactive lists.
+
+import { pte_dirty, pte_young } from '../arch/i386/page.js';
+import type { Kernel } from '../kernel/kernel.js';
+import { getPage } from '../state.js';
+import { read_pte } from './memory.js';
+import { PG_dirty, PG_referenced } from './page-flags.js';
+
+export interface PageReference {
+  /** The ptes mapping the page, in reverse-map order. */
+  ptes: number[];
+  /** Some pte was young, or the page had PG_referenced. */
+  referenced: boolean;
+  /** Some pte was dirty, or the page had PG_dirty. */
+  dirty: boolean;
+}
+
+export function page_referenced(k: Kernel, pfn: number): PageReference {
+  const page = getPage(k.s, pfn);
+  const ptes: number[] = [];
+  let referenced = (page.flags & PG_referenced) !== 0;
+  let dirty = (page.flags & PG_dirty) !== 0;
+  k.rmap.forEach(k.s, pfn, (pte) => { ptes.push(pte); });
+  for (const pte of ptes) {
+    const v = read_pte(k, pte);
+    if (pte_young(v)) {
+      referenced = true;
+      k.emit({ t: 'pte_mkold', pte });
+    }
+    if (pte_dirty(v)) dirty = true;
+  }
+  return { ptes, referenced, dirty };
+}
