@@ -26,6 +26,15 @@ describe('mmsim command line', () => {
     expect(JSON.parse(chk.stdout).ok).toBe(true);
   });
 
+  it('check --list names every invariant without a log; check without one is a usage error', () => {
+    const r = mmsim(['check', '--list']);
+    expect(r.code).toBe(0);
+    for (const name of ['pte-on-chain', 'chain-terminates', 'link-null', 'buddy', 'swap-map', 'lru-lists']) expect(r.stdout).toMatch(new RegExp(`^${name} `, 'm'));
+    const bare = mmsim(['check']);
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toMatch(/check needs a run log/);
+  });
+
   it('--help works everywhere', () => {
     for (const cmd of [[], ['run'], ['record'], ['replay'], ['check']]) {
       const r = mmsim([...cmd, '--help']);

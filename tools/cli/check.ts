@@ -12,16 +12,17 @@ import { parseCount, printJson, Progress, truncatedLog, UsageError, warn } from 
 export function checkCommand(): Command {
   return new Command('check')
     .description('replay a run log and check every invariant at every kernel-operation boundary')
-    .argument('<log>', 'run log (.mmlog)')
+    .argument('[log]', 'run log (.mmlog); not needed with --list')
     .option('--invariant <names>', `only these invariants (comma-separated): ${Object.keys(INVARIANTS).join(', ')}`)
     .option('--full-every <ops>', 'run the whole-machine check every N operations (the per-operation check always runs)', parseCount('--full-every'), 256)
     .option('--list', 'list the invariants and exit')
     .option('--json', 'print the result as JSON')
-    .action((path: string, o: { invariant?: string; fullEvery: number; list?: boolean; json?: boolean }) => {
+    .action((path: string | undefined, o: { invariant?: string; fullEvery: number; list?: boolean; json?: boolean }) => {
       if (o.list) {
         for (const [k, v] of Object.entries(INVARIANTS)) process.stdout.write(`${k.padEnd(22)} ${v}\n`);
         return;
       }
+      if (path === undefined) throw new UsageError('check needs a run log: mmsim check LOG (or mmsim check --list for the invariants)');
       let only: Set<string> | undefined;
       if (o.invariant !== undefined) {
         only = new Set(o.invariant.split(',').map((x) => x.trim()).filter(Boolean));
