@@ -73,14 +73,10 @@ export type EventOf<T extends EventType> = { t: T } & Fields<T>;
 export type Event = { [T in EventType]: EventOf<T> }[EventType];
 
 export const EVENT_TYPES = Object.keys(EVENT_FIELDS) as EventType[];
-export const EVENT_CODE: Record<EventType, number> = Object.fromEntries(
-  EVENT_TYPES.map((t, i) => [t, i]),
-) as Record<EventType, number>;
+export const EVENT_CODE: Record<EventType, number> = Object.fromEntries(EVENT_TYPES.map((t, i) => [t, i])) as Record<EventType, number>;
 
 /** Kernel operations: the unit between which invariants must hold. */
-export const OP_KINDS = [
-  'boot', 'fault', 'fork', 'exec', 'exit', 'mmap', 'munmap', 'brk', 'kswapd', 'oom',
-] as const;
+export const OP_KINDS = ['boot', 'fault', 'fork', 'exec', 'exit', 'mmap', 'munmap', 'brk', 'kswapd', 'oom'] as const;
 export type OpKind = (typeof OP_KINDS)[number];
 export const OP: Record<OpKind, number> = Object.fromEntries(OP_KINDS.map((k, i) => [k, i])) as Record<OpKind, number>;
 
@@ -122,7 +118,7 @@ export function decodeEventAt(a: ArrayLike<number>, pos: number): [Event, number
 
 export function decodeEvents(a: ArrayLike<number>): Event[] {
   const out: Event[] = [];
-  for (let pos = 0; pos < a.length;) {
+  for (let pos = 0; pos < a.length; ) {
     const [e, next] = decodeEventAt(a, pos);
     out.push(e);
     pos = next;
@@ -132,8 +128,9 @@ export function decodeEvents(a: ArrayLike<number>): Event[] {
 
 export function formatEvent(e: Event): string {
   const hexFields = new Set(['pte', 'val', 'addr', 'start', 'end']);
-  const parts = Object.entries(e).filter(([k]) => k !== 't').map(([k, v]) =>
-    `${k}=${hexFields.has(k) ? '0x' + (v as number).toString(16) : String(v)}`);
+  const parts = Object.entries(e)
+    .filter(([k]) => k !== 't')
+    .map(([k, v]) => `${k}=${hexFields.has(k) ? '0x' + (v as number).toString(16) : String(v)}`);
   let s = `${e.t} ${parts.join(' ')}`;
   if (e.t === 'op') s += ` (${OP_KINDS[e.kind] ?? '?'})`;
   if (e.t === 'fault') s += ` (${FAULT_KINDS[e.kind] ?? '?'})`;

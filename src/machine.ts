@@ -32,7 +32,11 @@ export class Machine {
    * `consumeInitial`: in direct mode, mutate `initial` itself instead of a copy (saves a
    * deep copy of mem_map; only for callers that have finished with the initial state).
    */
-  constructor(initial: State, readonly engine: EngineName = 'immer', consumeInitial = false) {
+  constructor(
+    initial: State,
+    readonly engine: EngineName = 'immer',
+    consumeInitial = false,
+  ) {
     if (engine === 'direct') {
       this.committed = consumeInitial ? initial : cloneState(initial);
       this.s = this.committed;

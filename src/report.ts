@@ -44,24 +44,42 @@ const MAJOR = new Set(['file_major', 'swapin']);
 export function makeReport(s: State, meta: { scenario: string; seed: string; reclaim: string; steal?: boolean }): Report {
   const st = s.stats;
   const faults: Record<string, number> = {};
-  let total = 0, major = 0;
+  let total = 0,
+    major = 0;
   FAULT_KINDS.forEach((k, i) => {
     faults[k] = st.faults[i];
     total += st.faults[i];
     if (MAJOR.has(k)) major += st.faults[i];
   });
   return {
-    scenario: meta.scenario, seed: meta.seed, reclaim: meta.reclaim, rmap: s.rmap,
-    events: st.events, operations: st.ops,
+    scenario: meta.scenario,
+    seed: meta.seed,
+    reclaim: meta.reclaim,
+    rmap: s.rmap,
+    events: st.events,
+    operations: st.ops,
     faults: { ...faults, total, major, minor: total - major },
-    pagesScanned: st.scanned, directScanned: st.directScanned, ptesVisited: st.ptesVisited,
+    pagesScanned: st.scanned,
+    directScanned: st.directScanned,
+    ptesVisited: st.ptesVisited,
     pagesFreed: st.reclaimed,
     ptesVisitedPerPageFreed: st.reclaimed > 0 ? Math.round((st.ptesVisited / st.reclaimed) * 1000) / 1000 : null,
-    swapReads: st.swapReads, swapWrites: st.swapWrites, fileReads: st.fileReads, fileWrites: st.fileWrites,
-    kswapdRuns: st.kswapdRuns, kswapdCpuUs: st.kswapdUs, simulatedUs: s.time,
-    forks: st.forks, execs: st.execs, exits: st.exits, oomKills: st.ooms,
+    swapReads: st.swapReads,
+    swapWrites: st.swapWrites,
+    fileReads: st.fileReads,
+    fileWrites: st.fileWrites,
+    kswapdRuns: st.kswapdRuns,
+    kswapdCpuUs: st.kswapdUs,
+    simulatedUs: s.time,
+    forks: st.forks,
+    execs: st.execs,
+    exits: st.exits,
+    oomKills: st.ooms,
     processes: Object.keys(s.mms).length,
-    frames: s.nframes, freePages: s.nrFree, freeKiB: s.nrFree * 4, swapUsedSlots: s.swap.used,
+    frames: s.nframes,
+    freePages: s.nrFree,
+    freeKiB: s.nrFree * 4,
+    swapUsedSlots: s.swap.used,
     rmapOverheadBytes: rmapDesign(s.rmap).overheadBytes(s),
     ...(meta.steal === true || st.steal !== undefined ? { steal: { ok: 0, failed: 0, flipped: 0, ...st.steal } } : {}),
   };
@@ -88,7 +106,9 @@ export function formatReport(r: Report): string {
     `  free memory         ${n(r.freePages)} of ${n(r.frames)} pages (${n(r.freeKiB)} KiB)`,
     `  rmap overhead       ${n(r.rmapOverheadBytes)} bytes`,
     ...(r.steal !== undefined
-      ? [`  steal               ${n(r.steal.ok)} high-order blocks emptied, ${n(r.steal.failed)} attempts failed, ${n(r.steal.flipped)} pages flipped`]
+      ? [
+          `  steal               ${n(r.steal.ok)} high-order blocks emptied, ${n(r.steal.failed)} attempts failed, ${n(r.steal.flipped)} pages flipped`,
+        ]
       : []),
   ].join('\n');
 }

@@ -50,27 +50,48 @@ export function makeRunConfig(scenario: Scenario, opts: RunOptions): RunConfig {
   const reserved = parseSizePages(scenario.reserved, 'reserved');
   const swapSlots = parseSizePages(scenario.swap, 'swap');
   if (nframes < 32) throw new ConfigError(`memory of ${nframes} pages is too small: at least 32 pages (128K) are needed`);
-  if (nframes > 1 << 18) throw new ConfigError(`memory of ${nframes} pages is too large: at most 262144 pages (1G) on i386 without highmem`);
-  if (reserved < 2 || reserved >= nframes - 8) throw new ConfigError(`reserved (${reserved} pages) must leave at least 8 of the ${nframes} frames free, and be at least 2`);
+  if (nframes > 1 << 18)
+    throw new ConfigError(`memory of ${nframes} pages is too large: at most 262144 pages (1G) on i386 without highmem`);
+  if (reserved < 2 || reserved >= nframes - 8)
+    throw new ConfigError(`reserved (${reserved} pages) must leave at least 8 of the ${nframes} frames free, and be at least 2`);
   const reclaim = opts.reclaim ?? 'clock';
   const rmap = opts.rmap ?? 'pte-chain';
-  if (!(reclaim in RECLAIM_POLICIES)) throw new ConfigError(`--reclaim '${reclaim}' is not known: allowed values are ${Object.keys(RECLAIM_POLICIES).join(', ')}`);
-  if (!(rmap in RMAP_DESIGNS)) throw new ConfigError(`--rmap '${rmap}' is not known: allowed values are ${Object.keys(RMAP_DESIGNS).join(', ')}`);
+  if (!(reclaim in RECLAIM_POLICIES))
+    throw new ConfigError(`--reclaim '${reclaim}' is not known: allowed values are ${Object.keys(RECLAIM_POLICIES).join(', ')}`);
+  if (!(rmap in RMAP_DESIGNS))
+    throw new ConfigError(`--rmap '${rmap}' is not known: allowed values are ${Object.keys(RMAP_DESIGNS).join(', ')}`);
   if (RECLAIM_POLICIES[reclaim].needsRmap && rmap === 'none') {
     const ok = Object.keys(RECLAIM_POLICIES).filter((p) => !RECLAIM_POLICIES[p].needsRmap);
-    throw new ConfigError(`--rmap none cannot run with --reclaim ${reclaim}: '${reclaim}' finds a page's ptes through the reverse map. `
-      + `--rmap none is allowed only with --reclaim ${ok.join(', ')}; with --reclaim ${reclaim} use --rmap ${Object.keys(RMAP_DESIGNS).filter((d) => d !== 'none').join(', ')}`);
+    throw new ConfigError(
+      `--rmap none cannot run with --reclaim ${reclaim}: '${reclaim}' finds a page's ptes through the reverse map. ` +
+        `--rmap none is allowed only with --reclaim ${ok.join(', ')}; with --reclaim ${reclaim} use --rmap ${Object.keys(RMAP_DESIGNS)
+          .filter((d) => d !== 'none')
+          .join(', ')}`,
+    );
   }
   if (opts.steal === true && rmap === 'none') {
-    throw new ConfigError(`--steal cannot run with --rmap none: flipping a page to another frame relinks its ptes through the reverse map; use --rmap ${Object.keys(RMAP_DESIGNS).filter((d) => d !== 'none').join(', ')}`);
+    throw new ConfigError(
+      `--steal cannot run with --rmap none: flipping a page to another frame relinks its ptes through the reverse map; use --rmap ${Object.keys(
+        RMAP_DESIGNS,
+      )
+        .filter((d) => d !== 'none')
+        .join(', ')}`,
+    );
   }
   const latencies = { ...DEFAULT_LATENCIES };
   for (const [k, v] of Object.entries(scenario.latencies ?? {})) {
-    if (!(k in latencies)) throw new ConfigError(`latencies.${k} is not a latency: allowed names are ${Object.keys(DEFAULT_LATENCIES).join(', ')}`);
+    if (!(k in latencies))
+      throw new ConfigError(`latencies.${k} is not a latency: allowed names are ${Object.keys(DEFAULT_LATENCIES).join(', ')}`);
     latencies[k as keyof Latencies] = v;
   }
   return {
-    scenario, seed: opts.seed, nframes, reserved, swapSlots, reclaim, rmap,
+    scenario,
+    seed: opts.seed,
+    nframes,
+    reserved,
+    swapSlots,
+    reclaim,
+    rmap,
     chainMode: opts.chainMode ?? 'null',
     watermarks: scenario.watermarks ?? watermarks2147(nframes),
     latencies,
@@ -79,8 +100,14 @@ export function makeRunConfig(scenario: Scenario, opts: RunOptions): RunConfig {
 }
 
 export function initialState(cfg: RunConfig): State {
-  return boot({ nframes: cfg.nframes, reserved: cfg.reserved, swapSlots: cfg.swapSlots, rmap: cfg.rmap, chainMode: cfg.chainMode === 'circular' ? 1 : 0,
-    lru: RECLAIM_POLICIES[cfg.reclaim]?.usesLru === true });
+  return boot({
+    nframes: cfg.nframes,
+    reserved: cfg.reserved,
+    swapSlots: cfg.swapSlots,
+    rmap: cfg.rmap,
+    chainMode: cfg.chainMode === 'circular' ? 1 : 0,
+    lru: RECLAIM_POLICIES[cfg.reclaim]?.usesLru === true,
+  });
 }
 
 export function kernelConfig(cfg: RunConfig): KernelConfig {
@@ -106,7 +133,11 @@ export class Simulation {
    * With `consumeInitial`, the direct engine runs on the initial state itself: `initial` is
    * then valid only until the first run() (enough to write a log header).
    */
-  constructor(readonly cfg: RunConfig, engine: EngineName = 'immer', opts: { initial?: State; consumeInitial?: boolean } = {}) {
+  constructor(
+    readonly cfg: RunConfig,
+    engine: EngineName = 'immer',
+    opts: { initial?: State; consumeInitial?: boolean } = {},
+  ) {
     this.initial = opts.initial ?? initialState(cfg);
     this.machine = new Machine(this.initial, engine, opts.consumeInitial === true);
     this.kernel = new Kernel(this.machine, kernelConfig(cfg));

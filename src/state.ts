@@ -33,8 +33,14 @@ export interface Page {
   lruPrev?: number;
 }
 
-export const enum VmaKind { Anon = 0, PrivateFile = 1, SharedFile = 2 }
-export const VM_READ = 1, VM_WRITE = 2, VM_EXEC = 4;
+export const enum VmaKind {
+  Anon = 0,
+  PrivateFile = 1,
+  SharedFile = 2,
+}
+export const VM_READ = 1,
+  VM_WRITE = 2,
+  VM_EXEC = 4;
 
 export interface Vma {
   start: number;
@@ -211,13 +217,31 @@ export function chunked<T>(n: number, make: (i: number) => T): T[][] {
 
 export const getPage = (s: State, pfn: number): Page => s.memMap[pfn >> 6][pfn & 63];
 export const getChunked = (t: number[][], i: number): number => t[i >> 6][i & 63];
-export const setChunked = (t: number[][], i: number, v: number): void => { t[i >> 6][i & 63] = v; };
+export const setChunked = (t: number[][], i: number, v: number): void => {
+  t[i >> 6][i & 63] = v;
+};
 
 export const NR_FAULT_KINDS = 7;
 export function emptyStats(): Stats {
   return {
-    events: 0, ops: 0, faults: new Array(NR_FAULT_KINDS).fill(0), scanned: 0, ptesVisited: 0,
-    reclaimed: 0, swapReads: 0, swapWrites: 0, fileReads: 0, fileWrites: 0, kswapdRuns: 0,
-    kswapdUs: 0, directScanned: 0, ooms: 0, forks: 0, execs: 0, exits: 0, rmapErrors: 0, pteSlots: 0,
+    events: 0,
+    ops: 0,
+    faults: new Array(NR_FAULT_KINDS).fill(0),
+    scanned: 0,
+    ptesVisited: 0,
+    reclaimed: 0,
+    swapReads: 0,
+    swapWrites: 0,
+    fileReads: 0,
+    fileWrites: 0,
+    kswapdRuns: 0,
+    kswapdUs: 0,
+    directScanned: 0,
+    ooms: 0,
+    forks: 0,
+    execs: 0,
+    exits: 0,
+    rmapErrors: 0,
+    pteSlots: 0,
   };
 }

@@ -26,8 +26,10 @@ describe('fault injection and bisect', { timeout: 30000 }, () => {
   }
 
   for (const [rmap, chainMode, bug] of [
-    ['pte-pool', 'null', 'double-link'], ['pte_chain', 'null', 'pt-free-live'],
-    ['pte-chain', 'circular', 'exit-no-unlink'], ['pte-chain', 'circular', 'double-link'],
+    ['pte-pool', 'null', 'double-link'],
+    ['pte_chain', 'null', 'pt-free-live'],
+    ['pte-chain', 'circular', 'exit-no-unlink'],
+    ['pte-chain', 'circular', 'double-link'],
   ] as const) {
     it(`lands exactly on ${bug} with --rmap ${rmap} --chain-mode ${chainMode}`, () => {
       const r = record({ events: 20000, every: 8192, inject: `${bug}@0.05`, rmap, chainMode });
@@ -61,7 +63,11 @@ describe('fault injection and bisect', { timeout: 30000 }, () => {
   it('draws from its own stream only when the class is enabled', () => {
     const a = new Injector(parseInjectSpec('double-link@0.5', 0, 1000), 's');
     const b = new Injector(parseInjectSpec('double-link@0.5', 0, 1000), 's');
-    const seq = (i: Injector) => Array.from({ length: 50 }, () => { i.fire('fault-no-link'); return i.fire('double-link'); });
+    const seq = (i: Injector) =>
+      Array.from({ length: 50 }, () => {
+        i.fire('fault-no-link');
+        return i.fire('double-link');
+      });
     expect(seq(a)).toEqual(seq(b));
     expect(() => parseInjectSpec('no-such-bug')).toThrow(/BUG is one of fault-no-link/);
     expect(() => parseInjectSpec('count-leak@2')).toThrow(/out of range: a probability in \(0, 1\]/);
@@ -73,9 +79,15 @@ describe('bisect when the breakage heals before the end', { timeout: 30000 }, ()
     const { sim, events } = recordEvents('x486', '7', 30000);
     // an extra reference taken inside one fault and dropped ~200 events later, at a boundary
     const link = events.findIndex((e, i) => i > 10000 && e.t === 'pte_link');
-    const pfn = (events[link] as Extract<typeof events[number], { t: 'pte_link' }>).pfn;
+    const pfn = (events[link] as Extract<(typeof events)[number], { t: 'pte_link' }>).pfn;
     const drop = events.findIndex((e, i) => i > link + 200 && e.t === 'op');
-    const edited = [...events.slice(0, link + 1), { t: 'get_page', pfn } as const, ...events.slice(link + 1, drop), { t: 'put_page', pfn } as const, ...events.slice(drop)];
+    const edited = [
+      ...events.slice(0, link + 1),
+      { t: 'get_page', pfn } as const,
+      ...events.slice(link + 1, drop),
+      { t: 'put_page', pfn } as const,
+      ...events.slice(drop),
+    ];
     const path = tmp('heals.mmlog');
     const w = new LogWriter(path, { config: sim.cfg, initial: sim.initial }); // no snapshots: none can see it
     for (const e of edited) w.event(e);

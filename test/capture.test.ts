@@ -11,10 +11,14 @@ import { getPage, type State } from '../src/state.js';
 const FIXTURE = new URL('./fixtures/machine-capture.json', import.meta.url).pathname;
 
 function sharedPages(s: State): { anon: number; file: number } {
-  let anon = 0, file = 0;
+  let anon = 0,
+    file = 0;
   for (let p = 0; p < s.nframes; p++) {
     const g = getPage(s, p);
-    if (g.mapcount > 1) { if (g.inode !== 0) file++; else anon++; }
+    if (g.mapcount > 1) {
+      if (g.inode !== 0) file++;
+      else anon++;
+    }
   }
   return { anon, file };
 }
@@ -57,7 +61,9 @@ describe('captured machine layouts', () => {
 
 describe('capture from /proc', () => {
   const kids: ChildProcess[] = [];
-  afterAll(() => { for (const k of kids) k.kill(); });
+  afterAll(() => {
+    for (const k of kids) k.kill();
+  });
 
   it('captures live processes, counts one that does not exist, anonymises, and the result runs', async () => {
     for (let i = 0; i < 2; i++) kids.push(spawn('sleep', ['30'], { stdio: 'ignore' }));
@@ -68,11 +74,12 @@ describe('capture from /proc', () => {
     expect(report.skipped.exited).toBe(1);
     const root = process.getuid?.() === 0;
     expect(report.pfns).toBe(root);
-    if (root) expect(report.sharedFrames).toBeGreaterThan(10); // libc and sleep's text, through the page cache
+    if (root)
+      expect(report.sharedFrames).toBeGreaterThan(10); // libc and sleep's text, through the page cache
     else expect(report.notes.join(' ')).toMatch(/need root/);
     const text = JSON.stringify(scenario);
     for (const pid of pids) expect(text).not.toContain(`"pid":${pid}`);
-    for (const f of (scenario.files as { name: string }[])) expect(f.name).toMatch(/^\/(usr|lib|lib64|bin|sbin|etc)\/|^\/file\/\d+$/);
+    for (const f of scenario.files as { name: string }[]) expect(f.name).toMatch(/^\/(usr|lib|lib64|bin|sbin|etc)\/|^\/file\/\d+$/);
     const sc = parseScenario(scenario, 'live');
     const s = new Simulation(makeRunConfig(sc, { seed: '1' }), 'direct').run(20000);
     expect(checkState(s)).toEqual([]);

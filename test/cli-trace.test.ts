@@ -37,7 +37,9 @@ describe('mmsim trace', () => {
   });
 
   it('bad input exits 2 with a clear message', () => {
-    const empty = join(dir, 'empty'), junk = join(dir, 'junk'), bad = join(dir, 'bad');
+    const empty = join(dir, 'empty'),
+      junk = join(dir, 'junk'),
+      bad = join(dir, 'bad');
     writeFileSync(empty, '');
     writeFileSync(junk, Buffer.from(Array.from({ length: 300 }, (_, i) => (i * 53 + 7) & 255)));
     writeFileSync(bad, ' L 1000,4\n S xyz,4\n');

@@ -8,8 +8,14 @@ import { mmsim, recordEvents, simulation, tmp } from './helpers.js';
 
 describe('determinism', () => {
   it('the same seed gives byte-identical logs; another seed does not', () => {
-    const a = tmp('a.mmlog'), b = tmp('b.mmlog'), c = tmp('c.mmlog');
-    for (const [f, seed] of [[a, '7'], [b, '7'], [c, '8']]) {
+    const a = tmp('a.mmlog'),
+      b = tmp('b.mmlog'),
+      c = tmp('c.mmlog');
+    for (const [f, seed] of [
+      [a, '7'],
+      [b, '7'],
+      [c, '8'],
+    ]) {
       const r = mmsim(['record', '--scenario', 'x486', '--seed', seed, '--events', '100000', '-o', f]);
       expect(r.code, r.stderr).toBe(0);
     }
@@ -23,7 +29,10 @@ describe('determinism', () => {
     expect(stateHash(viaImmer)).toBe(stateHash(direct));
   });
 
-  it.each([['tiny', 30000], ['x486', 120000]] as const)('%s: active-inactive (LRU lists in the state) reaches the same hash in both engines and by replay', (scenario, n) => {
+  it.each([
+    ['tiny', 30000],
+    ['x486', 120000],
+  ] as const)('%s: active-inactive (LRU lists in the state) reaches the same hash in both engines and by replay', (scenario, n) => {
     const opts = { reclaim: 'active-inactive' };
     const direct = simulation(scenario, '3', opts, 'direct').run(n);
     const viaImmer = simulation(scenario, '3', opts, 'immer').run(n);
@@ -38,7 +47,10 @@ describe('determinism', () => {
   it('clock and old runs emit no LRU events and keep no LRU state', () => {
     for (const reclaim of ['clock', 'old']) {
       const { sim, events } = recordEvents('tiny', '4', 20000, { reclaim, rmap: reclaim === 'old' ? 'none' : 'pte-chain' });
-      expect(events.filter((e) => e.t.startsWith('lru_')), reclaim).toEqual([]);
+      expect(
+        events.filter((e) => e.t.startsWith('lru_')),
+        reclaim,
+      ).toEqual([]);
       expect(sim.machine.state().lru, reclaim).toBeUndefined();
     }
   });

@@ -5,7 +5,9 @@ describe('event encoding', () => {
   it('round-trips every event type through the flat integer form', () => {
     const events = EVENT_TYPES.map((t, i) => {
       const e: Record<string, unknown> = { t };
-      EVENT_FIELDS[t].forEach((f, j) => { e[f] = i * 1000 + j * 7 + 0xc0000; });
+      EVENT_FIELDS[t].forEach((f, j) => {
+        e[f] = i * 1000 + j * 7 + 0xc0000;
+      });
       return e as unknown as Event;
     });
     const flat: number[] = [];

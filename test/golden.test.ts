@@ -29,7 +29,9 @@ describe('golden snapshots', { timeout: 30000 }, () => {
     const at = g.at[0];
     const sim = new Simulation(makeRunConfig(loadScenario(g.scenario), { seed: g.seed }), 'direct');
     const events: Event[] = [];
-    sim.machine.sink = (e) => { if (events.length < at) events.push(e); };
+    sim.machine.sink = (e) => {
+      if (events.length < at) events.push(e);
+    };
     sim.run(at);
     // one get_page lands on the neighbouring frame
     const k = events.findIndex((e) => e.t === 'get_page');

@@ -17,7 +17,12 @@ export function simulation(scenario: string, seed: string, opts: Partial<RunOpti
 }
 
 /** Run and collect every event. */
-export function recordEvents(scenario: string, seed: string, events: number, opts: Partial<RunOptions> = {}): { sim: Simulation; events: Event[] } {
+export function recordEvents(
+  scenario: string,
+  seed: string,
+  events: number,
+  opts: Partial<RunOptions> = {},
+): { sim: Simulation; events: Event[] } {
   const sim = simulation(scenario, seed, opts);
   const out: Event[] = [];
   sim.machine.sink = (e) => out.push(e);
@@ -39,7 +44,11 @@ export function mmsim(args: string[], input?: string): { code: number; stdout: s
 export const LIB = 0x40000000;
 
 /** A bare kernel on the tiny machine (64 frames), no workload: tests drive it by hand. */
-export function bareKernel(rmap: string, reclaim = rmap === 'none' ? 'old' : 'clock', scenario = 'tiny'): { k: Kernel; m: Machine; events: Event[] } {
+export function bareKernel(
+  rmap: string,
+  reclaim = rmap === 'none' ? 'old' : 'clock',
+  scenario = 'tiny',
+): { k: Kernel; m: Machine; events: Event[] } {
   const cfg = makeRunConfig(loadScenario(scenario), { seed: '1', rmap, reclaim });
   const m = new Machine(initialState(cfg), 'direct');
   const events: Event[] = [];
@@ -48,8 +57,22 @@ export function bareKernel(rmap: string, reclaim = rmap === 'none' ? 'old' : 'cl
 }
 
 /** One read-only mapping of the first pages of file 1 (tiny's /bin/prog) at LIB. */
-export const libVma = (pages: number): Vma => ({ start: LIB, end: LIB + pages * 4096, kind: VmaKind.PrivateFile, prot: VM_READ, file: 1, pgoff: 0 });
-export const anonVma = (start: number, pages: number): Vma => ({ start, end: start + pages * 4096, kind: VmaKind.Anon, prot: VM_READ | VM_WRITE, file: 0, pgoff: 0 });
+export const libVma = (pages: number): Vma => ({
+  start: LIB,
+  end: LIB + pages * 4096,
+  kind: VmaKind.PrivateFile,
+  prot: VM_READ,
+  file: 1,
+  pgoff: 0,
+});
+export const anonVma = (start: number, pages: number): Vma => ({
+  start,
+  end: start + pages * 4096,
+  kind: VmaKind.Anon,
+  prot: VM_READ | VM_WRITE,
+  file: 0,
+  pgoff: 0,
+});
 
 /** n processes, each mapping the library and reading its first page: one page, n mappings. */
 export function sharedPage(rmap: string, n: number, reclaim = rmap === 'none' ? 'old' : 'clock'): { k: Kernel; mms: number[] } {
@@ -86,7 +109,12 @@ let recorded = 0;
 
 export function record(o: Rec): RecordResult {
   const cfg = makeRunConfig(loadScenario(o.scenario ?? 'x486'), { seed: o.seed ?? '7', rmap: o.rmap, chainMode: o.chainMode });
-  return recordRun(tmp(`run-${recorded++}.mmlog`), cfg, { events: o.events, engine: o.engine, snapshotEvery: o.every, inject: o.inject ? parseInjectSpec(o.inject, o.after ?? 0) : null });
+  return recordRun(tmp(`run-${recorded++}.mmlog`), cfg, {
+    events: o.events,
+    engine: o.engine,
+    snapshotEvery: o.every,
+    inject: o.inject ? parseInjectSpec(o.inject, o.after ?? 0) : null,
+  });
 }
 
 export function timeline(path: string, warnings: string[] = []): Timeline {

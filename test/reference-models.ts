@@ -18,7 +18,11 @@ export function lruFaults(s: readonly number[], frames: number): number {
   let faults = 0;
   for (const p of s) {
     const i = q.indexOf(p);
-    if (i >= 0) { q.splice(i, 1); q.push(p); continue; }
+    if (i >= 0) {
+      q.splice(i, 1);
+      q.push(p);
+      continue;
+    }
     faults++;
     if (q.length === frames) q.shift();
     q.push(p);
@@ -32,12 +36,19 @@ export function optFaults(s: readonly number[], frames: number): number {
   s.forEach((p, t) => {
     if (mem.includes(p)) return;
     faults++;
-    if (mem.length < frames) { mem.push(p); return; }
-    let victim = 0, far = -1;
+    if (mem.length < frames) {
+      mem.push(p);
+      return;
+    }
+    let victim = 0,
+      far = -1;
     mem.forEach((q, i) => {
       const nx = s.indexOf(q, t + 1);
       const d = nx < 0 ? Infinity : nx;
-      if (d > far) { far = d; victim = i; }
+      if (d > far) {
+        far = d;
+        victim = i;
+      }
     });
     mem[victim] = p;
   });
@@ -51,14 +62,26 @@ export function optFaults(s: readonly number[], frames: number): number {
  * whether the loading reference sets the bit.
  */
 export function clockFaults(s: readonly number[], frames: number, refOnLoad = true): number {
-  const page: number[] = [], ref: boolean[] = [];
-  let hand = 0, faults = 0;
+  const page: number[] = [],
+    ref: boolean[] = [];
+  let hand = 0,
+    faults = 0;
   for (const p of s) {
     const i = page.indexOf(p);
-    if (i >= 0) { ref[i] = true; continue; }
+    if (i >= 0) {
+      ref[i] = true;
+      continue;
+    }
     faults++;
-    if (page.length < frames) { page.push(p); ref.push(refOnLoad); continue; }
-    while (ref[hand]) { ref[hand] = false; hand = (hand + 1) % frames; }
+    if (page.length < frames) {
+      page.push(p);
+      ref.push(refOnLoad);
+      continue;
+    }
+    while (ref[hand]) {
+      ref[hand] = false;
+      hand = (hand + 1) % frames;
+    }
     page[hand] = p;
     ref[hand] = refOnLoad;
     hand = (hand + 1) % frames;

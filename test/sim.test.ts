@@ -7,8 +7,9 @@ describe('run configuration: rmap and reclaim combinations', () => {
   it('--rmap none is rejected with --reclaim clock, naming both values and what is allowed', () => {
     const sc = loadScenario('tiny');
     expect(() => makeRunConfig(sc, { seed: '1', rmap: 'none', reclaim: 'clock' })).toThrow(ConfigError);
-    expect(() => makeRunConfig(sc, { seed: '1', rmap: 'none', reclaim: 'clock' }))
-      .toThrow(/--rmap none cannot run with --reclaim clock.*allowed only with --reclaim old.*pte-chain, pte-pool, pte_chain/);
+    expect(() => makeRunConfig(sc, { seed: '1', rmap: 'none', reclaim: 'clock' })).toThrow(
+      /--rmap none cannot run with --reclaim clock.*allowed only with --reclaim old.*pte-chain, pte-pool, pte_chain/,
+    );
     expect(makeRunConfig(sc, { seed: '1', rmap: 'none', reclaim: 'old' }).rmap).toBe('none');
     for (const rmap of ['pte-chain', 'pte-pool', 'pte_chain']) {
       for (const reclaim of ['clock', 'old']) expect(makeRunConfig(sc, { seed: '1', rmap, reclaim }).reclaim).toBe(reclaim);
@@ -23,8 +24,14 @@ function beforeReclaim(scenario: string, reclaim: string, rmap: string, seed: st
   let done = false;
   sim.machine.sink = (e) => {
     if (done) return;
-    const reclaiming = e.t === 'clock_advance' || e.t === 'swap_out' || e.t === 'swap_scan' || e.t === 'free_state'
-      || e.t === 'swap_cnt' || e.t === 'swap_skip' || (e.t === 'op' && e.kind === 8 /* kswapd */);
+    const reclaiming =
+      e.t === 'clock_advance' ||
+      e.t === 'swap_out' ||
+      e.t === 'swap_scan' ||
+      e.t === 'free_state' ||
+      e.t === 'swap_cnt' ||
+      e.t === 'swap_skip' ||
+      (e.t === 'op' && e.kind === 8) /* kswapd */;
     if (reclaiming) done = true;
     else out.push(e);
   };
@@ -39,7 +46,11 @@ describe('all designs behave the same until reclaim differs', () => {
       for (const seed of ['1', '2']) {
         const ref = beforeReclaim(scenario, 'clock', 'pte_chain', seed);
         expect(ref.length).toBeGreaterThan(100);
-        for (const [reclaim, rmap] of [['clock', 'pte-pool'], ['old', 'none'], ['old', 'pte_chain']]) {
+        for (const [reclaim, rmap] of [
+          ['clock', 'pte-pool'],
+          ['old', 'none'],
+          ['old', 'pte_chain'],
+        ]) {
           const got = beforeReclaim(scenario, reclaim, rmap, seed);
           expect(got.length, `${reclaim}/${rmap}`).toBe(ref.length);
           expect(got).toEqual(ref);

@@ -15,23 +15,29 @@ const f = (s: number[], frames: number, policy: 'fifo' | 'lru' | 'opt' | 'clock'
 
 describe('strict mode, random reference strings', () => {
   it('OPT never faults more than FIFO, LRU or either CLOCK; LRU and OPT never fault more with more frames', () => {
-    fc.assert(fc.property(trace, fc.integer({ min: 1, max: 6 }), (s, frames) => {
-      const opt = f(s, frames, 'opt');
-      for (const other of [f(s, frames, 'fifo'), f(s, frames, 'lru'), f(s, frames, 'clock'), f(s, frames, 'clock', false)]) {
-        expect(opt).toBeLessThanOrEqual(other);
-      }
-      expect(f(s, frames + 1, 'lru')).toBeLessThanOrEqual(f(s, frames, 'lru'));
-      expect(f(s, frames + 1, 'opt')).toBeLessThanOrEqual(opt);
-    }), params);
+    fc.assert(
+      fc.property(trace, fc.integer({ min: 1, max: 6 }), (s, frames) => {
+        const opt = f(s, frames, 'opt');
+        for (const other of [f(s, frames, 'fifo'), f(s, frames, 'lru'), f(s, frames, 'clock'), f(s, frames, 'clock', false)]) {
+          expect(opt).toBeLessThanOrEqual(other);
+        }
+        expect(f(s, frames + 1, 'lru')).toBeLessThanOrEqual(f(s, frames, 'lru'));
+        expect(f(s, frames + 1, 'opt')).toBeLessThanOrEqual(opt);
+      }),
+      params,
+    );
   });
 
   it('the full machine agrees with the textbook models exactly', () => {
-    fc.assert(fc.property(trace, fc.integer({ min: 1, max: 6 }), (s, frames) => {
-      expect(f(s, frames, 'fifo')).toBe(fifoFaults(s, frames));
-      expect(f(s, frames, 'lru')).toBe(lruFaults(s, frames));
-      expect(f(s, frames, 'opt')).toBe(optFaults(s, frames));
-      expect(f(s, frames, 'clock')).toBe(clockFaults(s, frames, true));
-      expect(f(s, frames, 'clock', false)).toBe(clockFaults(s, frames, false));
-    }), params);
+    fc.assert(
+      fc.property(trace, fc.integer({ min: 1, max: 6 }), (s, frames) => {
+        expect(f(s, frames, 'fifo')).toBe(fifoFaults(s, frames));
+        expect(f(s, frames, 'lru')).toBe(lruFaults(s, frames));
+        expect(f(s, frames, 'opt')).toBe(optFaults(s, frames));
+        expect(f(s, frames, 'clock')).toBe(clockFaults(s, frames, true));
+        expect(f(s, frames, 'clock', false)).toBe(clockFaults(s, frames, false));
+      }),
+      params,
+    );
   });
 });

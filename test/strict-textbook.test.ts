@@ -66,7 +66,7 @@ describe('strict mode against published fault counts', () => {
 });
 
 describe('strict allocation', () => {
-  it('hands out free frames in clock order from the hand, and a victim\'s frame goes to the next page', async () => {
+  it("hands out free frames in clock order from the hand, and a victim's frame goes to the next page", async () => {
     const { StrictRun } = await import('../src/trace/strict.js');
     const { pte_offset, read_pte } = await import('../src/mm/memory.js');
     const { checkState } = await import('../src/check/invariants.js');

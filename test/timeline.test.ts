@@ -15,7 +15,11 @@ function truthAt(pos: number): string {
   const log = new LogReader(run.path);
   const s = copyState(log.header.initial as State);
   let i = 0;
-  for (const { events } of log.eventChunks()) for (const e of events) { if (i++ >= pos) break; apply(s, e); }
+  for (const { events } of log.eventChunks())
+    for (const e of events) {
+      if (i++ >= pos) break;
+      apply(s, e);
+    }
   log.close();
   return stateHash(s);
 }
@@ -62,7 +66,9 @@ describe('snapshots and seeking', { timeout: 30000 }, () => {
     const warnings: string[] = [];
     const tl = timeline(bad, warnings);
     expect(stateHash(tl.at(50000))).toBe(truthAt(50000));
-    expect(warnings.join('\n')).toMatch(/snapshot at event 49152 \(chunk \d+, byte offset \d+\) is damaged.*falling back to the snapshot at event 32768/);
+    expect(warnings.join('\n')).toMatch(
+      /snapshot at event 49152 \(chunk \d+, byte offset \d+\) is damaged.*falling back to the snapshot at event 32768/,
+    );
     // a walk of the same file tolerates it too: no events were lost
     const walked = new LogReader(bad);
     expect(walked.events).toBe(run.events);

@@ -64,8 +64,16 @@ describe('mmsim seek / diff / history / debug / bisect', { timeout: 30000 }, () 
     const good = mmsim(['seek', bug.path, '17000', '--json']);
     const r = mmsim(['seek', bad, '17000', '--json']);
     expect(r.code).toBe(0);
-    expect(r.err).toMatch(new RegExp(`warning: snapshot at event ${snap.first} \\(chunk ${snap.index}, byte offset ${snap.offset}\\) is damaged: .*falling back to the snapshot at event 8192`));
-    const strip = (x: string) => { const j = JSON.parse(x); delete j.seekMs; return j; };
+    expect(r.err).toMatch(
+      new RegExp(
+        `warning: snapshot at event ${snap.first} \\(chunk ${snap.index}, byte offset ${snap.offset}\\) is damaged: .*falling back to the snapshot at event 8192`,
+      ),
+    );
+    const strip = (x: string) => {
+      const j = JSON.parse(x);
+      delete j.seekMs;
+      return j;
+    };
     expect(strip(r.out)).toEqual(strip(good.out));
   });
 
@@ -81,13 +89,18 @@ describe('mmsim seek / diff / history / debug / bisect', { timeout: 30000 }, () 
     const j = JSON.parse(mmsim(['history', bug.path, '--page', '1999', '--json']).out);
     const paths = new Set(j.events.map((e: { path: string }) => e.path));
     expect(j.events.length).toBeGreaterThan(3);
-    expect([...paths].every((p) => ['fault', 'fork', 'exit', 'exec', 'kswapd', 'munmap', 'brk', 'mmap', 'oom', 'mmu'].includes(p as string))).toBe(true);
+    expect(
+      [...paths].every((p) => ['fault', 'fork', 'exit', 'exec', 'kswapd', 'munmap', 'brk', 'mmap', 'oom', 'mmu'].includes(p as string)),
+    ).toBe(true);
     expect(j.events.some((e: { index: number }) => e.index === at - 1)).toBe(true); // the put_page before the bad pte_set
     expect(mmsim(['history', bug.path]).code).toBe(2);
   });
 
   it('debug is scriptable from stdin', () => {
-    const r = mmsim(['debug', bug.path], `goto ${at - 2}\nbreak invariant\ncontinue\nprev pte_set\nprint event\nback\nwatch page 1999\nstep 2\nprint page 1999\nquit\n`);
+    const r = mmsim(
+      ['debug', bug.path],
+      `goto ${at - 2}\nbreak invariant\ncontinue\nprev pte_set\nprint event\nback\nwatch page 1999\nstep 2\nprint page 1999\nquit\n`,
+    );
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/breakpoint 0: invariant failed at the operation boundary after event \d+:\n {2}chain-entry-valid/);
     expect(r.out).toContain(`> print event\nafter event ${at} [fault] pte_set`);

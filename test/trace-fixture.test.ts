@@ -16,7 +16,14 @@ describe('lackey fixture (a real program) through all four policies', () => {
     const got: Record<string, number> = {};
     for (const policy of ['clock', 'fifo', 'lru', 'opt'] as const) {
       let machine: Machine | null = null;
-      const r = await runTrace(FIXTURE, { format: 'lackey', frames: 16, policy, onStart: (i) => { machine = i.machine; } });
+      const r = await runTrace(FIXTURE, {
+        format: 'lackey',
+        frames: 16,
+        policy,
+        onStart: (i) => {
+          machine = i.machine;
+        },
+      });
       expect(r.references).toBe(51182);
       expect(r.pages).toBe(96);
       expect(r.faults).toBe(r.evictions + 16);

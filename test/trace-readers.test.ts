@@ -15,7 +15,12 @@ function file(content: string | Buffer, gz = false): string {
   writeFileSync(p, gz ? gzipSync(content) : content);
   return p;
 }
-const lru = (format: 'lackey' | 'pages', extra: Partial<TraceOptions> = {}): TraceOptions => ({ format, frames: 3, policy: 'lru', ...extra });
+const lru = (format: 'lackey' | 'pages', extra: Partial<TraceOptions> = {}): TraceOptions => ({
+  format,
+  frames: 3,
+  policy: 'lru',
+  ...extra,
+});
 
 function refs(parse: (l: string, e: (p: number, w: boolean) => void) => string | null, line: string): [number, boolean][] | string {
   const out: [number, boolean][] = [];
@@ -32,7 +37,10 @@ describe('lackey lines', () => {
     expect(refs(parseLackeyLine, '==123== Lackey, an example Valgrind tool')).toEqual([]);
   });
   it('an access crossing a page boundary touches both pages', () => {
-    expect(refs(parseLackeyLine, ' L 0401ffe,4')).toEqual([[0x401, false], [0x402, false]]);
+    expect(refs(parseLackeyLine, ' L 0401ffe,4')).toEqual([
+      [0x401, false],
+      [0x402, false],
+    ]);
     expect(refs(parseLackeyLine, ' S 0401ffc,4')).toEqual([[0x401, true]]);
   });
   it('rejects a bad address, a bad size and an unknown kind', () => {
@@ -64,7 +72,8 @@ describe('runTrace', () => {
   it('pages: every policy on the classic string, OPT from the two-pass next-use file', async () => {
     const f = file(classic);
     const got: Record<string, number> = {};
-    for (const policy of ['fifo', 'lru', 'opt', 'clock'] as const) got[policy] = (await runTrace(f, { format: 'pages', frames: 3, policy })).faults;
+    for (const policy of ['fifo', 'lru', 'opt', 'clock'] as const)
+      got[policy] = (await runTrace(f, { format: 'pages', frames: 3, policy })).faults;
     expect(got).toEqual({ fifo: 15, lru: 12, opt: 9, clock: 14 });
   });
 
@@ -82,7 +91,10 @@ describe('runTrace', () => {
 
 describe('bad input: clear TraceErrors (exit code 2)', () => {
   async function err(p: Promise<unknown>): Promise<TraceError> {
-    const e = await p.then(() => null, (x: unknown) => x);
+    const e = await p.then(
+      () => null,
+      (x: unknown) => x,
+    );
     expect(e).toBeInstanceOf(TraceError);
     expect((e as TraceError).exitCode).toBe(2);
     return e as TraceError;
@@ -117,7 +129,9 @@ describe('bad input: clear TraceErrors (exit code 2)', () => {
   });
   it('frames 0 and an unknown policy', async () => {
     expect((await err(runTrace(file('1\n'), lru('pages', { frames: 0 })))).message).toMatch(/--frames 0: strict mode needs at least 1/);
-    expect((await err(runTrace(file('1\n'), lru('pages', { policy: 'mru' as never })))).message).toMatch(/'mru' is not a strict-mode policy/);
+    expect((await err(runTrace(file('1\n'), lru('pages', { policy: 'mru' as never })))).message).toMatch(
+      /'mru' is not a strict-mode policy/,
+    );
   });
   it('too many distinct 4 MiB regions for the i386 model', async () => {
     const many = Array.from({ length: 800 }, (_, i) => String(i * 1024)).join('\n');

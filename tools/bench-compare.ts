@@ -7,19 +7,26 @@ import { runComparison, type ComparisonOptions } from '../src/compare/index.js';
 
 const median = (xs: number[]): number => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-export async function benchCompare(scenario = 'x486', steps = 100000, seed = '1', reps = 3): Promise<{ parallelMs: number; sequentialMs: number; speedup: number }> {
+export async function benchCompare(
+  scenario = 'x486',
+  steps = 100000,
+  seed = '1',
+  reps = 3,
+): Promise<{ parallelMs: number; sequentialMs: number; speedup: number }> {
   const base: ComparisonOptions = { scenario, seed, steps };
   const time = async (mode: 'parallel' | 'sequential'): Promise<number> => {
     const t0 = performance.now();
     await runComparison({ ...base, mode });
     return performance.now() - t0;
   };
-  const par: number[] = [], seq: number[] = [];
+  const par: number[] = [],
+    seq: number[] = [];
   for (let i = 0; i < reps; i++) {
     seq.push(await time('sequential'));
     par.push(await time('parallel'));
   }
-  const parallelMs = median(par), sequentialMs = median(seq);
+  const parallelMs = median(par),
+    sequentialMs = median(seq);
   return { parallelMs, sequentialMs, speedup: sequentialMs / parallelMs };
 }
 
@@ -32,5 +39,9 @@ if (isMain) {
   console.log(`  parallel   ${r.parallelMs.toFixed(0)} ms (worker threads)`);
   console.log(`  speedup    ${r.speedup.toFixed(2)}x`);
   // other processes on the same cores make parallel runs slower, not faster: say how busy the machine was
-  console.log(`  load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} (1/5/15 min)`);
+  console.log(
+    `  load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} (1/5/15 min)`,
+  );
 }

@@ -24,12 +24,18 @@ import { encodeState } from '../src/snapshot/hash.js';
 import { Rng } from '../src/workload/rng.js';
 
 const args = process.argv.slice(2);
-const opt = (name: string, def: string): string => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : def; };
+const opt = (name: string, def: string): string => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : def;
+};
 const EVENTS = Number(opt('--events', '10000000'));
 const OUT = opt('--out', 'bench-out');
 const LOG = join(OUT, `x486-${EVENTS}.mmlog`);
 const maxRssMb = (): number => Math.round(process.resourceUsage().maxRSS / 1024);
-const median = (xs: number[]): number => { const s = xs.slice().sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+const median = (xs: number[]): number => {
+  const s = xs.slice().sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+};
 const r1 = (x: number): number => Math.round(x * 10) / 10;
 
 function phase(name: string): Record<string, unknown> {
@@ -38,12 +44,20 @@ function phase(name: string): Record<string, unknown> {
       const t0 = performance.now();
       const cfg = makeRunConfig(loadScenario('x486'), { seed: '1' });
       const r = recordRun(LOG, cfg, { events: EVENTS, inject: parseInjectSpec('fault-no-link@0.05', Math.floor(EVENTS * 0.95)) });
-      return { events: r.events, bytes: r.bytes, seconds: r1((performance.now() - t0) / 1000), injected: r.injected, snapshots: r.snapshots, crashed: r.crashed };
+      return {
+        events: r.events,
+        bytes: r.bytes,
+        seconds: r1((performance.now() - t0) / 1000),
+        injected: r.injected,
+        snapshots: r.snapshots,
+        crashed: r.crashed,
+      };
     }
     case 'seek': {
       const rng = new Rng('bench', 'seek');
       const total = new LogReader(LOG, { indexed: true }).events;
-      const times: number[] = [], openTimes: number[] = [];
+      const times: number[] = [],
+        openTimes: number[] = [];
       for (let k = 0; k < 40; k++) {
         const n = rng.int(total);
         const t0 = performance.now();
@@ -60,7 +74,12 @@ function phase(name: string): Record<string, unknown> {
       const t0 = performance.now();
       const tl = new Timeline(new LogReader(LOG, { indexed: true }));
       const b = bisect(tl);
-      return { seconds: r1((performance.now() - t0) / 1000) , event: b?.event ?? null, invariant: b?.invariant ?? null, probes: b?.probes ?? 0 };
+      return {
+        seconds: r1((performance.now() - t0) / 1000),
+        event: b?.event ?? null,
+        invariant: b?.invariant ?? null,
+        probes: b?.probes ?? 0,
+      };
     }
     case 'snapshot': {
       const cfg = makeRunConfig(loadScenario('x486'), { seed: '1', mem: '1G' });
@@ -97,11 +116,20 @@ function phase(name: string): Record<string, unknown> {
           times.push(performance.now() - t1);
           tl.log.close();
         }
-        rows.push({ every, recordMs: Math.round(recordMs), snapshotMs: r.snapshots.ms, bytes: r.bytes, snapshotBytes: r.snapshots.bytes, seekMedianMs: r1(median(times)), seekMaxMs: r1(Math.max(...times.slice(1))) });
+        rows.push({
+          every,
+          recordMs: Math.round(recordMs),
+          snapshotMs: r.snapshots.ms,
+          bytes: r.bytes,
+          snapshotBytes: r.snapshots.bytes,
+          seekMedianMs: r1(median(times)),
+          seekMaxMs: r1(Math.max(...times.slice(1))),
+        });
       }
       return { rows };
     }
-    default: throw new Error(`unknown phase ${name}`);
+    default:
+      throw new Error(`unknown phase ${name}`);
   }
 }
 
@@ -115,7 +143,10 @@ if (args[0] === '--phase') {
   const phases = args.includes('--interval') ? ['interval'] : ['record', 'seek', 'bisect', 'snapshot'];
   for (const p of phases) {
     const r = spawnSync(process.execPath, [self, '--phase', p, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
-    if (r.status !== 0) { process.stderr.write(r.stderr); process.exit(1); }
+    if (r.status !== 0) {
+      process.stderr.write(r.stderr);
+      process.exit(1);
+    }
     results[p] = JSON.parse(r.stdout.trim().split('\n').pop()!);
     process.stdout.write(`${p.padEnd(9)} ${JSON.stringify(results[p])}\n`);
   }

@@ -28,7 +28,12 @@ function time<T>(f: () => T): [T, number] {
   return [r, performance.now() - t0];
 }
 
-function record(path: string, mem: string | undefined, engine: EngineName, events: number): { ms: number; events: number; headerBytes: number; bytes: number } {
+function record(
+  path: string,
+  mem: string | undefined,
+  engine: EngineName,
+  events: number,
+): { ms: number; events: number; headerBytes: number; bytes: number } {
   const sim = new Simulation(makeRunConfig(loadScenario('x486'), { seed: '1', mem }), engine, { consumeInitial: true });
   const w = new LogWriter(path, { config: sim.cfg, initial: sim.initial });
   const headerBytes = w.bytes;
@@ -46,7 +51,10 @@ const rate = (events: number, ms: number): string => `${Math.round(events / (ms 
 
 console.log(`mmsim bench: x486 seed 1, ${EVENTS.toLocaleString('en-US')} events, median of ${REPS} (node ${process.version})`);
 const dir = tmpdir();
-for (const [mem, label] of [[undefined, '2,048 frames (8M)'], ['1G', '262,144 frames (1G)']] as const) {
+for (const [mem, label] of [
+  [undefined, '2,048 frames (8M)'],
+  ['1G', '262,144 frames (1G)'],
+] as const) {
   for (const engine of ['direct', 'immer'] as EngineName[]) {
     const path = join(dir, `mmsim-bench-${engine}-${mem ?? '8M'}.mmlog`);
     const reps = engine === 'immer' ? 1 : REPS;
@@ -60,10 +68,14 @@ for (const [mem, label] of [[undefined, '2,048 frames (8M)'], ['1G', '262,144 fr
       return ms;
     });
     const evBytes = rec.bytes - rec.headerBytes;
-    console.log(row(`${label}, ${engine} engine`, [
-      `rec ${rate(rec.events, recMs)}`, `replay ${rate(rec.events, median(replays))}`,
-      `${(evBytes / rec.events).toFixed(2)} B/ev`, `hdr ${(rec.headerBytes / 1024).toFixed(0)} KiB`,
-    ]));
+    console.log(
+      row(`${label}, ${engine} engine`, [
+        `rec ${rate(rec.events, recMs)}`,
+        `replay ${rate(rec.events, median(replays))}`,
+        `${(evBytes / rec.events).toFixed(2)} B/ev`,
+        `hdr ${(rec.headerBytes / 1024).toFixed(0)} KiB`,
+      ]),
+    );
   }
 }
 // The same cycle of events at both sizes: alloc, map, link, access, age, unlink, unmap,
@@ -101,7 +113,12 @@ for (const nframes of [2048, 262144]) {
       m.commit();
       return performance.now() - t0;
     });
-    console.log(row(`${nframes.toLocaleString('en-US')} frames, ${engine} engine`, [rate(cycles * 9, median(runs)), `${((median(runs) * 1000) / (cycles * 9)).toFixed(3)} µs/ev`]));
+    console.log(
+      row(`${nframes.toLocaleString('en-US')} frames, ${engine} engine`, [
+        rate(cycles * 9, median(runs)),
+        `${((median(runs) * 1000) / (cycles * 9)).toFixed(3)} µs/ev`,
+      ]),
+    );
   }
 }
 console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);

@@ -25,14 +25,33 @@ export function buildProgram(): Command {
     .description('Deterministic, event-sourced simulator of Linux 2.1-era page reclaim and reverse mapping')
     .version(MMSIM_VERSION)
     .showHelpAfterError('(run with --help for usage)')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Exit codes: 0 success; 1 an invariant failed or a replayed hash differs; 2 bad usage or bad
 input (the message names the value and what is allowed).
 
 Start with:  mmsim run   (the seed's 8 MB X/NFS machine, seed 1)
-Docs:        README.md, docs/architecture.md, docs/model.md, docs/designs.md`);
-  for (const c of [runCommand(), recordCommand(), replayCommand(), checkCommand(), compareCommand(), traceCommand(), captureCommand(), seekCommand(), bisectCommand(), diffCommand(), historyCommand(), debugCommand(), shrinkCommand(), exportCommand()]) program.addCommand(c);
-  program.commands.forEach((c) => c.showHelpAfterError('(run with --help for usage)'));
+Docs:        README.md, docs/architecture.md, docs/model.md, docs/designs.md`,
+    );
+  for (const c of [
+    runCommand(),
+    recordCommand(),
+    replayCommand(),
+    checkCommand(),
+    compareCommand(),
+    traceCommand(),
+    captureCommand(),
+    seekCommand(),
+    bisectCommand(),
+    diffCommand(),
+    historyCommand(),
+    debugCommand(),
+    shrinkCommand(),
+    exportCommand(),
+  ])
+    program.addCommand(c);
+  for (const c of program.commands) c.showHelpAfterError('(run with --help for usage)');
   return program;
 }
 
@@ -66,7 +85,12 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
-main(process.argv).then((code) => { process.exitCode = code; }, (err: unknown) => {
-  process.stderr.write(`mmsim: internal error: ${err instanceof Error ? err.stack : String(err)}\n`);
-  process.exitCode = 1;
-});
+main(process.argv).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`mmsim: internal error: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

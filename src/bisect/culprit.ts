@@ -46,7 +46,10 @@ class Tracker {
   private pte(x: number, ...pfns: number[]): void {
     let c = this.ptes.get(x);
     if (c === undefined) this.ptes.set(x, (c = new Set()));
-    for (const p of pfns) { c.add(p); this.pages.add(p); }
+    for (const p of pfns) {
+      c.add(p);
+      this.pages.add(p);
+    }
   }
 
   private change(s: State, old: number, val: number): void {
@@ -57,15 +60,22 @@ class Tracker {
   /** Call before applying `e`. */
   before(s: State, e: Event): void {
     switch (e.t) {
-      case 'pte_set': case 'pte_clear': case 'pte_mkold': case 'hw_access': {
+      case 'pte_set':
+      case 'pte_clear':
+      case 'pte_mkold':
+      case 'hw_access': {
         const old = readPte(s, e.pte);
         const val = e.t === 'pte_set' ? e.val : e.t === 'pte_clear' ? 0 : old;
-        const pfns = [old, val].filter(pte_present).map(pte_pfn).filter((p) => p < s.nframes);
+        const pfns = [old, val]
+          .filter(pte_present)
+          .map(pte_pfn)
+          .filter((p) => p < s.nframes);
         this.pte(e.pte, ...pfns);
         this.change(s, old, val);
         return;
       }
-      case 'pte_link': case 'pte_unlink': {
+      case 'pte_link':
+      case 'pte_unlink': {
         const old = readPte(s, e.pte);
         this.pte(e.pte, e.pfn, ...(pte_present(old) && pte_pfn(old) < s.nframes ? [pte_pfn(old)] : []));
         return;
@@ -81,10 +91,14 @@ class Tracker {
         }
         return;
       }
-      case 'page_alloc': case 'page_free':
+      case 'page_alloc':
+      case 'page_free':
         for (let i = 0; i < 1 << e.order; i++) this.pages.add(e.pfn + i);
         return;
-      case 'get_page': case 'put_page': case 'page_cache_add': case 'page_cache_del':
+      case 'get_page':
+      case 'put_page':
+      case 'page_cache_add':
+      case 'page_cache_del':
         this.pages.add(e.pfn);
         return;
       default:
@@ -100,12 +114,14 @@ class Tracker {
       if (!isUser(s, p)) continue;
       const rep = design.entries(s, p);
       const n = rep.ptes.filter((q) => q === x).length;
-      if (rep.problem !== null && (n > 0 || new RegExp(`\\b${hex(x)}\\b`).test(rep.problem))) return `page ${p}'s chain is broken at pte ${hex(x)}: ${rep.problem}`;
+      if (rep.problem !== null && (n > 0 || new RegExp(`\\b${hex(x)}\\b`).test(rep.problem)))
+        return `page ${p}'s chain is broken at pte ${hex(x)}: ${rep.problem}`;
       const want = maps === p ? 1 : 0;
       if (n !== want) {
         if (want === 1) return `pte ${hex(x)} maps page ${p} but is not on its chain`;
         if (!live) return `pte ${hex(x)} is on page ${p}'s chain but its page table was freed`;
-        return maps < 0 ? `pte ${hex(x)} is on page ${p}'s chain but maps no page (value ${hex(v)})`
+        return maps < 0
+          ? `pte ${hex(x)} is on page ${p}'s chain but maps no page (value ${hex(v)})`
           : `pte ${hex(x)} is on page ${p}'s chain but maps page ${maps}`;
       }
     }
@@ -117,9 +133,14 @@ class Tracker {
     if (!isUser(s, pfn)) return null;
     const p = getPage(s, pfn);
     if ((p.flags & PG_pgtable) !== 0) return null;
-    if (p.count === 0) return p.rmap !== 0 || p.mapcount !== 0 ? `page ${pfn} is free but still has a reverse map (head ${hex(p.rmap)}, map count ${p.mapcount})` : null;
+    if (p.count === 0)
+      return p.rmap !== 0 || p.mapcount !== 0
+        ? `page ${pfn} is free but still has a reverse map (head ${hex(p.rmap)}, map count ${p.mapcount})`
+        : null;
     const want = this.mapped[pfn] + (p.inode !== 0 ? 1 : 0);
-    return p.count !== want ? `page ${pfn} has count ${p.count} but ${this.mapped[pfn]} mapping pte(s)${p.inode ? ' + page cache' : ''}` : null;
+    return p.count !== want
+      ? `page ${pfn} has count ${p.count} but ${this.mapped[pfn]} mapping pte(s)${p.inode ? ' + page cache' : ''}`
+      : null;
   }
 }
 
@@ -128,7 +149,10 @@ export function findCulprit(s0: State, events: ReadonlyArray<[number, Event]>): 
   // Pass 1: what the operation touched, and which of it is inconsistent at the end.
   let s = copyState(s0);
   let t = new Tracker(s);
-  for (const [, e] of events) { t.before(s, e); apply(s, e); }
+  for (const [, e] of events) {
+    t.before(s, e);
+    apply(s, e);
+  }
   const badPtes = [...t.ptes.keys()].filter((x) => t.badPte(s, x) !== null);
   const badPages = [...t.pages].filter((p) => t.badPage(s, p) !== null);
   if (badPtes.length === 0 && badPages.length === 0) return null;
@@ -141,12 +165,17 @@ export function findCulprit(s0: State, events: ReadonlyArray<[number, Event]>): 
   const runStart = new Map<string, number>();
   const wrongLink = new Map<number, number>();
   for (const [i, e] of events) {
-    const wrong = e.t === 'pte_link' && badPtes.includes(e.pte) && !(pte_present(readPte(s, e.pte)) && pte_pfn(readPte(s, e.pte)) === e.pfn);
+    const wrong =
+      e.t === 'pte_link' && badPtes.includes(e.pte) && !(pte_present(readPte(s, e.pte)) && pte_pfn(readPte(s, e.pte)) === e.pfn);
     t.before(s, e);
     apply(s, e);
     for (const x of badPtes) {
       const k = `pte ${x}`;
-      if (t.badPte(s, x) === null) { runStart.delete(k); wrongLink.delete(x); continue; }
+      if (t.badPte(s, x) === null) {
+        runStart.delete(k);
+        wrongLink.delete(x);
+        continue;
+      }
       if (!runStart.has(k)) runStart.set(k, i);
       if (wrong && e.pte === x && !wrongLink.has(x)) wrongLink.set(x, i);
     }
@@ -163,7 +192,8 @@ export function findCulprit(s0: State, events: ReadonlyArray<[number, Event]>): 
   }
   for (const p of badPages) {
     const at = runStart.get(`page ${p}`);
-    if (at !== undefined && (best === null || at < best.event)) best = { event: at, subject: { page: p }, reason: t.badPage(s, p) as string };
+    if (at !== undefined && (best === null || at < best.event))
+      best = { event: at, subject: { page: p }, reason: t.badPage(s, p) as string };
   }
   return best;
 }
@@ -174,7 +204,12 @@ export function findCulprit(s0: State, events: ReadonlyArray<[number, Event]>): 
  * invariants after every event of the operation and name where the last stretch of failure
  * began. Costs one full check per event, so long operations are capped.
  */
-export function findCulpritByCheck(s0: State, events: ReadonlyArray<[number, Event]>, invariants: ReadonlySet<string>, cap = 4000): Culprit | null {
+export function findCulpritByCheck(
+  s0: State,
+  events: ReadonlyArray<[number, Event]>,
+  invariants: ReadonlySet<string>,
+  cap = 4000,
+): Culprit | null {
   if (events.length > cap) return null;
   const s = copyState(s0);
   let start: number | null = null;
@@ -184,11 +219,18 @@ export function findCulpritByCheck(s0: State, events: ReadonlyArray<[number, Eve
     apply(s, e);
     if (s.stats.rmapErrors > errors) {
       const r = e as unknown as Record<string, number>;
-      return { event: i, subject: { pte: r.pte, page: r.pfn }, reason: `${e.t} of pte ${hex(r.pte ?? 0)} on page ${r.pfn} was refused by the reverse map (counted in rmapErrors)` };
+      return {
+        event: i,
+        subject: { pte: r.pte, page: r.pfn },
+        reason: `${e.t} of pte ${hex(r.pte ?? 0)} on page ${r.pfn} was refused by the reverse map (counted in rmapErrors)`,
+      };
     }
     const v = checkState(s, invariants);
     if (v.length === 0) start = null;
-    else if (start === null) { start = i; why = v[0].message; }
+    else if (start === null) {
+      start = i;
+      why = v[0].message;
+    }
   }
   return start === null ? null : { event: start, subject: {}, reason: why };
 }

@@ -23,9 +23,10 @@ export interface BisectReport {
 function matching(vs: Violation[], c: Culprit | null): Violation {
   if (c !== null) {
     const hexPte = c.subject.pte !== undefined ? '0x' + c.subject.pte.toString(16) : null;
-    const v = vs.find((x) => (c.subject.pte !== undefined && x.pte === c.subject.pte))
-      ?? vs.find((x) => hexPte !== null && x.message.includes(hexPte))
-      ?? vs.find((x) => c.subject.page !== undefined && x.page === c.subject.page);
+    const v =
+      vs.find((x) => c.subject.pte !== undefined && x.pte === c.subject.pte) ??
+      vs.find((x) => hexPte !== null && x.message.includes(hexPte)) ??
+      vs.find((x) => c.subject.page !== undefined && x.page === c.subject.page);
     if (v) return v;
   }
   return vs[0];
@@ -36,12 +37,17 @@ export function bisect(tl: Timeline, only?: ReadonlySet<string>): BisectReport |
   if (f === null) return null;
   const ops = [...tl.range(f.start, f.end)];
   const s0 = ops.length ? tl.copyAt(f.start) : null;
-  const culprit = s0 === null ? null
-    : findCulprit(s0, ops) ?? findCulpritByCheck(s0, ops, new Set(f.violations.map((v) => v.invariant)));
+  const culprit = s0 === null ? null : (findCulprit(s0, ops) ?? findCulpritByCheck(s0, ops, new Set(f.violations.map((v) => v.invariant))));
   const event = culprit?.event ?? Math.max(0, f.end - 1);
   const violation = matching(f.violations, culprit);
   return {
-    event, invariant: violation.invariant, violation, violations: f.violations, op: { start: f.start, end: f.end },
-    culprit, context: [...tl.range(event - 5, event + 6)], probes: f.probes,
+    event,
+    invariant: violation.invariant,
+    violation,
+    violations: f.violations,
+    op: { start: f.start, end: f.end },
+    culprit,
+    context: [...tl.range(event - 5, event + 6)],
+    probes: f.probes,
   };
 }

@@ -42,17 +42,22 @@ export class BoundaryFinder {
 export function findFailingOp(tl: Timeline, only?: ReadonlySet<string>): FailingOp | null {
   const bf = new BoundaryFinder(tl);
   let probes = 0;
-  const check = (pos: number): Violation[] => { probes++; return checkState(tl.at(pos), only); };
+  const check = (pos: number): Violation[] => {
+    probes++;
+    return checkState(tl.at(pos), only);
+  };
   const fails = (pos: number): boolean => check(pos).length > 0;
 
   // Candidate boundaries: one per snapshot, then the end.
   const cands = [...new Set([...tl.points.map((p) => bf.next(p.event)), tl.events])].sort((a, b) => a - b);
   if (fails(0)) return { start: 0, end: 0, violations: check(0), probes };
-  let lo = -1, hi = cands.length - 1; // cands[hi] fails; cands[lo] passes (-1: the initial state)
+  let lo = -1,
+    hi = cands.length - 1; // cands[hi] fails; cands[lo] passes (-1: the initial state)
   if (fails(tl.events)) {
     while (hi - lo > 1) {
       const mid = (lo + hi) >> 1;
-      if (fails(cands[mid])) hi = mid; else lo = mid;
+      if (fails(cands[mid])) hi = mid;
+      else lo = mid;
     }
   } else {
     // The end is sound, but breakage can heal (a freed page table's frames reused as a
@@ -64,10 +69,12 @@ export function findFailingOp(tl: Timeline, only?: ReadonlySet<string>): Failing
   }
   const good = lo < 0 ? 0 : cands[lo];
   const bounds = bf.between(good, cands[hi]);
-  let a = -1, b = bounds.length - 1; // bounds[b] fails; bounds[a] passes (-1: `good`)
+  let a = -1,
+    b = bounds.length - 1; // bounds[b] fails; bounds[a] passes (-1: `good`)
   while (b - a > 1) {
     const mid = (a + b) >> 1;
-    if (fails(bounds[mid])) b = mid; else a = mid;
+    if (fails(bounds[mid])) b = mid;
+    else a = mid;
   }
   const start = a < 0 ? good : bounds[a];
   const end = bounds[b];

@@ -29,8 +29,16 @@ export interface CapturedVmaJson {
   resident: Ranges;
   cow?: Ranges;
 }
-export interface CapturedProcessJson { pid: number; ppid: number; name: string; vmas: CapturedVmaJson[] }
-export interface SharedGroupJson { kind: 'anon' | 'file'; maps: [number, number, number][] }
+export interface CapturedProcessJson {
+  pid: number;
+  ppid: number;
+  name: string;
+  vmas: CapturedVmaJson[];
+}
+export interface SharedGroupJson {
+  kind: 'anon' | 'file';
+  maps: [number, number, number][];
+}
 
 export interface CaptureReport {
   processes: number;
@@ -66,7 +74,10 @@ function ranges(offs: readonly number[]): Ranges {
 }
 
 function listPids(): number[] {
-  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).sort((a, b) => a - b);
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number)
+    .sort((a, b) => a - b);
 }
 
 export function captureMachine(o: CaptureOptions = {}): Capture {
@@ -82,7 +93,10 @@ export function captureMachine(o: CaptureOptions = {}): Capture {
     }
   }
   if (raw.length === 0) {
-    const why = Object.entries(skipped).map(([r, n]) => `${n} ${r}`).join(', ') || 'no processes listed';
+    const why =
+      Object.entries(skipped)
+        .map(([r, n]) => `${n} ${r}`)
+        .join(', ') || 'no processes listed';
     throw new CaptureError(`nothing captured: no process could be read (${why}); run as root, or pass pids of running processes`);
   }
   const anon = new Anonymiser();
@@ -90,12 +104,16 @@ export function captureMachine(o: CaptureOptions = {}): Capture {
   const fileIndex = new Map<string, number>();
   const pidIndex = new Map(raw.map((p, i) => [p.pid, i + 1]));
   const byPfn = new Map<number, { kind: 'anon' | 'file'; maps: [number, number, number][] }>();
-  let pfns = false, vmasSkipped = 0;
+  let pfns = false,
+    vmasSkipped = 0;
   const processes: CapturedProcessJson[] = raw.map((p, pi) => {
     const vmas: CapturedVmaJson[] = [];
     const kept: string[] = [];
     for (const { vma, pages } of p.vmas) {
-      if (SPECIAL.test(vma.path) || vma.perms.startsWith('---')) { vmasSkipped++; continue; }
+      if (SPECIAL.test(vma.path) || vma.perms.startsWith('---')) {
+        vmasSkipped++;
+        continue;
+      }
       const shared = vma.perms[3] === 's';
       const isFile = vma.inode !== 0 || shared;
       const kind = !isFile ? 'anon' : shared ? 'shared' : 'private';
@@ -107,7 +125,11 @@ export function captureMachine(o: CaptureOptions = {}): Capture {
         const name = anon.path(vma.path === '' ? `shm${vma.inode}` : vma.path, key);
         kept.push(name);
         let fi = fileIndex.get(name);
-        if (fi === undefined) { fi = files.length; fileIndex.set(name, fi); files.push({ name, pages: 1 }); }
+        if (fi === undefined) {
+          fi = files.length;
+          fileIndex.set(name, fi);
+          files.push({ name, pages: 1 });
+        }
         v.file = name;
         v.pgoff = Math.floor(vma.offset / 4096);
         files[fi].pages = Math.max(files[fi].pages, v.pgoff + npages);
@@ -121,7 +143,10 @@ export function captureMachine(o: CaptureOptions = {}): Capture {
         if (g.pfn === 0) continue;
         pfns = true;
         let grp = byPfn.get(g.pfn);
-        if (grp === undefined) { grp = { kind: g.file ? 'file' : 'anon', maps: [] }; byPfn.set(g.pfn, grp); }
+        if (grp === undefined) {
+          grp = { kind: g.file ? 'file' : 'anon', maps: [] };
+          byPfn.set(g.pfn, grp);
+        }
         grp.maps.push([pi + 1, vi, g.off]);
       }
       vmas.push(v);
@@ -129,13 +154,27 @@ export function captureMachine(o: CaptureOptions = {}): Capture {
     return { pid: pi + 1, ppid: pidIndex.get(p.ppid) ?? 0, name: anon.processName(p.comm, kept, pi + 1), vmas };
   });
   // frame identities are dropped: only "these mappings share one frame" is kept, in mapping order
-  const shared = [...byPfn.values()].filter((g) => g.maps.length > 1)
+  const shared = [...byPfn.values()]
+    .filter((g) => g.maps.length > 1)
     .sort((a, b) => a.maps[0][0] - b.maps[0][0] || a.maps[0][1] - b.maps[0][1] || a.maps[0][2] - b.maps[0][2]);
-  const residentFrames = pfns ? byPfn.size : processes.reduce((n, p) => n + p.vmas.reduce((m, v) => m + v.resident.reduce((r, x) => r + x[1], 0), 0), 0);
+  const residentFrames = pfns
+    ? byPfn.size
+    : processes.reduce((n, p) => n + p.vmas.reduce((m, v) => m + v.resident.reduce((r, x) => r + x[1], 0), 0), 0);
   const notes: string[] = [];
-  if (!pfns) notes.push('physical frame numbers were unreadable (they need root, CAP_SYS_ADMIN): the layout is captured without sharing between processes');
-  const memory = Math.min(1 << 18, Math.max(128, RESERVED_PAGES + Math.ceil(residentFrames * (o.memoryPct ?? 75) / 100)));
-  const report: CaptureReport = { processes: processes.length, skipped, vmasSkipped, pfns, residentFrames, sharedFrames: shared.length, notes };
+  if (!pfns)
+    notes.push(
+      'physical frame numbers were unreadable (they need root, CAP_SYS_ADMIN): the layout is captured without sharing between processes',
+    );
+  const memory = Math.min(1 << 18, Math.max(128, RESERVED_PAGES + Math.ceil((residentFrames * (o.memoryPct ?? 75)) / 100)));
+  const report: CaptureReport = {
+    processes: processes.length,
+    skipped,
+    vmasSkipped,
+    pfns,
+    residentFrames,
+    sharedFrames: shared.length,
+    notes,
+  };
   const scenario = {
     name: o.name ?? 'machine',
     description: `Captured from a running Linux machine: ${processes.length} processes, ${residentFrames} resident frames, ${shared.length} of them shared; simulated memory ${o.memoryPct ?? 75}% of that.`,

@@ -32,7 +32,10 @@ export interface RawProcess {
 }
 
 export class ProcReadError extends Error {
-  constructor(readonly reason: string, message: string) {
+  constructor(
+    readonly reason: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -45,8 +48,18 @@ export function parseMaps(text: string): { vmas: RawVma[]; bad: number } {
   for (const line of text.split('\n')) {
     if (line === '') continue;
     const m = LINE.exec(line);
-    if (m === null) { bad++; continue; }
-    vmas.push({ start: parseInt(m[1], 16), end: parseInt(m[2], 16), perms: m[3], offset: parseInt(m[4], 16), inode: Number(m[5]), path: m[6].trim() });
+    if (m === null) {
+      bad++;
+      continue;
+    }
+    vmas.push({
+      start: parseInt(m[1], 16),
+      end: parseInt(m[2], 16),
+      perms: m[3],
+      offset: parseInt(m[4], 16),
+      inode: Number(m[5]),
+      path: m[6].trim(),
+    });
   }
   return { vmas, bad };
 }
@@ -56,7 +69,9 @@ function reasonOf(err: unknown): string {
   return code === 'ENOENT' || code === 'ESRCH' ? 'exited' : code === 'EACCES' || code === 'EPERM' ? 'permission' : 'unreadable';
 }
 
-const PRESENT = 1n << 63n, FILE = 1n << 61n, PFN_MASK = (1n << 55n) - 1n;
+const PRESENT = 1n << 63n,
+  FILE = 1n << 61n,
+  PFN_MASK = (1n << 55n) - 1n;
 const CHUNK_PAGES = 65536;
 
 /** Present pages of [start, end) from an open pagemap, read in chunks. */
@@ -65,7 +80,7 @@ function presentPages(fd: number, start: number, end: number, maxPages: number):
   const first = Math.floor(start / 4096);
   const n = Math.min(Math.floor((end - start) / 4096), maxPages);
   const buf = Buffer.alloc(Math.min(n, CHUNK_PAGES) * 8);
-  for (let done = 0; done < n;) {
+  for (let done = 0; done < n; ) {
     const k = Math.min(CHUNK_PAGES, n - done);
     const got = readSync(fd, buf, 0, k * 8, (first + done) * 8);
     if (got < k * 8) throw new ProcReadError('partial', `pagemap read returned ${got} of ${k * 8} bytes`);
@@ -104,8 +119,10 @@ export function readProcess(pid: number, maxPagesPerVma: number): RawProcess {
       // no-access reservations (guard pages, address-space cages) can hold no pages
       // no-access reservations (guard pages, address-space cages) hold no pages; [vsyscall]
       // sits above the user address space, where pagemap has no entries
-      const pages = vma.perms.startsWith('---') || vma.start >= 2 ** 47 || /^\[(vsyscall|vvar|vdso)/.test(vma.path)
-        ? [] : presentPages(fd, vma.start, vma.end, maxPagesPerVma);
+      const pages =
+        vma.perms.startsWith('---') || vma.start >= 2 ** 47 || /^\[(vsyscall|vvar|vdso)/.test(vma.path)
+          ? []
+          : presentPages(fd, vma.start, vma.end, maxPagesPerVma);
       out.vmas.push({ vma, pages });
     }
     return out;

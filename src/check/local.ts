@@ -31,18 +31,23 @@ function readPte(s: State, pte: number): number {
 /** Record what `e` is about to touch; call before applying it (it reads the old pte). */
 export function noteTouches(s: State, e: Event, t: Touched): void {
   switch (e.t) {
-    case 'pte_set': case 'pte_clear': case 'pte_mkold': case 'hw_access': {
+    case 'pte_set':
+    case 'pte_clear':
+    case 'pte_mkold':
+    case 'hw_access': {
       t.ptes.add(e.pte);
       const old = readPte(s, e.pte);
       if (pte_present(old)) t.pages.add(pte_pfn(old));
       if (e.t === 'pte_set' && pte_present(e.val)) t.pages.add(pte_pfn(e.val));
       return;
     }
-    case 'pte_link': case 'pte_unlink':
+    case 'pte_link':
+    case 'pte_unlink':
       t.ptes.add(e.pte);
       t.pages.add(e.pfn);
       return;
-    case 'page_alloc': case 'page_free':
+    case 'page_alloc':
+    case 'page_free':
       for (let i = 0; i < 1 << e.order; i++) t.pages.add(e.pfn + i);
       return;
     case 'pt_free': {
@@ -51,9 +56,18 @@ export function noteTouches(s: State, e: Event, t: Touched): void {
       if (pt !== undefined) for (const c of pt.pte) for (const v of c) if (pte_present(v)) t.pages.add(pte_pfn(v));
       return;
     }
-    case 'lru_add': case 'lru_move': case 'lru_del':
-    case 'get_page': case 'put_page': case 'page_flags': case 'swap_cache_add': case 'swap_cache_del':
-    case 'page_cache_add': case 'page_cache_del': case 'swap_out': case 'swap_in':
+    case 'lru_add':
+    case 'lru_move':
+    case 'lru_del':
+    case 'get_page':
+    case 'put_page':
+    case 'page_flags':
+    case 'swap_cache_add':
+    case 'swap_cache_del':
+    case 'page_cache_add':
+    case 'page_cache_del':
+    case 'swap_out':
+    case 'swap_in':
       t.pages.add(e.pfn);
       return;
     default:
@@ -75,8 +89,14 @@ export function checkTouched(s: State, design: RmapDesign, t: Touched, only?: Re
     const p = getPage(s, pfn);
     if ((p.flags & PG_reserved) !== 0) continue;
     if (p.count === 0) {
-      if (want('free-page') && p.order < 0 && !inFreeBlock(s, pfn)) out.push({ invariant: 'free-page', page: pfn, message: 'count is 0 but the page is in no free buddy block' });
-      if (want('free-page') && (p.rmap !== 0 || p.mapcount !== 0)) out.push({ invariant: 'free-page', page: pfn, message: `free page still has a reverse map (head ${hex(p.rmap)}, map count ${p.mapcount})` });
+      if (want('free-page') && p.order < 0 && !inFreeBlock(s, pfn))
+        out.push({ invariant: 'free-page', page: pfn, message: 'count is 0 but the page is in no free buddy block' });
+      if (want('free-page') && (p.rmap !== 0 || p.mapcount !== 0))
+        out.push({
+          invariant: 'free-page',
+          page: pfn,
+          message: `free page still has a reverse map (head ${hex(p.rmap)}, map count ${p.mapcount})`,
+        });
       continue;
     }
     if ((p.flags & PG_pgtable) !== 0 || !tracks) continue;
@@ -92,17 +112,26 @@ export function checkTouched(s: State, design: RmapDesign, t: Touched, only?: Re
     const seen = new Set<number>();
     for (const pte of rep.ptes) {
       const v = readPte(s, pte);
-      if (want('pte-on-chain') && seen.has(pte)) out.push({ invariant: 'pte-on-chain', page: pfn, pte, message: 'pte is on the chain more than once' });
+      if (want('pte-on-chain') && seen.has(pte))
+        out.push({ invariant: 'pte-on-chain', page: pfn, pte, message: 'pte is on the chain more than once' });
       seen.add(pte);
       if (!(pte_present(v) && pte_pfn(v) === pfn)) unlinkedPages.add(pfn);
       if (want('chain-entry-valid') && !(pte_present(v) && pte_pfn(v) === pfn)) {
-        out.push({ invariant: 'chain-entry-valid', page: pfn, pte, message: pte_present(v)
-          ? `chain entry maps page ${pte_pfn(v)}, not this page` : `chain entry is not present (value ${hex(v)})` });
+        out.push({
+          invariant: 'chain-entry-valid',
+          page: pfn,
+          pte,
+          message: pte_present(v) ? `chain entry maps page ${pte_pfn(v)}, not this page` : `chain entry is not present (value ${hex(v)})`,
+        });
       }
     }
     const expected = rep.ptes.length + (p.inode !== 0 ? 1 : 0);
     if (want('page-count') && p.count !== expected) {
-      countChecks.push({ invariant: 'page-count', page: pfn, message: `count is ${p.count}, expected ${expected} (${rep.ptes.length} mapping pte(s)${p.inode !== 0 ? ' + page cache' : ''})` });
+      countChecks.push({
+        invariant: 'page-count',
+        page: pfn,
+        message: `count is ${p.count}, expected ${expected} (${rep.ptes.length} mapping pte(s)${p.inode !== 0 ? ' + page cache' : ''})`,
+      });
     }
   }
   for (const pte of t.ptes) {
@@ -113,20 +142,34 @@ export function checkTouched(s: State, design: RmapDesign, t: Touched, only?: Re
       if (tracks && want('pte-on-chain')) {
         const chain = chains.get(pfn) ?? design.entries(s, pfn).ptes;
         if (!chain.includes(pte)) unlinkedPages.add(pfn);
-        if (!chain.includes(pte)) out.push({ invariant: 'pte-on-chain', page: pfn, pte, mm: s.pts[Math.floor(pte / PAGE_SIZE)]?.mm, message: 'present pte maps the page but is not on its chain (missing pte_link?)' });
+        if (!chain.includes(pte))
+          out.push({
+            invariant: 'pte-on-chain',
+            page: pfn,
+            pte,
+            mm: s.pts[Math.floor(pte / PAGE_SIZE)]?.mm,
+            message: 'present pte maps the page but is not on its chain (missing pte_link?)',
+          });
       }
       if (want('swap-cache-writable') && pte_write(v) && (getPage(s, pfn).flags & PG_swap_cache) !== 0) {
         out.push({ invariant: 'swap-cache-writable', page: pfn, pte, message: 'page is in the swap cache and this pte maps it writable' });
       }
     } else if (tracks && want('link-null') && s.pts[Math.floor(pte / PAGE_SIZE)] !== undefined && design.slotLink(s, pte) !== 0) {
-      out.push({ invariant: 'link-null', pte, message: `slot maps no page (value ${hex(v)}) but its link is ${hex(design.slotLink(s, pte))} (missing pte_unlink?)` });
+      out.push({
+        invariant: 'link-null',
+        pte,
+        message: `slot maps no page (value ${hex(v)}) but its link is ${hex(design.slotLink(s, pte))} (missing pte_unlink?)`,
+      });
     }
   }
   for (const v of countChecks) if (!unlinkedPages.has(v.page as number)) out.push(v);
   // the LRU lists are short enough (user pages only) to walk whole after every operation
   if (want('lru-lists') && s.lru !== undefined) checkLru(s, out);
   if (want('rmap-unlink-missing') && s.stats.rmapErrors > 0) {
-    out.push({ invariant: 'rmap-unlink-missing', message: `${s.stats.rmapErrors} pte_unlink(s) removed a pte that was not on the page's reverse map` });
+    out.push({
+      invariant: 'rmap-unlink-missing',
+      message: `${s.stats.rmapErrors} pte_unlink(s) removed a pte that was not on the page's reverse map`,
+    });
   }
   return out;
 }

@@ -32,7 +32,10 @@ export class StreamChecker {
   checks = 0;
   fullChecks = 0;
 
-  constructor(private readonly s: State, private readonly opts: CheckOptions = {}) {}
+  constructor(
+    private readonly s: State,
+    private readonly opts: CheckOptions = {},
+  ) {}
 
   /** Apply one event; returns false once an invariant has failed. */
   step(e: Event): boolean {

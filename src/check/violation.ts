@@ -14,6 +14,8 @@ export function formatViolation(v: Violation): string {
     v.page !== undefined ? `page ${v.page}` : '',
     v.pte !== undefined ? `pte ${hex(v.pte)}` : '',
     v.mm !== undefined ? `mm ${v.mm}` : '',
-  ].filter(Boolean).join(', ');
+  ]
+    .filter(Boolean)
+    .join(', ');
   return `${v.invariant}${who ? ` (${who})` : ''}: ${v.message}`;
 }

@@ -36,13 +36,19 @@ export function parseDesign(text: string): DesignSpec {
   }
   const [reclaim, rmap] = parts;
   if (!(reclaim in RECLAIM_POLICIES)) {
-    throw new DesignListError(`design '${label}': reclaim policy '${reclaim}' is not known (policies: ${Object.keys(RECLAIM_POLICIES).join(', ')}); allowed designs are ${allowed}`);
+    throw new DesignListError(
+      `design '${label}': reclaim policy '${reclaim}' is not known (policies: ${Object.keys(RECLAIM_POLICIES).join(', ')}); allowed designs are ${allowed}`,
+    );
   }
   if (!(rmap in RMAP_DESIGNS)) {
-    throw new DesignListError(`design '${label}': rmap design '${rmap}' is not known (rmap designs: ${Object.keys(RMAP_DESIGNS).join(', ')}); allowed designs are ${allowed}`);
+    throw new DesignListError(
+      `design '${label}': rmap design '${rmap}' is not known (rmap designs: ${Object.keys(RMAP_DESIGNS).join(', ')}); allowed designs are ${allowed}`,
+    );
   }
   if (!allowedDesigns().includes(label)) {
-    throw new DesignListError(`design '${label}': rmap '${rmap}' cannot run with reclaim '${reclaim}' (it needs a reverse map); allowed designs are ${allowed}`);
+    throw new DesignListError(
+      `design '${label}': rmap '${rmap}' cannot run with reclaim '${reclaim}' (it needs a reverse map); allowed designs are ${allowed}`,
+    );
   }
   return { label, reclaim, rmap };
 }
@@ -50,7 +56,8 @@ export function parseDesign(text: string): DesignSpec {
 /** "a/b,c/d" (or an array of such strings) -> specs; rejects an empty list and duplicates. */
 export function parseDesignList(text: string | readonly string[] | undefined): DesignSpec[] {
   const items = (text === undefined ? DEFAULT_DESIGNS : typeof text === 'string' ? text.split(',') : [...text].flatMap((t) => t.split(',')))
-    .map((t) => t.trim()).filter((t) => t !== '');
+    .map((t) => t.trim())
+    .filter((t) => t !== '');
   if (items.length === 0) throw new DesignListError(`the design list is empty: give e.g. ${DEFAULT_DESIGNS.join(',')}`);
   const specs = items.map(parseDesign);
   const seen = new Set<string>();

@@ -43,7 +43,10 @@ function grid(header: string[], rows: string[][]): string {
 
 export function formatTable(c: ComparisonResult): string {
   const head = `compare: scenario ${c.scenario}, seed ${c.seed}, ${int(c.steps)} workload steps per design${c.mem ? `, memory ${c.mem}` : ''}`;
-  const main = grid(['', ...c.results.map((r) => r.design)], ROWS.map(([name, f]) => [name, ...c.results.map(f)]));
+  const main = grid(
+    ['', ...c.results.map((r) => r.design)],
+    ROWS.map(([name, f]) => [name, ...c.results.map(f)]),
+  );
   return `${head}\n\n${main}\n\n${formatHistogram(c)}\n`;
 }
 
@@ -54,12 +57,23 @@ export function formatHistogram(c: ComparisonResult): string {
     const b = r.histogram.find((x) => x.mappings === m);
     return b === undefined ? '-' : f(b);
   };
-  const touches = grid(['mappings', ...c.results.map((r) => r.design)],
-    maps.map((m) => [String(m), ...c.results.map((r) => cell(r, m, (b) => b.pagePasses ? `${b.touchesPerPass.toFixed(2)} (${b.pagePasses})` : '-'))]));
-  const perFreed = grid(['mappings', ...c.results.map((r) => r.design)],
-    maps.map((m) => [String(m), ...c.results.map((r) => cell(r, m, (b) => `${fix(b.ptesPerFreed)} (${b.ptesVisited}/${b.pagesFreed})`))]));
-  return 'times a page was looked at per reclaim pass, by mappings of the page (page-passes in brackets):\n'
-    + touches + '\n\nptes visited per page freed, by mappings of the page (ptes visited / pages freed):\n' + perFreed;
+  const touches = grid(
+    ['mappings', ...c.results.map((r) => r.design)],
+    maps.map((m) => [
+      String(m),
+      ...c.results.map((r) => cell(r, m, (b) => (b.pagePasses ? `${b.touchesPerPass.toFixed(2)} (${b.pagePasses})` : '-'))),
+    ]),
+  );
+  const perFreed = grid(
+    ['mappings', ...c.results.map((r) => r.design)],
+    maps.map((m) => [String(m), ...c.results.map((r) => cell(r, m, (b) => `${fix(b.ptesPerFreed)} (${b.ptesVisited}/${b.pagesFreed})`))]),
+  );
+  return (
+    'times a page was looked at per reclaim pass, by mappings of the page (page-passes in brackets):\n' +
+    touches +
+    '\n\nptes visited per page freed, by mappings of the page (ptes visited / pages freed):\n' +
+    perFreed
+  );
 }
 
 export function formatJson(c: ComparisonResult, withSamples = false): string {
@@ -73,9 +87,31 @@ const csvCell = (v: unknown): string => {
 };
 
 const CSV_FIELDS: (keyof DesignResult)[] = [
-  'design', 'reclaim', 'rmap', 'steps', 'events', 'truncated', 'majorFaults', 'minorFaults', 'pagesScanned',
-  'ptesVisited', 'pteSlots', 'pagesFreed', 'ptesPerFreed', 'kswapdUs', 'kswapdRuns', 'directScanned', 'swapReads',
-  'swapWrites', 'fileReads', 'rmapPeakBytes', 'rmapFinalBytes', 'completionUs', 'reclaimPasses', 'ooms', 'rmapErrors',
+  'design',
+  'reclaim',
+  'rmap',
+  'steps',
+  'events',
+  'truncated',
+  'majorFaults',
+  'minorFaults',
+  'pagesScanned',
+  'ptesVisited',
+  'pteSlots',
+  'pagesFreed',
+  'ptesPerFreed',
+  'kswapdUs',
+  'kswapdRuns',
+  'directScanned',
+  'swapReads',
+  'swapWrites',
+  'fileReads',
+  'rmapPeakBytes',
+  'rmapFinalBytes',
+  'completionUs',
+  'reclaimPasses',
+  'ooms',
+  'rmapErrors',
 ];
 
 /** One row per design (`histogram: true`: one row per design and mappings-per-page). */
@@ -83,9 +119,14 @@ export function formatCsv(c: ComparisonResult, opts: { histogram?: boolean } = {
   const lines: string[] = [];
   if (opts.histogram) {
     lines.push('scenario,seed,design,mappings,pagePasses,touches,touchesPerPass,ptesVisited,pagesFreed,ptesPerFreed');
-    for (const r of c.results) for (const b of r.histogram) {
-      lines.push([c.scenario, c.seed, r.design, b.mappings, b.pagePasses, b.touches, b.touchesPerPass, b.ptesVisited, b.pagesFreed, b.ptesPerFreed].map(csvCell).join(','));
-    }
+    for (const r of c.results)
+      for (const b of r.histogram) {
+        lines.push(
+          [c.scenario, c.seed, r.design, b.mappings, b.pagePasses, b.touches, b.touchesPerPass, b.ptesVisited, b.pagesFreed, b.ptesPerFreed]
+            .map(csvCell)
+            .join(','),
+        );
+      }
   } else {
     lines.push(['scenario', 'seed', ...CSV_FIELDS].join(','));
     for (const r of c.results) lines.push([c.scenario, c.seed, ...CSV_FIELDS.map((f) => r[f])].map(csvCell).join(','));

@@ -13,7 +13,15 @@ import { runDesign, type DesignJob, type DesignResult } from './run.js';
 
 export type { DesignResult } from './run.js';
 export type { MappingBucket, Sample } from './metrics.js';
-export { parseDesignList, parseDesign, allowedDesigns, DEFAULT_DESIGNS, DesignListError, parsePositiveInt, OUTPUT_FORMATS } from './designs.js';
+export {
+  parseDesignList,
+  parseDesign,
+  allowedDesigns,
+  DEFAULT_DESIGNS,
+  DesignListError,
+  parsePositiveInt,
+  OUTPUT_FORMATS,
+} from './designs.js';
 export { formatTable, formatJson, formatCsv, formatHistogram } from './format.js';
 export { writePlots } from './plot.js';
 export { runSweep, formatSweep, sweepChart, type SweepResult, type SweepPoint } from './sweep.js';
@@ -81,35 +89,53 @@ async function runPooled(jobs: DesignJob[], lanes: number, onProgress?: (job: De
   const order = jobs.map((_, i) => i).sort((a, b) => jobCost(jobs[b]) - jobCost(jobs[a]) || a - b);
   const results = new Array<DesignResult>(jobs.length);
   let next = 0;
-  const lane = (): Promise<void> => new Promise((resolve, reject) => {
-    const w = new Worker(workerPath());
-    let current = -1;
-    let failed = false;
-    const dispatch = (): void => {
-      if (next >= order.length) { w.postMessage({ kind: 'exit' }); return; }
-      current = order[next++];
-      w.postMessage({ kind: 'job', id: current, job: jobs[current] });
-    };
-    w.on('message', (msg: { kind: string; id: number; steps?: number; result?: DesignResult; message?: string }) => {
-      if (msg.kind === 'progress') onProgress?.(jobs[msg.id], msg.steps!);
-      else if (msg.kind === 'done') { results[msg.id] = msg.result!; dispatch(); }
-      else if (msg.kind === 'error') { failed = true; reject(new Error(`design ${jobs[msg.id].design.label}: ${msg.message}`)); void w.terminate(); }
+  const lane = (): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const w = new Worker(workerPath());
+      let current = -1;
+      let failed = false;
+      const dispatch = (): void => {
+        if (next >= order.length) {
+          w.postMessage({ kind: 'exit' });
+          return;
+        }
+        current = order[next++];
+        w.postMessage({ kind: 'job', id: current, job: jobs[current] });
+      };
+      w.on('message', (msg: { kind: string; id: number; steps?: number; result?: DesignResult; message?: string }) => {
+        if (msg.kind === 'progress') onProgress?.(jobs[msg.id], msg.steps!);
+        else if (msg.kind === 'done') {
+          results[msg.id] = msg.result!;
+          dispatch();
+        } else if (msg.kind === 'error') {
+          failed = true;
+          reject(new Error(`design ${jobs[msg.id].design.label}: ${msg.message}`));
+          void w.terminate();
+        }
+      });
+      w.on('error', (err) => {
+        failed = true;
+        reject(err);
+      });
+      w.on('exit', (code) => {
+        if (failed) return;
+        if (current >= 0 && results[current] === undefined)
+          reject(new Error(`design ${jobs[current].design.label}: worker exited with code ${code}`));
+        else resolve();
+      });
+      dispatch();
     });
-    w.on('error', (err) => { failed = true; reject(err); });
-    w.on('exit', (code) => {
-      if (failed) return;
-      if (current >= 0 && results[current] === undefined) reject(new Error(`design ${jobs[current].design.label}: worker exited with code ${code}`));
-      else resolve();
-    });
-    dispatch();
-  });
   await Promise.all(Array.from({ length: lanes }, lane));
   return results;
 }
 
 /** Run jobs in worker threads (at most `width` at once, default one per core) or here, one after another; results in job order. */
-export async function runJobs(jobs: DesignJob[], mode: CompareMode, width?: number,
-  onProgress?: (job: DesignJob, steps: number) => void): Promise<DesignResult[]> {
+export async function runJobs(
+  jobs: DesignJob[],
+  mode: CompareMode,
+  width?: number,
+  onProgress?: (job: DesignJob, steps: number) => void,
+): Promise<DesignResult[]> {
   const total = jobs.reduce((sum, j) => sum + jobCost(j), 0);
   if (mode === 'sequential' || (mode === 'auto' && total < AUTO_PARALLEL_COST)) {
     return jobs.map((j) => runDesign(j, (n) => onProgress?.(j, n)));
@@ -124,13 +150,21 @@ export async function runComparison(opts: ComparisonOptions): Promise<Comparison
   const specs = toSpecs(opts.designs);
   const steps = opts.steps ?? 100000;
   const jobs: DesignJob[] = specs.map((design) => ({
-    scenario, seed: String(opts.seed), steps, maxEvents: opts.events ?? steps * 200, design, mem: opts.mem,
+    scenario,
+    seed: String(opts.seed),
+    steps,
+    maxEvents: opts.events ?? steps * 200,
+    design,
+    mem: opts.mem,
     sampleEvery: opts.sampleEvery ?? 2000,
   }));
-  const results = await runJobs(jobs, opts.mode ?? 'auto', opts.jobs,
-    (j, n) => opts.onProgress?.(j.design.label, n, steps));
+  const results = await runJobs(jobs, opts.mode ?? 'auto', opts.jobs, (j, n) => opts.onProgress?.(j.design.label, n, steps));
   return {
-    scenario: scenario.name, seed: String(opts.seed), steps, mem: opts.mem ?? null, results,
+    scenario: scenario.name,
+    seed: String(opts.seed),
+    steps,
+    mem: opts.mem ?? null,
+    results,
     wallMs: performance.now() - t0,
   };
 }

@@ -35,16 +35,26 @@ export interface Sample {
 export const MAJOR_FAULTS = [FAULT.file_major, FAULT.swapin];
 
 export function faultCounts(s: State): { major: number; minor: number } {
-  let major = 0, minor = 0;
-  s.stats.faults.forEach((n, kind) => { if (MAJOR_FAULTS.includes(kind)) major += n; else minor += n; });
+  let major = 0,
+    minor = 0;
+  s.stats.faults.forEach((n, kind) => {
+    if (MAJOR_FAULTS.includes(kind)) major += n;
+    else minor += n;
+  });
   return { major, minor };
 }
 
 export function sampleOf(s: State, events: number): Sample {
   const f = faultCounts(s);
   return {
-    events, time: s.time, nrFree: s.nrFree, scanned: s.stats.scanned, ptesVisited: s.stats.ptesVisited,
-    faults: f.major + f.minor, majorFaults: f.major, reclaimed: s.stats.reclaimed,
+    events,
+    time: s.time,
+    nrFree: s.nrFree,
+    scanned: s.stats.scanned,
+    ptesVisited: s.stats.ptesVisited,
+    faults: f.major + f.minor,
+    majorFaults: f.major,
+    reclaimed: s.stats.reclaimed,
   };
 }
 
@@ -69,21 +79,31 @@ export class Collector {
   readonly samples: Sample[] = [];
   private nextSample = 0;
 
-  constructor(private readonly getState: () => State, private readonly rmap: RmapDesign,
-    private readonly policy: string, private readonly sampleEvery: number) {
+  constructor(
+    private readonly getState: () => State,
+    private readonly rmap: RmapDesign,
+    private readonly policy: string,
+    private readonly sampleEvery: number,
+  ) {
     this.peakOverhead = rmap.overheadBytes(getState());
   }
 
   private bucket(m: number): { pagePasses: number; touches: number; ptesVisited: number; pagesFreed: number } {
     let b = this.buckets.get(m);
-    if (b === undefined) { b = { pagePasses: 0, touches: 0, ptesVisited: 0, pagesFreed: 0 }; this.buckets.set(m, b); }
+    if (b === undefined) {
+      b = { pagePasses: 0, touches: 0, ptesVisited: 0, pagesFreed: 0 };
+      this.buckets.set(m, b);
+    }
     return b;
   }
 
   private touch(pfn: number, maps: number, ptes: number): void {
     const t = this.pass.get(pfn);
     if (t === undefined) this.pass.set(pfn, { touches: 1, maps });
-    else { t.touches++; if (maps > t.maps) t.maps = maps; }
+    else {
+      t.touches++;
+      if (maps > t.maps) t.maps = maps;
+    }
     this.bucket(maps).ptesVisited += ptes;
     if (maps > (this.maxMaps.get(pfn) ?? 0)) this.maxMaps.set(pfn, maps);
   }
@@ -140,10 +160,13 @@ export class Collector {
   }
 
   histogram(): MappingBucket[] {
-    return [...this.buckets.entries()].sort((a, b) => a[0] - b[0]).map(([mappings, b]) => ({
-      mappings, ...b,
-      touchesPerPass: b.pagePasses ? b.touches / b.pagePasses : 0,
-      ptesPerFreed: b.pagesFreed ? b.ptesVisited / b.pagesFreed : null,
-    }));
+    return [...this.buckets.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([mappings, b]) => ({
+        mappings,
+        ...b,
+        touchesPerPass: b.pagePasses ? b.touches / b.pagePasses : 0,
+        ptesPerFreed: b.pagesFreed ? b.ptesVisited / b.pagesFreed : null,
+      }));
   }
 }

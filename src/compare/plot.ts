@@ -6,7 +6,10 @@ import { join } from 'node:path';
 import type { ComparisonResult } from './index.js';
 import type { Sample } from './metrics.js';
 
-export interface Series { name: string; points: [number, number][] }
+export interface Series {
+  name: string;
+  points: [number, number][];
+}
 
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -25,15 +28,24 @@ function ticks(lo: number, hi: number, n = 5): number[] {
 const label = (v: number): string => (Math.abs(v) >= 10000 ? `${(v / 1000).toFixed(0)}k` : String(Number(v.toPrecision(4))));
 
 export function lineChart(title: string, xLabel: string, yLabel: string, series: Series[]): string {
-  const W = 720, H = 400, L = 70, R = 170, T = 40, B = 50;
+  const W = 720,
+    H = 400,
+    L = 70,
+    R = 170,
+    T = 40,
+    B = 50;
   const xs = series.flatMap((s) => s.points.map((p) => p[0]));
   const ys = series.flatMap((s) => s.points.map((p) => p[1]));
-  const x0 = 0, x1 = Math.max(1e-9, ...xs);
-  const y0 = 0, y1 = Math.max(1, ...ys) * 1.05;
+  const x0 = 0,
+    x1 = Math.max(1e-9, ...xs);
+  const y0 = 0,
+    y1 = Math.max(1, ...ys) * 1.05;
   const px = (x: number): number => L + ((x - x0) / (x1 - x0)) * (W - L - R);
   const py = (y: number): number => H - B - ((y - y0) / (y1 - y0)) * (H - T - B);
   const parts: string[] = [];
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`);
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
+  );
   parts.push(`<rect width="${W}" height="${H}" fill="white"/>`);
   parts.push(`<text x="${W / 2 - R / 2}" y="22" text-anchor="middle" font-size="15">${esc(title)}</text>`);
   for (const t of ticks(y0, y1)) {
@@ -89,12 +101,33 @@ export function writePlots(c: ComparisonResult, dir: string): string[] {
   mkdirSync(dir, { recursive: true });
   const sub = `${c.scenario}, seed ${c.seed}`;
   const charts: [string, string][] = [
-    ['free-pages.svg', lineChart(`Free pages (${sub})`, 'simulated time (s)', 'free pages',
-      c.results.map((r) => ({ name: r.design, points: r.samples.map((s) => [s.time / 1e6, s.nrFree] as [number, number]) })))],
-    ['scan-rate.svg', lineChart(`Scan rate (${sub})`, 'simulated time (s)', 'pages scanned per second',
-      c.results.map((r) => ({ name: r.design, points: smooth(rate(r.samples, (s) => s.scanned)) })))],
-    ['fault-rate.svg', lineChart(`Fault rate (${sub})`, 'simulated time (s)', 'faults per second',
-      c.results.map((r) => ({ name: r.design, points: smooth(rate(r.samples, (s) => s.faults)) })))],
+    [
+      'free-pages.svg',
+      lineChart(
+        `Free pages (${sub})`,
+        'simulated time (s)',
+        'free pages',
+        c.results.map((r) => ({ name: r.design, points: r.samples.map((s) => [s.time / 1e6, s.nrFree] as [number, number]) })),
+      ),
+    ],
+    [
+      'scan-rate.svg',
+      lineChart(
+        `Scan rate (${sub})`,
+        'simulated time (s)',
+        'pages scanned per second',
+        c.results.map((r) => ({ name: r.design, points: smooth(rate(r.samples, (s) => s.scanned)) })),
+      ),
+    ],
+    [
+      'fault-rate.svg',
+      lineChart(
+        `Fault rate (${sub})`,
+        'simulated time (s)',
+        'faults per second',
+        c.results.map((r) => ({ name: r.design, points: smooth(rate(r.samples, (s) => s.faults)) })),
+      ),
+    ],
   ];
   return charts.map(([name, svg]) => {
     const p = join(dir, name);

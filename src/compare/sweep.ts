@@ -35,37 +35,61 @@ export interface SweepResult {
 
 function shared(h: MappingBucket[]): { visits: number; freed: number; touches: number; pagePasses: number } {
   const acc = { visits: 0, freed: 0, touches: 0, pagePasses: 0 };
-  for (const b of h) if (b.mappings >= 2) {
-    acc.visits += b.ptesVisited; acc.freed += b.pagesFreed; acc.touches += b.touches; acc.pagePasses += b.pagePasses;
-  }
+  for (const b of h)
+    if (b.mappings >= 2) {
+      acc.visits += b.ptesVisited;
+      acc.freed += b.pagesFreed;
+      acc.touches += b.touches;
+      acc.pagePasses += b.pagePasses;
+    }
   return acc;
 }
 
 export function sweepPoint(n: number, r: DesignResult): SweepPoint {
   const sh = shared(r.histogram);
   return {
-    n, design: r.design, pagesFreed: r.pagesFreed, ptesVisited: r.ptesVisited, ptesPerFreed: r.ptesPerFreed,
+    n,
+    design: r.design,
+    pagesFreed: r.pagesFreed,
+    ptesVisited: r.ptesVisited,
+    ptesPerFreed: r.ptesPerFreed,
     sharedPtesPerFreed: sh.freed ? sh.visits / sh.freed : null,
     sharedTouchesPerPass: sh.pagePasses ? sh.touches / sh.pagePasses : null,
-    completionUs: r.completionUs, majorFaults: r.majorFaults,
+    completionUs: r.completionUs,
+    majorFaults: r.majorFaults,
   };
 }
 
 export async function runSweep(opts: {
-  seed: string | number; steps?: number; ns?: number[]; designs?: string | DesignSpec[];
-  mode?: CompareMode; jobs?: number; onProgress?: (label: string, steps: number, total: number) => void;
+  seed: string | number;
+  steps?: number;
+  ns?: number[];
+  designs?: string | DesignSpec[];
+  mode?: CompareMode;
+  jobs?: number;
+  onProgress?: (label: string, steps: number, total: number) => void;
 }): Promise<SweepResult> {
   const t0 = performance.now();
   const ns = opts.ns ?? sharedlibSweep(64);
   const specs = Array.isArray(opts.designs) ? opts.designs : parseDesignList(opts.designs ?? 'clock/pte-chain,old/none');
   const steps = opts.steps ?? 150000;
-  const jobs: DesignJob[] = ns.flatMap((n) => specs.map((design) => ({
-    scenario: loadScenario(`sharedlib:${n}`), seed: String(opts.seed), steps, maxEvents: steps * 40, design, sampleEvery: 1 << 30,
-  })));
-  const results = await runJobs(jobs, opts.mode ?? 'auto', opts.jobs,
-    (j, k) => opts.onProgress?.(`${j.scenario.name} ${j.design.label}`, k, steps));
+  const jobs: DesignJob[] = ns.flatMap((n) =>
+    specs.map((design) => ({
+      scenario: loadScenario(`sharedlib:${n}`),
+      seed: String(opts.seed),
+      steps,
+      maxEvents: steps * 40,
+      design,
+      sampleEvery: 1 << 30,
+    })),
+  );
+  const results = await runJobs(jobs, opts.mode ?? 'auto', opts.jobs, (j, k) =>
+    opts.onProgress?.(`${j.scenario.name} ${j.design.label}`, k, steps),
+  );
   return {
-    seed: String(opts.seed), steps, designs: specs.map((d) => d.label),
+    seed: String(opts.seed),
+    steps,
+    designs: specs.map((d) => d.label),
     points: results.map((r, i) => sweepPoint(ns[Math.floor(i / specs.length)], r)),
     wallMs: performance.now() - t0,
   };
@@ -75,10 +99,13 @@ export function formatSweep(sw: SweepResult): string {
   const f = (v: number | null): string => (v === null ? '-' : v.toFixed(2));
   const head = ['N', ...sw.designs.flatMap((d) => [`${d} ptes/freed`, `${d} shared ptes/freed`, `${d} shared looks/pass`])];
   const ns = [...new Set(sw.points.map((p) => p.n))];
-  const rows = ns.map((n) => [String(n), ...sw.designs.flatMap((d) => {
-    const p = sw.points.find((x) => x.n === n && x.design === d)!;
-    return [f(p.ptesPerFreed), f(p.sharedPtesPerFreed), f(p.sharedTouchesPerPass)];
-  })]);
+  const rows = ns.map((n) => [
+    String(n),
+    ...sw.designs.flatMap((d) => {
+      const p = sw.points.find((x) => x.n === n && x.design === d)!;
+      return [f(p.ptesPerFreed), f(p.sharedPtesPerFreed), f(p.sharedTouchesPerPass)];
+    }),
+  ]);
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (c: string[]): string => c.map((x, i) => (i ? x.padStart(w[i]) : x.padEnd(w[i]))).join('  ');
   return `sweep: sharedlib:N, seed ${sw.seed}, ${sw.steps} workload steps per run\n${line(head)}\n${w.map((n) => '-'.repeat(n)).join('  ')}\n${rows.map(line).join('\n')}\n`;
@@ -86,9 +113,15 @@ export function formatSweep(sw: SweepResult): string {
 
 /** ptes visited per freed page (all pages) against N, one line per design. */
 export function sweepChart(sw: SweepResult): string {
-  return lineChart(`ptes visited per page freed vs sharers (sharedlib:N, seed ${sw.seed})`, 'N processes sharing the library',
-    'ptes visited per page freed', sw.designs.map((d) => ({
+  return lineChart(
+    `ptes visited per page freed vs sharers (sharedlib:N, seed ${sw.seed})`,
+    'N processes sharing the library',
+    'ptes visited per page freed',
+    sw.designs.map((d) => ({
       name: d,
-      points: sw.points.filter((p) => p.design === d && p.ptesPerFreed !== null).map((p) => [p.n, p.ptesPerFreed as number] as [number, number]),
-    })));
+      points: sw.points
+        .filter((p) => p.design === d && p.ptesPerFreed !== null)
+        .map((p) => [p.n, p.ptesPerFreed as number] as [number, number]),
+    })),
+  );
 }

@@ -5,7 +5,10 @@ import { parentPort } from 'node:worker_threads';
 import { runDesign, type DesignJob } from './run.js';
 
 parentPort?.on('message', (msg: { kind: 'job'; id: number; job: DesignJob } | { kind: 'exit' }) => {
-  if (msg.kind === 'exit') { parentPort?.close(); return; }
+  if (msg.kind === 'exit') {
+    parentPort?.close();
+    return;
+  }
   try {
     const result = runDesign(msg.job, (steps) => parentPort?.postMessage({ kind: 'progress', id: msg.id, steps }));
     parentPort?.postMessage({ kind: 'done', id: msg.id, result });

@@ -33,11 +33,21 @@ interface OpenOp {
  * Apply `events` to `s` (mutated: pass a private copy) and write the trace through `out`,
  * one JSON value per call, in the order they belong in the trace's array.
  */
-export function writeChromeTrace(s: State, events: Iterable<Event>, out: (json: string) => void, opts: ChromeTraceOptions = {}): { slices: number; counters: number } {
-  const from = opts.from ?? 0, to = opts.to ?? Number.MAX_SAFE_INTEGER, every = opts.counterEvery ?? 1;
+export function writeChromeTrace(
+  s: State,
+  events: Iterable<Event>,
+  out: (json: string) => void,
+  opts: ChromeTraceOptions = {},
+): { slices: number; counters: number } {
+  const from = opts.from ?? 0,
+    to = opts.to ?? Number.MAX_SAFE_INTEGER,
+    every = opts.counterEvery ?? 1;
   const threads = new Set<number>();
   let open: OpenOp | null = null;
-  let index = -1, slices = 0, counters = 0, ops = 0;
+  let index = -1,
+    slices = 0,
+    counters = 0,
+    ops = 0;
   const thread = (tid: number, name: string): void => {
     if (threads.has(tid)) return;
     threads.add(tid);
@@ -53,8 +63,18 @@ export function writeChromeTrace(s: State, events: Iterable<Event>, out: (json: 
     const tid = o.kind === OP.kswapd ? KSWAPD_TID : Math.max(1, o.mm + 1);
     thread(tid, o.kind === OP.kswapd ? 'kswapd' : `mm ${o.mm}`);
     const name = o.fault !== null ? `fault (${o.fault})` : kind;
-    out(JSON.stringify({ ph: 'X', name, cat: kind, pid: PID, tid, ts: o.start, dur: s.time - o.start,
-      args: { first_event: o.first, last_event: index, mm: o.mm, addr: '0x' + o.addr.toString(16), events: o.counts } }));
+    out(
+      JSON.stringify({
+        ph: 'X',
+        name,
+        cat: kind,
+        pid: PID,
+        tid,
+        ts: o.start,
+        dur: s.time - o.start,
+        args: { first_event: o.first, last_event: index, mm: o.mm, addr: '0x' + o.addr.toString(16), events: o.counts },
+      }),
+    );
     slices++;
     if (++ops % every === 0) {
       out(JSON.stringify({ ph: 'C', name: 'memory (pages)', pid: PID, ts: s.time, args: { free: s.nrFree, swap_used: s.swap.used } }));

@@ -22,11 +22,14 @@ export class InjectSpecError extends Error {}
 export function parseInjectSpec(text: string, after = 0, max = 1): InjectSpec {
   const m = /^([a-z-]+)(?:@([0-9.]+)(%?))?$/.exec(text.trim());
   if (m === null || !(m[1] in BUG_CLASSES)) {
-    throw new InjectSpecError(`--inject '${text}' is not BUG[@RATE]: BUG is one of ${BUG_NAMES.join(', ')}; RATE is a probability per opportunity in (0, 1] (e.g. 0.05 or 5%)`);
+    throw new InjectSpecError(
+      `--inject '${text}' is not BUG[@RATE]: BUG is one of ${BUG_NAMES.join(', ')}; RATE is a probability per opportunity in (0, 1] (e.g. 0.05 or 5%)`,
+    );
   }
   let rate = m[2] === undefined ? 1 : Number(m[2]);
   if (m[3] === '%') rate /= 100;
-  if (!(rate > 0 && rate <= 1)) throw new InjectSpecError(`--inject rate '${m[2]}${m[3] ?? ''}' is out of range: a probability in (0, 1], e.g. 0.05 or 5%`);
+  if (!(rate > 0 && rate <= 1))
+    throw new InjectSpecError(`--inject rate '${m[2]}${m[3] ?? ''}' is out of range: a probability in (0, 1], e.g. 0.05 or 5%`);
   return { bug: m[1] as BugClass, ppm: Math.max(1, Math.round(rate * 1e6)), after, max };
 }
 
@@ -35,7 +38,11 @@ export class Injector {
   readonly committed: number[] = [];
   private readonly rng: Rng | null;
 
-  constructor(readonly spec: InjectSpec | null, seed: string, private readonly clock: () => number = () => 0) {
+  constructor(
+    readonly spec: InjectSpec | null,
+    seed: string,
+    private readonly clock: () => number = () => 0,
+  ) {
     this.rng = spec === null ? null : new Rng(seed, `inject/${spec.bug}`);
   }
 

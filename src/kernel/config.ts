@@ -45,7 +45,11 @@ export const DEFAULT_LATENCIES: Latencies = {
   ptePerUs: 1,
 };
 
-export interface Watermarks { min: number; low: number; high: number }
+export interface Watermarks {
+  min: number;
+  low: number;
+  high: number;
+}
 
 /** free_area_init (2.1.47): i = total/128 clamped up to 48; min = i, low = 1.5i, high = 2i. */
 export function watermarks2147(nframes: number): Watermarks {

@@ -21,7 +21,11 @@ export class Kernel {
   inject: Injector = Injector.none();
 
   /** `reclaim` overrides the named policy with an instance (strict-mode policies keep per-run structures). */
-  constructor(readonly m: Machine, readonly cfg: KernelConfig, reclaim?: ReclaimPolicy) {
+  constructor(
+    readonly m: Machine,
+    readonly cfg: KernelConfig,
+    reclaim?: ReclaimPolicy,
+  ) {
     this.rmap = rmapDesign(m.s.rmap);
     this.reclaim = reclaim ?? reclaimPolicy(cfg.reclaim);
     this.files = new Map(cfg.files.map((f) => [f.inode, f]));

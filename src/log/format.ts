@@ -24,7 +24,11 @@ export const EVENTS_PER_CHUNK = 8192;
 export const MAX_CHUNK_BYTES = 1 << 30;
 
 export class LogError extends Error {
-  constructor(message: string, readonly chunk?: number, readonly offset?: number) {
+  constructor(
+    message: string,
+    readonly chunk?: number,
+    readonly offset?: number,
+  ) {
     super(message);
   }
 }

@@ -10,9 +10,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { unpack } from 'msgpackr';
 import { zlib } from './zlib.js';
 import { decodeEvents, EventDecodeError, type Event } from '../events.js';
-import {
-  CHUNK_HEADER_BYTES, CHUNK_KINDS, FORMAT_VERSION, LogError, MAGIC, MAX_CHUNK_BYTES, PREAMBLE_BYTES, tailOffset,
-} from './format.js';
+import { CHUNK_HEADER_BYTES, CHUNK_KINDS, FORMAT_VERSION, LogError, MAGIC, MAX_CHUNK_BYTES, PREAMBLE_BYTES, tailOffset } from './format.js';
 import { frameChunk, packr, type IndexEntry } from './writer.js';
 
 export interface ChunkInfo {
@@ -61,7 +59,10 @@ export class LogReader {
   private readonly fd: number;
   readonly size: number;
 
-  constructor(readonly path: string, opts: ReaderOptions = {}) {
+  constructor(
+    readonly path: string,
+    opts: ReaderOptions = {},
+  ) {
     try {
       this.fd = openSync(path, 'r');
     } catch (err) {
@@ -99,11 +100,19 @@ export class LogReader {
   private preamble(): void {
     const pre = this.read(0, PREAMBLE_BYTES);
     if (pre.length < PREAMBLE_BYTES || !pre.subarray(0, MAGIC.length).equals(MAGIC)) {
-      throw new LogError(`${this.path} is not an mmsim run log (no MMSIMLOG magic at offset 0); record one with 'mmsim record -o FILE'`, undefined, 0);
+      throw new LogError(
+        `${this.path} is not an mmsim run log (no MMSIMLOG magic at offset 0); record one with 'mmsim record -o FILE'`,
+        undefined,
+        0,
+      );
     }
     const version = pre.readUInt32LE(MAGIC.length);
     if (version !== FORMAT_VERSION) {
-      throw new LogError(`${this.path} is run-log format version ${version}; this mmsim reads version ${FORMAT_VERSION} (re-record the run)`, undefined, MAGIC.length);
+      throw new LogError(
+        `${this.path} is run-log format version ${version}; this mmsim reads version ${FORMAT_VERSION} (re-record the run)`,
+        undefined,
+        MAGIC.length,
+      );
     }
   }
 
@@ -131,9 +140,14 @@ export class LogReader {
     const endAt = parseInt(String(tail.obj.end), 16);
     const idx = this.tryChunk(idxAt);
     const end = this.tryChunk(endAt);
-    const bad = typeof idx === 'string' ? `index chunk at byte offset ${idxAt}: ${idx}`
-      : idx.obj.kind !== 'index' ? `byte offset ${idxAt} holds a '${String(idx.obj.kind)}' chunk, not the index`
-        : typeof end === 'string' ? `end chunk at byte offset ${endAt}: ${end}` : null;
+    const bad =
+      typeof idx === 'string'
+        ? `index chunk at byte offset ${idxAt}: ${idx}`
+        : idx.obj.kind !== 'index'
+          ? `byte offset ${idxAt} holds a '${String(idx.obj.kind)}' chunk, not the index`
+          : typeof end === 'string'
+            ? `end chunk at byte offset ${endAt}: ${end}`
+            : null;
     if (bad !== null || typeof idx === 'string' || typeof end === 'string') {
       this.warnings.push(`${this.path}: the index is unusable (${bad}); walking every chunk instead`);
       return false;
@@ -142,10 +156,15 @@ export class LogReader {
     for (const [i, [code, offset, length, first, n]] of entries.entries()) {
       const kind = CHUNK_KINDS[code] ?? '?';
       const info: ChunkInfo = { index: i, offset, length, kind };
-      if (kind === 'events' || kind === 'snapshot') { info.first = first; info.n = n; }
+      if (kind === 'events' || kind === 'snapshot') {
+        info.first = first;
+        info.n = n;
+      }
       if (kind === 'events') {
         if (first !== this.events) {
-          this.warnings.push(`${this.path}: the index is inconsistent (chunk ${i} starts at event ${first}, expected ${this.events}); walking every chunk instead`);
+          this.warnings.push(
+            `${this.path}: the index is inconsistent (chunk ${i} starts at event ${first}, expected ${this.events}); walking every chunk instead`,
+          );
           this.chunks.length = 0;
           this.events = 0;
           return false;
@@ -155,8 +174,10 @@ export class LogReader {
       this.chunks.push(info);
     }
     const h = this.tryChunk(PREAMBLE_BYTES);
-    if (typeof h === 'string') throw new LogError(`${this.path}: chunk 0 at byte offset ${PREAMBLE_BYTES} is damaged: ${h}`, 0, PREAMBLE_BYTES);
-    if (h.obj.kind !== 'header') throw new LogError(`${this.path}: chunk 0 is '${String(h.obj.kind)}', expected the header`, 0, PREAMBLE_BYTES);
+    if (typeof h === 'string')
+      throw new LogError(`${this.path}: chunk 0 at byte offset ${PREAMBLE_BYTES} is damaged: ${h}`, 0, PREAMBLE_BYTES);
+    if (h.obj.kind !== 'header')
+      throw new LogError(`${this.path}: chunk 0 is '${String(h.obj.kind)}', expected the header`, 0, PREAMBLE_BYTES);
     this.header = h.obj as LogHeader;
     this.end = end.obj as LogEnd;
     this.indexed = true;
@@ -168,23 +189,45 @@ export class LogReader {
     let damaged: { index: number; offset: number; why: string } | null = null;
     for (let index = 0; offset < this.size; index++) {
       const torn = (why: string): void => {
-        this.warnings.push(`${this.path}: torn tail at chunk ${index} (byte offset ${offset}): ${why}; keeping the ${index} intact chunk(s) before it`);
+        this.warnings.push(
+          `${this.path}: torn tail at chunk ${index} (byte offset ${offset}): ${why}; keeping the ${index} intact chunk(s) before it`,
+        );
       };
-      if (this.size - offset < CHUNK_HEADER_BYTES) { torn(`only ${this.size - offset} byte(s) left, a chunk header needs ${CHUNK_HEADER_BYTES}`); break; }
+      if (this.size - offset < CHUNK_HEADER_BYTES) {
+        torn(`only ${this.size - offset} byte(s) left, a chunk header needs ${CHUNK_HEADER_BYTES}`);
+        break;
+      }
       const head = this.read(offset, CHUNK_HEADER_BYTES);
       const length = head.readUInt32LE(0);
       const crc = head.readUInt32LE(4);
       const last = offset + CHUNK_HEADER_BYTES + length >= this.size;
       if (length > MAX_CHUNK_BYTES) {
-        if (last) { torn(`length field ${length} runs past the end of the file`); break; }
-        throw new LogError(`${this.path}: chunk ${index} at byte offset ${offset} is damaged: length field ${length} is impossible`, index, offset);
+        if (last) {
+          torn(`length field ${length} runs past the end of the file`);
+          break;
+        }
+        throw new LogError(
+          `${this.path}: chunk ${index} at byte offset ${offset} is damaged: length field ${length} is impossible`,
+          index,
+          offset,
+        );
       }
-      if (offset + CHUNK_HEADER_BYTES + length > this.size) { torn(`chunk needs ${length} bytes, the file has ${this.size - offset - CHUNK_HEADER_BYTES}`); break; }
+      if (offset + CHUNK_HEADER_BYTES + length > this.size) {
+        torn(`chunk needs ${length} bytes, the file has ${this.size - offset - CHUNK_HEADER_BYTES}`);
+        break;
+      }
       const payload = this.read(offset + CHUNK_HEADER_BYTES, length);
       if (zlib.crc32(payload) !== crc) {
-        if (last && (length === 0 || payload.every((b) => b === 0))) { torn('the last chunk was never written (zeros)'); break; }
+        if (last && (length === 0 || payload.every((b) => b === 0))) {
+          torn('the last chunk was never written (zeros)');
+          break;
+        }
         if (index === 0 || damaged !== null) {
-          throw new LogError(`${this.path}: chunk ${index} at byte offset ${offset} is damaged: CRC mismatch (stored ${crc.toString(16)}, computed ${zlib.crc32(payload).toString(16)})`, index, offset);
+          throw new LogError(
+            `${this.path}: chunk ${index} at byte offset ${offset} is damaged: CRC mismatch (stored ${crc.toString(16)}, computed ${zlib.crc32(payload).toString(16)})`,
+            index,
+            offset,
+          );
         }
         // Judged once the next events chunk shows whether events were lost.
         damaged = { index, offset, why: `CRC mismatch (stored ${crc.toString(16)}, computed ${zlib.crc32(payload).toString(16)})` };
@@ -196,7 +239,11 @@ export class LogReader {
       try {
         obj = unpack(payload) as Record<string, unknown>;
       } catch (err) {
-        throw new LogError(`${this.path}: chunk ${index} at byte offset ${offset} does not decode: ${(err as Error).message}`, index, offset);
+        throw new LogError(
+          `${this.path}: chunk ${index} at byte offset ${offset} does not decode: ${(err as Error).message}`,
+          index,
+          offset,
+        );
       }
       const kind = typeof obj?.kind === 'string' ? obj.kind : '?';
       if (index === 0 && kind !== 'header') throw new LogError(`${this.path}: chunk 0 is '${kind}', expected the header`, 0, offset);
@@ -207,9 +254,17 @@ export class LogReader {
         info.n = obj.n as number;
         if (info.first !== this.events) {
           if (damaged !== null) {
-            throw new LogError(`${this.path}: chunk ${damaged.index} at byte offset ${damaged.offset} is damaged: ${damaged.why}; it held events (chunk ${index} starts at event ${info.first}, expected ${this.events})`, damaged.index, damaged.offset);
+            throw new LogError(
+              `${this.path}: chunk ${damaged.index} at byte offset ${damaged.offset} is damaged: ${damaged.why}; it held events (chunk ${index} starts at event ${info.first}, expected ${this.events})`,
+              damaged.index,
+              damaged.offset,
+            );
           }
-          throw new LogError(`${this.path}: chunk ${index} at byte offset ${offset} starts at event ${info.first}, expected ${this.events}`, index, offset);
+          throw new LogError(
+            `${this.path}: chunk ${index} at byte offset ${offset} starts at event ${info.first}, expected ${this.events}`,
+            index,
+            offset,
+          );
         }
         this.events += info.n;
       } else if (kind === 'snapshot') {
@@ -217,14 +272,18 @@ export class LogReader {
         info.n = 0;
       } else if (kind === 'end') this.end = obj as LogEnd;
       if (damaged !== null && kind === 'events') {
-        this.warnings.push(`${this.path}: chunk ${damaged.index} at byte offset ${damaged.offset} is damaged (${damaged.why}) but no events were lost (it held a snapshot or the index); ignoring it`);
+        this.warnings.push(
+          `${this.path}: chunk ${damaged.index} at byte offset ${damaged.offset} is damaged (${damaged.why}) but no events were lost (it held a snapshot or the index); ignoring it`,
+        );
         damaged = null;
       }
       this.chunks.push(info);
       offset += CHUNK_HEADER_BYTES + length;
     }
     if (damaged !== null) {
-      this.warnings.push(`${this.path}: chunk ${damaged.index} at byte offset ${damaged.offset} is damaged (${damaged.why}); no events follow it, ignoring it`);
+      this.warnings.push(
+        `${this.path}: chunk ${damaged.index} at byte offset ${damaged.offset} is damaged (${damaged.why}); no events follow it, ignoring it`,
+      );
     }
     if (this.chunks.length === 0) throw new LogError(`${this.path}: no intact header chunk`, 0, PREAMBLE_BYTES);
     if (this.end === null && this.warnings.length === 0) {
@@ -236,7 +295,11 @@ export class LogReader {
   chunk(info: ChunkInfo): Record<string, unknown> {
     const r = this.tryChunk(info.offset);
     if (typeof r === 'string') {
-      throw new LogError(`${this.path}: chunk ${info.index} (${info.kind}) at byte offset ${info.offset} is damaged: ${r}`, info.index, info.offset);
+      throw new LogError(
+        `${this.path}: chunk ${info.index} (${info.kind}) at byte offset ${info.offset} is damaged: ${r}`,
+        info.index,
+        info.offset,
+      );
     }
     return r.obj;
   }

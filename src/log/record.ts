@@ -12,6 +12,7 @@ import { makeReport, type Report } from '../report.js';
 import { Injector, type InjectSpec } from '../inject/injector.js';
 import type { Event } from '../events.js';
 import type { Input } from '../workload/inputs.js';
+import type { State } from '../state.js';
 
 export interface RecordOptions {
   events: number;
@@ -45,7 +46,9 @@ export class SnapshotEveryError extends Error {}
 export function recordRun(path: string, cfg: RunConfig, o: RecordOptions): RecordResult {
   const every = o.snapshotEvery ?? defaultSnapshotEvery(cfg.nframes);
   if (every % EVENTS_PER_CHUNK !== 0) {
-    throw new SnapshotEveryError(`--snapshot-every ${every} must be a multiple of ${EVENTS_PER_CHUNK} (snapshots sit between events chunks), e.g. ${Math.max(1, Math.round(every / EVENTS_PER_CHUNK)) * EVENTS_PER_CHUNK}`);
+    throw new SnapshotEveryError(
+      `--snapshot-every ${every} must be a multiple of ${EVENTS_PER_CHUNK} (snapshots sit between events chunks), e.g. ${Math.max(1, Math.round(every / EVENTS_PER_CHUNK)) * EVENTS_PER_CHUNK}`,
+    );
   }
   const sim = new Simulation(cfg, o.engine ?? 'direct');
   const spec = o.inject ?? null;
@@ -57,7 +60,7 @@ export function recordRun(path: string, cfg: RunConfig, o: RecordOptions): Recor
     if (writer.events % every === 0) writer.snapshot(plainState(sim.machine));
   };
   const snapshots = () => ({ count: writer.snapshots, every, bytes: writer.snapshotBytes, ms: Math.round(writer.snapshotMs) });
-  let s;
+  let s: State;
   try {
     s = o.inputs ? sim.runInputs(o.inputs, o.onProgress) : sim.run(o.events, o.onProgress);
   } catch (err) {
@@ -68,11 +71,31 @@ export function recordRun(path: string, cfg: RunConfig, o: RecordOptions): Recor
     }
     writer.abandon();
     if (spec === null || sim.kernel.inject.committed.length === 0) throw err;
-    return { path, events: writer.events, bytes: writer.bytes, hash: null, report: null, injected: sim.kernel.inject.committed, snapshots: snapshots(), crashed: (err as Error).message, sim };
+    return {
+      path,
+      events: writer.events,
+      bytes: writer.bytes,
+      hash: null,
+      report: null,
+      injected: sim.kernel.inject.committed,
+      snapshots: snapshots(),
+      crashed: (err as Error).message,
+      sim,
+    };
   }
   const hash = stateHash(s);
   const report = makeReport(s, { scenario: cfg.scenario.name, seed: cfg.seed, reclaim: cfg.reclaim });
   const injected = spec === null ? undefined : sim.kernel.inject.committed;
   writer.close({ hash, report, injected });
-  return { path, events: writer.events, bytes: writer.bytes, hash, report, injected: injected ?? [], snapshots: snapshots(), crashed: null, sim };
+  return {
+    path,
+    events: writer.events,
+    bytes: writer.bytes,
+    hash,
+    report,
+    injected: injected ?? [],
+    snapshots: snapshots(),
+    crashed: null,
+    sim,
+  };
 }

@@ -14,7 +14,11 @@ import type { ChunkInfo } from './reader.js';
 /** A reducer error on a logged event is a malformed log: name the event, its index and chunk. */
 export function malformed(log: LogReader, info: ChunkInfo, i: number, e: Event, err: unknown): never {
   if (err instanceof ReducerError) {
-    throw new LogError(`${log.path}: event ${(info.first ?? 0) + i} (${formatEvent(e)}) in chunk ${info.index} at byte offset ${info.offset} cannot be applied: ${err.message}`, info.index, info.offset);
+    throw new LogError(
+      `${log.path}: event ${(info.first ?? 0) + i} (${formatEvent(e)}) in chunk ${info.index} at byte offset ${info.offset} cannot be applied: ${err.message}`,
+      info.index,
+      info.offset,
+    );
   }
   throw err;
 }

@@ -36,7 +36,10 @@ export class LogWriter {
   snapshotBytes = 0;
   snapshotMs = 0;
 
-  constructor(readonly path: string, header: Record<string, unknown>) {
+  constructor(
+    readonly path: string,
+    header: Record<string, unknown>,
+  ) {
     this.fd = openSync(path, 'w');
     const pre = Buffer.alloc(MAGIC.length + 4);
     MAGIC.copy(pre, 0);

@@ -6,9 +6,7 @@ import { buddyFree } from '../reducer/buddy.js';
 import { emptyArena } from '../rmap/arena.js';
 import { rmapDesign } from '../rmap/index.js';
 import { PG_DMA, PG_reserved } from './page-flags.js';
-import {
-  NR_MEM_LISTS, PAGE_HASH_SIZE, chunked, emptyStats, getPage, type Page, type State,
-} from '../state.js';
+import { NR_MEM_LISTS, PAGE_HASH_SIZE, chunked, emptyStats, getPage, type Page, type State } from '../state.js';
 
 /** empty_zero_page: a reserved frame inside the kernel image that read faults on anonymous memory map. */
 export const ZERO_PAGE_PFN = 1;
@@ -31,10 +29,22 @@ export function boot(cfg: BootConfig): State {
   const { nframes } = cfg;
   const page = (pfn: number): Page => {
     const p: Page = {
-      count: 1, flags: PG_reserved | (pfn < MAX_DMA_PFN ? PG_DMA : 0), age: 0, inode: 0, offset: 0,
-      swap: 0, next: -1, prev: -1, order: -1, mapcount: 0, rmap: 0,
+      count: 1,
+      flags: PG_reserved | (pfn < MAX_DMA_PFN ? PG_DMA : 0),
+      age: 0,
+      inode: 0,
+      offset: 0,
+      swap: 0,
+      next: -1,
+      prev: -1,
+      order: -1,
+      mapcount: 0,
+      rmap: 0,
     };
-    if (cfg.lru === true) { p.lruNext = -1; p.lruPrev = -1; }
+    if (cfg.lru === true) {
+      p.lruNext = -1;
+      p.lruPrev = -1;
+    }
     return p;
   };
   const s: State = {
@@ -44,8 +54,7 @@ export function boot(cfg: BootConfig): State {
     time: 0,
     memMap: chunked(nframes, page),
     freeArea: Array.from({ length: NR_MEM_LISTS }, () => ({ head: -1, nr: 0 })),
-    buddyMap: Array.from({ length: NR_MEM_LISTS - 1 }, (_, order) =>
-      chunked(Math.ceil((nframes >> (order + 1)) / 32) + 1, () => 0)),
+    buddyMap: Array.from({ length: NR_MEM_LISTS - 1 }, (_, order) => chunked(Math.ceil((nframes >> (order + 1)) / 32) + 1, () => 0)),
     nrFree: 0,
     pts: {},
     mms: {},

@@ -37,7 +37,9 @@ export function try_to_flip_page_to(k: Kernel, dst: number, src: number): boolea
   const page = getPage(s, src);
   if (from < 0 || !flippable(page)) return false;
   const ptes: number[] = [];
-  k.rmap.forEach(s, src, (pte) => { ptes.push(pte); });
+  k.rmap.forEach(s, src, (pte) => {
+    ptes.push(pte);
+  });
   if (ptes.length !== page.mapcount) return false; // a map we cannot walk completely: leave it
   const { inode, offset, age, swap } = page;
   const flags = page.flags;
@@ -62,7 +64,8 @@ export function try_to_flip_page_to(k: Kernel, dst: number, src: number): boolea
   }
   // page_cache_add sets referenced; the page keeps exactly the flags it had
   const now = getPage(s, dst).flags;
-  const set = flags & CARRIED & ~now, clear = now & CARRIED & ~flags;
+  const set = flags & CARRIED & ~now,
+    clear = now & CARRIED & ~flags;
   if (set !== 0 || clear !== 0) k.emit({ t: 'page_flags', pfn: dst, set, clear });
   if (getPage(s, dst).age !== age) k.emit({ t: 'page_age', pfn: dst, age });
   // references: dst has the allocation's one; it takes over each of src's

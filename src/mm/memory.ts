@@ -3,8 +3,21 @@
 // starts mapping a page is linked and every one that stops is unlinked, as in the seed.
 
 import {
-  PAGE_SIZE, PGDIR_SHIFT, _PAGE_ACCESSED, _PAGE_DIRTY, _PAGE_PRESENT, _PAGE_RW, _PAGE_USER,
-  SWP_ENTRY, SWP_OFFSET, mk_pte, pte_dirty, pte_is_swap, pte_pfn, pte_present, pte_write, pte_young,
+  PAGE_SIZE,
+  PGDIR_SHIFT,
+  _PAGE_ACCESSED,
+  _PAGE_DIRTY,
+  _PAGE_PRESENT,
+  _PAGE_RW,
+  _PAGE_USER,
+  SWP_OFFSET,
+  mk_pte,
+  pte_dirty,
+  pte_is_swap,
+  pte_pfn,
+  pte_present,
+  pte_write,
+  pte_young,
 } from '../arch/i386/page.js';
 import { pte_addr } from '../arch/i386/pgtable.js';
 import type { Kernel } from '../kernel/kernel.js';
@@ -28,7 +41,7 @@ export function find_vma(mm: Mm, addr: number): Vma | undefined {
 }
 
 /** Address of the pte mapping `addr` in `mm`, or 0 when no page table covers it. */
-export function pte_offset(k: Kernel, mm: Mm, addr: number): number {
+export function pte_offset(_k: Kernel, mm: Mm, addr: number): number {
   const pt = mm.pgdir[Math.floor(addr / (1 << PGDIR_SHIFT))];
   if (pt === undefined) return 0;
   return pte_addr(pt, Math.floor(addr / PAGE_SIZE) & 1023);
@@ -121,7 +134,10 @@ function map_new_page(k: Kernel, pte: number, pfn: number, val: number, cowBug =
   const set = k.m.events;
   k.emit({ t: 'pte_set', pte, val });
   if (cowBug) k.inject.note(set);
-  if (k.inject.fire('fault-no-link')) { k.inject.note(set); return; }
+  if (k.inject.fire('fault-no-link')) {
+    k.inject.note(set);
+    return;
+  }
   if (k.inject.fire('link-wrong-page')) {
     k.inject.note(k.m.events);
     k.emit({ t: 'pte_link', pte, pfn: wrong_page(k, pfn) });
@@ -266,7 +282,10 @@ export function zap_page_range(k: Kernel, mmId: number, vma: Vma, start: number,
       const clear = k.m.events;
       if (noUnlink) k.inject.note(clear);
       k.emit({ t: 'pte_clear', pte });
-      if (k.inject.fire('count-leak')) { k.inject.note(clear); continue; }
+      if (k.inject.fire('count-leak')) {
+        k.inject.note(clear);
+        continue;
+      }
       free_page(k, pfn);
     } else {
       k.emit({ t: 'pte_clear', pte });
@@ -325,4 +344,3 @@ export function copy_page_range(k: Kernel, child: number, parent: number, vma: V
   k.tick(ptes * k.cfg.latencies.ptePerUs);
   return true;
 }
-

@@ -23,10 +23,19 @@ export const PG_LRU = PG_active | PG_inactive_dirty | PG_inactive_clean;
 export const PG_reserved = 1 << 30; // 2.1.47 uses bit 31; 30 keeps flags a positive small integer
 
 export const FLAG_NAMES: ReadonlyArray<[number, string]> = [
-  [PG_locked, 'locked'], [PG_error, 'error'], [PG_referenced, 'referenced'],
-  [PG_uptodate, 'uptodate'], [PG_DMA, 'DMA'], [PG_Slab, 'slab'],
-  [PG_swap_cache, 'swap_cache'], [PG_dirty, 'dirty'], [PG_pgtable, 'pgtable'], [PG_direct, 'direct'],
-  [PG_active, 'active'], [PG_inactive_dirty, 'inactive_dirty'], [PG_inactive_clean, 'inactive_clean'],
+  [PG_locked, 'locked'],
+  [PG_error, 'error'],
+  [PG_referenced, 'referenced'],
+  [PG_uptodate, 'uptodate'],
+  [PG_DMA, 'DMA'],
+  [PG_Slab, 'slab'],
+  [PG_swap_cache, 'swap_cache'],
+  [PG_dirty, 'dirty'],
+  [PG_pgtable, 'pgtable'],
+  [PG_direct, 'direct'],
+  [PG_active, 'active'],
+  [PG_inactive_dirty, 'inactive_dirty'],
+  [PG_inactive_clean, 'inactive_clean'],
   [PG_reserved, 'reserved'],
 ];
 

@@ -84,15 +84,20 @@ export function freeBlockOrder(k: Kernel, pfn: number): number {
 
 /** The free user frame at or after the hand, in clock order (wrapping), or -1. */
 export function strict_next_user_frame(k: Kernel, st: StrictConfig): number {
-  const lo = st.userBase, n = st.userFrames;
+  const lo = st.userBase,
+    n = st.userFrames;
   const hand = k.s.hand >= lo && k.s.hand < lo + n ? k.s.hand : lo;
-  let best = -1, bestDist = n;
+  let best = -1,
+    bestDist = n;
   for (let o = 0; o < NR_MEM_LISTS; o++) {
     for (let b = k.s.freeArea[o].head; b >= 0; b = getPage(k.s, b).next) {
       if (b < lo) continue;
       const cand = hand >= b && hand < b + (1 << o) ? hand : b;
       const dist = (cand - hand + n) % n;
-      if (dist < bestDist) { bestDist = dist; best = cand; }
+      if (dist < bestDist) {
+        bestDist = dist;
+        best = cand;
+      }
     }
   }
   return best;

@@ -23,7 +23,9 @@ export function page_referenced(k: Kernel, pfn: number): PageReference {
   const ptes: number[] = [];
   let referenced = (page.flags & PG_referenced) !== 0;
   let dirty = (page.flags & PG_dirty) !== 0;
-  k.rmap.forEach(k.s, pfn, (pte) => { ptes.push(pte); });
+  k.rmap.forEach(k.s, pfn, (pte) => {
+    ptes.push(pte);
+  });
   for (const pte of ptes) {
     const v = read_pte(k, pte);
     if (pte_young(v)) {

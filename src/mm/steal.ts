@@ -17,9 +17,11 @@ import { freeBlockOrder } from './page_alloc.js';
 export function steal_candidate(k: Kernel, order: number): number {
   const s = k.s;
   const size = 1 << order;
-  let best = -1, bestFree = -1;
+  let best = -1,
+    bestFree = -1;
   for (let b = 0; b + size <= s.nframes; b += size) {
-    let free = 0, ok = true;
+    let free = 0,
+      ok = true;
     for (let i = 0; i < size && ok; i++) {
       const p = getPage(s, b + i);
       if (p.count === 0) free++;
@@ -27,7 +29,10 @@ export function steal_candidate(k: Kernel, order: number): number {
     }
     if (!ok || free === size) continue;
     if (s.nrFree - free < size - free) continue; // not enough room outside for its pages
-    if (free > bestFree) { best = b; bestFree = free; }
+    if (free > bestFree) {
+      best = b;
+      bestFree = free;
+    }
   }
   return best;
 }
@@ -47,7 +52,10 @@ function free_frame_outside(k: Kernel, lo: number, hi: number): number {
 export function steal_specific_page(k: Kernel, order: number): number {
   if (k.rmap.name === 'none' || order < 1) return -1;
   const b = steal_candidate(k, order);
-  const fail = (): number => { k.emit({ t: 'steal', pfn: 0, order, ok: 0 }); return -1; };
+  const fail = (): number => {
+    k.emit({ t: 'steal', pfn: 0, order, ok: 0 });
+    return -1;
+  };
   if (b < 0) return fail();
   const size = 1 << order;
   for (let i = 0; i < size; i++) {

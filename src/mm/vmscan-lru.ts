@@ -44,7 +44,11 @@ export function lru_cache_add(k: Kernel, pfn: number): void {
   k.emit({ t: 'page_age', pfn, age: PAGE_AGE_START });
 }
 
-interface Look { ptes: number[]; referenced: boolean; dirty: boolean }
+interface Look {
+  ptes: number[];
+  referenced: boolean;
+  dirty: boolean;
+}
 
 /**
  * Look at a page through its reverse map: test and clear the accessed bit of every pte
@@ -85,13 +89,18 @@ export function refill_inactive_scan(k: Kernel, priority: number): number {
   let moved = 0;
   while (n-- > 0 && lists[LRU_ACTIVE].tail >= 0) {
     const pfn = lists[LRU_ACTIVE].tail;
-    if (busy(k, pfn)) { k.emit({ t: 'lru_move', pfn, list: LRU_ACTIVE }); continue; }
+    if (busy(k, pfn)) {
+      k.emit({ t: 'lru_move', pfn, list: LRU_ACTIVE });
+      continue;
+    }
     const { referenced } = look(k, pfn);
     const age = getPage(k.s, pfn).age;
     const next = referenced ? ageUp(age) : ageDown(age);
     setAge(k, pfn, next);
-    if (next === 0) { k.emit({ t: 'lru_move', pfn, list: LRU_INACTIVE_DIRTY }); moved++; }
-    else k.emit({ t: 'lru_move', pfn, list: LRU_ACTIVE });
+    if (next === 0) {
+      k.emit({ t: 'lru_move', pfn, list: LRU_INACTIVE_DIRTY });
+      moved++;
+    } else k.emit({ t: 'lru_move', pfn, list: LRU_ACTIVE });
   }
   return moved;
 }
@@ -143,9 +152,15 @@ export function page_launder(k: Kernel): number {
   let cleaned = 0;
   while (n-- > 0 && lists[LRU_INACTIVE_DIRTY].tail >= 0) {
     const pfn = lists[LRU_INACTIVE_DIRTY].tail;
-    if (busy(k, pfn)) { k.emit({ t: 'lru_move', pfn, list: LRU_INACTIVE_DIRTY }); continue; }
+    if (busy(k, pfn)) {
+      k.emit({ t: 'lru_move', pfn, list: LRU_INACTIVE_DIRTY });
+      continue;
+    }
     const { ptes, referenced, dirty } = look(k, pfn);
-    if (referenced) { activate(k, pfn); continue; }
+    if (referenced) {
+      activate(k, pfn);
+      continue;
+    }
     if (!clean(k, pfn, dirty) && !launder_write(k, pfn, ptes)) {
       // swap is full: the page cannot be written, keep it in use
       k.emit({ t: 'lru_move', pfn, list: LRU_ACTIVE });
@@ -166,10 +181,19 @@ export function reclaim_clean(k: Kernel): boolean {
   let n = lists[LRU_INACTIVE_CLEAN].nr;
   while (n-- > 0 && lists[LRU_INACTIVE_CLEAN].tail >= 0) {
     const pfn = lists[LRU_INACTIVE_CLEAN].tail;
-    if (busy(k, pfn)) { k.emit({ t: 'lru_move', pfn, list: LRU_ACTIVE }); continue; }
+    if (busy(k, pfn)) {
+      k.emit({ t: 'lru_move', pfn, list: LRU_ACTIVE });
+      continue;
+    }
     const { ptes, referenced, dirty } = look(k, pfn);
-    if (referenced) { activate(k, pfn); continue; }
-    if (!clean(k, pfn, dirty)) { k.emit({ t: 'lru_move', pfn, list: LRU_INACTIVE_DIRTY }); continue; }
+    if (referenced) {
+      activate(k, pfn);
+      continue;
+    }
+    if (!clean(k, pfn, dirty)) {
+      k.emit({ t: 'lru_move', pfn, list: LRU_INACTIVE_DIRTY });
+      continue;
+    }
     if (unmap_and_free(k, pfn, ptes, false)) return true;
     k.emit({ t: 'lru_move', pfn, list: LRU_ACTIVE });
   }

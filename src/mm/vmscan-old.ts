@@ -72,7 +72,11 @@ export function shrink_mmap(k: Kernel, priority: number): boolean {
 }
 
 /** Outcome of try_to_swap_out: nothing happened, a page was freed, or a pte went but its page stays. */
-export const enum SwapResult { None = 0, Freed = 1, Unmapped = 2 }
+export const enum SwapResult {
+  None = 0,
+  Freed = 1,
+  Unmapped = 2,
+}
 
 /**
  * try_to_swap_out for one present pte: a young pte is made old and its page touched; else
@@ -224,7 +228,10 @@ export function swap_out(k: Kernel, priority: number): boolean {
     let found = -1;
     for (let i = 0; i < nr; i++) {
       const id = tasks[(at + i) % nr];
-      if (k.s.mms[id] !== undefined && k.s.mms[id].rss > 0) { found = id; break; }
+      if (k.s.mms[id] !== undefined && k.s.mms[id].rss > 0) {
+        found = id;
+        break;
+      }
     }
     if (found < 0) return false;
     setSkip(skip + 1);

@@ -51,7 +51,9 @@ export function reclaim_page(k: Kernel, pfn: number): boolean {
   const page = getPage(k.s, pfn);
   if (page.count === 0 || (page.flags & SKIP) !== 0 || page.count !== expectedRefs(page)) return false;
   const ptes: number[] = [];
-  k.rmap.forEach(k.s, pfn, (pte) => { ptes.push(pte); });
+  k.rmap.forEach(k.s, pfn, (pte) => {
+    ptes.push(pte);
+  });
   let dirty = (page.flags & PG_dirty) !== 0;
   for (const pte of ptes) if (pte_dirty(read_pte(k, pte))) dirty = true;
   return unmap_and_free(k, pfn, ptes, dirty);
@@ -133,4 +135,3 @@ export function swap_tick(k: Kernel): void {
     if (!k.reclaim.tryToFreePage(k)) break;
   }
 }
-

@@ -20,28 +20,37 @@ export interface StrictPolicy extends ReclaimPolicy {
 
 /** The page-centric clock of mm/vmscan.c, its hand wrapping over the user frames only. */
 function strictClock(st: StrictConfig): StrictPolicy {
-  const lo = st.userBase, hi = st.userBase + st.userFrames;
+  const lo = st.userBase,
+    hi = st.userBase + st.userFrames;
   return {
-    name: 'clock', needsRmap: true,
+    name: 'clock',
+    needsRmap: true,
     tryToFreePage(k) {
       // one turn clears every accessed bit, the next finds one clear
       for (let i = 0; i <= 2 * st.userFrames; i++) if (clock_step(k, lo, hi)) return true;
       return false;
     },
-    referenced() { /* the MMU's accessed bit is the clock's only input */ },
+    referenced() {
+      /* the MMU's accessed bit is the clock's only input */
+    },
   };
 }
 
 /** A doubly linked list of frames, head = most recently loaded (fifo) or used (lru); victims from the tail. */
 function listPolicy(name: 'fifo' | 'lru', st: StrictConfig): StrictPolicy {
-  const n = st.userFrames, base = st.userBase;
-  const prev = new Int32Array(n).fill(-1), next = new Int32Array(n).fill(-1);
+  const n = st.userFrames,
+    base = st.userBase;
+  const prev = new Int32Array(n).fill(-1),
+    next = new Int32Array(n).fill(-1);
   const on = new Uint8Array(n);
-  let head = -1, tail = -1;
+  let head = -1,
+    tail = -1;
   const remove = (i: number): void => {
     if (!on[i]) return;
-    if (prev[i] >= 0) next[prev[i]] = next[i]; else head = next[i];
-    if (next[i] >= 0) prev[next[i]] = prev[i]; else tail = prev[i];
+    if (prev[i] >= 0) next[prev[i]] = next[i];
+    else head = next[i];
+    if (next[i] >= 0) prev[next[i]] = prev[i];
+    else tail = prev[i];
     prev[i] = next[i] = -1;
     on[i] = 0;
   };
@@ -49,21 +58,33 @@ function listPolicy(name: 'fifo' | 'lru', st: StrictConfig): StrictPolicy {
     remove(i);
     prev[i] = -1;
     next[i] = head;
-    if (head >= 0) prev[head] = i; else tail = i;
+    if (head >= 0) prev[head] = i;
+    else tail = i;
     head = i;
     on[i] = 1;
   };
   return {
-    name, needsRmap: true,
-    allocated(_k, pfn) { push(pfn - base); },
-    referenced(pfn) { if (name === 'lru') push(pfn - base); },
+    name,
+    needsRmap: true,
+    allocated(_k, pfn) {
+      push(pfn - base);
+    },
+    referenced(pfn) {
+      if (name === 'lru') push(pfn - base);
+    },
     tryToFreePage(k: Kernel) {
       // stale entries (frames freed by exit or munmap) are dropped; a pinned page goes to the head
       for (let tries = 0; tries <= n && tail >= 0; tries++) {
         const i = tail;
         const pfn = base + i;
-        if (getPage(k.s, pfn).count === 0) { remove(i); continue; }
-        if (reclaim_page(k, pfn)) { remove(i); return true; }
+        if (getPage(k.s, pfn).count === 0) {
+          remove(i);
+          continue;
+        }
+        if (reclaim_page(k, pfn)) {
+          remove(i);
+          return true;
+        }
         push(i);
       }
       return false;
@@ -77,7 +98,8 @@ function listPolicy(name: 'fifo' | 'lru', st: StrictConfig): StrictPolicy {
  * used again) go to the lowest frame, which does not change the fault count.
  */
 function optPolicy(st: StrictConfig): StrictPolicy {
-  const n = st.userFrames, base = st.userBase;
+  const n = st.userFrames,
+    base = st.userBase;
   let size = 1;
   while (size < n) size <<= 1;
   const tree = new Float64Array(2 * size).fill(-1);
@@ -87,9 +109,14 @@ function optPolicy(st: StrictConfig): StrictPolicy {
     for (p >>= 1; p >= 1; p >>= 1) tree[p] = Math.max(tree[2 * p], tree[2 * p + 1]);
   };
   return {
-    name: 'opt', needsRmap: true,
-    allocated(_k, pfn) { set(pfn - base, -1); },
-    referenced(pfn, nextUse) { set(pfn - base, nextUse); },
+    name: 'opt',
+    needsRmap: true,
+    allocated(_k, pfn) {
+      set(pfn - base, -1);
+    },
+    referenced(pfn, nextUse) {
+      set(pfn - base, nextUse);
+    },
     tryToFreePage(k) {
       for (let tries = 0; tries <= n && tree[1] >= 0; tries++) {
         let p = 1;
@@ -106,9 +133,14 @@ function optPolicy(st: StrictConfig): StrictPolicy {
 
 export function makeStrictPolicy(name: string, st: StrictConfig): StrictPolicy {
   switch (name) {
-    case 'clock': return strictClock(st);
-    case 'fifo': case 'lru': return listPolicy(name, st);
-    case 'opt': return optPolicy(st);
-    default: throw new Error(`unknown strict policy '${name}': allowed values are ${STRICT_POLICIES.join(', ')}`);
+    case 'clock':
+      return strictClock(st);
+    case 'fifo':
+    case 'lru':
+      return listPolicy(name, st);
+    case 'opt':
+      return optPolicy(st);
+    default:
+      throw new Error(`unknown strict policy '${name}': allowed values are ${STRICT_POLICIES.join(', ')}`);
   }
 }

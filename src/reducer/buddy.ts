@@ -55,7 +55,12 @@ export function buddyAlloc(s: State, pfn: number, order: number, from: number): 
   for (let k = from; k > order; k--) {
     const half = 1 << (k - 1);
     let freeHalf: number;
-    if (pfn >= head + half) { freeHalf = head; head += half; } else { freeHalf = head + half; }
+    if (pfn >= head + half) {
+      freeHalf = head;
+      head += half;
+    } else {
+      freeHalf = head + half;
+    }
     addToFreeList(s, freeHalf, k - 1);
     toggleBuddyBit(s, freeHalf, k - 1);
   }

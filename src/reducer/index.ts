@@ -17,8 +17,7 @@ export class ReducerError extends Error {}
 
 const emptyTable = (): number[][] => Array.from({ length: 16 }, () => new Array<number>(64).fill(0));
 
-export const pageHashFn = (inode: number, offset: number): number =>
-  ((inode * 31 + offset) >>> 0) & (PAGE_HASH_SIZE - 1);
+export const pageHashFn = (inode: number, offset: number): number => ((inode * 31 + offset) >>> 0) & (PAGE_HASH_SIZE - 1);
 
 function table(s: State, pte: number): PageTable {
   const pt = s.pts[pte_table_pfn(pte)];
@@ -40,7 +39,8 @@ function writePte(s: State, pte: number, val: number): void {
   chunk[slot & 63] = val;
   if (old === 0 && val !== 0) pt.used++;
   else if (old !== 0 && val === 0) pt.used--;
-  const wasPresent = pte_present(old), isPresent = pte_present(val);
+  const wasPresent = pte_present(old),
+    isPresent = pte_present(val);
   if (wasPresent !== isPresent) {
     const mm = s.mms[pt.mm];
     if (mm !== undefined) mm.rss += isPresent ? 1 : -1;
@@ -59,7 +59,9 @@ function swapMapAdd(s: State, entry: number, delta: number): void {
 function validate(s: State, e: Event): void {
   const r = e as unknown as { pfn?: number; order?: number; entry?: number };
   if (r.pfn !== undefined && !(r.pfn >= 0 && r.pfn + (r.order !== undefined ? 1 << r.order : 1) <= s.nframes)) {
-    throw new ReducerError(`${e.t}: pfn ${r.pfn}${r.order !== undefined ? ` (order ${r.order})` : ''} is outside mem_map (0..${s.nframes - 1})`);
+    throw new ReducerError(
+      `${e.t}: pfn ${r.pfn}${r.order !== undefined ? ` (order ${r.order})` : ''} is outside mem_map (0..${s.nframes - 1})`,
+    );
   }
   if (r.entry !== undefined && !(r.entry > 0 && r.entry < s.swap.nslots)) {
     throw new ReducerError(`${e.t}: swap entry ${r.entry} is outside the swap device (1..${s.swap.nslots - 1})`);
@@ -81,8 +83,10 @@ export function apply(s: State, e: Event): void {
       s.op.mm = e.mm;
       s.op.addr = e.addr;
       s.stats.ops++;
-      if (e.kind === OP.kswapd) { s.stats.kswapdRuns++; s.lastKswapd = s.time; }
-      else if (e.kind === OP.oom) s.stats.ooms++;
+      if (e.kind === OP.kswapd) {
+        s.stats.kswapdRuns++;
+        s.lastKswapd = s.time;
+      } else if (e.kind === OP.oom) s.stats.ooms++;
       else if (e.kind === OP.fork) s.stats.forks++;
       else if (e.kind === OP.exec) s.stats.execs++;
       else if (e.kind === OP.exit) s.stats.exits++;
@@ -281,7 +285,8 @@ export function apply(s: State, e: Event): void {
     case 'lru_del': {
       const lru = s.lru;
       if (lru === undefined) throw new ReducerError(`${e.t}: this run keeps no LRU lists (only --reclaim active-inactive does)`);
-      if (e.t !== 'lru_del' && !(e.list >= 0 && e.list < lru.lists.length)) throw new ReducerError(`${e.t}: list ${e.list} is not 0..${lru.lists.length - 1}`);
+      if (e.t !== 'lru_del' && !(e.list >= 0 && e.list < lru.lists.length))
+        throw new ReducerError(`${e.t}: list ${e.list} is not 0..${lru.lists.length - 1}`);
       if (e.t === 'lru_add') lruAdd(s, lru, e.pfn, e.list);
       else if (e.t === 'lru_move') lruMove(s, lru, e.pfn, e.list);
       else lruDel(s, lru, e.pfn);

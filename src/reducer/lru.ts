@@ -33,7 +33,8 @@ function linkHead(s: State, lru: LruState, pfn: number, list: number): void {
 function unlink(s: State, lru: LruState, pfn: number, list: number): void {
   const l = lru.lists[list];
   const p = getPage(s, pfn);
-  const prev = p.lruPrev ?? -1, next = p.lruNext ?? -1;
+  const prev = p.lruPrev ?? -1,
+    next = p.lruNext ?? -1;
   if (prev >= 0) getPage(s, prev).lruNext = next;
   else l.head = next;
   if (next >= 0) getPage(s, next).lruPrev = prev;
@@ -46,14 +47,20 @@ function unlink(s: State, lru: LruState, pfn: number, list: number): void {
 
 /** lru_add: a page on a list already is an error (counted, the event otherwise ignored). */
 export function lruAdd(s: State, lru: LruState, pfn: number, list: number): void {
-  if (lruListOf(getPage(s, pfn).flags) >= 0) { lru.errors++; return; }
+  if (lruListOf(getPage(s, pfn).flags) >= 0) {
+    lru.errors++;
+    return;
+  }
   linkHead(s, lru, pfn, list);
 }
 
 /** lru_move: a page on no list is an error. */
 export function lruMove(s: State, lru: LruState, pfn: number, list: number): void {
   const cur = lruListOf(getPage(s, pfn).flags);
-  if (cur < 0) { lru.errors++; return; }
+  if (cur < 0) {
+    lru.errors++;
+    return;
+  }
   unlink(s, lru, pfn, cur);
   linkHead(s, lru, pfn, list);
 }
@@ -61,6 +68,9 @@ export function lruMove(s: State, lru: LruState, pfn: number, list: number): voi
 /** lru_del: a page on no list is an error. */
 export function lruDel(s: State, lru: LruState, pfn: number): void {
   const cur = lruListOf(getPage(s, pfn).flags);
-  if (cur < 0) { lru.errors++; return; }
+  if (cur < 0) {
+    lru.errors++;
+    return;
+  }
   unlink(s, lru, pfn, cur);
 }

@@ -36,7 +36,10 @@ export const pteChain: RmapDesign = {
     const page = getPage(s, pfn);
     if (s.chainMode === 1) {
       if (page.rmap === 0) setLink(s, pte, pte);
-      else { setLink(s, pte, getLink(s, page.rmap)); setLink(s, page.rmap, pte); }
+      else {
+        setLink(s, pte, getLink(s, page.rmap));
+        setLink(s, page.rmap, pte);
+      }
       if (page.rmap === 0) page.rmap = pte;
     } else {
       setLink(s, pte, page.rmap);
@@ -99,9 +102,12 @@ export const pteChain: RmapDesign = {
     let pte = head;
     for (;;) {
       if (seen.has(pte)) {
-        return { ptes, problem: circular
-          ? `chain loops back to pte 0x${pte.toString(16)} instead of closing on the head 0x${head.toString(16)}`
-          : `chain loops back to pte 0x${pte.toString(16)} (a NULL-terminated chain must not cycle)` };
+        return {
+          ptes,
+          problem: circular
+            ? `chain loops back to pte 0x${pte.toString(16)} instead of closing on the head 0x${head.toString(16)}`
+            : `chain loops back to pte 0x${pte.toString(16)} (a NULL-terminated chain must not cycle)`,
+        };
       }
       if (s.pts[pte_table_pfn(pte)] === undefined) {
         return { ptes, problem: `chain entry 0x${pte.toString(16)} is not in any allocated page table` };

@@ -18,7 +18,7 @@ export const POOL_NR = 3;
 export const POOL_BLOCK_BYTES = (1 + POOL_NR) * 4;
 
 /** Bounded walk over a page's pool blocks: calls fn(block); stops at NULL or after `limit` blocks. */
-function eachBlock(s: State, pfn: number, fn: (b: number) => boolean | void): void {
+function eachBlock(s: State, pfn: number, fn: (b: number) => boolean | undefined): void {
   let limit = s.rmapArena.nblocks;
   for (let b = getPage(s, pfn).rmap; b !== 0 && limit-- > 0; b = wordAt(s.rmapArena, b, 0)) {
     if (fn(b) === true) return;
@@ -28,7 +28,11 @@ function eachBlock(s: State, pfn: number, fn: (b: number) => boolean | void): vo
 function find(s: State, pfn: number, pte: number): [number, number] | null {
   let at: [number, number] | null = null;
   eachBlock(s, pfn, (b) => {
-    for (let i = 1; i <= POOL_NR; i++) if (wordAt(s.rmapArena, b, i) === pte) { at = [b, i]; return true; }
+    for (let i = 1; i <= POOL_NR; i++)
+      if (wordAt(s.rmapArena, b, i) === pte) {
+        at = [b, i];
+        return true;
+      }
     return false;
   });
   return at;
@@ -37,7 +41,9 @@ function find(s: State, pfn: number, pte: number): [number, number] | null {
 /** Pool blocks hanging off a page (for the consistency check). */
 export function poolBlocks(s: State, pfn: number): number {
   let n = 0;
-  eachBlock(s, pfn, () => { n++; });
+  eachBlock(s, pfn, () => {
+    n++;
+  });
   return n;
 }
 
@@ -51,7 +57,11 @@ export const ptePool: RmapDesign = {
     const a = s.rmapArena;
     let hole: [number, number] | null = null;
     eachBlock(s, pfn, (b) => {
-      for (let i = 1; i <= POOL_NR; i++) if (wordAt(a, b, i) === 0) { hole = [b, i]; return true; }
+      for (let i = 1; i <= POOL_NR; i++)
+        if (wordAt(a, b, i) === 0) {
+          hole = [b, i];
+          return true;
+        }
       return false;
     });
     const page = getPage(s, pfn);
@@ -77,11 +87,12 @@ export const ptePool: RmapDesign = {
     for (let j = 1; j <= POOL_NR; j++) if (wordAt(a, b, j) !== 0) return true;
     // the block emptied: take it off the page's list and give it back
     if (page.rmap === b) page.rmap = wordAt(a, b, 0);
-    else eachBlock(s, pfn, (p) => {
-      if (wordAt(a, p, 0) !== b) return false;
-      setWord(a, p, 0, wordAt(a, b, 0));
-      return true;
-    });
+    else
+      eachBlock(s, pfn, (p) => {
+        if (wordAt(a, p, 0) !== b) return false;
+        setWord(a, p, 0, wordAt(a, b, 0));
+        return true;
+      });
     blockFree(s, b);
     return true;
   },
@@ -102,13 +113,22 @@ export const ptePool: RmapDesign = {
     let problem: string | null = null;
     let limit = a.nblocks;
     for (let b = getPage(s, pfn).rmap; b !== 0; b = wordAt(a, b, 0)) {
-      if (limit-- <= 0 || seen.has(b)) { problem = `pool block list of pfn ${pfn} loops at block ${b}`; break; }
-      if (b >= a.nblocks) { problem = `pool block ${b} of pfn ${pfn} was never allocated`; break; }
+      if (limit-- <= 0 || seen.has(b)) {
+        problem = `pool block list of pfn ${pfn} loops at block ${b}`;
+        break;
+      }
+      if (b >= a.nblocks) {
+        problem = `pool block ${b} of pfn ${pfn} was never allocated`;
+        break;
+      }
       seen.add(b);
       let n = 0;
       for (let i = 1; i <= POOL_NR; i++) {
         const pte = wordAt(a, b, i);
-        if (pte !== 0) { ptes.push(pte); n++; }
+        if (pte !== 0) {
+          ptes.push(pte);
+          n++;
+        }
       }
       if (n === 0) problem ??= `pool block ${b} of pfn ${pfn} is empty but still on the page's list`;
     }

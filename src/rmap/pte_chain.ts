@@ -35,7 +35,7 @@ const setPtes = (s: State, b: number, i: number, v: number): void => setWord(s.r
 const isDirect = (s: State, pfn: number): boolean => (getPage(s, pfn).flags & PG_direct) !== 0;
 
 /** Calls fn(block, i, pte) for every used slot; bounded by the blocks ever carved. */
-function eachSlot(s: State, pfn: number, fn: (b: number, i: number, pte: number) => boolean | void): void {
+function eachSlot(s: State, pfn: number, fn: (b: number, i: number, pte: number) => boolean | undefined): void {
   let limit = s.rmapArena.nblocks;
   for (let b = getPage(s, pfn).rmap; b !== 0 && limit-- > 0; b = chainNext(s, b)) {
     for (let i = chainIdx(s, b); i < NRPTE; i++) if (fn(b, i, getPtes(s, b, i)) === true) return;
@@ -131,8 +131,13 @@ export const pte_chain: RmapDesign = {
   },
 
   forEach(s, pfn, fn) {
-    if (isDirect(s, pfn)) { fn(getPage(s, pfn).rmap); return; }
-    eachSlot(s, pfn, (_b, _i, pte) => { fn(pte); });
+    if (isDirect(s, pfn)) {
+      fn(getPage(s, pfn).rmap);
+      return;
+    }
+    eachSlot(s, pfn, (_b, _i, pte) => {
+      fn(pte);
+    });
   },
 
   entries(s, pfn): ChainReport {

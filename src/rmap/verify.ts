@@ -46,14 +46,17 @@ export function verifyRmap(s: State, maxProblems = 10): string[] {
     }
     const got = rep.ptes.slice().sort((a, b) => a - b);
     for (let i = 1; i < got.length; i++) if (got[i] === got[i - 1]) problems.push(`pfn ${pfn}: pte ${hex(got[i])} is on the map twice`);
-    const wantSet = new Set(want), gotSet = new Set(got);
-    for (const pte of want) if (!gotSet.has(pte)) problems.push(`pfn ${pfn}: present pte ${hex(pte)} maps it but is not on its ${d.name} map`);
+    const wantSet = new Set(want),
+      gotSet = new Set(got);
+    for (const pte of want)
+      if (!gotSet.has(pte)) problems.push(`pfn ${pfn}: present pte ${hex(pte)} maps it but is not on its ${d.name} map`);
     for (const pte of got) if (!wantSet.has(pte)) problems.push(`pfn ${pfn}: ${d.name} map holds ${hex(pte)}, which does not map it`);
     if (page.mapcount !== want.length) problems.push(`pfn ${pfn}: mapcount ${page.mapcount} but ${want.length} present ptes map it`);
     if (d.name === 'pte_chain') {
       const direct = (page.flags & PG_direct) !== 0;
       if (direct && want.length !== 1) problems.push(`pfn ${pfn}: PG_direct with ${want.length} mappings`);
-      if (!direct && want.length === 1 && chainBlocks(s, pfn) === 0) problems.push(`pfn ${pfn}: one mapping but neither direct nor chained`);
+      if (!direct && want.length === 1 && chainBlocks(s, pfn) === 0)
+        problems.push(`pfn ${pfn}: one mapping but neither direct nor chained`);
     }
   }
   if (d.blockWords > 0 && problems.length === 0) {

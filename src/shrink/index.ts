@@ -37,20 +37,25 @@ export function shrink(tl: Timeline, budget = 3000): ShrinkResult {
   const b = bisect(tl);
   if (b === null) throw new ShrinkError(`nothing fails in ${tl.events} events: there is no failure to shrink`);
   const cfg = tl.config;
-  if (cfg.scenario.captured) throw new ShrinkError(`scenario ${cfg.scenario.name} replays a captured machine, whose workload has no decisions to shrink`);
+  if (cfg.scenario.captured)
+    throw new ShrinkError(`scenario ${cfg.scenario.name} replays a captured machine, whose workload has no decisions to shrink`);
   const inject = (tl.log.header.inject as InjectSpec | undefined) ?? null;
   const inputs = recordInputs(cfg, inject, b.op.end);
   const oracle = (xs: readonly Input[]): boolean => runInputs(cfg, xs, inject, b.invariant).fails;
   let tests = 1;
   if (!oracle(inputs)) {
-    throw new ShrinkError(`re-running the recorded decisions does not break ${b.invariant} again (seed ${cfg.seed}, event ${b.event}); the log may come from another mmsim version`);
+    throw new ShrinkError(
+      `re-running the recorded decisions does not break ${b.invariant} again (seed ${cfg.seed}, event ${b.event}); the log may come from another mmsim version`,
+    );
   }
   // Shortest failing prefix (failure is monotone in the prefix length often enough; ddmin repairs the rest).
-  let lo = 1, hi = inputs.length;
+  let lo = 1,
+    hi = inputs.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
     tests++;
-    if (oracle(inputs.slice(0, mid))) hi = mid; else lo = mid + 1;
+    if (oracle(inputs.slice(0, mid))) hi = mid;
+    else lo = mid + 1;
   }
   let start = inputs.slice(0, hi);
   // Repeated touches of a page it already touched rarely matter to rmap bugs but make up

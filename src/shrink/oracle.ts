@@ -18,7 +18,9 @@ export function runInputs(cfg: RunConfig, inputs: readonly Input[], inject: Inje
   if (inject) sim.kernel.inject = new Injector({ ...inject, after: 0 }, cfg.seed, () => sim.machine.events);
   const checker = new StreamChecker(copyState(sim.initial), { only: new Set([invariant]), fullEvery: 64 });
   let ok = true;
-  sim.machine.sink = (e) => { if (ok && !checker.step(e)) ok = false; };
+  sim.machine.sink = (e) => {
+    if (ok && !checker.step(e)) ok = false;
+  };
   try {
     sim.runInputs(inputs);
     if (ok) ok = checker.finish();

@@ -52,7 +52,9 @@ export function goldenStates(g: GoldenSpec): Map<number, State> {
   const sim = new Simulation(makeRunConfig(loadScenario(g.scenario), { seed: g.seed }), 'direct');
   const want = new Set(g.at);
   const out = new Map<number, State>();
-  sim.machine.sink = () => { if (want.has(sim.machine.events)) out.set(sim.machine.events, copyState(plainState(sim.machine))); };
+  sim.machine.sink = () => {
+    if (want.has(sim.machine.events)) out.set(sim.machine.events, copyState(plainState(sim.machine)));
+  };
   sim.run(Math.max(...g.at));
   return out;
 }
@@ -62,7 +64,8 @@ export function compareGolden(expected: State, actual: State, limit = 8): string
   if (stateHash(expected) === stateHash(actual)) return null;
   const cs = diffStates(expected, actual, limit);
   const lines = cs.map((c) => {
-    const who = c.group === 'machine' ? 'machine' : c.group === 'pte' ? `pte ${hex(c.id)}${c.where ? ` (${c.where})` : ''}` : `${c.group} ${c.id}`;
+    const who =
+      c.group === 'machine' ? 'machine' : c.group === 'pte' ? `pte ${hex(c.id)}${c.where ? ` (${c.where})` : ''}` : `${c.group} ${c.id}`;
     return `  ${who}: ${c.field} expected ${c.before}, actual ${c.after}`;
   });
   if (lines.length === 0) lines.push('  the states differ outside pages, ptes and mms (statistics or swap map): compare stateHash fields');

@@ -12,7 +12,20 @@ import { formatViolation } from '../check/violation.js';
 import { EVENT_FIELDS, formatEvent, type Event, type EventType } from '../events.js';
 import { getPage, type State } from '../state.js';
 import { apply as applyEvent } from '../reducer/index.js';
-import { checkMm, checkPage, checkPte, formatMm, formatPage, formatPte, formatSummary, hex, mmInfo, pageInfo, pteInfo, summary } from './describe.js';
+import {
+  checkMm,
+  checkPage,
+  checkPte,
+  formatMm,
+  formatPage,
+  formatPte,
+  formatSummary,
+  hex,
+  mmInfo,
+  pageInfo,
+  pteInfo,
+  summary,
+} from './describe.js';
 import { pathOf } from './ops.js';
 import type { Timeline } from './timeline.js';
 
@@ -24,7 +37,12 @@ type Break =
 type Watch = { page: number } | { pte: number } | { mm: number };
 
 const OPS: Record<string, (a: number, b: number) => boolean> = {
-  '==': (a, b) => a === b, '!=': (a, b) => a !== b, '>': (a, b) => a > b, '>=': (a, b) => a >= b, '<': (a, b) => a < b, '<=': (a, b) => a <= b,
+  '==': (a, b) => a === b,
+  '!=': (a, b) => a !== b,
+  '>': (a, b) => a > b,
+  '>=': (a, b) => a >= b,
+  '<': (a, b) => a < b,
+  '<=': (a, b) => a <= b,
 };
 
 export class DebugError extends Error {}
@@ -71,17 +89,25 @@ export class Debugger {
   }
 
   private watchView(s: State, w: Watch): string {
-    if ('page' in w) { const p = getPage(s, w.page); return `page ${w.page}: count ${p.count}, map count ${p.mapcount}, chain head ${p.rmap ? hex(p.rmap) : 'NULL'}`; }
+    if ('page' in w) {
+      const p = getPage(s, w.page);
+      return `page ${w.page}: count ${p.count}, map count ${p.mapcount}, chain head ${p.rmap ? hex(p.rmap) : 'NULL'}`;
+    }
     if ('pte' in w) return s.pts[Math.floor(w.pte / 4096)] ? formatPte(pteInfo(s, w.pte)) : `pte ${hex(w.pte)}: no page table`;
     const m = s.mms[w.mm];
-    return m ? `mm ${w.mm}: rss ${m.rss}, ${m.vmas.length} vma(s), ${Object.keys(m.pgdir).length} page table(s)` : `mm ${w.mm}: does not exist`;
+    return m
+      ? `mm ${w.mm}: rss ${m.rss}, ${m.vmas.length} vma(s), ${Object.keys(m.pgdir).length} page table(s)`
+      : `mm ${w.mm}: does not exist`;
   }
 
   private touches(s: State, e: Event, page: number): boolean {
     const r = e as unknown as Record<string, number>;
     if (r.pfn === page) return true;
     if (e.t === 'pte_set' && pte_present(e.val) && pte_pfn(e.val) === page) return true;
-    if ('pte' in r) { const v = readPte(s, r.pte); return pte_present(v) && pte_pfn(v) === page; }
+    if ('pte' in r) {
+      const v = readPte(s, r.pte);
+      return pte_present(v) && pte_pfn(v) === page;
+    }
     return false;
   }
 
@@ -91,7 +117,10 @@ export class Debugger {
     if (dir < 0) {
       const before = this.watches.map((w) => this.watchView(this.s, w));
       this.pos = target;
-      this.watches.forEach((w, k) => { const now = this.watchView(this.s, w); if (now !== before[k]) out.push(`watch: ${now}`); });
+      this.watches.forEach((w, k) => {
+        const now = this.watchView(this.s, w);
+        if (now !== before[k]) out.push(`watch: ${now}`);
+      });
       return false;
     }
     // Invariant breakpoints run the checker `mmsim check` uses: the local checks at every
@@ -105,20 +134,40 @@ export class Debugger {
       if (checker !== null && !checker.step(e)) {
         const v = checker.failure!.violations;
         const k = this.breaks.findIndex((b) => b.kind === 'invariant' && (b.name === undefined || v.some((x) => x.invariant === b.name)));
-        out.push(`breakpoint ${k}: invariant failed at the operation boundary after event ${this.pos - 1}:\n  ${v.slice(0, 5).map(formatViolation).join('\n  ')}`);
+        out.push(
+          `breakpoint ${k}: invariant failed at the operation boundary after event ${this.pos - 1}:\n  ${v.slice(0, 5).map(formatViolation).join('\n  ')}`,
+        );
         return true;
       }
       const pre = stop ? e : null;
       const watched = this.watches.map((w) => this.watchView(s, w));
-      const touched = pre && this.breaks.some((b) => b.kind === 'event' && b.page !== undefined) ? new Set(this.breaks.filter((b) => b.kind === 'event' && b.page !== undefined && this.touches(s, e, (b as { page: number }).page)).map((b) => this.breaks.indexOf(b))) : new Set<number>();
+      const touched =
+        pre && this.breaks.some((b) => b.kind === 'event' && b.page !== undefined)
+          ? new Set(
+              this.breaks
+                .filter((b) => b.kind === 'event' && b.page !== undefined && this.touches(s, e, (b as { page: number }).page))
+                .map((b) => this.breaks.indexOf(b)),
+            )
+          : new Set<number>();
       this.pos++;
       const after = this.s;
-      this.watches.forEach((w, k) => { const now = this.watchView(after, w); if (now !== watched[k]) out.push(`watch (event ${this.pos - 1} ${formatEvent(e)}): ${now}`); });
+      this.watches.forEach((w, k) => {
+        const now = this.watchView(after, w);
+        if (now !== watched[k]) out.push(`watch (event ${this.pos - 1} ${formatEvent(e)}): ${now}`);
+      });
       if (stop) {
         const why = stop(after);
         const hit = this.breaks.findIndex((b, k) => b.kind === 'event' && b.type === e.t && (b.page === undefined || touched.has(k)));
-        if (why !== null) { out.push(why); return true; }
-        if (hit >= 0) { out.push(`breakpoint ${hit}: ${e.t}${(this.breaks[hit] as { page?: number }).page !== undefined ? ` on page ${(this.breaks[hit] as { page: number }).page}` : ''}`); return true; }
+        if (why !== null) {
+          out.push(why);
+          return true;
+        }
+        if (hit >= 0) {
+          out.push(
+            `breakpoint ${hit}: ${e.t}${(this.breaks[hit] as { page?: number }).page !== undefined ? ` on page ${(this.breaks[hit] as { page: number }).page}` : ''}`,
+          );
+          return true;
+        }
       }
     }
     return false;
@@ -138,32 +187,47 @@ export class Debugger {
     const [cmd, ...a] = line.trim().split(/\s+/);
     try {
       switch (cmd) {
-        case '': case undefined: break;
-        case 'help': out.push(...DEBUG_HELP); break;
-        case 'quit': case 'q': case 'exit': this.done = true; break;
-        case 'where': out.push(this.where()); break;
-        case 'step': case 's': {
+        case '':
+        case undefined:
+          break;
+        case 'help':
+          out.push(...DEBUG_HELP);
+          break;
+        case 'quit':
+        case 'q':
+        case 'exit':
+          this.done = true;
+          break;
+        case 'where':
+          out.push(this.where());
+          break;
+        case 'step':
+        case 's': {
           const n = a[0] ? num(a[0], 'step count') : 1;
           this.run(Math.min(this.tl.events, this.pos + n), out);
           out.push(this.where());
           break;
         }
-        case 'back': case 'b': {
+        case 'back':
+        case 'b': {
           const n = a[0] ? num(a[0], 'back count') : 1;
           this.run(Math.max(0, this.pos - n), out);
           out.push(this.where());
           break;
         }
-        case 'goto': case 'g': {
+        case 'goto':
+        case 'g': {
           const n = num(a[0], 'event');
           this.tl.checkEvent(n);
           this.run(n + 1, out);
           out.push(this.where());
           break;
         }
-        case 'next': case 'prev': {
+        case 'next':
+        case 'prev': {
           const type = a[0] as EventType;
-          if (!(type in EVENT_FIELDS)) throw new DebugError(`'${a[0] ?? ''}' is not an event type: one of ${Object.keys(EVENT_FIELDS).join(', ')}`);
+          if (!(type in EVENT_FIELDS))
+            throw new DebugError(`'${a[0] ?? ''}' is not an event type: one of ${Object.keys(EVENT_FIELDS).join(', ')}`);
           const page = a[1] === 'page' ? num(a[2], 'page') : undefined;
           if (page !== undefined) checkPage(this.s, page);
           const found = cmd === 'next' ? this.findForward(type, page) : this.findBackward(type, page);
@@ -172,26 +236,44 @@ export class Debugger {
           out.push(this.where());
           break;
         }
-        case 'continue': case 'c': {
+        case 'continue':
+        case 'c': {
           const hit = this.run(this.tl.events, out, (s) => this.fieldStop(s));
           if (!hit) out.push('reached the end of the log');
           out.push(this.where());
           break;
         }
-        case 'break': out.push(this.addBreak(a)); break;
-        case 'breaks': this.breaks.forEach((b, k) => out.push(`${k}: ${JSON.stringify(b)}`)); if (!this.breaks.length) out.push('no breakpoints'); break;
-        case 'delete': { const k = num(a[0], 'breakpoint'); if (k >= this.breaks.length) throw new DebugError(`breakpoint ${k} does not exist: 0..${this.breaks.length - 1}`); this.breaks.splice(k, 1); out.push(`deleted breakpoint ${k}`); break; }
+        case 'break':
+          out.push(this.addBreak(a));
+          break;
+        case 'breaks':
+          for (const [k, b] of this.breaks.entries()) out.push(`${k}: ${JSON.stringify(b)}`);
+          if (!this.breaks.length) out.push('no breakpoints');
+          break;
+        case 'delete': {
+          const k = num(a[0], 'breakpoint');
+          if (k >= this.breaks.length) throw new DebugError(`breakpoint ${k} does not exist: 0..${this.breaks.length - 1}`);
+          this.breaks.splice(k, 1);
+          out.push(`deleted breakpoint ${k}`);
+          break;
+        }
         case 'watch': {
           const v = num(a[1], a[0] ?? 'target');
-          if (a[0] === 'page') { checkPage(this.s, v); this.watches.push({ page: v }); }
-          else if (a[0] === 'pte') this.watches.push({ pte: v });
+          if (a[0] === 'page') {
+            checkPage(this.s, v);
+            this.watches.push({ page: v });
+          } else if (a[0] === 'pte') this.watches.push({ pte: v });
           else if (a[0] === 'mm') this.watches.push({ mm: v });
           else throw new DebugError(`watch what? 'watch page P', 'watch pte A' or 'watch mm M'`);
           out.push(`watching ${a[0]} ${a[1]}: ${this.watchView(this.s, this.watches[this.watches.length - 1])}`);
           break;
         }
-        case 'print': case 'p': out.push(...this.print(a)); break;
-        default: throw new DebugError(`unknown command '${cmd}' (try 'help')`);
+        case 'print':
+        case 'p':
+          out.push(...this.print(a));
+          break;
+        default:
+          throw new DebugError(`unknown command '${cmd}' (try 'help')`);
       }
     } catch (err) {
       if (err instanceof Error && !(err instanceof TypeError) && !(err instanceof ReferenceError)) out.push(`error: ${err.message}`);
@@ -226,12 +308,14 @@ export class Debugger {
       if (!(a[2] in OPS)) throw new DebugError(`'${a[2] ?? ''}' is not a comparison: one of ${Object.keys(OPS).join(' ')}`);
       b = { kind: 'field', field: a[0], page, op: a[2], value: num(a[3], 'value') };
     } else if (a[0] === 'event') {
-      if (!(a[1] in EVENT_FIELDS)) throw new DebugError(`'${a[1] ?? ''}' is not an event type: one of ${Object.keys(EVENT_FIELDS).join(', ')}`);
+      if (!(a[1] in EVENT_FIELDS))
+        throw new DebugError(`'${a[1] ?? ''}' is not an event type: one of ${Object.keys(EVENT_FIELDS).join(', ')}`);
       const page = a[2] === 'page' ? num(a[3], 'page') : undefined;
       if (page !== undefined) checkPage(this.s, page);
       b = { kind: 'event', type: a[1] as EventType, page };
     } else if (a[0] === 'invariant') {
-      if (a[1] !== undefined && !(a[1] in INVARIANTS)) throw new DebugError(`'${a[1]}' is not an invariant: one of ${Object.keys(INVARIANTS).join(', ')}`);
+      if (a[1] !== undefined && !(a[1] in INVARIANTS))
+        throw new DebugError(`'${a[1]}' is not an invariant: one of ${Object.keys(INVARIANTS).join(', ')}`);
       b = { kind: 'invariant', name: a[1] };
     } else throw new DebugError(`break on what? 'break mapcount P >= V', 'break event TYPE [page P]' or 'break invariant [NAME]'`);
     this.breaks.push(b);
@@ -241,12 +325,26 @@ export class Debugger {
   private print(a: string[]): string[] {
     const s = this.s;
     switch (a[0]) {
-      case undefined: case 'summary': return formatSummary(summary(s)).split('\n');
-      case 'event': return [this.where()];
-      case 'page': case 'chain': return formatPage(pageInfo(s, num(a[1], 'page'))).split('\n');
-      case 'pte': { const p = num(a[1], 'pte'); checkPte(s, p); return [formatPte(pteInfo(s, p))]; }
-      case 'mm': { const m = num(a[1], 'mm'); checkMm(s, m); return formatMm(mmInfo(s, m)).split('\n'); }
-      default: throw new DebugError(`print what? summary, event, page P, chain P, pte A or mm M`);
+      case undefined:
+      case 'summary':
+        return formatSummary(summary(s)).split('\n');
+      case 'event':
+        return [this.where()];
+      case 'page':
+      case 'chain':
+        return formatPage(pageInfo(s, num(a[1], 'page'))).split('\n');
+      case 'pte': {
+        const p = num(a[1], 'pte');
+        checkPte(s, p);
+        return [formatPte(pteInfo(s, p))];
+      }
+      case 'mm': {
+        const m = num(a[1], 'mm');
+        checkMm(s, m);
+        return formatMm(mmInfo(s, m)).split('\n');
+      }
+      default:
+        throw new DebugError(`print what? summary, event, page P, chain P, pte A or mm M`);
     }
   }
 }

@@ -3,13 +3,22 @@
 // text. Values out of range are errors naming the allowed range.
 
 import {
-  PAGE_SIZE, _PAGE_ACCESSED, _PAGE_DIRTY, _PAGE_PRESENT, _PAGE_RW, _PAGE_USER, SWP_OFFSET, pte_is_swap, pte_pfn, pte_present,
+  PAGE_SIZE,
+  _PAGE_ACCESSED,
+  _PAGE_DIRTY,
+  _PAGE_PRESENT,
+  _PAGE_RW,
+  _PAGE_USER,
+  SWP_OFFSET,
+  pte_is_swap,
+  pte_pfn,
+  pte_present,
 } from '../arch/i386/page.js';
 import { pte_slot, pte_table_pfn, pte_vaddr, readLink, readPte } from '../arch/i386/pgtable.js';
 import { OP_KINDS } from '../events.js';
 import { flagNames } from '../mm/page-flags.js';
 import { rmapDesign } from '../rmap/index.js';
-import { getPage, VmaKind, VM_EXEC, VM_READ, VM_WRITE, type State } from '../state.js';
+import { getPage, type VmaKind, VM_EXEC, VM_READ, VM_WRITE, type State } from '../state.js';
 import { LogError } from '../log/format.js';
 
 export class TargetError extends LogError {}
@@ -21,7 +30,8 @@ export function pteFlags(v: number): string[] {
   if (pte_is_swap(v)) return [`swap entry ${SWP_OFFSET(v)}`];
   const f: string[] = [];
   if (v & _PAGE_PRESENT) f.push('present');
-  if (v & _PAGE_RW) f.push('rw'); else f.push('ro');
+  if (v & _PAGE_RW) f.push('rw');
+  else f.push('ro');
   if (v & _PAGE_USER) f.push('user');
   if (v & _PAGE_ACCESSED) f.push('accessed');
   if (v & _PAGE_DIRTY) f.push('dirty');
@@ -30,9 +40,15 @@ export function pteFlags(v: number): string[] {
 
 export function summary(s: State) {
   return {
-    frames: s.nframes, free: s.nrFree, used: s.nframes - s.nrFree, clockHand: s.hand, timeUs: s.time,
+    frames: s.nframes,
+    free: s.nrFree,
+    used: s.nframes - s.nrFree,
+    clockHand: s.hand,
+    timeUs: s.time,
     operation: { seq: s.op.seq, kind: OP_KINDS[s.op.kind] ?? String(s.op.kind), mm: s.op.mm },
-    mms: Object.keys(s.mms).map(Number), pageTables: Object.keys(s.pts).length, swapUsed: s.swap.used,
+    mms: Object.keys(s.mms).map(Number),
+    pageTables: Object.keys(s.pts).length,
+    swapUsed: s.swap.used,
   };
 }
 
@@ -45,14 +61,20 @@ export function checkPage(s: State, pfn: number): void {
 export function checkMm(s: State, mm: number): void {
   if (s.mms[mm] === undefined) {
     const ids = Object.keys(s.mms);
-    throw new TargetError(`mm ${mm} does not exist at this event: live mms are ${ids.length ? ids.join(', ') : '(none)'} (ids 1..${s.nextMm - 1} have been used)`);
+    throw new TargetError(
+      `mm ${mm} does not exist at this event: live mms are ${ids.length ? ids.join(', ') : '(none)'} (ids 1..${s.nextMm - 1} have been used)`,
+    );
   }
 }
 
 export function checkPte(s: State, pte: number): void {
   if (!Number.isInteger(pte) || pte < 0 || pte % 4 !== 0 || s.pts[pte_table_pfn(pte)] === undefined) {
-    const tables = Object.keys(s.pts).slice(0, 8).map((k) => `${hex(Number(k) * PAGE_SIZE)}..${hex(Number(k) * PAGE_SIZE + PAGE_SIZE - 4)}`);
-    throw new TargetError(`pte ${Number.isInteger(pte) ? hex(pte) : String(pte)} is not a pte slot of an allocated page table at this event: pte addresses are 4-aligned inside a page table (${tables.join(', ')}${Object.keys(s.pts).length > 8 ? ', …' : ''})`);
+    const tables = Object.keys(s.pts)
+      .slice(0, 8)
+      .map((k) => `${hex(Number(k) * PAGE_SIZE)}..${hex(Number(k) * PAGE_SIZE + PAGE_SIZE - 4)}`);
+    throw new TargetError(
+      `pte ${Number.isInteger(pte) ? hex(pte) : String(pte)} is not a pte slot of an allocated page table at this event: pte addresses are 4-aligned inside a page table (${tables.join(', ')}${Object.keys(s.pts).length > 8 ? ', …' : ''})`,
+    );
   }
 }
 
@@ -60,8 +82,15 @@ export function pteInfo(s: State, pte: number) {
   const pt = s.pts[pte_table_pfn(pte)];
   const v = readPte(s, pte);
   return {
-    pte, mm: pt?.mm ?? -1, vaddr: pt ? pte_vaddr(s, pte) : -1, table: pte_table_pfn(pte), slot: pte_slot(pte),
-    value: v, flags: pteFlags(v), maps: pte_present(v) ? pte_pfn(v) : null, link: readLink(s, pte),
+    pte,
+    mm: pt?.mm ?? -1,
+    vaddr: pt ? pte_vaddr(s, pte) : -1,
+    table: pte_table_pfn(pte),
+    slot: pte_slot(pte),
+    value: v,
+    flags: pteFlags(v),
+    maps: pte_present(v) ? pte_pfn(v) : null,
+    link: readLink(s, pte),
   };
 }
 
@@ -70,9 +99,18 @@ export function pageInfo(s: State, pfn: number) {
   const p = getPage(s, pfn);
   const rep = rmapDesign(s.rmap).entries(s, pfn);
   return {
-    page: pfn, count: p.count, flags: flagNames(p.flags), age: p.age, inode: p.inode, offset: p.offset, swap: p.swap,
-    mapcount: p.mapcount, head: p.rmap, freeBlockOrder: p.order,
-    chain: rep.ptes.map((pte) => pteInfo(s, pte)), chainProblem: rep.problem,
+    page: pfn,
+    count: p.count,
+    flags: flagNames(p.flags),
+    age: p.age,
+    inode: p.inode,
+    offset: p.offset,
+    swap: p.swap,
+    mapcount: p.mapcount,
+    head: p.rmap,
+    freeBlockOrder: p.order,
+    chain: rep.ptes.map((pte) => pteInfo(s, pte)),
+    chainProblem: rep.problem,
   };
 }
 
@@ -84,13 +122,29 @@ export function mmInfo(s: State, id: number) {
   const mm = s.mms[id];
   const tables = Object.entries(mm.pgdir).map(([idx, pfn]) => {
     const pt = s.pts[pfn];
-    let present = 0, swap = 0;
-    for (const c of pt?.pte ?? []) for (const v of c) { if (pte_present(v)) present++; else if (v !== 0) swap++; }
-    return { pgdIndex: Number(idx), vaddr: Number(idx) << 22 >>> 0, table: pfn, used: pt?.used ?? 0, present, swap };
+    let present = 0,
+      swap = 0;
+    for (const c of pt?.pte ?? [])
+      for (const v of c) {
+        if (pte_present(v)) present++;
+        else if (v !== 0) swap++;
+      }
+    return { pgdIndex: Number(idx), vaddr: (Number(idx) << 22) >>> 0, table: pfn, used: pt?.used ?? 0, present, swap };
   });
   return {
-    mm: id, pgd: mm.pgd, parent: mm.parent, rss: mm.rss,
-    vmas: mm.vmas.map((v) => ({ start: v.start, end: v.end, pages: (v.end - v.start) / PAGE_SIZE, kind: KIND[v.kind as VmaKind] ?? String(v.kind), prot: prot(v.prot), file: v.file, pgoff: v.pgoff })),
+    mm: id,
+    pgd: mm.pgd,
+    parent: mm.parent,
+    rss: mm.rss,
+    vmas: mm.vmas.map((v) => ({
+      start: v.start,
+      end: v.end,
+      pages: (v.end - v.start) / PAGE_SIZE,
+      kind: KIND[v.kind as VmaKind] ?? String(v.kind),
+      prot: prot(v.prot),
+      file: v.file,
+      pgoff: v.pgoff,
+    })),
     pageTables: tables,
   };
 }
@@ -125,8 +179,14 @@ export function formatPage(p: ReturnType<typeof pageInfo>): string {
 
 export function formatMm(m: ReturnType<typeof mmInfo>): string {
   const lines = [`mm ${m.mm}: pgd page ${m.pgd}, parent ${m.parent}, rss ${m.rss}`, '  vmas:'];
-  for (const v of m.vmas) lines.push(`    ${hex(v.start)}-${hex(v.end)} ${v.prot} ${v.kind}${v.file ? ` inode ${v.file} pgoff ${v.pgoff}` : ''} (${v.pages} pages)`);
+  for (const v of m.vmas)
+    lines.push(
+      `    ${hex(v.start)}-${hex(v.end)} ${v.prot} ${v.kind}${v.file ? ` inode ${v.file} pgoff ${v.pgoff}` : ''} (${v.pages} pages)`,
+    );
   lines.push('  page tables:');
-  for (const t of m.pageTables) lines.push(`    pgd[${t.pgdIndex}] ${hex(t.vaddr)}: table page ${t.table} (link page ${t.table + 1}), ${t.used} used: ${t.present} present, ${t.swap} swap`);
+  for (const t of m.pageTables)
+    lines.push(
+      `    pgd[${t.pgdIndex}] ${hex(t.vaddr)}: table page ${t.table} (link page ${t.table + 1}), ${t.used} used: ${t.present} present, ${t.swap} swap`,
+    );
   return lines.join('\n');
 }

@@ -29,7 +29,10 @@ function names(s: State, e: Event, t: Target): boolean {
     if ((e.t === 'pt_alloc' || e.t === 'pt_free') && (P === e.pfn || P === e.pfn + 1)) return true;
     if (r.pfn === P || (e.t === 'mm_create' && e.pgd === P)) return true;
     if (e.t === 'pte_set' && pte_present(e.val) && pte_pfn(e.val) === P) return true;
-    if ('pte' in r) { const v = readPte(s, r.pte); return pte_present(v) && pte_pfn(v) === P; }
+    if ('pte' in r) {
+      const v = readPte(s, r.pte);
+      return pte_present(v) && pte_pfn(v) === P;
+    }
     return false;
   }
   if ('pte' in t) {
@@ -46,8 +49,14 @@ export function history(tl: Timeline, t: Target, from = 0, to = tl.events): Touc
   const out: Touch[] = [];
   const s = tl.copyAt(from);
   let kind = 'boot';
-  for (let j = from - 1; j >= 0; j--) { const e = tl.event(j); if (e.t === 'op') { kind = OP_KINDS[e.kind]; break; } }
-  const view = (): string => 'page' in t ? pageView(s, t.page) : 'pte' in t ? `${readPte(s, t.pte)}/${readLink(s, t.pte)}` : '';
+  for (let j = from - 1; j >= 0; j--) {
+    const e = tl.event(j);
+    if (e.t === 'op') {
+      kind = OP_KINDS[e.kind];
+      break;
+    }
+  }
+  const view = (): string => ('page' in t ? pageView(s, t.page) : 'pte' in t ? `${readPte(s, t.pte)}/${readLink(s, t.pte)}` : '');
   for (const [i, e] of tl.range(from, to)) {
     if (e.t === 'op') kind = OP_KINDS[e.kind] ?? String(e.kind);
     const named = names(s, e, t);

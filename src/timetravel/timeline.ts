@@ -30,7 +30,10 @@ export class Timeline {
   private readonly bad = new Set<number>();
   readonly maxGap: number;
 
-  constructor(readonly log: LogReader, private readonly warn: (m: string) => void = () => {}) {
+  constructor(
+    readonly log: LogReader,
+    private readonly warn: (m: string) => void = () => {},
+  ) {
     this.points = [{ event: 0, info: null }, ...log.snapshots.map((info) => ({ event: info.first ?? 0, info }))];
     this.eventChunks = log.chunks.filter((c) => c.kind === 'events');
     let gap = 0;
@@ -67,17 +70,21 @@ export class Timeline {
     } catch (err) {
       this.bad.add(p.event);
       const prev = this.points[i - 1]?.event ?? 0;
-      this.warn(`snapshot at event ${p.event} (chunk ${p.info.index}, byte offset ${p.info.offset}) is damaged: ${(err as Error).message}; falling back to the snapshot at event ${prev}`);
+      this.warn(
+        `snapshot at event ${p.event} (chunk ${p.info.index}, byte offset ${p.info.offset}) is damaged: ${(err as Error).message}; falling back to the snapshot at event ${prev}`,
+      );
       return null;
     }
   }
 
   /** Index of the last snapshot point at or before position `pos`. */
   pointBefore(pos: number): number {
-    let lo = 0, hi = this.points.length - 1;
+    let lo = 0,
+      hi = this.points.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (this.points[mid].event <= pos) lo = mid; else hi = mid - 1;
+      if (this.points[mid].event <= pos) lo = mid;
+      else hi = mid - 1;
     }
     return lo;
   }
@@ -85,10 +92,12 @@ export class Timeline {
   /** The decoded events chunk holding event `i` (a few chunks are cached). */
   private chunkOf(i: number): { info: ChunkInfo; events: Event[] } {
     for (const c of this.cache) if (i >= (c.info.first ?? 0) && i < (c.info.first ?? 0) + c.events.length) return c;
-    let lo = 0, hi = this.eventChunks.length - 1;
+    let lo = 0,
+      hi = this.eventChunks.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if ((this.eventChunks[mid].first ?? 0) <= i) lo = mid; else hi = mid - 1;
+      if ((this.eventChunks[mid].first ?? 0) <= i) lo = mid;
+      else hi = mid - 1;
     }
     const info = this.eventChunks[lo];
     const c = { info, events: this.log.decodeChunkEvents(info) };
@@ -105,7 +114,7 @@ export class Timeline {
 
   /** Events [a, b) with their indices. */
   *range(a: number, b: number): Generator<[number, Event]> {
-    for (let i = Math.max(0, a); i < Math.min(b, this.events);) {
+    for (let i = Math.max(0, a); i < Math.min(b, this.events); ) {
       const c = this.chunkOf(i);
       const first = c.info.first ?? 0;
       const end = Math.min(b, first + c.events.length);
@@ -122,7 +131,7 @@ export class Timeline {
       throw new SeekRangeError(`position ${pos} is out of range: 0..${this.events} events applied`);
     }
     let p = this.pointBefore(pos);
-    if (this.cur === null || this.cur.pos > pos || (pos - this.cur.pos > pos - this.points[p].event)) {
+    if (this.cur === null || this.cur.pos > pos || pos - this.cur.pos > pos - this.points[p].event) {
       let s: State | null = null;
       for (; p >= 0 && (s = this.loadPoint(p)) === null; p--);
       this.cur = { pos: this.points[p].event, s: s as State };

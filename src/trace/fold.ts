@@ -19,7 +19,9 @@ export class AddressFolder {
     if (slot === undefined) {
       slot = this.regions.size;
       if (slot >= USER_PTRS_PER_PGD) {
-        throw new TraceError(`${this.source}: page ${page} (0x${page.toString(16)}) opens a ${slot + 1}th distinct 4 MiB region; the i386 model has room for ${USER_PTRS_PER_PGD} (3 GiB of user space). Trim the trace or use a denser page numbering.`);
+        throw new TraceError(
+          `${this.source}: page ${page} (0x${page.toString(16)}) opens a ${slot + 1}th distinct 4 MiB region; the i386 model has room for ${USER_PTRS_PER_PGD} (3 GiB of user space). Trim the trace or use a denser page numbering.`,
+        );
       }
       this.regions.set(r, slot);
     }

@@ -50,7 +50,9 @@ export function forEachLine(path: string, fn: (line: string, lineNo: number) => 
     raw.on('error', (e) => fail(openError(path, e as NodeJS.ErrnoException)));
     if (gz) {
       const gunzip = createGunzip();
-      gunzip.on('error', (e) => fail(new TraceError(`${path}: the gzip data is damaged (${e.message}); re-compress the trace or pass it uncompressed`)));
+      gunzip.on('error', (e) =>
+        fail(new TraceError(`${path}: the gzip data is damaged (${e.message}); re-compress the trace or pass it uncompressed`)),
+      );
       input = raw.pipe(gunzip);
     }
     const rl = createInterface({ input, crlfDelay: Infinity });
@@ -75,6 +77,6 @@ export function forEachLine(path: string, fn: (line: string, lineNo: number) => 
 
 /** True when a line holds bytes no text trace has (NUL and other control bytes, invalid UTF-8). */
 export function looksBinary(line: string): boolean {
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: a binary file is told by its control characters
   return /[\x00-\x08\x0e-\x1f\ufffd]/.test(line);
 }

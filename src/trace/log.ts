@@ -14,7 +14,15 @@ export interface TraceLogMeta {
 }
 
 /** Options to pass to runTrace/runMmtrace so that every event goes to `path`; call close() after. */
-export function traceLog(path: string, meta: TraceLogMeta): { onStart: (i: StrictStart) => void; sink: (e: import('../events.js').Event) => void; close: (end: Record<string, unknown>) => void; abandon: () => void } {
+export function traceLog(
+  path: string,
+  meta: TraceLogMeta,
+): {
+  onStart: (i: StrictStart) => void;
+  sink: (e: import('../events.js').Event) => void;
+  close: (end: Record<string, unknown>) => void;
+  abandon: () => void;
+} {
   let w: LogWriter | null = null;
   return {
     onStart: (i) => {
@@ -24,8 +32,14 @@ export function traceLog(path: string, meta: TraceLogMeta): { onStart: (i: Stric
         initial: i.initial,
       });
     },
-    sink: (e) => { w!.event(e); },
-    close: (end) => { w?.close(end); },
-    abandon: () => { w?.abandon(); },
+    sink: (e) => {
+      w!.event(e);
+    },
+    close: (end) => {
+      w?.close(end);
+    },
+    abandon: () => {
+      w?.abandon();
+    },
   };
 }

@@ -55,13 +55,17 @@ function prot(t: string | undefined): number {
 export async function runMmtrace(file: string, o: MmtraceOptions): Promise<MmtraceResult> {
   checkStrictOptions(o);
   if (o.policy === 'opt') {
-    throw new TraceError(`--policy opt needs the future of one process's page references; mmtrace is multi-process (fork shares pages): use clock, fifo or lru, or a lackey/pages trace`);
+    throw new TraceError(
+      `--policy opt needs the future of one process's page references; mmtrace is multi-process (fork shares pages): use clock, fifo or lru, or a lackey/pages trace`,
+    );
   }
   const run = new StrictRun({ ...o, kernelFrames: o.kernelFrames ?? 1024 }, 1);
   const k = run.kernel;
   const mms = new Map<number, number>(); // pid -> mm
   const inodes = new Map<string, number>();
-  let header = false, badLines = 0, processes = 0;
+  let header = false,
+    badLines = 0,
+    processes = 0;
   const mmOf = (t: string | undefined): number => {
     const pid = num(t, 'pid');
     const mm = mms.get(pid);
@@ -81,8 +85,10 @@ export async function runMmtrace(file: string, o: MmtraceOptions): Promise<Mmtra
       const mm = mmOf(w[1]);
       const addr = userAddr(w[2], 'address');
       const vma = find_vma(k.s.mms[mm], addr);
-      if (vma === undefined) throw new LineError(`address 0x${addr.toString(16)} is outside pid ${w[1]}'s mappings (add an mmap line first)`);
-      if (op === 'w' && (vma.prot & VM_WRITE) === 0) throw new LineError(`write to 0x${addr.toString(16)} in a mapping without w protection`);
+      if (vma === undefined)
+        throw new LineError(`address 0x${addr.toString(16)} is outside pid ${w[1]}'s mappings (add an mmap line first)`);
+      if (op === 'w' && (vma.prot & VM_WRITE) === 0)
+        throw new LineError(`write to 0x${addr.toString(16)} in a mapping without w protection`);
       run.ref(mm, addr, op === 'w', Infinity);
       return;
     }
@@ -118,9 +124,11 @@ export async function runMmtrace(file: string, o: MmtraceOptions): Promise<Mmtra
         const kind = KINDS[w[4] ?? ''];
         if (kind === undefined) throw new LineError(`bad kind '${String(w[4])}': write anon, private or shared`);
         const p = prot(w[5]);
-        if (start % PAGE_SIZE !== 0 || len % PAGE_SIZE !== 0 || len === 0) throw new LineError(`start and length must be whole pages (multiples of 0x1000), length > 0`);
+        if (start % PAGE_SIZE !== 0 || len % PAGE_SIZE !== 0 || len === 0)
+          throw new LineError(`start and length must be whole pages (multiples of 0x1000), length > 0`);
         if (start + len > PAGE_OFFSET) throw new LineError(`mapping ends at 0x${(start + len).toString(16)}, past 0xc0000000`);
-        let inode = 0, pgoff = 0;
+        let inode = 0,
+          pgoff = 0;
         if (kind !== VmaKind.Anon) {
           const name = w[6];
           if (name === undefined) throw new LineError(`a ${w[4]} mapping needs a file name`);
@@ -131,7 +139,8 @@ export async function runMmtrace(file: string, o: MmtraceOptions): Promise<Mmtra
           pgoff = off / PAGE_SIZE;
         }
         for (const v of k.s.mms[mm].vmas) {
-          if (start < v.end && v.start < start + len) throw new LineError(`overlaps the mapping at 0x${v.start.toString(16)}-0x${v.end.toString(16)}; munmap it first`);
+          if (start < v.end && v.start < start + len)
+            throw new LineError(`overlaps the mapping at 0x${v.start.toString(16)}-0x${v.end.toString(16)}; munmap it first`);
         }
         do_mmap(k, mm, { start, end: start + len, kind, prot: p, file: inode, pgoff });
         return;
@@ -139,7 +148,8 @@ export async function runMmtrace(file: string, o: MmtraceOptions): Promise<Mmtra
       case 'munmap': {
         const mm = mmOf(w[1]);
         const start = userAddr(w[2], 'start');
-        if (!do_munmap(k, mm, start)) throw new LineError(`no mapping starts at 0x${start.toString(16)} (munmap removes a whole mapping by its start)`);
+        if (!do_munmap(k, mm, start))
+          throw new LineError(`no mapping starts at 0x${start.toString(16)} (munmap removes a whole mapping by its start)`);
         return;
       }
       default:
@@ -154,16 +164,27 @@ export async function runMmtrace(file: string, o: MmtraceOptions): Promise<Mmtra
         if (err instanceof TraceError) throw new TraceError(`${file}:${lineNo}: ${err.message}`);
         throw err;
       }
-      if (o.skipBadLines && header) { badLines++; return; }
+      if (o.skipBadLines && header) {
+        badLines++;
+        return;
+      }
       if (looksBinary(line)) throw new TraceError(`${file}:${lineNo}: binary data, not an mmtrace file`);
       throw new TraceError(`${file}:${lineNo}: ${quoteLine(line)}: ${err.message}`);
     }
   });
   if (!header) throw new TraceError(`${file}: ${lines === 0 ? 'the file is empty' : "no 'mmtrace 1' header"}; is it an mmtrace file?`);
-  if (run.references === 0) throw new TraceError(`${file}: no references (r/w/x lines)${badLines ? ` (${badLines} malformed lines skipped)` : ''}`);
+  if (run.references === 0)
+    throw new TraceError(`${file}: no references (r/w/x lines)${badLines ? ` (${badLines} malformed lines skipped)` : ''}`);
   const s = run.machine.state();
   return {
-    format: 'mmtrace', file, lines, badLines, processes, forks: s.stats.forks, exits: s.stats.exits,
-    faultKinds: [...s.stats.faults], ...run.result(o.hash ?? false),
+    format: 'mmtrace',
+    file,
+    lines,
+    badLines,
+    processes,
+    forks: s.stats.forks,
+    exits: s.stats.exits,
+    faultKinds: [...s.stats.faults],
+    ...run.result(o.hash ?? false),
   };
 }

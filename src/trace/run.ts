@@ -39,7 +39,7 @@ function writeNextUses(refsPath: string, nextPath: string, total: number): void 
   const rfd = openSync(refsPath, 'r');
   const nfd = openSync(nextPath, 'w');
   try {
-    for (let end = total; end > 0;) {
+    for (let end = total; end > 0; ) {
       const start = Math.max(0, end - BLOCK);
       const n = end - start;
       readSync(rfd, refs, 0, n * 4, start * 4);
@@ -58,7 +58,13 @@ function writeNextUses(refsPath: string, nextPath: string, total: number): void 
 }
 
 /** Pass 3: drive the machine. */
-function replayRefs(run: StrictRun, refsPath: string, nextPath: string | null, total: number, onProgress?: (d: number, t: number) => void): void {
+function replayRefs(
+  run: StrictRun,
+  refsPath: string,
+  nextPath: string | null,
+  total: number,
+  onProgress?: (d: number, t: number) => void,
+): void {
   const mm = run.startSingle();
   const refs = new Uint32Array(BLOCK);
   const next = new Float64Array(BLOCK);

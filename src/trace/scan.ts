@@ -35,14 +35,20 @@ export async function scanTrace(file: string, refsPath: string, o: ScanOptions):
   const seen = new Uint8Array(FOLDED_PAGES);
   const buf = new Uint32Array(BLOCK);
   const out = openSync(refsPath, 'w');
-  let n = 0, references = 0, pages = 0, badLines = 0;
+  let n = 0,
+    references = 0,
+    pages = 0,
+    badLines = 0;
   const flush = (): void => {
     if (n > 0) writeSync(out, buf, 0, n * 4);
     n = 0;
   };
   const emit = (page: number, write: boolean): void => {
     const f = folder.fold(page);
-    if (seen[f] === 0) { seen[f] = 1; pages++; }
+    if (seen[f] === 0) {
+      seen[f] = 1;
+      pages++;
+    }
     buf[n++] = (f << 1) | (write ? 1 : 0);
     references++;
     if (n === BLOCK) flush();
@@ -52,18 +58,28 @@ export async function scanTrace(file: string, refsPath: string, o: ScanOptions):
     lines = await forEachLine(file, (line, lineNo) => {
       const problem = parse(line, emit);
       if (problem === null) return;
-      if (o.skipBadLines) { badLines++; return; }
-      if (looksBinary(line)) {
-        throw new TraceError(`${file}:${lineNo}: binary data, not a ${o.format} trace (gzip files are detected by their magic bytes; other binary formats are not read)`);
+      if (o.skipBadLines) {
+        badLines++;
+        return;
       }
-      throw new TraceError(`${file}:${lineNo}: malformed ${o.format} line ${quoteLine(line)}: ${problem}; fix the line or skip such lines with --skip-bad-lines`);
+      if (looksBinary(line)) {
+        throw new TraceError(
+          `${file}:${lineNo}: binary data, not a ${o.format} trace (gzip files are detected by their magic bytes; other binary formats are not read)`,
+        );
+      }
+      throw new TraceError(
+        `${file}:${lineNo}: malformed ${o.format} line ${quoteLine(line)}: ${problem}; fix the line or skip such lines with --skip-bad-lines`,
+      );
     });
     flush();
   } finally {
     closeSync(out);
   }
   if (references === 0) {
-    const why = lines === 0 ? 'the file is empty' : `none of its ${lines} lines is a reference${badLines ? ` (${badLines} malformed lines skipped)` : ''}`;
+    const why =
+      lines === 0
+        ? 'the file is empty'
+        : `none of its ${lines} lines is a reference${badLines ? ` (${badLines} malformed lines skipped)` : ''}`;
     throw new TraceError(`${file}: no references: ${why}; is it a ${o.format} trace?`);
   }
   return { lines, badLines, references, pages, regions: folder.regionCount };

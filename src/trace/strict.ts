@@ -79,12 +79,23 @@ export class StrictRun {
   private nextCommit = COMMIT_EVERY;
 
   /** `regions`: 4 MiB regions the trace touches (sizes the kernel pool: a page table each). */
-  constructor(readonly opts: StrictOptions, regions: number, processes = 1) {
+  constructor(
+    readonly opts: StrictOptions,
+    regions: number,
+    processes = 1,
+  ) {
     checkStrictOptions(opts);
     const pool = opts.kernelFrames ?? 2 * regions * processes + 2 * processes + 8;
     const userBase = Math.ceil((RESERVED + pool) / 32) * 32;
     this.strict = { userBase, userFrames: opts.frames, refOnLoad: opts.clockRefOnLoad ?? true };
-    this.initial = boot({ nframes: userBase + opts.frames, reserved: RESERVED, swapSlots: opts.swapSlots ?? 16384, rmap: 'pte-chain', chainMode: 0, hand: userBase });
+    this.initial = boot({
+      nframes: userBase + opts.frames,
+      reserved: RESERVED,
+      swapSlots: opts.swapSlots ?? 16384,
+      rmap: 'pte-chain',
+      chainMode: 0,
+      hand: userBase,
+    });
     this.kcfg = {
       files: [{ inode: TRACE_INODE, name: 'trace', pages: PAGE_OFFSET / PAGE_SIZE, backing: 'disk' }],
       latencies: { ...DEFAULT_LATENCIES },
@@ -101,7 +112,9 @@ export class StrictRun {
 
   /** Start the single trace process: its whole user space is one shared writable file mapping. */
   startSingle(): number {
-    const mm = do_execve(this.kernel, -1, [{ start: 0, end: PAGE_OFFSET, kind: VmaKind.SharedFile, prot: VM_READ | VM_WRITE | VM_EXEC, file: TRACE_INODE, pgoff: 0 }]);
+    const mm = do_execve(this.kernel, -1, [
+      { start: 0, end: PAGE_OFFSET, kind: VmaKind.SharedFile, prot: VM_READ | VM_WRITE | VM_EXEC, file: TRACE_INODE, pgoff: 0 },
+    ]);
     if (mm < 0) throw new TraceError(`strict mode: no frame for the process's page directory; raise kernelFrames`);
     return mm;
   }
@@ -112,9 +125,12 @@ export class StrictRun {
     const k = this.kernel;
     const r = access(k, mm, addr, write);
     if (r === 'oom') {
-      throw new TraceError(`strict mode ran out of frames at reference ${this.references} (0x${addr.toString(16)}): the kernel pool for page tables is too small (kernelFrames) or every user frame is pinned`);
+      throw new TraceError(
+        `strict mode ran out of frames at reference ${this.references} (0x${addr.toString(16)}): the kernel pool for page tables is too small (kernelFrames) or every user frame is pinned`,
+      );
     }
-    if (r === 'segv') throw new TraceError(`reference ${this.references}: address 0x${addr.toString(16)} is outside the process's mappings`);
+    if (r === 'segv')
+      throw new TraceError(`reference ${this.references}: address 0x${addr.toString(16)} is outside the process's mappings`);
     const pte = pte_offset(k, k.s.mms[mm], addr);
     const v = pte === 0 ? 0 : read_pte(k, pte);
     if (pte_present(v)) {
@@ -131,9 +147,14 @@ export class StrictRun {
     const s = this.machine.state();
     const faults = s.stats.faults.reduce((a, b) => a + b, 0);
     const r: StrictResult = {
-      policy: this.opts.policy, frames: this.opts.frames, references: this.references, faults,
-      hits: this.references - faults, evictions: s.stats.reclaimed,
-      writeBacks: s.stats.fileWrites + s.stats.swapWrites, events: this.machine.events,
+      policy: this.opts.policy,
+      frames: this.opts.frames,
+      references: this.references,
+      faults,
+      hits: this.references - faults,
+      evictions: s.stats.reclaimed,
+      writeBacks: s.stats.fileWrites + s.stats.swapWrites,
+      events: this.machine.events,
     };
     if (this.opts.policy === 'clock') r.clockRefOnLoad = this.strict.refOnLoad;
     if (withHash) r.stateHash = stateHash(s);

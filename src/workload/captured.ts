@@ -65,7 +65,12 @@ export class CapturedWorkload {
   /** Approximations made while building the layout. */
   readonly approx = { vmasDropped: 0, pagesFolded: 0, processesFailed: 0 };
 
-  constructor(private readonly k: Kernel, private readonly sc: Scenario, private readonly cap: CapturedLayoutSpec, seed: string) {
+  constructor(
+    private readonly k: Kernel,
+    private readonly sc: Scenario,
+    private readonly cap: CapturedLayoutSpec,
+    seed: string,
+  ) {
     this.sched = new Rng(seed, 'sched');
     this.addr = new Rng(seed, 'access');
     this.parent = this.forkParents();
@@ -102,7 +107,14 @@ export class CapturedWorkload {
 
   private simVma(v: CVma, start: number): Vma {
     const prot = (v.prot.includes('r') ? VM_READ : 0) | (v.prot.includes('w') ? VM_WRITE : 0) | (v.prot.includes('x') ? VM_EXEC : 0);
-    return { start, end: start + Math.min(v.pages, MAX_VMA_PAGES) * PAGE_SIZE, kind: KIND[v.kind], prot, file: this.inode(v.file), pgoff: v.pgoff };
+    return {
+      start,
+      end: start + Math.min(v.pages, MAX_VMA_PAGES) * PAGE_SIZE,
+      kind: KIND[v.kind],
+      prot,
+      file: this.inode(v.file),
+      pgoff: v.pgoff,
+    };
   }
 
   /** Pack vmas from `from`; returns their starts (-1 = did not fit) and the next free address. */
@@ -110,9 +122,16 @@ export class CapturedWorkload {
     const at: number[] = [];
     let end = from;
     vmas.forEach((v, i) => {
-      if (skip(i)) { at.push(-2); return; }
+      if (skip(i)) {
+        at.push(-2);
+        return;
+      }
       const len = Math.min(v.pages, MAX_VMA_PAGES) * PAGE_SIZE;
-      if (end + len > PAGE_OFFSET) { at.push(-1); this.approx.vmasDropped++; return; }
+      if (end + len > PAGE_OFFSET) {
+        at.push(-1);
+        this.approx.vmasDropped++;
+        return;
+      }
       at.push(end);
       end += len + PAGE_SIZE; // a guard page keeps neighbours from merging in the eye of a reader
     });
@@ -120,11 +139,14 @@ export class CapturedWorkload {
   }
 
   boot(): void {
-    this.cap.processes.forEach((p, i) => {
+    this.cap.processes.forEach((_p, i) => {
       const q = this.parent[i] >= 0 ? this.placed[this.parent[i]] : null;
       this.placed.push(q ? this.forkFrom(i, q) : this.start(i));
       const me = this.placed[i];
-      if (me === null) { this.approx.processesFailed++; return; }
+      if (me === null) {
+        this.approx.processesFailed++;
+        return;
+      }
       this.touchAll(i, me);
     });
     this.weights = this.placed.map((p) => (p === null ? 0 : p.addrs.length));
@@ -145,10 +167,14 @@ export class CapturedWorkload {
     const pvmas = this.cap.processes[this.parent[i]].vmas;
     const vmas = this.cap.processes[i].vmas;
     const parentAt = new Map<string, number>();
-    pvmas.forEach((v, j) => { if (q.at[j] >= 0) parentAt.set(key(v), q.at[j]); });
+    pvmas.forEach((v, j) => {
+      if (q.at[j] >= 0) parentAt.set(key(v), q.at[j]);
+    });
     const mine = new Set(vmas.map(key));
     // drop what the child does not have, then map what only the child has
-    pvmas.forEach((v, j) => { if (q.at[j] >= 0 && !mine.has(key(v))) do_munmap(this.k, mm, q.at[j]); });
+    pvmas.forEach((v, j) => {
+      if (q.at[j] >= 0 && !mine.has(key(v))) do_munmap(this.k, mm, q.at[j]);
+    });
     const { at, end } = this.pack(vmas, q.end, (j) => parentAt.has(key(vmas[j])));
     vmas.forEach((v, j) => {
       if (at[j] === -2) at[j] = parentAt.get(key(v)) as number;
@@ -165,7 +191,10 @@ export class CapturedWorkload {
       const cow = new Set(v.cow ? expand(v.cow) : []);
       for (const off of expand(v.resident)) {
         let o = off;
-        if (o >= MAX_VMA_PAGES) { o %= MAX_VMA_PAGES; this.approx.pagesFolded++; }
+        if (o >= MAX_VMA_PAGES) {
+          o %= MAX_VMA_PAGES;
+          this.approx.pagesFolded++;
+        }
         const addr = me.at[j] + o * PAGE_SIZE;
         let write = false;
         if (v.kind === 'anon') write = w && !(this.parent[i] >= 0 && this.sharedAnon.has(`${pid}:${j}:${off}`));
@@ -179,10 +208,17 @@ export class CapturedWorkload {
 
   step(): void {
     this.steps++;
-    if (this.total === 0) { timer_tick(this.k); this.k.pendingUs += this.k.cfg.latencies.accessUs; return; }
+    if (this.total === 0) {
+      timer_tick(this.k);
+      this.k.pendingUs += this.k.cfg.latencies.accessUs;
+      return;
+    }
     let r = this.sched.int(this.total);
     let i = 0;
-    while (r >= this.weights[i]) { r -= this.weights[i]; i++; }
+    while (r >= this.weights[i]) {
+      r -= this.weights[i];
+      i++;
+    }
     const p = this.placed[i] as Placed;
     const n = this.addr.int(p.addrs.length);
     const write = p.writable[n] && this.addr.int(100) < 25;

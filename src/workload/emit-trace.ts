@@ -20,7 +20,10 @@ export class MmtraceWriter {
   lines = 0;
 
   /** `fileName(inode)` names a mapped file (names must have no blanks). */
-  constructor(readonly path: string, private readonly fileName: (inode: number) => string) {
+  constructor(
+    readonly path: string,
+    private readonly fileName: (inode: number) => string,
+  ) {
     this.fd = openSync(path, 'w');
     this.gzip = path.endsWith('.gz');
     this.line('mmtrace 1');

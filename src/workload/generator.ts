@@ -49,7 +49,11 @@ export class Workload {
   /** Receives what the processes do, as mmtrace lines (`--emit-trace`). */
   trace: MmtraceWriter | null = null;
 
-  constructor(private readonly k: Kernel, private readonly sc: Scenario, seed: string) {
+  constructor(
+    private readonly k: Kernel,
+    private readonly sc: Scenario,
+    seed: string,
+  ) {
     this.captured = sc.captured ? new CapturedWorkload(k, sc, sc.captured, seed) : null;
     this.sched = new Rng(seed, 'sched');
     this.addr = new Rng(seed, 'access');
@@ -67,7 +71,10 @@ export class Workload {
   }
 
   boot(): void {
-    if (this.captured) return this.captured.boot();
+    if (this.captured) {
+      this.captured.boot();
+      return;
+    }
     for (const b of this.sc.boot) for (let i = 0; i < b.count; i++) this.start(b.program, -1);
     if (this.procs.length === 0) throw new WorkloadError('no boot process could start: memory is too small for the scenario');
   }
@@ -83,7 +90,19 @@ export class Workload {
 
   private add(progName: string, mm: number, parent: number, layout: Layout): Proc {
     const prog = this.sc.programs[progName];
-    const p: Proc = { pid: this.nextPid++, prog, progName, mm, parent, children: 0, refs: 0, layout, heapPages: layout.heap.pages, temp: null, tempRefs: 0 };
+    const p: Proc = {
+      pid: this.nextPid++,
+      prog,
+      progName,
+      mm,
+      parent,
+      children: 0,
+      refs: 0,
+      layout,
+      heapPages: layout.heap.pages,
+      temp: null,
+      tempRefs: 0,
+    };
     this.procs.push(p);
     return p;
   }
@@ -95,7 +114,10 @@ export class Workload {
 
   /** One step. When every process has exited, the boot set starts again (the session loops). */
   step(): void {
-    if (this.captured) return this.captured.step();
+    if (this.captured) {
+      this.captured.step();
+      return;
+    }
     this._steps++;
     if (this.procs.length === 0) {
       this.recorder?.({ a: 'boot', first: this.nextPid });
@@ -120,17 +142,38 @@ export class Workload {
   private act(p: Proc): void {
     const prog = p.prog;
     const rec = this.recorder;
-    if (prog.life !== undefined && p.refs >= prog.life) { rec?.({ a: 'exit', pid: p.pid }); return this.exit(p); }
-    if (prog.spawn && p.children < prog.spawn.max && this.life.int(10000) < prog.spawn.everyPct * 100) { rec?.({ a: 'spawn', pid: p.pid, child: this.nextPid }); return this.spawn(p); }
+    if (prog.life !== undefined && p.refs >= prog.life) {
+      rec?.({ a: 'exit', pid: p.pid });
+      this.exit(p);
+      return;
+    }
+    if (prog.spawn && p.children < prog.spawn.max && this.life.int(10000) < prog.spawn.everyPct * 100) {
+      rec?.({ a: 'spawn', pid: p.pid, child: this.nextPid });
+      this.spawn(p);
+      return;
+    }
     if (prog.maxHeap !== undefined && p.heapPages < Math.min(prog.maxHeap, p.layout.heapLimit)) {
-      const grow = prog.life !== undefined
-        ? p.refs * (prog.maxHeap - p.layout.heap.pages) >= (p.heapPages - p.layout.heap.pages + 8) * prog.life
-        : this.life.int(100) === 0;
-      if (grow) { rec?.({ a: 'brk', pid: p.pid, pages: Math.min(prog.maxHeap, p.heapPages + 8) }); return this.brk(p, Math.min(prog.maxHeap, p.heapPages + 8)); }
+      const grow =
+        prog.life !== undefined
+          ? p.refs * (prog.maxHeap - p.layout.heap.pages) >= (p.heapPages - p.layout.heap.pages + 8) * prog.life
+          : this.life.int(100) === 0;
+      if (grow) {
+        rec?.({ a: 'brk', pid: p.pid, pages: Math.min(prog.maxHeap, p.heapPages + 8) });
+        this.brk(p, Math.min(prog.maxHeap, p.heapPages + 8));
+        return;
+      }
     }
     if (prog.mmapTemp) {
-      if (p.temp === null && this.life.int(10000) < prog.mmapTemp.everyPct * 100) { rec?.({ a: 'mmap', pid: p.pid, pages: prog.mmapTemp.pages }); return this.mapTemp(p, prog.mmapTemp.pages); }
-      if (p.temp !== null && p.tempRefs >= p.temp.pages * 2) { rec?.({ a: 'munmap', pid: p.pid }); return this.unmapTemp(p); }
+      if (p.temp === null && this.life.int(10000) < prog.mmapTemp.everyPct * 100) {
+        rec?.({ a: 'mmap', pid: p.pid, pages: prog.mmapTemp.pages });
+        this.mapTemp(p, prog.mmapTemp.pages);
+        return;
+      }
+      if (p.temp !== null && p.tempRefs >= p.temp.pages * 2) {
+        rec?.({ a: 'munmap', pid: p.pid });
+        this.unmapTemp(p);
+        return;
+      }
     }
     p.refs++;
     this.reference(p);
@@ -161,7 +204,9 @@ export class Workload {
     const r = access(this.k, p.mm, region.start + page * PAGE_SIZE, write);
     if (r === 'oom') this.exit(p);
     else if (r === 'segv') {
-      throw new WorkloadError(`pid ${p.pid} (${p.progName}, mm ${p.mm}) touched 0x${(region.start + page * PAGE_SIZE).toString(16)} outside its vmas: a workload bug`);
+      throw new WorkloadError(
+        `pid ${p.pid} (${p.progName}, mm ${p.mm}) touched 0x${(region.start + page * PAGE_SIZE).toString(16)} outside its vmas: a workload bug`,
+      );
     }
   }
 
@@ -174,17 +219,34 @@ export class Workload {
     this._steps++;
     if (i.a === 'boot') {
       this.nextPid = i.first;
-      try { this.boot(); } catch (err) { if (!(err instanceof WorkloadError)) throw err; }
+      try {
+        this.boot();
+      } catch (err) {
+        if (!(err instanceof WorkloadError)) throw err;
+      }
     } else {
       const p = this.procs.find((q) => q.pid === i.pid);
       if (p !== undefined) {
         switch (i.a) {
-          case 'ref': if (access(this.k, p.mm, i.addr, i.write === 1) === 'oom') this.exit(p); break;
-          case 'spawn': this.nextPid = i.child; this.spawn(p); break;
-          case 'brk': this.brk(p, i.pages); break;
-          case 'mmap': if (p.temp === null) this.mapTemp(p, i.pages); break;
-          case 'munmap': if (p.temp !== null) this.unmapTemp(p); break;
-          case 'exit': this.exit(p); break;
+          case 'ref':
+            if (access(this.k, p.mm, i.addr, i.write === 1) === 'oom') this.exit(p);
+            break;
+          case 'spawn':
+            this.nextPid = i.child;
+            this.spawn(p);
+            break;
+          case 'brk':
+            this.brk(p, i.pages);
+            break;
+          case 'mmap':
+            if (p.temp === null) this.mapTemp(p, i.pages);
+            break;
+          case 'munmap':
+            if (p.temp !== null) this.unmapTemp(p);
+            break;
+          case 'exit':
+            this.exit(p);
+            break;
         }
       }
     }
@@ -201,7 +263,12 @@ export class Workload {
     if (spec.exec) {
       const layout = this.layoutOf(spec.program);
       const mm = do_execve(this.k, child, layout.vmas);
-      if (mm < 0) { p.children--; this.nextPid++; this.trace?.exit(pid); return; }
+      if (mm < 0) {
+        p.children--;
+        this.nextPid++;
+        this.trace?.exit(pid);
+        return;
+      }
       this.add(spec.program, mm, p.pid, layout);
       this.trace?.exec(pid, layout.vmas);
     } else {
@@ -216,7 +283,15 @@ export class Workload {
     const oldEnd = p.layout.heap.start + p.heapPages * PAGE_SIZE;
     if (!do_brk(this.k, p.mm, p.layout.heap.start, p.layout.heap.start + pages * PAGE_SIZE)) return;
     // mmtrace has no brk: growing the heap is an anonymous mapping of the new part
-    if (pages > p.heapPages) this.trace?.mmap(p.pid, { start: oldEnd, end: p.layout.heap.start + pages * PAGE_SIZE, kind: VmaKind.Anon, prot: VM_READ | VM_WRITE, file: 0, pgoff: 0 });
+    if (pages > p.heapPages)
+      this.trace?.mmap(p.pid, {
+        start: oldEnd,
+        end: p.layout.heap.start + pages * PAGE_SIZE,
+        kind: VmaKind.Anon,
+        prot: VM_READ | VM_WRITE,
+        file: 0,
+        pgoff: 0,
+      });
     p.heapPages = pages;
   }
 

@@ -34,9 +34,24 @@ export function programLayout(sc: Scenario, name: string, inodeOf: (file: string
   const ino = inodeOf(p.file);
   const vmas: Vma[] = [];
   const text = { start: TEXT_BASE, pages: p.text, writable: false };
-  vmas.push({ start: text.start, end: text.start + p.text * PAGE_SIZE, kind: VmaKind.PrivateFile, prot: VM_READ | VM_EXEC, file: ino, pgoff: 0 });
+  vmas.push({
+    start: text.start,
+    end: text.start + p.text * PAGE_SIZE,
+    kind: VmaKind.PrivateFile,
+    prot: VM_READ | VM_EXEC,
+    file: ino,
+    pgoff: 0,
+  });
   const data = { start: pageAlign(text.start + p.text * PAGE_SIZE), pages: p.data, writable: true };
-  if (p.data > 0) vmas.push({ start: data.start, end: data.start + p.data * PAGE_SIZE, kind: VmaKind.PrivateFile, prot: VM_READ | VM_WRITE, file: ino, pgoff: p.text });
+  if (p.data > 0)
+    vmas.push({
+      start: data.start,
+      end: data.start + p.data * PAGE_SIZE,
+      kind: VmaKind.PrivateFile,
+      prot: VM_READ | VM_WRITE,
+      file: ino,
+      pgoff: p.text,
+    });
   const heap = { start: data.start + p.data * PAGE_SIZE, pages: p.heap, writable: true };
   vmas.push({ start: heap.start, end: heap.start + p.heap * PAGE_SIZE, kind: VmaKind.Anon, prot: VM_READ | VM_WRITE, file: 0, pgoff: 0 });
   const libs: Region[] = [];
@@ -49,7 +64,14 @@ export function programLayout(sc: Scenario, name: string, inodeOf: (file: string
     at += lib.text * PAGE_SIZE;
     if (lib.data > 0) {
       libs.push({ start: at, pages: lib.data, writable: true });
-      vmas.push({ start: at, end: at + lib.data * PAGE_SIZE, kind: VmaKind.PrivateFile, prot: VM_READ | VM_WRITE, file: li, pgoff: lib.text });
+      vmas.push({
+        start: at,
+        end: at + lib.data * PAGE_SIZE,
+        kind: VmaKind.PrivateFile,
+        prot: VM_READ | VM_WRITE,
+        file: li,
+        pgoff: lib.text,
+      });
       at += lib.data * PAGE_SIZE;
     }
   }

@@ -11,94 +11,134 @@ import { sharedlibScenario } from './sharedlib.js';
 const size = z.union([z.string(), z.number().int().nonnegative()]);
 const pct = z.number().int().min(0).max(100);
 
-const Lib = z.object({
-  file: z.string(),
-  text: z.number().int().positive().describe('pages of code, shared read-only'),
-  data: z.number().int().nonnegative().default(0).describe('pages of private file-backed data'),
-}).strict();
+const Lib = z
+  .object({
+    file: z.string(),
+    text: z.number().int().positive().describe('pages of code, shared read-only'),
+    data: z.number().int().nonnegative().default(0).describe('pages of private file-backed data'),
+  })
+  .strict();
 
-const Mix = z.object({
-  text: z.number().int().nonnegative().default(40),
-  libs: z.number().int().nonnegative().default(30),
-  data: z.number().int().nonnegative().default(5),
-  heap: z.number().int().nonnegative().default(20),
-  stack: z.number().int().nonnegative().default(5),
-}).strict();
+const Mix = z
+  .object({
+    text: z.number().int().nonnegative().default(40),
+    libs: z.number().int().nonnegative().default(30),
+    data: z.number().int().nonnegative().default(5),
+    heap: z.number().int().nonnegative().default(20),
+    stack: z.number().int().nonnegative().default(5),
+  })
+  .strict();
 
-const Program = z.object({
-  file: z.string().describe('the executable (a file in `files`)'),
-  text: z.number().int().positive(),
-  data: z.number().int().nonnegative().default(4),
-  libs: z.array(z.string()).default([]),
-  heap: z.number().int().positive().describe('heap pages at start (brk)'),
-  maxHeap: z.number().int().positive().optional().describe('the heap grows to this many pages over the life of the process'),
-  stack: z.number().int().positive().default(4),
-  hot: pct.default(25).describe('percent of each region that gets most references'),
-  hotPct: pct.default(85).describe('percent of references that go to the hot part'),
-  writePct: pct.default(30),
-  mix: Mix.default({ text: 40, libs: 30, data: 5, heap: 20, stack: 5 }),
-  weight: z.number().int().positive().default(10).describe('relative CPU share'),
-  life: z.number().int().positive().optional().describe('references before the process exits (default: runs forever)'),
-  spawn: z.object({
-    program: z.string(),
-    everyPct: z.number().min(0).max(100).describe('percent chance per reference of starting a child'),
-    exec: z.boolean().default(true).describe('child execs `program` (false: plain fork, sharing the parent image)'),
-    max: z.number().int().positive().default(1).describe('children alive at once'),
-  }).strict().optional(),
-  mmapTemp: z.object({
-    pages: z.number().int().positive(),
-    everyPct: z.number().min(0).max(100),
-  }).strict().optional().describe('maps, touches and unmaps a temporary anonymous buffer'),
-}).strict();
+const Program = z
+  .object({
+    file: z.string().describe('the executable (a file in `files`)'),
+    text: z.number().int().positive(),
+    data: z.number().int().nonnegative().default(4),
+    libs: z.array(z.string()).default([]),
+    heap: z.number().int().positive().describe('heap pages at start (brk)'),
+    maxHeap: z.number().int().positive().optional().describe('the heap grows to this many pages over the life of the process'),
+    stack: z.number().int().positive().default(4),
+    hot: pct.default(25).describe('percent of each region that gets most references'),
+    hotPct: pct.default(85).describe('percent of references that go to the hot part'),
+    writePct: pct.default(30),
+    mix: Mix.default({ text: 40, libs: 30, data: 5, heap: 20, stack: 5 }),
+    weight: z.number().int().positive().default(10).describe('relative CPU share'),
+    life: z.number().int().positive().optional().describe('references before the process exits (default: runs forever)'),
+    spawn: z
+      .object({
+        program: z.string(),
+        everyPct: z.number().min(0).max(100).describe('percent chance per reference of starting a child'),
+        exec: z.boolean().default(true).describe('child execs `program` (false: plain fork, sharing the parent image)'),
+        max: z.number().int().positive().default(1).describe('children alive at once'),
+      })
+      .strict()
+      .optional(),
+    mmapTemp: z
+      .object({
+        pages: z.number().int().positive(),
+        everyPct: z.number().min(0).max(100),
+      })
+      .strict()
+      .optional()
+      .describe('maps, touches and unmaps a temporary anonymous buffer'),
+  })
+  .strict();
 
 const Ranges = z.array(z.tuple([z.number().int().nonnegative(), z.number().int().positive()]));
 
-const CapturedVma = z.object({
-  start: z.number().int().nonnegative().describe('address in the captured process (used to match a fork child\'s mappings to its parent\'s)'),
-  pages: z.number().int().positive(),
-  kind: z.enum(['anon', 'private', 'shared']),
-  prot: z.string().regex(/^r?w?x?$/),
-  file: z.string().optional(),
-  pgoff: z.number().int().nonnegative().default(0),
-  resident: Ranges.default([]).describe('[page offset, count] runs of present pages'),
-  cow: Ranges.optional().describe('private file pages that were anonymous copies'),
-}).strict();
+const CapturedVma = z
+  .object({
+    start: z
+      .number()
+      .int()
+      .nonnegative()
+      .describe("address in the captured process (used to match a fork child's mappings to its parent's)"),
+    pages: z.number().int().positive(),
+    kind: z.enum(['anon', 'private', 'shared']),
+    prot: z.string().regex(/^r?w?x?$/),
+    file: z.string().optional(),
+    pgoff: z.number().int().nonnegative().default(0),
+    resident: Ranges.default([]).describe('[page offset, count] runs of present pages'),
+    cow: Ranges.optional().describe('private file pages that were anonymous copies'),
+  })
+  .strict();
 
-export const CapturedLayout = z.object({
-  version: z.literal(1),
-  pfns: z.boolean().describe('false: frames were unreadable, so sharing was not captured'),
-  processes: z.array(z.object({
-    pid: z.number().int().positive(),
-    ppid: z.number().int().nonnegative().default(0),
-    name: z.string(),
-    vmas: z.array(CapturedVma),
-  }).strict()).min(1),
-  shared: z.array(z.object({
-    kind: z.enum(['anon', 'file']),
-    maps: z.array(z.tuple([z.number().int().positive(), z.number().int().nonnegative(), z.number().int().nonnegative()])).min(2)
-      .describe('[pid, vma index, page offset] of every mapping of one physical frame'),
-  }).strict()).default([]),
-  skipped: z.record(z.string(), z.number().int().nonnegative()).default({}),
-  notes: z.array(z.string()).default([]),
-}).strict();
+export const CapturedLayout = z
+  .object({
+    version: z.literal(1),
+    pfns: z.boolean().describe('false: frames were unreadable, so sharing was not captured'),
+    processes: z
+      .array(
+        z
+          .object({
+            pid: z.number().int().positive(),
+            ppid: z.number().int().nonnegative().default(0),
+            name: z.string(),
+            vmas: z.array(CapturedVma),
+          })
+          .strict(),
+      )
+      .min(1),
+    shared: z
+      .array(
+        z
+          .object({
+            kind: z.enum(['anon', 'file']),
+            maps: z
+              .array(z.tuple([z.number().int().positive(), z.number().int().nonnegative(), z.number().int().nonnegative()]))
+              .min(2)
+              .describe('[pid, vma index, page offset] of every mapping of one physical frame'),
+          })
+          .strict(),
+      )
+      .default([]),
+    skipped: z.record(z.string(), z.number().int().nonnegative()).default({}),
+    notes: z.array(z.string()).default([]),
+  })
+  .strict();
 
 export type CapturedLayoutSpec = z.infer<typeof CapturedLayout>;
 
-export const ScenarioSchema = z.object({
-  name: z.string(),
-  description: z.string().default(''),
-  memory: size,
-  reserved: size.default('768K').describe('kernel image, mem_map and boot allocations'),
-  swap: size.default('16M'),
-  watermarks: z.object({ min: z.number().int().positive(), low: z.number().int().positive(), high: z.number().int().positive() })
-    .strict().optional().describe('override the 2.1.47 watermarks (min 48 pages is too much for tiny machines)'),
-  latencies: z.record(z.string(), z.number().int().nonnegative()).optional(),
-  files: z.array(z.object({ name: z.string(), pages: z.number().int().positive(), backing: z.enum(['disk', 'nfs']) }).strict()),
-  libs: z.record(z.string(), Lib).default({}),
-  programs: z.record(z.string(), Program).default({}),
-  boot: z.array(z.object({ program: z.string(), count: z.number().int().positive().default(1) }).strict()).default([]),
-  captured: CapturedLayout.optional().describe('a real machine\'s processes (mmsim capture); replaces programs and boot'),
-}).strict();
+export const ScenarioSchema = z
+  .object({
+    name: z.string(),
+    description: z.string().default(''),
+    memory: size,
+    reserved: size.default('768K').describe('kernel image, mem_map and boot allocations'),
+    swap: size.default('16M'),
+    watermarks: z
+      .object({ min: z.number().int().positive(), low: z.number().int().positive(), high: z.number().int().positive() })
+      .strict()
+      .optional()
+      .describe('override the 2.1.47 watermarks (min 48 pages is too much for tiny machines)'),
+    latencies: z.record(z.string(), z.number().int().nonnegative()).optional(),
+    files: z.array(z.object({ name: z.string(), pages: z.number().int().positive(), backing: z.enum(['disk', 'nfs']) }).strict()),
+    libs: z.record(z.string(), Lib).default({}),
+    programs: z.record(z.string(), Program).default({}),
+    boot: z.array(z.object({ program: z.string(), count: z.number().int().positive().default(1) }).strict()).default([]),
+    captured: CapturedLayout.optional().describe("a real machine's processes (mmsim capture); replaces programs and boot"),
+  })
+  .strict();
 
 export type Scenario = z.infer<typeof ScenarioSchema>;
 export type ProgramSpec = z.infer<typeof Program>;
@@ -142,26 +182,35 @@ export function parseScenario(json: unknown, source: string): Scenario {
   }
   for (const [name, p] of Object.entries(sc.programs)) {
     if (!files.has(p.file)) problems.push(`programs.${name}.file: '${p.file}' is not in files (have: ${[...files].join(', ')})`);
-    for (const l of p.libs) if (!(l in sc.libs)) problems.push(`programs.${name}.libs: '${l}' is not in libs (have: ${Object.keys(sc.libs).join(', ')})`);
-    if (p.spawn && !(p.spawn.program in sc.programs)) problems.push(`programs.${name}.spawn.program: '${p.spawn.program}' is not in programs (have: ${Object.keys(sc.programs).join(', ')})`);
+    for (const l of p.libs)
+      if (!(l in sc.libs)) problems.push(`programs.${name}.libs: '${l}' is not in libs (have: ${Object.keys(sc.libs).join(', ')})`);
+    if (p.spawn && !(p.spawn.program in sc.programs))
+      problems.push(
+        `programs.${name}.spawn.program: '${p.spawn.program}' is not in programs (have: ${Object.keys(sc.programs).join(', ')})`,
+      );
     const f = sc.files.find((x) => x.name === p.file);
-    if (f && f.pages < p.text + p.data) problems.push(`programs.${name}: text + data (${p.text + p.data} pages) is larger than ${p.file} (${f.pages} pages)`);
+    if (f && f.pages < p.text + p.data)
+      problems.push(`programs.${name}: text + data (${p.text + p.data} pages) is larger than ${p.file} (${f.pages} pages)`);
   }
   for (const [name, l] of Object.entries(sc.libs)) {
     const f = sc.files.find((x) => x.name === l.file);
-    if (f && f.pages < l.text + l.data) problems.push(`libs.${name}: text + data (${l.text + l.data} pages) is larger than ${l.file} (${f.pages} pages)`);
+    if (f && f.pages < l.text + l.data)
+      problems.push(`libs.${name}: text + data (${l.text + l.data} pages) is larger than ${l.file} (${f.pages} pages)`);
   }
   problems.push(...layoutProblems(sc));
   for (const [i, b] of sc.boot.entries()) {
-    if (!(b.program in sc.programs)) problems.push(`boot.${i}.program: '${b.program}' is not in programs (have: ${Object.keys(sc.programs).join(', ')})`);
+    if (!(b.program in sc.programs))
+      problems.push(`boot.${i}.program: '${b.program}' is not in programs (have: ${Object.keys(sc.programs).join(', ')})`);
   }
-  if (sc.captured === undefined && sc.boot.length === 0) problems.push('boot: name at least one program to start (or give a captured layout)');
+  if (sc.captured === undefined && sc.boot.length === 0)
+    problems.push('boot: name at least one program to start (or give a captured layout)');
   if (sc.captured !== undefined) {
     const procs = sc.captured.processes;
     for (const [i, pr] of procs.entries()) {
       if (pr.pid !== i + 1) problems.push(`captured.processes.${i}.pid: ${pr.pid}, expected ${i + 1} (pids are numbered from 1 in order)`);
       for (const [j, v] of pr.vmas.entries()) {
-        if (v.kind !== 'anon' && (v.file === undefined || !files.has(v.file))) problems.push(`captured.processes.${i}.vmas.${j}.file: '${String(v.file)}' is not in files`);
+        if (v.kind !== 'anon' && (v.file === undefined || !files.has(v.file)))
+          problems.push(`captured.processes.${i}.vmas.${j}.file: '${String(v.file)}' is not in files`);
       }
     }
     for (const [i, g] of sc.captured.shared.entries()) {
@@ -188,7 +237,9 @@ export function loadScenario(nameOrFile: string): Scenario {
   let path = nameOrFile;
   if (builtinScenarioNames().includes(nameOrFile)) path = join(BUILTIN_DIR, `${nameOrFile}.json`);
   else if (!existsSync(nameOrFile)) {
-    throw new ScenarioError(`scenario '${nameOrFile}' is neither a built-in scenario (${builtinScenarioNames().join(', ')}, or sharedlib:N for N sharers) nor an existing file`);
+    throw new ScenarioError(
+      `scenario '${nameOrFile}' is neither a built-in scenario (${builtinScenarioNames().join(', ')}, or sharedlib:N for N sharers) nor an existing file`,
+    );
   }
   let json: unknown;
   try {
@@ -201,7 +252,10 @@ export function loadScenario(nameOrFile: string): Scenario {
 
 const PAGES = (bytes: number): number => bytes / 4096;
 /** The address-space regions of workload/layout.ts, in pages (kept here to avoid an import cycle). */
-const TEXT_BASE_PAGE = PAGES(0x08048000), LIB_BASE_PAGE = PAGES(0x40000000), TEMP_BASE_PAGE = PAGES(0x60000000), PAGE_OFFSET_PAGE = PAGES(0xc0000000);
+const TEXT_BASE_PAGE = PAGES(0x08048000),
+  LIB_BASE_PAGE = PAGES(0x40000000),
+  TEMP_BASE_PAGE = PAGES(0x60000000),
+  PAGE_OFFSET_PAGE = PAGES(0xc0000000);
 
 /** Each program's pieces must fit the i386 layout without overlapping (see workload/layout.ts). */
 function layoutProblems(sc: Scenario): string[] {
@@ -210,15 +264,21 @@ function layoutProblems(sc: Scenario): string[] {
     const heap = Math.max(p.heap, p.maxHeap ?? 0);
     const low = TEXT_BASE_PAGE + p.text + p.data + heap;
     if (low > LIB_BASE_PAGE) {
-      out.push(`programs.${name}: text + data + heap (${p.text + p.data + heap} pages) run past 0x40000000 where the libraries start; at most ${LIB_BASE_PAGE - TEXT_BASE_PAGE} pages fit`);
+      out.push(
+        `programs.${name}: text + data + heap (${p.text + p.data + heap} pages) run past 0x40000000 where the libraries start; at most ${LIB_BASE_PAGE - TEXT_BASE_PAGE} pages fit`,
+      );
     }
     const libs = p.libs.reduce((n, l) => n + (sc.libs[l] ? sc.libs[l].text + sc.libs[l].data : 0), 0);
     if (LIB_BASE_PAGE + libs > TEMP_BASE_PAGE) {
-      out.push(`programs.${name}.libs: the libraries (${libs} pages) run past 0x60000000 where temporary mappings start; at most ${TEMP_BASE_PAGE - LIB_BASE_PAGE} pages fit`);
+      out.push(
+        `programs.${name}.libs: the libraries (${libs} pages) run past 0x60000000 where temporary mappings start; at most ${TEMP_BASE_PAGE - LIB_BASE_PAGE} pages fit`,
+      );
     }
     const temp = p.mmapTemp?.pages ?? 0;
     if (TEMP_BASE_PAGE + temp > PAGE_OFFSET_PAGE - p.stack) {
-      out.push(`programs.${name}: the stack (${p.stack} pages) and temporary mapping (${temp} pages) overlap below 0xc0000000; together at most ${PAGE_OFFSET_PAGE - TEMP_BASE_PAGE} pages fit`);
+      out.push(
+        `programs.${name}: the stack (${p.stack} pages) and temporary mapping (${temp} pages) overlap below 0xc0000000; together at most ${PAGE_OFFSET_PAGE - TEMP_BASE_PAGE} pages fit`,
+      );
     }
   }
   return out;

@@ -48,45 +48,106 @@ describe('invariants', () => {
   });
 
   const cases: Array<[string, string, (w: ReturnType<typeof world>) => Event[], Partial<RunOptions>?]> = [
-    ['pte_set without pte_link', 'pte-on-chain', (w) => {
-      const pfn = w.pfnOf(w.pteA(0));
-      return [{ t: 'get_page', pfn }, { t: 'pte_set', pte: w.pteA(5), val: mk_pte(pfn, _PAGE_PRESENT | _PAGE_USER) }];
-    }],
-    ['pte_clear without pte_unlink', 'chain-entry-valid', (w) => {
-      const pfn = w.pfnOf(w.pteB(1));
-      return [{ t: 'pte_clear', pte: w.pteB(1) }, { t: 'put_page', pfn }, { t: 'page_flags', pfn, set: 0, clear: 0 }];
-    }],
-    ['pte_clear leaves its link behind', 'link-null', (w) => [{ t: 'pte_clear', pte: w.pteB(1) }, { t: 'put_page', pfn: w.pfnOf(w.pteA(1)) }]],
+    [
+      'pte_set without pte_link',
+      'pte-on-chain',
+      (w) => {
+        const pfn = w.pfnOf(w.pteA(0));
+        return [
+          { t: 'get_page', pfn },
+          { t: 'pte_set', pte: w.pteA(5), val: mk_pte(pfn, _PAGE_PRESENT | _PAGE_USER) },
+        ];
+      },
+    ],
+    [
+      'pte_clear without pte_unlink',
+      'chain-entry-valid',
+      (w) => {
+        const pfn = w.pfnOf(w.pteB(1));
+        return [
+          { t: 'pte_clear', pte: w.pteB(1) },
+          { t: 'put_page', pfn },
+          { t: 'page_flags', pfn, set: 0, clear: 0 },
+        ];
+      },
+    ],
+    [
+      'pte_clear leaves its link behind',
+      'link-null',
+      (w) => [
+        { t: 'pte_clear', pte: w.pteB(1) },
+        { t: 'put_page', pfn: w.pfnOf(w.pteA(1)) },
+      ],
+    ],
     ['unlink from the wrong page', 'rmap-unlink-missing', (w) => [{ t: 'pte_unlink', pte: w.pteA(0), pfn: w.pfnOf(w.pteA(1)) }]],
-    ['a pte linked twice (NULL-terminated chain cycles)', 'chain-terminates', (w) => [{ t: 'pte_link', pte: w.pteA(2), pfn: w.pfnOf(w.pteA(2)) }]],
-    ['a pte linked onto a second page (its one link word joins two chains)', 'chain-length', (w) => [
-      { t: 'pte_link', pte: w.pteA(3), pfn: w.pfnOf(w.pteA(0)) }]],
+    [
+      'a pte linked twice (NULL-terminated chain cycles)',
+      'chain-terminates',
+      (w) => [{ t: 'pte_link', pte: w.pteA(2), pfn: w.pfnOf(w.pteA(2)) }],
+    ],
+    [
+      'a pte linked onto a second page (its one link word joins two chains)',
+      'chain-length',
+      (w) => [{ t: 'pte_link', pte: w.pteA(3), pfn: w.pfnOf(w.pteA(0)) }],
+    ],
     ['a reference never dropped', 'page-count', (w) => [{ t: 'get_page', pfn: w.pfnOf(w.pteA(0)) }]],
-    ['a page table at an odd frame', 'pt-block', (w) => {
-      const pfn = w.s.freeArea[0].head >= 0 ? w.s.freeArea[0].head : w.s.freeArea[1].head;
-      return [{ t: 'pt_alloc', pfn: pfn | 1, mm: w.a, index: 300 }];
-    }],
-    ['a mapped page freed', 'free-page', (w) => {
-      const pfn = w.pfnOf(w.pteA(0));
-      return [{ t: 'put_page', pfn }, { t: 'put_page', pfn }, { t: 'page_free', pfn, order: 0, reclaim: 0 }];
-    }],
-    ['an allocation taken from the wrong free list', 'buddy', (w) => {
-      const order = w.s.freeArea.findLastIndex((a) => a.head >= 0);
-      return [{ t: 'page_alloc', pfn: w.s.freeArea[order].head, order: 0, from: 0 }];
-    }],
+    [
+      'a page table at an odd frame',
+      'pt-block',
+      (w) => {
+        const pfn = w.s.freeArea[0].head >= 0 ? w.s.freeArea[0].head : w.s.freeArea[1].head;
+        return [{ t: 'pt_alloc', pfn: pfn | 1, mm: w.a, index: 300 }];
+      },
+    ],
+    [
+      'a mapped page freed',
+      'free-page',
+      (w) => {
+        const pfn = w.pfnOf(w.pteA(0));
+        return [
+          { t: 'put_page', pfn },
+          { t: 'put_page', pfn },
+          { t: 'page_free', pfn, order: 0, reclaim: 0 },
+        ];
+      },
+    ],
+    [
+      'an allocation taken from the wrong free list',
+      'buddy',
+      (w) => {
+        const order = w.s.freeArea.findLastIndex((a) => a.head >= 0);
+        return [{ t: 'page_alloc', pfn: w.s.freeArea[order].head, order: 0, from: 0 }];
+      },
+    ],
     ['a swap reference nobody holds', 'swap-map', () => [{ t: 'swap_dup', entry: 3 }]],
-    ['a swap-cached page mapped writable', 'swap-cache-writable', (w) => {
-      const pfn = w.pfnOf(w.pteA(0));
-      return [{ t: 'swap_cache_add', pfn, entry: 2 }, { t: 'swap_dup', entry: 2 },
-        { t: 'pte_set', pte: w.pteA(0), val: mk_pte(pfn, _PAGE_PRESENT | _PAGE_USER | _PAGE_RW) }];
-    }],
+    [
+      'a swap-cached page mapped writable',
+      'swap-cache-writable',
+      (w) => {
+        const pfn = w.pfnOf(w.pteA(0));
+        return [
+          { t: 'swap_cache_add', pfn, entry: 2 },
+          { t: 'swap_dup', entry: 2 },
+          { t: 'pte_set', pte: w.pteA(0), val: mk_pte(pfn, _PAGE_PRESENT | _PAGE_USER | _PAGE_RW) },
+        ];
+      },
+    ],
     ['the clock hand past mem_map', 'clock-hand', (w) => [{ t: 'clock_advance', hand: w.s.nframes, ptes: 0 }]],
     ['a page table freed with live ptes', 'rss', (w) => [{ t: 'pt_free', pfn: Math.floor(w.pteB(0) / 4096) }]],
     ['a vma removed without zapping its ptes', 'pte-in-vma', (w) => [{ t: 'vma_remove', mm: w.b, start: BASE }]],
-    ['a page freed while still on the active list (no lru_del)', 'lru-lists', (w) => {
-      const pfn = w.pfnOf(w.pteA(0));
-      return [{ t: 'put_page', pfn }, { t: 'put_page', pfn }, { t: 'page_free', pfn, order: 0, reclaim: 0 }];
-    }, LRU],
+    [
+      'a page freed while still on the active list (no lru_del)',
+      'lru-lists',
+      (w) => {
+        const pfn = w.pfnOf(w.pteA(0));
+        return [
+          { t: 'put_page', pfn },
+          { t: 'put_page', pfn },
+          { t: 'page_free', pfn, order: 0, reclaim: 0 },
+        ];
+      },
+      LRU,
+    ],
   ];
 
   it('every invariant has a failing case below', () => {
@@ -104,7 +165,10 @@ describe('invariants', () => {
       if (['pt-block', 'buddy', 'swap-map', 'clock-hand', 'rss', 'pte-in-vma'].includes(invariant)) continue; // global: full check only
       const w = world(opts);
       const t = new Touched();
-      for (const e of bad(w)) { noteTouches(w.s, e, t); apply(w.s, e); }
+      for (const e of bad(w)) {
+        noteTouches(w.s, e, t);
+        apply(w.s, e);
+      }
       const got = new Set(checkTouched(w.s, pteChain, t).map((v) => v.invariant));
       expect(got.size, what).toBeGreaterThan(0);
       // what it names is really broken (the full check agrees)
@@ -112,7 +176,7 @@ describe('invariants', () => {
     }
   });
 
-  it('the LRU lists hold on a correct active-inactive state: the world\'s anonymous pages are on the active list', () => {
+  it("the LRU lists hold on a correct active-inactive state: the world's anonymous pages are on the active list", () => {
     const w = world(LRU);
     expect(checkState(w.s)).toEqual([]);
     const pfn = w.pfnOf(w.pteA(0));
@@ -122,15 +186,33 @@ describe('invariants', () => {
 
   const lruCases: Array<[string, (w: ReturnType<typeof world>) => Event[]]> = [
     ['a page added to a second list', (w) => [{ t: 'lru_add', pfn: w.pfnOf(w.pteA(1)), list: LRU_INACTIVE_DIRTY }]],
-    ['lru_del of a page on no list', (w) => [{ t: 'lru_del', pfn: w.pfnOf(w.pteA(1)) }, { t: 'lru_del', pfn: w.pfnOf(w.pteA(1)) }]],
-    ['lru_move of a page on no list', (w) => [{ t: 'lru_del', pfn: w.pfnOf(w.pteA(2)) }, { t: 'lru_move', pfn: w.pfnOf(w.pteA(2)), list: LRU_ACTIVE }]],
-    ['a flag that does not match the list', (w) => [{ t: 'page_flags', pfn: w.pfnOf(w.pteA(3)), set: PG_inactive_clean, clear: PG_active }]],
-    ['a flag cleared behind the list\'s back', (w) => [{ t: 'page_flags', pfn: w.pfnOf(w.pteA(3)), set: 0, clear: PG_active }]],
+    [
+      'lru_del of a page on no list',
+      (w) => [
+        { t: 'lru_del', pfn: w.pfnOf(w.pteA(1)) },
+        { t: 'lru_del', pfn: w.pfnOf(w.pteA(1)) },
+      ],
+    ],
+    [
+      'lru_move of a page on no list',
+      (w) => [
+        { t: 'lru_del', pfn: w.pfnOf(w.pteA(2)) },
+        { t: 'lru_move', pfn: w.pfnOf(w.pteA(2)), list: LRU_ACTIVE },
+      ],
+    ],
+    [
+      'a flag that does not match the list',
+      (w) => [{ t: 'page_flags', pfn: w.pfnOf(w.pteA(3)), set: PG_inactive_clean, clear: PG_active }],
+    ],
+    ["a flag cleared behind the list's back", (w) => [{ t: 'page_flags', pfn: w.pfnOf(w.pteA(3)), set: 0, clear: PG_active }]],
   ];
   it.each(lruCases)('lru-lists: %s is caught by the full and the local check', (_what, bad) => {
     const w = world(LRU);
     const t = new Touched();
-    for (const e of bad(w)) { noteTouches(w.s, e, t); apply(w.s, e); }
+    for (const e of bad(w)) {
+      noteTouches(w.s, e, t);
+      apply(w.s, e);
+    }
     expect(names(w.s)).toContain('lru-lists');
     expect(checkTouched(w.s, pteChain, t).map((v) => v.invariant)).toContain('lru-lists');
   });

@@ -13,45 +13,75 @@ function holds(scenario: string, seed: string, events: number, fullEvery: number
   const { sim, events: evs } = recordEvents(scenario, seed, events, opts);
   const c = new StreamChecker(cloneState(sim.initial), { fullEvery });
   let ok = true;
-  for (const e of evs) if (!c.step(e)) { ok = false; break; }
+  for (const e of evs)
+    if (!c.step(e)) {
+      ok = false;
+      break;
+    }
   if (ok) ok = c.finish();
   const f = c.failure;
-  expect(ok, f ? `replay: mmsim record --scenario ${scenario} --seed ${seed} --events ${f.event + 1} ${JSON.stringify(opts)}\n` +
-    f.violations.slice(0, 5).map(formatViolation).join('\n') : '').toBe(true);
+  expect(
+    ok,
+    f
+      ? `replay: mmsim record --scenario ${scenario} --seed ${seed} --events ${f.event + 1} ${JSON.stringify(opts)}\n` +
+          f.violations.slice(0, 5).map(formatViolation).join('\n')
+      : '',
+  ).toBe(true);
 }
 
 describe('invariants hold over many seeds', () => {
   it('tiny: 200 seeds, full check at every operation, both chain modes', { timeout: 120000 }, () => {
-    fc.assert(fc.property(fc.integer({ min: 0, max: 1 << 30 }), fc.boolean(), (seed, circular) => {
-      holds('tiny', String(seed), 1500, 1, { chainMode: circular ? 'circular' : 'null' });
-    }), { numRuns: 200, seed: 4242 });
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1 << 30 }), fc.boolean(), (seed, circular) => {
+        holds('tiny', String(seed), 1500, 1, { chainMode: circular ? 'circular' : 'null' });
+      }),
+      { numRuns: 200, seed: 4242 },
+    );
   });
 
   it('forky: 100 seeds', { timeout: 120000 }, () => {
-    fc.assert(fc.property(fc.integer({ min: 0, max: 1 << 30 }), (seed) => {
-      holds('forky', String(seed), 6000, 8);
-    }), { numRuns: 100, seed: 4243 });
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1 << 30 }), (seed) => {
+        holds('forky', String(seed), 6000, 8);
+      }),
+      { numRuns: 100, seed: 4243 },
+    );
   });
 
   it('x486: 100 seeds', { timeout: 120000 }, () => {
-    fc.assert(fc.property(fc.integer({ min: 0, max: 1 << 30 }), (seed) => {
-      holds('x486', String(seed), 8000, 16);
-    }), { numRuns: 100, seed: 4244 });
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1 << 30 }), (seed) => {
+        holds('x486', String(seed), 8000, 16);
+      }),
+      { numRuns: 100, seed: 4244 },
+    );
   });
 });
 
 describe('every reclaim/rmap design keeps every invariant', () => {
   const designs: Array<[string, string]> = [
-    ['clock', 'pte-pool'], ['clock', 'pte_chain'], ['active-inactive', 'pte-chain'], ['old', 'pte-chain'], ['old', 'pte-pool'], ['old', 'pte_chain'], ['old', 'none'],
+    ['clock', 'pte-pool'],
+    ['clock', 'pte_chain'],
+    ['active-inactive', 'pte-chain'],
+    ['old', 'pte-chain'],
+    ['old', 'pte-pool'],
+    ['old', 'pte_chain'],
+    ['old', 'none'],
   ];
   it.each(designs)('%s/%s: tiny 40 seeds, forky and x486 10 seeds each', { timeout: 180000 }, (reclaim, rmap) => {
-    fc.assert(fc.property(fc.integer({ min: 0, max: 1 << 30 }), (seed) => {
-      holds('tiny', String(seed), 2000, 1, { reclaim, rmap });
-    }), { numRuns: 40, seed: 77 });
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1 << 30 }), (seed) => {
+        holds('tiny', String(seed), 2000, 1, { reclaim, rmap });
+      }),
+      { numRuns: 40, seed: 77 },
+    );
     for (const scenario of ['forky', 'x486']) {
-      fc.assert(fc.property(fc.integer({ min: 0, max: 1 << 30 }), (seed) => {
-        holds(scenario, String(seed), 8000, 16, { reclaim, rmap });
-      }), { numRuns: 10, seed: 78 });
+      fc.assert(
+        fc.property(fc.integer({ min: 0, max: 1 << 30 }), (seed) => {
+          holds(scenario, String(seed), 8000, 16, { reclaim, rmap });
+        }),
+        { numRuns: 10, seed: 78 },
+      );
     }
   });
 });

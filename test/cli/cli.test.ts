@@ -29,7 +29,8 @@ describe('mmsim command line', () => {
   it('check --list names every invariant without a log; check without one is a usage error', () => {
     const r = mmsim(['check', '--list']);
     expect(r.code).toBe(0);
-    for (const name of ['pte-on-chain', 'chain-terminates', 'link-null', 'buddy', 'swap-map', 'lru-lists']) expect(r.stdout).toMatch(new RegExp(`^${name} `, 'm'));
+    for (const name of ['pte-on-chain', 'chain-terminates', 'link-null', 'buddy', 'swap-map', 'lru-lists'])
+      expect(r.stdout).toMatch(new RegExp(`^${name} `, 'm'));
     const bare = mmsim(['check']);
     expect(bare.code).toBe(2);
     expect(bare.stderr).toMatch(/check needs a run log/);
@@ -48,7 +49,11 @@ describe('mmsim command line', () => {
     ['a bad choice', ['run', '--rmap', 'nope'], /argument 'nope' is invalid. Allowed choices are/],
     ['a bad count', ['run', '--events', 'lots'], /--events 'lots' is not a count/],
     ['a bad size', ['run', '--mem', '8Q'], /'8Q' is not a size/],
-    ['an unknown scenario', ['run', '--scenario', 'nosuch'], /neither a built-in scenario \(x486, forky, tiny, or sharedlib:N for N sharers\) nor an existing file/],
+    [
+      'an unknown scenario',
+      ['run', '--scenario', 'nosuch'],
+      /neither a built-in scenario \(x486, forky, tiny, or sharedlib:N for N sharers\) nor an existing file/,
+    ],
     ['an unknown command', ['frobnicate'], /unknown command 'frobnicate'/],
     ['a missing log', ['replay', '/nonexistent.mmlog'], /cannot open log/],
     ['an unknown invariant', ['check', '/dev/null', '--invariant', 'nope'], /--invariant 'nope' is not an invariant: allowed values are/],
@@ -118,7 +123,12 @@ describe('mmsim compare', () => {
     for (const d of ['clock/pte-chain', 'old/none', 'clock/pte-pool', 'clock/pte_chain']) expect(t.stdout).toContain(d);
     expect(t.stdout).toMatch(/ptes visited \/ page freed/);
     const j = JSON.parse(mmsim(['compare', '--scenario', 'tiny', '--steps', '3000', '--json']).stdout);
-    expect(j.results.map((r: { design: string }) => r.design)).toEqual(['clock/pte-chain', 'old/none', 'clock/pte-pool', 'clock/pte_chain']);
+    expect(j.results.map((r: { design: string }) => r.design)).toEqual([
+      'clock/pte-chain',
+      'old/none',
+      'clock/pte-pool',
+      'clock/pte_chain',
+    ]);
     const bad = mmsim(['compare', '--designs', 'clock/none']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/allowed designs are/);
@@ -130,7 +140,11 @@ describe('mmsim in a pipe', () => {
     const f = tmp('p.mmlog');
     expect(mmsim(['record', '--scenario', 'tiny', '--events', '300000', '-o', f]).code).toBe(0);
     // page 10 of tiny is touched thousands of times: far more output than a pipe buffers
-    const r = spawnSync('bash', ['-c', `node ${JSON.stringify(CLI)} history ${JSON.stringify(f)} --page 10 | head -1; exit \${PIPESTATUS[0]}`], { encoding: 'utf8' });
+    const r = spawnSync(
+      'bash',
+      ['-c', `node ${JSON.stringify(CLI)} history ${JSON.stringify(f)} --page 10 | head -1; exit \${PIPESTATUS[0]}`],
+      { encoding: 'utf8' },
+    );
     expect(r.stderr).not.toMatch(/EPIPE|Unhandled/);
     expect(r.status).toBe(0);
     expect(r.stdout.split('\n')[0]).toMatch(/event\(s\) touched page 10/);

@@ -3,7 +3,15 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  DesignListError, allowedDesigns, formatCsv, formatJson, formatTable, parseDesignList, parsePositiveInt, runComparison, writePlots,
+  DesignListError,
+  allowedDesigns,
+  formatCsv,
+  formatJson,
+  formatTable,
+  parseDesignList,
+  parsePositiveInt,
+  runComparison,
+  writePlots,
 } from '../../src/compare/index.js';
 import { loadScenario, ScenarioError } from '../../src/workload/scenario.js';
 
@@ -11,11 +19,15 @@ describe('design list parsing', () => {
   it('parses the default list and explicit lists', () => {
     expect(parseDesignList(undefined).map((d) => d.label)).toEqual(['clock/pte-chain', 'old/none', 'clock/pte-pool', 'clock/pte_chain']);
     expect(parseDesignList('old/pte_chain, clock/pte-pool')).toEqual([
-      { label: 'old/pte_chain', reclaim: 'old', rmap: 'pte_chain' }, { label: 'clock/pte-pool', reclaim: 'clock', rmap: 'pte-pool' }]);
+      { label: 'old/pte_chain', reclaim: 'old', rmap: 'pte_chain' },
+      { label: 'clock/pte-pool', reclaim: 'clock', rmap: 'pte-pool' },
+    ]);
   });
   it('errors name the bad value and list the allowed designs', () => {
     expect(() => parseDesignList('clock/pte-chian')).toThrow(DesignListError);
-    expect(() => parseDesignList('clock/pte-chian')).toThrow(/'clock\/pte-chian'.*rmap design 'pte-chian' is not known.*allowed designs are clock\/pte-chain/);
+    expect(() => parseDesignList('clock/pte-chian')).toThrow(
+      /'clock\/pte-chian'.*rmap design 'pte-chian' is not known.*allowed designs are clock\/pte-chain/,
+    );
     expect(() => parseDesignList('lru/none')).toThrow(/reclaim policy 'lru' is not known/);
     expect(() => parseDesignList('clock/none')).toThrow(/rmap 'none' cannot run with reclaim 'clock'/);
     expect(() => parseDesignList('clock')).toThrow(/not of the form reclaim\/rmap/);
@@ -31,7 +43,10 @@ describe('design list parsing', () => {
 describe('sharedlib:N scenarios', () => {
   it('builds N sharers and rejects bad N with a clear message', () => {
     const sc = loadScenario('sharedlib:16');
-    expect(sc.boot).toEqual([{ program: 'user', count: 16 }, { program: 'hog', count: 1 }]);
+    expect(sc.boot).toEqual([
+      { program: 'user', count: 16 },
+      { program: 'hog', count: 1 },
+    ]);
     expect(() => loadScenario('sharedlib:0')).toThrow(ScenarioError);
     expect(() => loadScenario('sharedlib:x')).toThrow(/whole number from 1 to 256/);
   });

@@ -4,11 +4,19 @@ import { mmsim, tmp } from '../helpers.js';
 
 describe('mmsim export (Chrome trace-event JSON)', () => {
   it('writes one slice per kernel operation on the simulated clock, with memory counters', () => {
-    const log = tmp('e.mmlog'), out = tmp('e.json');
+    const log = tmp('e.mmlog'),
+      out = tmp('e.json');
     const rec = JSON.parse(mmsim(['record', '--scenario', 'tiny', '--events', '20000', '-o', log, '--json']).stdout);
     const r = mmsim(['export', log, '-o', out]);
     expect(r.code, r.stderr).toBe(0);
-    const trace = JSON.parse(readFileSync(out, 'utf8')) as Array<{ ph: string; name: string; ts: number; dur?: number; tid?: number; args: Record<string, unknown> }>;
+    const trace = JSON.parse(readFileSync(out, 'utf8')) as Array<{
+      ph: string;
+      name: string;
+      ts: number;
+      dur?: number;
+      tid?: number;
+      args: Record<string, unknown>;
+    }>;
     const slices = trace.filter((e) => e.ph === 'X');
     expect(slices.length).toBe(rec.report.operations);
     // slices are in simulated-time order and end where the run ended

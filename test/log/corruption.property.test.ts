@@ -22,8 +22,14 @@ type Damage = { kind: 'flip'; at: number; mask: number } | { kind: 'zero'; at: n
 
 function damaged(d: Damage): Buffer {
   const b = Buffer.from(original);
-  if (d.kind === 'flip') { b[d.at] ^= d.mask; return b; }
-  if (d.kind === 'zero') { b.fill(0, d.at, Math.min(b.length, d.at + d.len)); return b; }
+  if (d.kind === 'flip') {
+    b[d.at] ^= d.mask;
+    return b;
+  }
+  if (d.kind === 'zero') {
+    b.fill(0, d.at, Math.min(b.length, d.at + d.len));
+    return b;
+  }
   return b.subarray(0, d.at);
 }
 
@@ -59,11 +65,14 @@ describe('damaged logs', () => {
   it('never crash the reader, the replayer or the seeker (200 random damages)', { timeout: 120000 }, () => {
     const f = tmp('damaged.mmlog');
     const outcomes = { ok: 0, error: 0 };
-    fc.assert(fc.property(damage, (d) => {
-      writeFileSync(f, damaged(d));
-      outcomes[readAll(f, false)]++;
-      outcomes[readAll(f, true)]++;
-    }), { numRuns: 200, seed: 20261126 });
+    fc.assert(
+      fc.property(damage, (d) => {
+        writeFileSync(f, damaged(d));
+        outcomes[readAll(f, false)]++;
+        outcomes[readAll(f, true)]++;
+      }),
+      { numRuns: 200, seed: 20261126 },
+    );
     // both answers occur: damage to snapshots, the index or the tail is survivable, damage to events is not
     expect(outcomes.ok).toBeGreaterThan(0);
     expect(outcomes.error).toBeGreaterThan(0);

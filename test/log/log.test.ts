@@ -60,7 +60,11 @@ describe('run log', () => {
     buf[at] ^= 0x10;
     writeFileSync(f, buf);
     let err: unknown;
-    try { new LogReader(f); } catch (e) { err = e; }
+    try {
+      new LogReader(f);
+    } catch (e) {
+      err = e;
+    }
     expect(err).toBeInstanceOf(LogError);
     expect((err as LogError).message).toMatch(/chunk (\d+) at byte offset (\d+) is damaged/);
     const m = /chunk (\d+) at byte offset (\d+)/.exec((err as LogError).message)!;

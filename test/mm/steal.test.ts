@@ -51,11 +51,13 @@ describe('try_to_flip_page_to', () => {
     for (let i = 0; i < 4; i++) expect(access(k, a, BASE + i * 4096, true)).toBe('ok');
     const b = do_fork(k, a);
     const s = k.s;
-    const pteA = pte_offset(k, s.mms[a], BASE), pteB = pte_offset(k, s.mms[b], BASE);
+    const pteA = pte_offset(k, s.mms[a], BASE),
+      pteB = pte_offset(k, s.mms[b], BASE);
     const src = pte_pfn(read_pte(k, pteA));
     expect(pte_pfn(read_pte(k, pteB))).toBe(src);
     expect(getPage(s, src).mapcount).toBe(2);
-    const flagsA = read_pte(k, pteA) & 0xfff, flagsB = read_pte(k, pteB) & 0xfff;
+    const flagsA = read_pte(k, pteA) & 0xfff,
+      flagsB = read_pte(k, pteB) & 0xfff;
     const before = { count: getPage(s, src).count, age: getPage(s, src).age, flags: getPage(s, src).flags & (PG_dirty | PG_referenced) };
     const dst = freeFrame(s);
     expect(try_to_flip_page_to(k, dst, src)).toBe(true);
@@ -76,22 +78,25 @@ describe('try_to_flip_page_to', () => {
     expect(checkState(k.s)).toEqual([]);
   });
 
-  it.each(['pte-chain', 'pte_chain'])('%s: moves a page-cache page mapped by three processes: the cache finds it at its new frame', (rmap) => {
-    const { k, mms } = sharedPage(rmap, 3);
-    const src = find_page(k, 1, 0);
-    expect(src).toBeGreaterThan(0);
-    const old = getPage(k.s, src);
-    const want = { count: old.count, age: old.age, inode: old.inode, offset: old.offset, referenced: old.flags & PG_referenced };
-    expect(want.count).toBe(4);
-    const dst = freeFrame(k.s);
-    expect(try_to_flip_page_to(k, dst, src)).toBe(true);
-    expect(find_page(k, 1, 0)).toBe(dst);
-    const p = getPage(k.s, dst);
-    expect({ count: p.count, age: p.age, inode: p.inode, offset: p.offset, referenced: p.flags & PG_referenced }).toEqual(want);
-    for (const mm of mms) expect(pte_pfn(read_pte(k, pte_offset(k, k.s.mms[mm], LIB)))).toBe(dst);
-    expect(getPage(k.s, src).inode).toBe(0);
-    expect(checkState(k.s)).toEqual([]);
-  });
+  it.each(['pte-chain', 'pte_chain'])(
+    '%s: moves a page-cache page mapped by three processes: the cache finds it at its new frame',
+    (rmap) => {
+      const { k, mms } = sharedPage(rmap, 3);
+      const src = find_page(k, 1, 0);
+      expect(src).toBeGreaterThan(0);
+      const old = getPage(k.s, src);
+      const want = { count: old.count, age: old.age, inode: old.inode, offset: old.offset, referenced: old.flags & PG_referenced };
+      expect(want.count).toBe(4);
+      const dst = freeFrame(k.s);
+      expect(try_to_flip_page_to(k, dst, src)).toBe(true);
+      expect(find_page(k, 1, 0)).toBe(dst);
+      const p = getPage(k.s, dst);
+      expect({ count: p.count, age: p.age, inode: p.inode, offset: p.offset, referenced: p.flags & PG_referenced }).toEqual(want);
+      for (const mm of mms) expect(pte_pfn(read_pte(k, pte_offset(k, k.s.mms[mm], LIB)))).toBe(dst);
+      expect(getPage(k.s, src).inode).toBe(0);
+      expect(checkState(k.s)).toEqual([]);
+    },
+  );
 
   it('moves a swap-cached page, keeping its swap entry', () => {
     const { k } = bareKernel('pte-chain');
@@ -140,7 +145,9 @@ describe('try_to_flip_page_to', () => {
     expect(try_to_flip_page_to(none, freeFrame(none.s), q)).toBe(false);
     expect(steal_specific_page(none, 1)).toBe(-1);
     expect(() => makeRunConfig(loadScenario('tiny'), { seed: '1', rmap: 'none', reclaim: 'old', steal: true })).toThrow(ConfigError);
-    expect(() => makeRunConfig(loadScenario('tiny'), { seed: '1', rmap: 'none', reclaim: 'old', steal: true })).toThrow(/--steal cannot run with --rmap none/);
+    expect(() => makeRunConfig(loadScenario('tiny'), { seed: '1', rmap: 'none', reclaim: 'old', steal: true })).toThrow(
+      /--steal cannot run with --rmap none/,
+    );
   });
 });
 
@@ -164,7 +171,10 @@ describe('steal_specific_page', () => {
     const held = new Set(plugs);
     const evens = plugs.filter((p) => (p & 1) === 0 && held.has(p + 1)).sort((x, y) => x - y);
     expect(evens.length).toBeGreaterThanOrEqual(6);
-    for (const p of evens) { free_page(k, p); held.delete(p); }
+    for (const p of evens) {
+      free_page(k, p);
+      held.delete(p);
+    }
     // four user pages land in freed even frames; then their kernel buddies are freed too
     const user: number[] = [];
     for (let i = 1; i <= 4; i++) {
@@ -219,43 +229,64 @@ describe('--steal keeps every invariant', () => {
     const { sim, events: evs } = recordEvents(scenario, seed, events, { ...opts, steal: true });
     const c = new StreamChecker(cloneState(sim.initial), { fullEvery });
     let ok = true;
-    for (const e of evs) if (!c.step(e)) { ok = false; break; }
+    for (const e of evs)
+      if (!c.step(e)) {
+        ok = false;
+        break;
+      }
     if (ok) ok = c.finish();
     const f = c.failure;
-    expect(ok, f ? `replay: mmsim record --scenario ${scenario} --seed ${seed} --events ${f.event + 1} --steal ${JSON.stringify(opts)}\n` +
-      f.violations.slice(0, 5).map(formatViolation).join('\n') : '').toBe(true);
+    expect(
+      ok,
+      f
+        ? `replay: mmsim record --scenario ${scenario} --seed ${seed} --events ${f.event + 1} --steal ${JSON.stringify(opts)}\n` +
+            f.violations.slice(0, 5).map(formatViolation).join('\n')
+        : '',
+    ).toBe(true);
     return evs.filter((e) => e.t === 'steal' && e.ok === 1).length;
   }
 
   it('tiny: 40 seeds with a full check at every operation, and steal does happen', { timeout: 60000 }, () => {
     let stolen = 0;
-    fc.assert(fc.property(fc.integer({ min: 0, max: 1 << 30 }), (seed) => {
-      stolen += holds('tiny', String(seed), 4000, 1);
-    }), { numRuns: 40, seed: 4245 });
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1 << 30 }), (seed) => {
+        stolen += holds('tiny', String(seed), 4000, 1);
+      }),
+      { numRuns: 40, seed: 4245 },
+    );
     expect(stolen).toBeGreaterThan(5);
   });
 
   it('tiny at 192K: 20 seeds, both chain modes', { timeout: 60000 }, () => {
     let stolen = 0;
-    fc.assert(fc.property(fc.integer({ min: 0, max: 1 << 30 }), fc.boolean(), (seed, circular) => {
-      stolen += holds('tiny', String(seed), 4000, 1, { mem: '192K', chainMode: circular ? 'circular' : 'null' });
-    }), { numRuns: 20, seed: 4247 });
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1 << 30 }), fc.boolean(), (seed, circular) => {
+        stolen += holds('tiny', String(seed), 4000, 1, { mem: '192K', chainMode: circular ? 'circular' : 'null' });
+      }),
+      { numRuns: 20, seed: 4247 },
+    );
     expect(stolen).toBeGreaterThan(0);
   });
 
   it('with --reclaim active-inactive: a flipped page keeps its LRU list (tiny, 20 seeds)', { timeout: 60000 }, () => {
     let stolen = 0;
-    fc.assert(fc.property(fc.integer({ min: 0, max: 1 << 30 }), (seed) => {
-      stolen += holds('tiny', String(seed), 4000, 1, { reclaim: 'active-inactive' });
-    }), { numRuns: 20, seed: 4248 });
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1 << 30 }), (seed) => {
+        stolen += holds('tiny', String(seed), 4000, 1, { reclaim: 'active-inactive' });
+      }),
+      { numRuns: 20, seed: 4248 },
+    );
     expect(stolen).toBeGreaterThan(0);
   });
 
   it('forky and x486: 4 seeds each', { timeout: 60000 }, () => {
     for (const scenario of ['forky', 'x486']) {
-      fc.assert(fc.property(fc.integer({ min: 0, max: 1 << 30 }), (seed) => {
-        holds(scenario, String(seed), 8000, 16);
-      }), { numRuns: 4, seed: 4246 });
+      fc.assert(
+        fc.property(fc.integer({ min: 0, max: 1 << 30 }), (seed) => {
+          holds(scenario, String(seed), 8000, 16);
+        }),
+        { numRuns: 4, seed: 4246 },
+      );
     }
   });
 

@@ -5,8 +5,16 @@ import { describe, expect, it } from 'vitest';
 import { pte_is_swap, pte_pfn, pte_write } from '../../src/arch/i386/page.js';
 import { access, pte_offset, read_pte } from '../../src/mm/memory.js';
 import {
-  LRU_ACTIVE, LRU_INACTIVE_CLEAN, LRU_INACTIVE_DIRTY, PAGE_AGE_ADV, PAGE_AGE_MAX, PAGE_AGE_START,
-  activeInactivePolicy, ageDown, ageUp, page_launder, reclaim_clean, refill_inactive_scan,
+  LRU_ACTIVE,
+  PAGE_AGE_ADV,
+  PAGE_AGE_MAX,
+  PAGE_AGE_START,
+  activeInactivePolicy,
+  ageDown,
+  ageUp,
+  page_launder,
+  reclaim_clean,
+  refill_inactive_scan,
 } from '../../src/mm/vmscan-lru.js';
 import { PG_active, PG_inactive_clean, PG_inactive_dirty, PG_swap_cache } from '../../src/mm/page-flags.js';
 import { do_execve } from '../../src/fs/exec.js';
@@ -78,7 +86,11 @@ describe('ageing rules (2.4.0 swap.h)', () => {
     expect(k.s.lru!.lists.map((l) => l.nr)).toEqual([1, 1, 0]);
     // A used at every scan climbs by 3 and stops at 64
     const seen: number[] = [];
-    for (let i = 0; i < 25; i++) { access(k, mm, HEAP, false); refill_inactive_scan(k, 0); seen.push(age(k, a)); }
+    for (let i = 0; i < 25; i++) {
+      access(k, mm, HEAP, false);
+      refill_inactive_scan(k, 0);
+      seen.push(age(k, a));
+    }
     expect(seen.slice(0, 3)).toEqual([5, 8, 11]);
     expect(seen.indexOf(64)).toBe(20); // 2 + 21 * 3 = 65, capped
     expect(seen.slice(20)).toEqual([64, 64, 64, 64, 64]);
@@ -89,10 +101,18 @@ describe('ageing rules (2.4.0 swap.h)', () => {
     const { k, events } = bareKernel('pte-chain', 'active-inactive');
     const mm = do_execve(k, -1, [anonVma(HEAP, 16)]);
     for (let i = 0; i < 16; i++) access(k, mm, HEAP + i * 4096, true);
-    for (const [prio, n] of [[2, 4], [4, 1], [6, 1], [0, 16]] as const) {
+    for (const [prio, n] of [
+      [2, 4],
+      [4, 1],
+      [6, 1],
+      [0, 16],
+    ] as const) {
       events.length = 0;
       refill_inactive_scan(k, prio);
-      expect(events.filter((e) => e.t === 'lru_scan'), `priority ${prio}`).toHaveLength(n);
+      expect(
+        events.filter((e) => e.t === 'lru_scan'),
+        `priority ${prio}`,
+      ).toHaveLength(n);
     }
   });
 });
@@ -100,7 +120,10 @@ describe('ageing rules (2.4.0 swap.h)', () => {
 describe('inactive_dirty -> inactive_clean -> free', () => {
   it('page_launder writes a dirty anonymous page to swap (read-only, swap-cached), reclaim frees it through the rmap', () => {
     const { k, mm, a, b } = twoPages();
-    for (let i = 0; i < 4; i++) { access(k, mm, HEAP, false); refill_inactive_scan(k, 0); }
+    for (let i = 0; i < 4; i++) {
+      access(k, mm, HEAP, false);
+      refill_inactive_scan(k, 0);
+    }
     expect(getPage(k.s, b).flags & LIST_FLAGS).toBe(PG_inactive_dirty);
     expect(page_launder(k)).toBe(1);
     expect(getPage(k.s, b).flags & (LIST_FLAGS | PG_swap_cache)).toBe(PG_inactive_clean | PG_swap_cache);
@@ -119,7 +142,10 @@ describe('inactive_dirty -> inactive_clean -> free', () => {
 
   it('a page referenced again on inactive_clean goes back to the active list, one ADV younger', () => {
     const { k, mm, b } = twoPages();
-    for (let i = 0; i < 4; i++) { access(k, mm, HEAP, false); refill_inactive_scan(k, 0); }
+    for (let i = 0; i < 4; i++) {
+      access(k, mm, HEAP, false);
+      refill_inactive_scan(k, 0);
+    }
     page_launder(k);
     access(k, mm, HEAP + 4096, false);
     expect(reclaim_clean(k)).toBe(false);

@@ -4,7 +4,13 @@ import { pte_is_swap, pte_pfn, pte_present, pte_young } from '../../src/arch/i38
 import { access, pte_offset, read_pte } from '../../src/mm/memory.js';
 import { AGE_CLUSTER_SIZE, MAX_PAGE_AGE, age_page, touch_page } from '../../src/mm/swapctl.js';
 import {
-  shrinkMmapBudget, shrink_mmap, swapOutCounter, swap_out, swap_out_process, try_to_swap_out, SwapResult,
+  shrinkMmapBudget,
+  shrink_mmap,
+  swapOutCounter,
+  swap_out,
+  swap_out_process,
+  try_to_swap_out,
+  SwapResult,
 } from '../../src/mm/vmscan-old.js';
 import { do_execve } from '../../src/fs/exec.js';
 import { do_exit } from '../../src/kernel/exit.js';
@@ -92,7 +98,7 @@ describe('page ageing (swapctl.h)', () => {
     expect(k.s.stats.rmapErrors).toBe(0);
     expect(getPage(k.s, pfn).mapcount).toBe(0);
   });
-  it('a page mapped by 3 processes is aged 3 times by one walk over them (the seed\'s complaint)', () => {
+  it("a page mapped by 3 processes is aged 3 times by one walk over them (the seed's complaint)", () => {
     const { k, mms } = sharedPage('none', 3, 'old');
     const pfn = pfnOf(k, mms[0], LIB);
     for (const mm of mms) k.emit({ t: 'pte_mkold', pte: pteOf(k, mm, LIB) });

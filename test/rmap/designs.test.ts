@@ -59,41 +59,52 @@ describe('pte_chain (2.5): direct pointer, then blocks of NRPTE', () => {
 describe('block designs hold their structure under any link/unlink sequence', () => {
   for (const rmap of ['pte_chain', 'pte-pool', 'pte-chain']) {
     it(`${rmap}: the map is the set of linked ptes, blocks are accounted`, () => {
-      fc.assert(fc.property(fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 40 })), { maxLength: 120 }), (ops) => {
-        const s = machine(rmap);
-        const want = new Set<number>();
-        let errors = 0;
-        for (const [add, i] of ops) {
-          const pte = pteN(i);
-          if (add) {
-            if (want.has(pte) && rmap !== 'pte-chain') errors++;
-            if (want.has(pte) && rmap === 'pte-chain') continue; // LaHaise's list cannot see duplicates
-            apply(s, { t: 'pte_link', pte, pfn: PFN });
-            want.add(pte);
-          } else {
-            if (!want.has(pte)) errors++;
-            apply(s, { t: 'pte_unlink', pte, pfn: PFN });
-            want.delete(pte);
+      fc.assert(
+        fc.property(fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 40 })), { maxLength: 120 }), (ops) => {
+          const s = machine(rmap);
+          const want = new Set<number>();
+          let errors = 0;
+          for (const [add, i] of ops) {
+            const pte = pteN(i);
+            if (add) {
+              if (want.has(pte) && rmap !== 'pte-chain') errors++;
+              if (want.has(pte) && rmap === 'pte-chain') continue; // LaHaise's list cannot see duplicates
+              apply(s, { t: 'pte_link', pte, pfn: PFN });
+              want.add(pte);
+            } else {
+              if (!want.has(pte)) errors++;
+              apply(s, { t: 'pte_unlink', pte, pfn: PFN });
+              want.delete(pte);
+            }
           }
-        }
-        const d = rmapDesign(rmap);
-        const rep = d.entries(s, PFN);
-        expect(rep.problem).toBeNull();
-        expect(rep.ptes.slice().sort((a, b) => a - b)).toEqual([...want].sort((a, b) => a - b));
-        expect(getPage(s, PFN).mapcount).toBe(want.size);
-        expect(s.stats.rmapErrors).toBe(errors);
-        const seen: number[] = [];
-        d.forEach(s, PFN, (p) => seen.push(p));
-        expect(seen.sort((a, b) => a - b)).toEqual([...want].sort((a, b) => a - b));
-        if (rmap === 'pte_chain') expect(s.rmapArena.used).toBe(want.size <= 1 && (getPage(s, PFN).flags & PG_direct) !== 0 ? 0 : Math.ceil(want.size / NRPTE));
-        if (rmap === 'pte-pool') expect(s.rmapArena.used).toBeGreaterThanOrEqual(Math.ceil(want.size / 3));
-      }), { numRuns: 150, seed: 7 });
+          const d = rmapDesign(rmap);
+          const rep = d.entries(s, PFN);
+          expect(rep.problem).toBeNull();
+          expect(rep.ptes.slice().sort((a, b) => a - b)).toEqual([...want].sort((a, b) => a - b));
+          expect(getPage(s, PFN).mapcount).toBe(want.size);
+          expect(s.stats.rmapErrors).toBe(errors);
+          const seen: number[] = [];
+          d.forEach(s, PFN, (p) => seen.push(p));
+          expect(seen.sort((a, b) => a - b)).toEqual([...want].sort((a, b) => a - b));
+          if (rmap === 'pte_chain')
+            expect(s.rmapArena.used).toBe(want.size <= 1 && (getPage(s, PFN).flags & PG_direct) !== 0 ? 0 : Math.ceil(want.size / NRPTE));
+          if (rmap === 'pte-pool') expect(s.rmapArena.used).toBeGreaterThanOrEqual(Math.ceil(want.size / 3));
+        }),
+        { numRuns: 150, seed: 7 },
+      );
     });
   }
 });
 
 describe('each rmap design stays consistent over seeded runs', () => {
-  const combos: [string, string][] = [['clock', 'pte-chain'], ['clock', 'pte-pool'], ['clock', 'pte_chain'], ['old', 'none'], ['old', 'pte_chain'], ['old', 'pte-pool']];
+  const combos: [string, string][] = [
+    ['clock', 'pte-chain'],
+    ['clock', 'pte-pool'],
+    ['clock', 'pte_chain'],
+    ['old', 'none'],
+    ['old', 'pte_chain'],
+    ['old', 'pte-pool'],
+  ];
   for (const scenario of ['tiny', 'forky', 'x486']) {
     for (const [reclaim, rmap] of combos) {
       it(`${scenario} ${reclaim}/${rmap}`, () => {

@@ -42,7 +42,12 @@ describe('rmap memory overhead, counted as each kernel allocates it', () => {
     expect(overhead('none', 3)).toEqual({ bytes: 0, mapcount: 0 });
   });
   it('page tables are order 1 only for pte-chain', () => {
-    for (const [rmap, order] of [['pte-chain', 1], ['pte-pool', 0], ['pte_chain', 0], ['none', 0]] as const) {
+    for (const [rmap, order] of [
+      ['pte-chain', 1],
+      ['pte-pool', 0],
+      ['pte_chain', 0],
+      ['none', 0],
+    ] as const) {
       const { k } = sharedPage(rmap, 2);
       const before = k.s.nrFree;
       expect(rmapDesign(rmap).ptOrder).toBe(order);

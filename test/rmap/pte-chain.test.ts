@@ -15,7 +15,10 @@ function setup(chainMode: number): { s: State; pte: (slot: number) => number } {
   return { s, pte: (slot) => pte_addr(40, slot) };
 }
 
-describe.each([[0, 'null'], [1, 'circular']])('pte-chain (%s = %s mode)', (mode) => {
+describe.each([
+  [0, 'null'],
+  [1, 'circular'],
+])('pte-chain (%s = %s mode)', (mode) => {
   it('links at the head and walks every pte once', () => {
     const { s, pte } = setup(mode);
     for (const slot of [1, 2, 3]) apply(s, { t: 'pte_link', pte: pte(slot), pfn: 100 });

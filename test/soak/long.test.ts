@@ -7,15 +7,24 @@ import { simulation } from '../helpers.js';
 const soak = process.env.MMSIM_SOAK === '1';
 
 describe.runIf(soak)('soak', () => {
-  it.each(['x486', 'forky', 'tiny'])('%s: 2M events, every operation checked', (scenario) => {
-    for (const seed of ['1', '2', '3']) {
-      const sim = simulation(scenario, seed);
-      const c = new StreamChecker(cloneState(sim.initial), { fullEvery: 64 });
-      let ok = true;
-      sim.machine.sink = (e) => { if (ok) ok = c.step(e); };
-      sim.run(2000000);
-      if (ok) ok = c.finish();
-      expect(ok, `replay: --scenario ${scenario} --seed ${seed} --events ${(c.failure?.event ?? 0) + 1}: ${JSON.stringify(c.failure?.violations.slice(0, 3))}`).toBe(true);
-    }
-  }, 600000);
+  it.each(['x486', 'forky', 'tiny'])(
+    '%s: 2M events, every operation checked',
+    (scenario) => {
+      for (const seed of ['1', '2', '3']) {
+        const sim = simulation(scenario, seed);
+        const c = new StreamChecker(cloneState(sim.initial), { fullEvery: 64 });
+        let ok = true;
+        sim.machine.sink = (e) => {
+          if (ok) ok = c.step(e);
+        };
+        sim.run(2000000);
+        if (ok) ok = c.finish();
+        expect(
+          ok,
+          `replay: --scenario ${scenario} --seed ${seed} --events ${(c.failure?.event ?? 0) + 1}: ${JSON.stringify(c.failure?.violations.slice(0, 3))}`,
+        ).toBe(true);
+      }
+    },
+    600000,
+  );
 });

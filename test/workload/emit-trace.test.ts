@@ -5,9 +5,12 @@ import { mmsim, tmp } from '../helpers.js';
 
 describe('record --emit-trace', () => {
   it('writes the seeded workload as an mmtrace that mmsim trace runs, the same bytes for the same seed', () => {
-    const a = tmp('a.mmtrace'), b = tmp('b.mmtrace.gz');
+    const a = tmp('a.mmtrace'),
+      b = tmp('b.mmtrace.gz');
     expect(mmsim(['run', '--scenario', 'tiny', '--seed', '4', '--events', '20000', '--emit-trace', a]).code).toBe(0);
-    expect(mmsim(['record', '--scenario', 'tiny', '--seed', '4', '--events', '20000', '-o', tmp('r.mmlog'), '--emit-trace', b]).code).toBe(0);
+    expect(mmsim(['record', '--scenario', 'tiny', '--seed', '4', '--events', '20000', '-o', tmp('r.mmlog'), '--emit-trace', b]).code).toBe(
+      0,
+    );
     const text = readFileSync(a, 'utf8');
     expect(gunzipSync(readFileSync(b)).toString('utf8')).toBe(text);
     const lines = text.split('\n');

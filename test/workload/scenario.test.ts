@@ -8,7 +8,7 @@ describe('scenarios', () => {
     expect(loadScenario(name).name).toBe(name);
   });
 
-  it('x486 is the seed\'s machine: 8 MB with /usr on NFS and the 2.1.47 watermarks', () => {
+  it("x486 is the seed's machine: 8 MB with /usr on NFS and the 2.1.47 watermarks", () => {
     const sc = loadScenario('x486');
     const cfg = makeRunConfig(sc, { seed: '1' });
     expect(cfg.nframes).toBe(2048);
@@ -18,16 +18,23 @@ describe('scenarios', () => {
 
   it('names the bad field and what is allowed', () => {
     const sc = loadScenario('tiny');
-    expect(() => parseScenario({ ...sc, programs: { ...sc.programs, prog: { ...sc.programs.prog, libs: ['libm'] } } }, 'x.json'))
-      .toThrow(/programs\.prog\.libs: 'libm' is not in libs \(have: libc\)/);
+    expect(() => parseScenario({ ...sc, programs: { ...sc.programs, prog: { ...sc.programs.prog, libs: ['libm'] } } }, 'x.json')).toThrow(
+      /programs\.prog\.libs: 'libm' is not in libs \(have: libc\)/,
+    );
     expect(() => parseScenario({ ...sc, extra: 1 }, 'x.json')).toThrow(ScenarioError);
     expect(() => parseScenario({ ...sc, boot: [] }, 'x.json')).toThrow(/boot/);
   });
 
   it('rejects programs that do not fit the i386 layout, naming the program and the limit', () => {
     const sc = loadScenario('tiny');
-    const big = { ...sc, files: sc.files.map((f) => ({ ...f, pages: 300000 })), programs: { ...sc.programs, prog: { ...sc.programs.prog, text: 250000 } } };
-    expect(() => parseScenario(big, 'x.json')).toThrow(/programs\.prog: text \+ data \+ heap \(\d+ pages\) run past 0x40000000 .* at most 229304 pages fit/);
+    const big = {
+      ...sc,
+      files: sc.files.map((f) => ({ ...f, pages: 300000 })),
+      programs: { ...sc.programs, prog: { ...sc.programs.prog, text: 250000 } },
+    };
+    expect(() => parseScenario(big, 'x.json')).toThrow(
+      /programs\.prog: text \+ data \+ heap \(\d+ pages\) run past 0x40000000 .* at most 229304 pages fit/,
+    );
     const stack = { ...sc, programs: { ...sc.programs, child: { ...sc.programs.child, stack: 500000 } } };
     expect(() => parseScenario(stack, 'x.json')).toThrow(/programs\.child: the stack \(500000 pages\)/);
   });

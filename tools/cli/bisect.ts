@@ -23,7 +23,10 @@ export function bisectCommand(): Command {
       const ms = Math.round(performance.now() - t0);
       if (r === null) {
         if (o.json) printJson({ log: path, ok: true, events: tl.events, event: null, invariant: null, ms });
-        else process.stdout.write(`ok: no invariant${o.invariant ? ` (${o.invariant})` : ''} fails in ${tl.events.toLocaleString('en-US')} events of ${path}\n`);
+        else
+          process.stdout.write(
+            `ok: no invariant${o.invariant ? ` (${o.invariant})` : ''} fails in ${tl.events.toLocaleString('en-US')} events of ${path}\n`,
+          );
         tl.log.close();
         return;
       }
@@ -34,20 +37,32 @@ export function bisectCommand(): Command {
       process.exitCode = 1;
       if (o.json) {
         printJson({
-          log: path, ok: false, event: r.event, invariant: r.invariant, violation: r.violation, violations: r.violations.slice(0, 50),
-          operation: { start: r.op.start, end: r.op.end, kind: op.kind, mm: op.mm }, reason: r.culprit?.reason ?? null,
-          subject: r.culprit?.subject ?? null, context: ctx, replay: token, probes: r.probes, ms,
+          log: path,
+          ok: false,
+          event: r.event,
+          invariant: r.invariant,
+          violation: r.violation,
+          violations: r.violations.slice(0, 50),
+          operation: { start: r.op.start, end: r.op.end, kind: op.kind, mm: op.mm },
+          reason: r.culprit?.reason ?? null,
+          subject: r.culprit?.subject ?? null,
+          context: ctx,
+          replay: token,
+          probes: r.probes,
+          ms,
         });
         return;
       }
       const lines = [
         `FIRST BAD EVENT ${r.event}: ${formatEvent(tl.event(r.event))}`,
         `  in operation ${op.kind}${op.mm >= 0 ? ` (mm ${op.mm})` : ''}, events ${r.op.start}..${r.op.end - 1}; the invariants hold before it and fail after it`,
-        `  ${r.culprit ? r.culprit.reason : 'no single pte or page explains it; the event shown is the operation\'s last'}`,
+        `  ${r.culprit ? r.culprit.reason : "no single pte or page explains it; the event shown is the operation's last"}`,
         `failed invariant: ${formatViolation(r.violation)}`,
         ...(r.violations.length > 1 ? [`  (${r.violations.length - 1} more violation(s) after this operation)`] : []),
         'events around it:',
-        ...ctx.map((c) => `  ${c.index === r.event ? '>>' : '  '} ${String(c.index).padStart(9)} [${c.path.padEnd(6)}] ${formatEvent(c.event)}`),
+        ...ctx.map(
+          (c) => `  ${c.index === r.event ? '>>' : '  '} ${String(c.index).padStart(9)} [${c.path.padEnd(6)}] ${formatEvent(c.event)}`,
+        ),
         `replay: ${token}`,
         `inspect: mmsim seek ${path} ${r.event}${r.culprit?.subject.pte !== undefined ? ` --pte 0x${r.culprit.subject.pte.toString(16)}` : ''}${r.violation.page !== undefined ? ` --page ${r.violation.page}` : ''}`,
         `(${r.probes} full checks, ${ms} ms)`,

@@ -3,16 +3,25 @@ import { writeFileSync } from 'node:fs';
 import { captureMachine } from '../../src/capture/capture.js';
 import { printJson, UsageError, warn } from './common.js';
 
-interface CaptureOpts { output: string; pid?: number[]; maxProcesses?: number; memoryPct: number; name: string; json?: boolean }
+interface CaptureOpts {
+  output: string;
+  pid?: number[];
+  maxProcesses?: number;
+  memoryPct: number;
+  name: string;
+  json?: boolean;
+}
 
-const int = (flag: string) => (v: string, prev?: number[]): number[] => {
-  if (!/^\d+$/.test(v)) throw new UsageError(`${flag} '${v}' is not a whole number`);
-  return [...(prev ?? []), Number(v)];
-};
+const int =
+  (flag: string) =>
+  (v: string, prev?: number[]): number[] => {
+    if (!/^\d+$/.test(v)) throw new UsageError(`${flag} '${v}' is not a whole number`);
+    return [...(prev ?? []), Number(v)];
+  };
 
 export function captureCommand(): Command {
   return new Command('capture')
-    .description('capture the running machine\'s processes from /proc (maps, pagemap) as a runnable, anonymised scenario')
+    .description("capture the running machine's processes from /proc (maps, pagemap) as a runnable, anonymised scenario")
     .requiredOption('-o, --output <file>', 'the scenario JSON to write')
     .option('--pid <pid>', 'capture only this process (repeatable)', int('--pid'))
     .option('--max-processes <n>', 'stop after this many processes', (v) => int('--max-processes')(v)[0])
@@ -24,7 +33,12 @@ export function captureCommand(): Command {
       writeFileSync(o.output, JSON.stringify(scenario, null, 1) + '\n');
       for (const n of report.notes) warn(n);
       if (o.json) return printJson(report);
-      const skipped = Object.entries(report.skipped).map(([r, n]) => `${n} ${r}`).join(', ') || 'none';
-      process.stdout.write(`captured ${report.processes} processes, ${report.residentFrames} resident frames, ${report.sharedFrames} shared; skipped: ${skipped}; wrote ${o.output}\n`);
+      const skipped =
+        Object.entries(report.skipped)
+          .map(([r, n]) => `${n} ${r}`)
+          .join(', ') || 'none';
+      process.stdout.write(
+        `captured ${report.processes} processes, ${report.residentFrames} resident frames, ${report.sharedFrames} shared; skipped: ${skipped}; wrote ${o.output}\n`,
+      );
     });
 }

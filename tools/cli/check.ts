@@ -14,7 +14,12 @@ export function checkCommand(): Command {
     .description('replay a run log and check every invariant at every kernel-operation boundary')
     .argument('[log]', 'run log (.mmlog); not needed with --list')
     .option('--invariant <names>', `only these invariants (comma-separated): ${Object.keys(INVARIANTS).join(', ')}`)
-    .option('--full-every <ops>', 'run the whole-machine check every N operations (the per-operation check always runs)', parseCount('--full-every'), 256)
+    .option(
+      '--full-every <ops>',
+      'run the whole-machine check every N operations (the per-operation check always runs)',
+      parseCount('--full-every'),
+      256,
+    )
     .option('--list', 'list the invariants and exit')
     .option('--json', 'print the result as JSON')
     .action((path: string | undefined, o: { invariant?: string; fullEvery: number; list?: boolean; json?: boolean }) => {
@@ -25,8 +30,15 @@ export function checkCommand(): Command {
       if (path === undefined) throw new UsageError('check needs a run log: mmsim check LOG (or mmsim check --list for the invariants)');
       let only: Set<string> | undefined;
       if (o.invariant !== undefined) {
-        only = new Set(o.invariant.split(',').map((x) => x.trim()).filter(Boolean));
-        for (const n of only) if (!(n in INVARIANTS)) throw new UsageError(`--invariant '${n}' is not an invariant: allowed values are ${Object.keys(INVARIANTS).join(', ')}`);
+        only = new Set(
+          o.invariant
+            .split(',')
+            .map((x) => x.trim())
+            .filter(Boolean),
+        );
+        for (const n of only)
+          if (!(n in INVARIANTS))
+            throw new UsageError(`--invariant '${n}' is not an invariant: allowed values are ${Object.keys(INVARIANTS).join(', ')}`);
       }
       const log = new LogReader(path);
       for (const w of log.warnings) warn(w);
@@ -36,7 +48,11 @@ export function checkCommand(): Command {
       let lastEvents: string[] = [];
       outer: for (const { info, events } of log.eventChunks()) {
         for (let i = 0; i < events.length; i++) {
-          if (!checker.step(events[i])) { ok = false; lastEvents = events.slice(Math.max(0, i - 5), i).map(formatEvent); break outer; }
+          if (!checker.step(events[i])) {
+            ok = false;
+            lastEvents = events.slice(Math.max(0, i - 5), i).map(formatEvent);
+            break outer;
+          }
         }
         progress.update((info.first ?? 0) + events.length);
       }
@@ -46,16 +62,31 @@ export function checkCommand(): Command {
       const cfg = log.header.config as unknown as RunConfig;
       const f = checker.failure;
       if (o.json) {
-        printJson({ log: path, ok, events: log.events, checks: checker.checks, fullChecks: checker.fullChecks,
-          failure: f && { event: f.event, op: f.op, violations: f.violations, replay: `--scenario ${cfg.scenario.name} --seed ${cfg.seed} --events ${f.event + 1}` } });
+        printJson({
+          log: path,
+          ok,
+          events: log.events,
+          checks: checker.checks,
+          fullChecks: checker.fullChecks,
+          failure: f && {
+            event: f.event,
+            op: f.op,
+            violations: f.violations,
+            replay: `--scenario ${cfg.scenario.name} --seed ${cfg.seed} --events ${f.event + 1}`,
+          },
+        });
       } else if (ok) {
-        process.stdout.write(`ok: ${log.events.toLocaleString('en-US')} events, ${checker.checks.toLocaleString('en-US')} operation boundaries checked (${checker.fullChecks} full checks), no invariant broken\n`);
+        process.stdout.write(
+          `ok: ${log.events.toLocaleString('en-US')} events, ${checker.checks.toLocaleString('en-US')} operation boundaries checked (${checker.fullChecks} full checks), no invariant broken\n`,
+        );
       } else if (f) {
         process.stdout.write(`FAILED after event ${f.event} (operation ${f.op}):\n`);
         for (const v of f.violations.slice(0, 20)) process.stdout.write(`  ${formatViolation(v)}\n`);
         if (f.violations.length > 20) process.stdout.write(`  … and ${f.violations.length - 20} more\n`);
         process.stdout.write(`last events of the operation:\n${lastEvents.map((l) => `  ${l}`).join('\n')}\n`);
-        process.stdout.write(`replay: mmsim record --scenario ${cfg.scenario.name} --seed ${cfg.seed} --events ${f.event + 1} (event ${f.event})\n`);
+        process.stdout.write(
+          `replay: mmsim record --scenario ${cfg.scenario.name} --seed ${cfg.seed} --events ${f.event + 1} (event ${f.event})\n`,
+        );
         process.stdout.write(`bisect: mmsim bisect ${path} finds the event that created the bad state\n`);
       }
       if (!ok) process.exitCode = 1;

@@ -1,6 +1,6 @@
 // Shared command-line plumbing: common options, errors that end in exit code 2, progress.
 
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { ENGINES, type EngineName } from '../../src/machine.js';
 import { RECLAIM_POLICIES } from '../../src/reclaim/index.js';
@@ -49,34 +49,62 @@ export function addRunOptions(cmd: Command, defaultEvents: number): Command {
     .option('--scenario <name|file>', 'built-in scenario (x486, forky, tiny) or a scenario JSON file', 'x486')
     .option('--seed <seed>', 'seed for the workload generators (any string)', '1')
     .option('--events <n>', 'stop after this many events (the operation in progress finishes)', parseCount('--events'), defaultEvents)
-    .option('--mem <size>', 'memory size, overriding the scenario\'s (e.g. 8M, 64M, 1G)')
+    .option('--mem <size>', "memory size, overriding the scenario's (e.g. 8M, 64M, 1G)")
     .addOption(new Option('--reclaim <policy>', 'reclaim policy').choices(Object.keys(RECLAIM_POLICIES)).default('clock'))
     .addOption(new Option('--rmap <design>', 'reverse-map design').choices(Object.keys(RMAP_DESIGNS)).default('pte-chain'))
-    .addOption(new Option('--chain-mode <mode>', 'pte-chain lists: NULL-terminated, or circular as in the seed\'s debug build').choices([...CHAIN_MODES]).default('null'))
-    .option('--steal', 'steal_specific_page: a high-order allocation with no free block that large empties an aligned block by moving its pages (needs a reverse map)')
+    .addOption(
+      new Option('--chain-mode <mode>', "pte-chain lists: NULL-terminated, or circular as in the seed's debug build")
+        .choices([...CHAIN_MODES])
+        .default('null'),
+    )
+    .option(
+      '--steal',
+      'steal_specific_page: a high-order allocation with no free block that large empties an aligned block by moving its pages (needs a reverse map)',
+    )
     .addOption(engineOption())
-    .option('--emit-trace <file>', 'also write what the workload did as an mmtrace file (docs/mmtrace.md; .gz to compress) for mmsim trace --format mmtrace');
+    .option(
+      '--emit-trace <file>',
+      'also write what the workload did as an mmtrace file (docs/mmtrace.md; .gz to compress) for mmsim trace --format mmtrace',
+    );
 }
 
 export function engineOption(): Option {
-  return new Option('--engine <engine>', 'immer: Immer drafts, immutable states; direct: the same reducer on a private copy (faster, same hash)')
-    .choices([...ENGINES]).default('direct');
+  return new Option(
+    '--engine <engine>',
+    'immer: Immer drafts, immutable states; direct: the same reducer on a private copy (faster, same hash)',
+  )
+    .choices([...ENGINES])
+    .default('direct');
 }
 
 export function runConfigFrom(o: CommonOpts): RunConfig {
-  return makeRunConfig(loadScenario(o.scenario), { seed: o.seed, mem: o.mem, reclaim: o.reclaim, rmap: o.rmap, chainMode: o.chainMode, steal: o.steal === true });
+  return makeRunConfig(loadScenario(o.scenario), {
+    seed: o.seed,
+    mem: o.mem,
+    reclaim: o.reclaim,
+    rmap: o.rmap,
+    chainMode: o.chainMode,
+    steal: o.steal === true,
+  });
 }
 
 /** A progress bar on stderr, shown only on a terminal and only once the work has taken over a second. */
 export class Progress {
   private bar: cliProgress.SingleBar | null = null;
   private readonly started = performance.now();
-  constructor(private readonly total: number, private readonly label: string, private readonly enabled = process.stderr.isTTY === true) {}
+  constructor(
+    private readonly total: number,
+    private readonly label: string,
+    private readonly enabled = process.stderr.isTTY === true,
+  ) {}
   update(done: number): void {
     if (!this.enabled) return;
     if (this.bar === null) {
       if (performance.now() - this.started < 1000) return;
-      this.bar = new cliProgress.SingleBar({ format: `${this.label} [{bar}] {percentage}% | {value}/{total} events | {eta}s left`, stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic);
+      this.bar = new cliProgress.SingleBar(
+        { format: `${this.label} [{bar}] {percentage}% | {value}/{total} events | {eta}s left`, stream: process.stderr, hideCursor: true },
+        cliProgress.Presets.shades_classic,
+      );
       this.bar.start(this.total, done);
     }
     this.bar.update(Math.min(done, this.total));
@@ -109,6 +137,8 @@ export function attachTrace(sim: Simulation, path: string | undefined): MmtraceW
  * printed cover the intact prefix, but the input is incomplete, so the command exits 2.
  */
 export function truncatedLog(path: string, events: number): void {
-  process.stderr.write(`mmsim: error: ${path} is truncated (no end chunk): the results above cover its ${events.toLocaleString('en-US')} intact event(s); the final state hash cannot be verified\n`);
+  process.stderr.write(
+    `mmsim: error: ${path} is truncated (no end chunk): the results above cover its ${events.toLocaleString('en-US')} intact event(s); the final state hash cannot be verified\n`,
+  );
   process.exitCode = 2;
 }

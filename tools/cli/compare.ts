@@ -2,14 +2,33 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import {
-  allowedDesigns, DEFAULT_DESIGNS, formatCsv, formatJson, formatSweep, formatTable,
-  runComparison, runSweep, sweepChart, writePlots,
+  allowedDesigns,
+  DEFAULT_DESIGNS,
+  formatCsv,
+  formatJson,
+  formatSweep,
+  formatTable,
+  runComparison,
+  runSweep,
+  sweepChart,
+  writePlots,
 } from '../../src/compare/index.js';
 import { parseCount, UsageError } from './common.js';
 
 interface CompareOpts {
-  scenario: string; seed: string; steps: number; designs?: string; mem?: string;
-  json?: boolean; csv?: boolean; plot?: string; sweep?: boolean; sequential?: boolean; parallel?: boolean; jobs?: number; sampleEvery: number;
+  scenario: string;
+  seed: string;
+  steps: number;
+  designs?: string;
+  mem?: string;
+  json?: boolean;
+  csv?: boolean;
+  plot?: string;
+  sweep?: boolean;
+  sequential?: boolean;
+  parallel?: boolean;
+  jobs?: number;
+  sampleEvery: number;
 }
 
 /** One line per design on stderr, on a terminal only (comparisons can take a while). */
@@ -30,14 +49,20 @@ export function compareCommand(): Command {
     .option('--scenario <name|file>', 'x486, forky, tiny, sharedlib:N, or a scenario JSON file', 'x486')
     .option('--seed <seed>', 'workload seed', '1')
     .option('--steps <n>', 'workload steps per design (the same work for every design)', parseCount('--steps'), 100000)
-    .option('--designs <list>', `comma-separated reclaim/rmap pairs (default ${DEFAULT_DESIGNS.join(',')}); allowed: ${allowedDesigns().join(', ')}`)
-    .option('--mem <size>', 'memory size, overriding the scenario\'s')
+    .option(
+      '--designs <list>',
+      `comma-separated reclaim/rmap pairs (default ${DEFAULT_DESIGNS.join(',')}); allowed: ${allowedDesigns().join(', ')}`,
+    )
+    .option('--mem <size>', "memory size, overriding the scenario's")
     .option('--json', 'print the results as JSON')
     .option('--csv', 'print the results as CSV')
     .option('--plot <dir>', 'write SVG charts (free pages, scan rate, fault rate over time) into this directory')
     .option('--sweep', 'sweep the number of processes sharing a library (sharedlib:1..64) instead of one scenario')
     .option('--sequential', 'run the designs one after another in this thread')
-    .option('--parallel', 'run the designs in worker threads even when the comparison is short (default: workers only when the work outweighs starting them)')
+    .option(
+      '--parallel',
+      'run the designs in worker threads even when the comparison is short (default: workers only when the work outweighs starting them)',
+    )
     .option('--jobs <n>', 'worker threads at most (default: one per core)', parseCount('--jobs'))
     .option('--sample-every <events>', 'events between samples for the charts', parseCount('--sample-every'), 2000)
     .action(async (o: CompareOpts) => {
@@ -52,7 +77,17 @@ export function compareCommand(): Command {
         if (o.plot !== undefined) writeFileSync(join(o.plot, 'sweep.svg'), sweepChart(sw));
         return;
       }
-      const r = await runComparison({ scenario: o.scenario, seed: o.seed, steps: o.steps, designs: o.designs, mem: o.mem, mode, jobs: o.jobs, sampleEvery: o.sampleEvery, onProgress });
+      const r = await runComparison({
+        scenario: o.scenario,
+        seed: o.seed,
+        steps: o.steps,
+        designs: o.designs,
+        mem: o.mem,
+        mode,
+        jobs: o.jobs,
+        sampleEvery: o.sampleEvery,
+        onProgress,
+      });
       if (onProgress) process.stderr.write('\r\x1b[K');
       if (o.json) process.stdout.write(formatJson(r) + '\n');
       else if (o.csv) process.stdout.write(formatCsv(r));

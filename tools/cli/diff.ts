@@ -22,8 +22,14 @@ export function diffCommand(): Command {
       tl.log.close();
       const more = changes.length > o.limit;
       const shown = changes.slice(0, o.limit);
-      if (o.json) { printJson({ a, b, changes: shown, truncated: more }); return; }
-      if (shown.length === 0) { process.stdout.write(`no change between event ${a} and event ${b}\n`); return; }
+      if (o.json) {
+        printJson({ a, b, changes: shown, truncated: more });
+        return;
+      }
+      if (shown.length === 0) {
+        process.stdout.write(`no change between event ${a} and event ${b}\n`);
+        return;
+      }
       process.stdout.write(`changes from after event ${a} to after event ${b}:\n${formatChanges(shown)}\n`);
       if (more) process.stdout.write(`… more changes not shown (--limit ${o.limit})\n`);
     });

@@ -23,22 +23,35 @@ export function exportCommand(): Command {
     .action((path: string, o: { output: string; from: number; to?: number; counterEvery: number }) => {
       const log = new LogReader(path);
       for (const w of log.warnings) warn(w);
-      if (o.from >= log.events) throw new UsageError(`--from ${o.from} is past the end: this log has ${log.events} events, numbered 0..${log.events - 1}`);
+      if (o.from >= log.events)
+        throw new UsageError(`--from ${o.from} is past the end: this log has ${log.events} events, numbered 0..${log.events - 1}`);
       if (o.to !== undefined && o.to < o.from) throw new UsageError(`--to ${o.to} is before --from ${o.from}`);
       const fd = openSync(o.output, 'w');
       let buf: string[] = [];
       let first = true;
-      const flush = (): void => { if (buf.length) { writeSync(fd, buf.join('')); buf = []; } };
+      const flush = (): void => {
+        if (buf.length) {
+          writeSync(fd, buf.join(''));
+          buf = [];
+        }
+      };
       writeSync(fd, '[\n');
-      const r = writeChromeTrace(cloneState(log.header.initial as State), allEvents(log), (json) => {
-        buf.push(first ? json : ',\n' + json);
-        first = false;
-        if (buf.length >= 4096) flush();
-      }, { from: o.from, to: o.to, counterEvery: o.counterEvery });
+      const r = writeChromeTrace(
+        cloneState(log.header.initial as State),
+        allEvents(log),
+        (json) => {
+          buf.push(first ? json : ',\n' + json);
+          first = false;
+          if (buf.length >= 4096) flush();
+        },
+        { from: o.from, to: o.to, counterEvery: o.counterEvery },
+      );
       flush();
       writeSync(fd, '\n]\n');
       closeSync(fd);
       log.close();
-      process.stdout.write(`wrote ${o.output}: ${r.slices.toLocaleString('en-US')} operations, ${r.counters.toLocaleString('en-US')} counter samples; open it in ui.perfetto.dev or chrome://tracing\n`);
+      process.stdout.write(
+        `wrote ${o.output}: ${r.slices.toLocaleString('en-US')} operations, ${r.counters.toLocaleString('en-US')} counter samples; open it in ui.perfetto.dev or chrome://tracing\n`,
+      );
     });
 }

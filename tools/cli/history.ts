@@ -7,7 +7,9 @@ import { openTimeline, parseNumber } from './tt-common.js';
 
 export function historyCommand(): Command {
   return new Command('history')
-    .description('every event that touched a page, a pte or an mm, with the kernel path that emitted it (fault, fork, exit, kswapd, …; mmu = a hardware access)')
+    .description(
+      'every event that touched a page, a pte or an mm, with the kernel path that emitted it (fault, fork, exit, kswapd, …; mmu = a hardware access)',
+    )
     .argument('<log>', 'run log (.mmlog)')
     .option('--page <pfn>', 'a page frame', parseNumber('--page'))
     .option('--pte <addr>', 'a pte, by physical address', parseNumber('--pte'))
@@ -24,9 +26,12 @@ export function historyCommand(): Command {
       if (to > tl.events || to <= o.from) throw new UsageError(`--to ${to} is out of range: ${o.from + 1}..${tl.events}`);
       const init = tl.at(0);
       let t: Target;
-      if (o.page !== undefined) { checkPage(init, o.page); t = { page: o.page }; }
-      else if (o.pte !== undefined) {
-        if (o.pte % 4 !== 0 || o.pte >= init.nframes * 4096) throw new UsageError(`--pte ${hex(o.pte)} is out of range: a 4-aligned physical address below ${hex(init.nframes * 4096)}`);
+      if (o.page !== undefined) {
+        checkPage(init, o.page);
+        t = { page: o.page };
+      } else if (o.pte !== undefined) {
+        if (o.pte % 4 !== 0 || o.pte >= init.nframes * 4096)
+          throw new UsageError(`--pte ${hex(o.pte)} is out of range: a 4-aligned physical address below ${hex(init.nframes * 4096)}`);
         t = { pte: o.pte };
       } else {
         const used = tl.at(tl.events).nextMm - 1;
@@ -35,7 +40,10 @@ export function historyCommand(): Command {
       }
       const touches = history(tl, t, o.from, to);
       tl.log.close();
-      if (o.json) { printJson({ target: t, from: o.from, to, events: touches.map((x) => ({ index: x.index, path: x.path, event: x.event })) }); return; }
+      if (o.json) {
+        printJson({ target: t, from: o.from, to, events: touches.map((x) => ({ index: x.index, path: x.path, event: x.event })) });
+        return;
+      }
       const name = 'page' in t ? `page ${t.page}` : 'pte' in t ? `pte ${hex(t.pte)}` : `mm ${t.mm}`;
       process.stdout.write(`${touches.length} event(s) touched ${name} in events ${o.from}..${to - 1}:\n`);
       for (const x of touches) process.stdout.write(`  ${String(x.index).padStart(9)} [${x.path.padEnd(6)}] ${formatEvent(x.event)}\n`);

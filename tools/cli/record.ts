@@ -13,8 +13,15 @@ export function recordCommand(): Command {
   return addRunOptions(new Command('record'), 1000000)
     .description('simulate a scenario and write every event to a run log (.mmlog)')
     .requiredOption('-o, --output <file>', 'the run log to write')
-    .option('--snapshot-every <n>', `events between snapshots (a multiple of ${EVENTS_PER_CHUNK}; default 65536 per 2,048 frames)`, parseCount('--snapshot-every'))
-    .option('--inject <bug[@rate]>', `make the kernel commit one rmap bug, seeded: ${BUG_NAMES.join(', ')}; rate = probability per opportunity (default 1)`)
+    .option(
+      '--snapshot-every <n>',
+      `events between snapshots (a multiple of ${EVENTS_PER_CHUNK}; default 65536 per 2,048 frames)`,
+      parseCount('--snapshot-every'),
+    )
+    .option(
+      '--inject <bug[@rate]>',
+      `make the kernel commit one rmap bug, seeded: ${BUG_NAMES.join(', ')}; rate = probability per opportunity (default 1)`,
+    )
     .option('--inject-after <n>', 'pass over opportunities before this event index', parseCount('--inject-after'))
     .option('--inject-max <n>', 'commit the bug at most this many times', parseCount('--inject-max'), 1)
     .option('--json', 'print the report and log facts as JSON')
@@ -30,9 +37,19 @@ export function recordCommand(): Command {
       }
       const progress = new Progress(o.events, 'record');
       const traceBox: { w: ReturnType<typeof attachTrace> } = { w: null };
-      let r;
+      let r: ReturnType<typeof recordRun>;
       try {
-        r = recordRun(o.output, cfg, { events: o.events, engine: o.engine, snapshotEvery: o.snapshotEvery, inject, meta: { mmsim: MMSIM_VERSION }, onProgress: (n) => progress.update(n), onSimulation: (sim) => { traceBox.w = attachTrace(sim, o.emitTrace); } });
+        r = recordRun(o.output, cfg, {
+          events: o.events,
+          engine: o.engine,
+          snapshotEvery: o.snapshotEvery,
+          inject,
+          meta: { mmsim: MMSIM_VERSION },
+          onProgress: (n) => progress.update(n),
+          onSimulation: (sim) => {
+            traceBox.w = attachTrace(sim, o.emitTrace);
+          },
+        });
       } catch (err) {
         if (err instanceof SnapshotEveryError) throw new UsageError(err.message);
         throw err;
@@ -41,18 +58,35 @@ export function recordCommand(): Command {
         traceBox.w?.close();
       }
       if (r.crashed !== null) {
-        warn(`the kernel failed after the injected bug (${r.crashed}); ${o.output} keeps the ${r.events} events before it (seed ${cfg.seed}, event ${r.events})`);
+        warn(
+          `the kernel failed after the injected bug (${r.crashed}); ${o.output} keeps the ${r.events} events before it (seed ${cfg.seed}, event ${r.events})`,
+        );
       }
       if (inject !== null && r.injected.length === 0) {
-        warn(`--inject ${o.inject}: the bug never fired in ${r.events} events (no opportunity${o.injectAfter ? ` after event ${o.injectAfter}` : ''}, or the rate is too low)`);
+        warn(
+          `--inject ${o.inject}: the bug never fired in ${r.events} events (no opportunity${o.injectAfter ? ` after event ${o.injectAfter}` : ''}, or the rate is too low)`,
+        );
       }
       if (o.json) {
-        printJson({ log: o.output, bytes: r.bytes, events: r.events, hash: r.hash, snapshots: r.snapshots, ...(inject ? { injected: r.injected } : {}), complete: r.crashed === null, report: r.report });
+        printJson({
+          log: o.output,
+          bytes: r.bytes,
+          events: r.events,
+          hash: r.hash,
+          snapshots: r.snapshots,
+          ...(inject ? { injected: r.injected } : {}),
+          complete: r.crashed === null,
+          report: r.report,
+        });
         return;
       }
       if (r.report) process.stdout.write(formatReport(r.report) + '\n');
-      process.stdout.write(`  log                 ${o.output}: ${r.events.toLocaleString('en-US')} events, ${r.bytes.toLocaleString('en-US')} bytes\n`);
-      process.stdout.write(`  snapshots           ${r.snapshots.count} every ${r.snapshots.every.toLocaleString('en-US')} events, ${r.snapshots.bytes.toLocaleString('en-US')} bytes, ${r.snapshots.ms} ms to write\n`);
+      process.stdout.write(
+        `  log                 ${o.output}: ${r.events.toLocaleString('en-US')} events, ${r.bytes.toLocaleString('en-US')} bytes\n`,
+      );
+      process.stdout.write(
+        `  snapshots           ${r.snapshots.count} every ${r.snapshots.every.toLocaleString('en-US')} events, ${r.snapshots.bytes.toLocaleString('en-US')} bytes, ${r.snapshots.ms} ms to write\n`,
+      );
       if (r.hash) process.stdout.write(`  state hash          ${r.hash}\n`);
       if (inject) process.stdout.write(`  injected            ${inject.bug} at event(s) ${r.injected.join(', ') || '(never fired)'}\n`);
     });

@@ -12,7 +12,7 @@ export function runCommand(): Command {
       const sim = new Simulation(cfg, o.engine, { consumeInitial: true });
       const progress = new Progress(o.events, 'run');
       const trace = attachTrace(sim, o.emitTrace);
-      let s;
+      let s: ReturnType<Simulation['run']>;
       try {
         s = sim.run(o.events, (n) => progress.update(n));
       } finally {

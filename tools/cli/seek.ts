@@ -1,7 +1,15 @@
 import { Command } from 'commander';
 import { rmapDesign } from '../../src/rmap/index.js';
 import {
-  checkPte, formatMm, formatPage, formatPte, formatSummary, mmInfo, pageInfo, pteInfo, summary,
+  checkPte,
+  formatMm,
+  formatPage,
+  formatPte,
+  formatSummary,
+  mmInfo,
+  pageInfo,
+  pteInfo,
+  summary,
 } from '../../src/timetravel/describe.js';
 import { printJson } from './common.js';
 import { formatEvent } from '../../src/events.js';
@@ -33,8 +41,14 @@ export function seekCommand(): Command {
         out.pte = { ...p, onChain: p.maps !== null && rmapDesign(s.rmap).entries(s, p.maps).ptes.includes(o.pte) };
       }
       tl.log.close();
-      if (o.json) { printJson({ ...out, seekMs: Math.round(ms * 10) / 10 }); return; }
-      const lines = [`after event ${n} of ${tl.events} [${pathOf(tl, n)}] ${formatEvent(ev)}`, formatSummary(out.summary as ReturnType<typeof summary>)];
+      if (o.json) {
+        printJson({ ...out, seekMs: Math.round(ms * 10) / 10 });
+        return;
+      }
+      const lines = [
+        `after event ${n} of ${tl.events} [${pathOf(tl, n)}] ${formatEvent(ev)}`,
+        formatSummary(out.summary as ReturnType<typeof summary>),
+      ];
       if (out.page) lines.push(formatPage(out.page as ReturnType<typeof pageInfo>));
       if (out.mm) lines.push(formatMm(out.mm as ReturnType<typeof mmInfo>));
       if (out.pte) {

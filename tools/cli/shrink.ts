@@ -8,7 +8,9 @@ import { MMSIM_VERSION } from './version.js';
 
 export function shrinkCommand(): Command {
   return new Command('shrink')
-    .description('reduce a failing run\'s workload (delta debugging over its decisions, re-running the kernel each time) to a small run that breaks the same invariant')
+    .description(
+      "reduce a failing run's workload (delta debugging over its decisions, re-running the kernel each time) to a small run that breaks the same invariant",
+    )
     .argument('<log>', 'a run log in which an invariant fails')
     .requiredOption('-o, --output <file>', 'the shrunk run log to write')
     .option('--budget <tests>', 'at most this many test runs of the kernel', parseNumber('--budget'), 3000)
@@ -17,11 +19,15 @@ export function shrinkCommand(): Command {
       if (o.budget < 1) throw new UsageError(`--budget ${o.budget} is out of range: at least 1`);
       const tl = openTimeline(path);
       const progress = new Progress(1, 'shrink');
-      let r;
+      let r: ReturnType<typeof shrink>;
       try {
         r = shrink(tl, o.budget);
       } catch (err) {
-        if (err instanceof ShrinkError) { process.stderr.write(`mmsim: ${err.message}\n`); process.exitCode = 1; return; }
+        if (err instanceof ShrinkError) {
+          process.stderr.write(`mmsim: ${err.message}\n`);
+          process.exitCode = 1;
+          return;
+        }
         throw err;
       } finally {
         progress.stop();
@@ -29,20 +35,36 @@ export function shrinkCommand(): Command {
       }
       const spec = (tl.log.header.inject as InjectSpec | undefined) ?? null;
       const rec = recordRun(o.output, tl.config, {
-        events: 0, inputs: r.inputs, inject: spec && { ...spec, after: 0 },
-        meta: { mmsim: MMSIM_VERSION, shrunkFrom: { log: path, events: r.before.events, failingEvent: r.before.failingEvent }, inputs: r.inputs },
+        events: 0,
+        inputs: r.inputs,
+        inject: spec && { ...spec, after: 0 },
+        meta: {
+          mmsim: MMSIM_VERSION,
+          shrunkFrom: { log: path, events: r.before.events, failingEvent: r.before.failingEvent },
+          inputs: r.inputs,
+        },
       });
       const ratio = Math.round((r.before.events / Math.max(1, rec.events)) * 10) / 10;
       if (o.json) {
-        printJson({ log: o.output, invariant: r.invariant, before: r.before, after: { ...r.after, events: rec.events }, ratio, tests: r.tests, injected: rec.injected });
+        printJson({
+          log: o.output,
+          invariant: r.invariant,
+          before: r.before,
+          after: { ...r.after, events: rec.events },
+          ratio,
+          tests: r.tests,
+          injected: rec.injected,
+        });
         return;
       }
-      process.stdout.write([
-        `shrunk ${path} (${r.invariant} fails after event ${r.before.failingEvent}) to ${o.output}:`,
-        `  events   ${r.before.events.toLocaleString('en-US')} -> ${rec.events.toLocaleString('en-US')} (${ratio}x smaller)`,
-        `  inputs   ${r.before.inputs.toLocaleString('en-US')} workload decisions -> ${r.after.inputs}`,
-        `  tests    ${r.tests} kernel runs`,
-        `  next     mmsim bisect ${o.output}`,
-      ].join('\n') + '\n');
+      process.stdout.write(
+        [
+          `shrunk ${path} (${r.invariant} fails after event ${r.before.failingEvent}) to ${o.output}:`,
+          `  events   ${r.before.events.toLocaleString('en-US')} -> ${rec.events.toLocaleString('en-US')} (${ratio}x smaller)`,
+          `  inputs   ${r.before.inputs.toLocaleString('en-US')} workload decisions -> ${r.after.inputs}`,
+          `  tests    ${r.tests} kernel runs`,
+          `  next     mmsim bisect ${o.output}`,
+        ].join('\n') + '\n',
+      );
     });
 }

@@ -37,10 +37,22 @@ export function traceCommand(): Command {
   return new Command('trace')
     .description('run a memory trace in strict demand-paging mode: exactly --frames user frames, one page reclaimed per frame needed')
     .argument('<file>', 'the trace (plain or gzip-compressed)')
-    .addOption(new Option('--format <format>', 'lackey: valgrind --tool=lackey --trace-mem=yes; pages: one page number per line; mmtrace: docs/mmtrace.md').choices([...TRACE_FORMATS]).default('lackey'))
+    .addOption(
+      new Option(
+        '--format <format>',
+        'lackey: valgrind --tool=lackey --trace-mem=yes; pages: one page number per line; mmtrace: docs/mmtrace.md',
+      )
+        .choices([...TRACE_FORMATS])
+        .default('lackey'),
+    )
     .option('--frames <n>', 'user frames (page tables and kernel pages not counted)', parseFrames, 64)
     .addOption(new Option('--policy <policy>', 'reference policy').choices([...STRICT_POLICIES]).default('clock'))
-    .option('--clock-ref-on-load <bool>', 'clock: the access that loads a page sets its accessed bit (false: new pages start unreferenced)', parseBool('--clock-ref-on-load'), true)
+    .option(
+      '--clock-ref-on-load <bool>',
+      'clock: the access that loads a page sets its accessed bit (false: new pages start unreferenced)',
+      parseBool('--clock-ref-on-load'),
+      true,
+    )
     .option('--hex', 'pages: bare numbers are hexadecimal')
     .option('--skip-bad-lines', 'count and skip malformed lines instead of stopping')
     .option('--log <file>', 'write every event to a run log (.mmlog)')
@@ -50,14 +62,25 @@ export function traceCommand(): Command {
       const log = o.log ? traceLog(o.log, { file, format: o.format, policy: o.policy, frames: o.frames, version: MMSIM_VERSION }) : null;
       const progress = new Progress(100, 'trace');
       const common = {
-        frames: o.frames, policy: o.policy, clockRefOnLoad: o.clockRefOnLoad, skipBadLines: o.skipBadLines, engine: o.engine, hash: log !== null,
+        frames: o.frames,
+        policy: o.policy,
+        clockRefOnLoad: o.clockRefOnLoad,
+        skipBadLines: o.skipBadLines,
+        engine: o.engine,
+        hash: log !== null,
         ...(log ? { sink: log.sink, onStart: log.onStart } : {}),
       };
       let r: TraceResult | MmtraceResult;
       try {
-        r = o.format === 'mmtrace'
-          ? await runMmtrace(file, common)
-          : await runTrace(file, { ...common, format: o.format, hex: o.hex, onProgress: (d, t) => progress.update(Math.floor((d / t) * 100)) });
+        r =
+          o.format === 'mmtrace'
+            ? await runMmtrace(file, common)
+            : await runTrace(file, {
+                ...common,
+                format: o.format,
+                hex: o.hex,
+                onProgress: (d, t) => progress.update(Math.floor((d / t) * 100)),
+              });
       } catch (err) {
         log?.abandon();
         throw err;

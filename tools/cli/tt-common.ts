@@ -8,7 +8,8 @@ import { UsageError, warn } from './common.js';
 /** A non-negative integer, decimal or 0x-hex (pte addresses are usually written in hex). */
 export function parseNumber(flag: string) {
   return (v: string): number => {
-    if (!/^(0x[0-9a-f]+|\d+)$/i.test(v.trim())) throw new UsageError(`${flag} '${v}' is not a number: write a whole number, decimal or 0x-hex`);
+    if (!/^(0x[0-9a-f]+|\d+)$/i.test(v.trim()))
+      throw new UsageError(`${flag} '${v}' is not a number: write a whole number, decimal or 0x-hex`);
     return Number(v.trim());
   };
 }
