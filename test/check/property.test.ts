@@ -9,6 +9,9 @@ import { cloneState } from '../../src/snapshot/clone.js';
 import { recordEvents } from '../helpers.js';
 import type { RunOptions } from '../../src/sim.js';
 
+/** npm test runs a fifth of the seeds; npm run soak (MMSIM_SOAK=1) runs them all. */
+const runs = (n: number): number => (process.env.MMSIM_SOAK === '1' ? n : Math.max(2, Math.round(n / 5)));
+
 function holds(scenario: string, seed: string, events: number, fullEvery: number, opts: Partial<RunOptions> = {}): void {
   const { sim, events: evs } = recordEvents(scenario, seed, events, opts);
   const c = new StreamChecker(cloneState(sim.initial), { fullEvery });
@@ -35,7 +38,7 @@ describe('invariants hold over many seeds', () => {
       fc.property(fc.integer({ min: 0, max: 1 << 30 }), fc.boolean(), (seed, circular) => {
         holds('tiny', String(seed), 1500, 1, { chainMode: circular ? 'circular' : 'null' });
       }),
-      { numRuns: 200, seed: 4242 },
+      { numRuns: runs(200), seed: 4242 },
     );
   });
 
@@ -44,7 +47,7 @@ describe('invariants hold over many seeds', () => {
       fc.property(fc.integer({ min: 0, max: 1 << 30 }), (seed) => {
         holds('forky', String(seed), 6000, 8);
       }),
-      { numRuns: 100, seed: 4243 },
+      { numRuns: runs(100), seed: 4243 },
     );
   });
 
@@ -53,7 +56,7 @@ describe('invariants hold over many seeds', () => {
       fc.property(fc.integer({ min: 0, max: 1 << 30 }), (seed) => {
         holds('x486', String(seed), 8000, 16);
       }),
-      { numRuns: 100, seed: 4244 },
+      { numRuns: runs(100), seed: 4244 },
     );
   });
 });
@@ -73,14 +76,14 @@ describe('every reclaim/rmap design keeps every invariant', () => {
       fc.property(fc.integer({ min: 0, max: 1 << 30 }), (seed) => {
         holds('tiny', String(seed), 2000, 1, { reclaim, rmap });
       }),
-      { numRuns: 40, seed: 77 },
+      { numRuns: runs(40), seed: 77 },
     );
     for (const scenario of ['forky', 'x486']) {
       fc.assert(
         fc.property(fc.integer({ min: 0, max: 1 << 30 }), (seed) => {
           holds(scenario, String(seed), 8000, 16, { reclaim, rmap });
         }),
-        { numRuns: 10, seed: 78 },
+        { numRuns: runs(10), seed: 78 },
       );
     }
   });
