@@ -1,23 +1,17 @@
-// Shared command-line plumbing: common options, errors that end in exit code 2, progress.
+// Shared command-line plumbing: common options, progress.
 
 import { type Command, Option } from 'commander';
+import type { Cli } from './context.js';
 import cliProgress from 'cli-progress';
-import { ENGINES, type EngineName } from '../../src/machine.js';
-import { RECLAIM_POLICIES } from '../../src/reclaim/index.js';
-import { RMAP_DESIGNS } from '../../src/rmap/index.js';
-import { CHAIN_MODES, ConfigError, makeRunConfig, type ChainMode, type RunConfig, type Simulation } from '../../src/sim.js';
-import { MmtraceWriter } from '../../src/workload/emit-trace.js';
-import { loadScenario, ScenarioError } from '../../src/workload/scenario.js';
-import { SizeError } from '../../src/workload/size.js';
-import { LogError } from '../../src/log/format.js';
-import { DesignListError } from '../../src/compare/designs.js';
-import { TraceError } from '../../src/trace/errors.js';
-import { CaptureError } from '../../src/capture/capture.js';
+import { ENGINES, type EngineName } from '../machine.js';
+import { RECLAIM_POLICIES } from '../reclaim/index.js';
+import { RMAP_DESIGNS } from '../rmap/index.js';
+import { CHAIN_MODES, makeRunConfig, type ChainMode, type RunConfig, type Simulation } from '../sim.js';
+import { MmtraceWriter } from '../workload/emit-trace.js';
+import { loadScenario } from '../workload/scenario.js';
+import { UsageError } from './usage-error.js';
 
-/** Bad usage or bad input: printed without a stack, exit code 2. */
-export class UsageError extends Error {}
-
-export const USAGE_ERRORS = [UsageError, ScenarioError, ConfigError, SizeError, LogError, DesignListError, TraceError, CaptureError];
+export { UsageError };
 
 export interface CommonOpts {
   scenario: string;
@@ -92,17 +86,24 @@ export function runConfigFrom(o: CommonOpts): RunConfig {
 export class Progress {
   private bar: cliProgress.SingleBar | null = null;
   private readonly started = performance.now();
+  private readonly enabled: boolean;
   constructor(
+    private readonly cli: Cli,
     private readonly total: number,
     private readonly label: string,
-    private readonly enabled = process.stderr.isTTY === true,
-  ) {}
+  ) {
+    this.enabled = cli.io.stderr.isTTY === true;
+  }
   update(done: number): void {
     if (!this.enabled) return;
     if (this.bar === null) {
       if (performance.now() - this.started < 1000) return;
       this.bar = new cliProgress.SingleBar(
-        { format: `${this.label} [{bar}] {percentage}% | {value}/{total} events | {eta}s left`, stream: process.stderr, hideCursor: true },
+        {
+          format: `${this.label} [{bar}] {percentage}% | {value}/{total} events | {eta}s left`,
+          stream: this.cli.io.stderr as NodeJS.WritableStream,
+          hideCursor: true,
+        },
         cliProgress.Presets.shades_classic,
       );
       this.bar.start(this.total, done);
@@ -112,14 +113,6 @@ export class Progress {
   stop(): void {
     this.bar?.stop();
   }
-}
-
-export function printJson(obj: unknown): void {
-  process.stdout.write(JSON.stringify(obj, null, 2) + '\n');
-}
-
-export function warn(msg: string): void {
-  process.stderr.write(`mmsim: warning: ${msg}\n`);
 }
 
 /** `--emit-trace FILE`: write the workload's processes, mappings and references as mmtrace. */
@@ -136,9 +129,9 @@ export function attachTrace(sim: Simulation, path: string | undefined): MmtraceW
  * A log without its end chunk (cut short, or the recording was interrupted): the results
  * printed cover the intact prefix, but the input is incomplete, so the command exits 2.
  */
-export function truncatedLog(path: string, events: number): void {
-  process.stderr.write(
-    `mmsim: error: ${path} is truncated (no end chunk): the results above cover its ${events.toLocaleString('en-US')} intact event(s); the final state hash cannot be verified\n`,
+export function truncatedLog(cli: Cli, path: string, events: number): void {
+  cli.error(
+    `${path} is truncated (no end chunk): the results above cover its ${events.toLocaleString('en-US')} intact event(s); the final state hash cannot be verified`,
+    2,
   );
-  process.exitCode = 2;
 }

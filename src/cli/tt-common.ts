@@ -1,9 +1,10 @@
 // Plumbing shared by the time-travel commands: numbers that may be hex, opening a log as
 // a timeline with warnings on stderr.
 
-import { LogReader } from '../../src/log/reader.js';
-import { Timeline } from '../../src/timetravel/timeline.js';
-import { UsageError, warn } from './common.js';
+import { LogReader } from '../log/reader.js';
+import { Timeline } from '../timetravel/timeline.js';
+import { UsageError } from './common.js';
+import type { Cli } from './context.js';
 
 /** A non-negative integer, decimal or 0x-hex (pte addresses are usually written in hex). */
 export function parseNumber(flag: string) {
@@ -14,10 +15,10 @@ export function parseNumber(flag: string) {
   };
 }
 
-export function openTimeline(path: string): Timeline {
+export function openTimeline(cli: Cli, path: string): Timeline {
   const log = new LogReader(path, { indexed: true });
-  for (const w of log.warnings) warn(w);
-  return new Timeline(log, warn);
+  for (const w of log.warnings) cli.warn(w);
+  return new Timeline(log, (w) => cli.warn(w));
 }
 
 /** The replay token: everything needed to reproduce an event. */

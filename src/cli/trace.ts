@@ -1,12 +1,13 @@
+import type { Cli } from './context.js';
 import { Command, Option } from 'commander';
-import { runTrace, type TraceResult } from '../../src/trace/run.js';
-import { runMmtrace, type MmtraceResult } from '../../src/trace/mmtrace.js';
-import { traceLog } from '../../src/trace/log.js';
-import { STRICT_POLICIES, type StrictPolicyName } from '../../src/reclaim/strict.js';
-import { TRACE_FORMATS, type TraceFormat } from '../../src/trace/formats.js';
-import { engineOption, printJson, Progress, UsageError } from './common.js';
+import { runTrace, type TraceResult } from '../trace/run.js';
+import { runMmtrace, type MmtraceResult } from '../trace/mmtrace.js';
+import { traceLog } from '../trace/log.js';
+import { STRICT_POLICIES, type StrictPolicyName } from '../reclaim/strict.js';
+import { TRACE_FORMATS, type TraceFormat } from '../trace/formats.js';
+import { engineOption, Progress, UsageError } from './common.js';
 import { MMSIM_VERSION } from './version.js';
-import type { EngineName } from '../../src/machine.js';
+import type { EngineName } from '../machine.js';
 
 interface TraceOpts {
   format: TraceFormat;
@@ -33,7 +34,7 @@ function parseBool(flag: string) {
   };
 }
 
-export function traceCommand(): Command {
+export function traceCommand(cli: Cli): Command {
   return new Command('trace')
     .description('run a memory trace in strict demand-paging mode: exactly --frames user frames, one page reclaimed per frame needed')
     .argument('<file>', 'the trace (plain or gzip-compressed)')
@@ -60,7 +61,7 @@ export function traceCommand(): Command {
     .addOption(engineOption())
     .action(async (file: string, o: TraceOpts) => {
       const log = o.log ? traceLog(o.log, { file, format: o.format, policy: o.policy, frames: o.frames, version: MMSIM_VERSION }) : null;
-      const progress = new Progress(100, 'trace');
+      const progress = new Progress(cli, 100, 'trace');
       const common = {
         frames: o.frames,
         policy: o.policy,
@@ -88,12 +89,12 @@ export function traceCommand(): Command {
         progress.stop();
       }
       log?.close({ hash: r.stateHash, result: r });
-      if (o.json) return printJson(r);
+      if (o.json) return cli.json(r);
       const lines = [
         `trace ${file} (${r.format}${r.badLines ? `, ${r.badLines} bad lines skipped` : ''})`,
         `policy ${r.policy}${r.clockRefOnLoad === false ? ' (new pages unreferenced)' : ''}, ${r.frames} frames`,
         `references ${r.references}  faults ${r.faults}  hits ${r.hits}  evictions ${r.evictions}  write-backs ${r.writeBacks}  events ${r.events}`,
       ];
-      process.stdout.write(lines.join('\n') + '\n');
+      cli.out(lines.join('\n') + '\n');
     });
 }
