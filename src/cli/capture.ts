@@ -1,4 +1,5 @@
 import type { Cli } from './context.js';
+import { outputFile, writeAtomically } from './files.js';
 import { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { captureMachine } from '../capture/capture.js';
@@ -30,8 +31,9 @@ export function captureCommand(cli: Cli): Command {
     .option('--name <name>', 'scenario name', 'machine')
     .option('--json', 'print the capture report as JSON')
     .action((o: CaptureOpts) => {
+      outputFile(o.output, '-o');
       const { scenario, report } = captureMachine({ pids: o.pid, maxProcesses: o.maxProcesses, memoryPct: o.memoryPct, name: o.name });
-      writeFileSync(o.output, JSON.stringify(scenario, null, 1) + '\n');
+      writeAtomically(o.output, '-o', (target) => writeFileSync(target, JSON.stringify(scenario, null, 1) + '\n'));
       for (const n of report.notes) cli.warn(n);
       if (o.json) return cli.json(report);
       const skipped =

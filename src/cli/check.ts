@@ -1,4 +1,5 @@
 import type { Cli } from './context.js';
+import { inputFile } from './files.js';
 import { Command } from 'commander';
 import { LogReader } from '../log/reader.js';
 import { cloneState } from '../snapshot/clone.js';
@@ -41,6 +42,7 @@ export function checkCommand(cli: Cli): Command {
           if (!(n in INVARIANTS))
             throw new UsageError(`--invariant '${n}' is not an invariant: allowed values are ${Object.keys(INVARIANTS).join(', ')}`);
       }
+      inputFile(path, 'log');
       const log = new LogReader(path);
       for (const w of log.warnings) cli.warn(w);
       const checker = new StreamChecker(cloneState(log.header.initial as State), { only, fullEvery: o.fullEvery });

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Cli } from './context.js';
 import { Command } from 'commander';
@@ -68,7 +68,11 @@ export function compareCommand(cli: Cli): Command {
     .option('--sample-every <events>', 'events between samples for the charts', parseCount('--sample-every'), 2000)
     .action(async (o: CompareOpts) => {
       if (o.json && o.csv) throw new UsageError('--json and --csv are exclusive: choose one output format');
-      if (o.plot !== undefined) mkdirSync(o.plot, { recursive: true });
+      if (o.plot !== undefined) {
+        if (existsSync(o.plot) && !statSync(o.plot).isDirectory())
+          throw new UsageError(`--plot ${o.plot} is not a directory: give a directory for the charts (it is created if missing)`);
+        mkdirSync(o.plot, { recursive: true });
+      }
       const onProgress = progress(cli);
       const mode = o.sequential ? 'sequential' : o.parallel ? 'parallel' : 'auto';
       if (o.sweep) {

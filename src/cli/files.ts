@@ -36,26 +36,16 @@ export function fileErrorMessage(err: NodeJS.ErrnoException): string {
   return err.path !== undefined ? `cannot ${verb} ${err.path}: ${reason}` : `cannot ${verb}: ${reason}`;
 }
 
-/** Run `fn`, naming `path` in any file-system error it throws (a failed write() names no file). */
-export function naming<T>(path: string, fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    if (isFileSystemError(err) && err.path === undefined) err.path = path;
-    throw err;
-  }
-}
-
 /** An input file: it must exist and be a file (a directory is a usage error, not a crash). */
 export function inputFile(path: string, what: string): void {
   let st: ReturnType<typeof statSync>;
   try {
     st = statSync(path);
   } catch (err) {
-    if (isFileSystemError(err)) throw new UsageError(`${what} ${path}: ${REASONS[err.code ?? ''] ?? err.message}`);
+    if (isFileSystemError(err)) throw new UsageError(`cannot open ${what} ${path}: ${REASONS[err.code ?? ''] ?? err.message}`);
     throw err;
   }
-  if (st.isDirectory()) throw new UsageError(`${what} ${path} is a directory, not a file`);
+  if (st.isDirectory()) throw new UsageError(`cannot open ${what} ${path}: it is a directory, not a file`);
 }
 
 /**
@@ -70,23 +60,45 @@ export function outputFile(path: string, flag: string): void {
     throw new UsageError(`${flag} ${path} is a directory: give a file name, e.g. ${join(path, 'out')}`);
 }
 
+/** Where `path` is written from: itself (a device or pipe such as /dev/null), or a temporary name beside it. */
+function target(path: string, flag: string): string {
+  outputFile(path, flag);
+  if (existsSync(path) && !statSync(path).isFile()) return path;
+  return join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+}
+
+function finish(path: string, tmp: string, err: unknown): never {
+  if (tmp !== path) rmSync(tmp, { force: true });
+  // the temporary name is ours, not the user's: name the file they asked for
+  if (isFileSystemError(err) && (err.path === tmp || err.path === path || err.path === undefined))
+    throw new UsageError(`cannot write ${path}: ${REASONS[err.code ?? ''] ?? err.message}`);
+  throw err;
+}
+
 /**
- * Write `path` through `write(tmp)`: a regular file is written under a temporary name in the
- * same directory and renamed over `path` only when `write` returns, so a failure or a kill
- * half-way leaves an existing file as it was. A device or pipe (/dev/null) is written directly.
+ * Write `path` through `write(target)`: a regular file is written under a temporary name in
+ * the same directory and renamed over `path` only when `write` returns, so a failure or a
+ * kill half-way leaves an existing file as it was. A device or pipe is written directly.
  */
 export function writeAtomically<T>(path: string, flag: string, write: (target: string) => T): T {
-  outputFile(path, flag);
-  if (existsSync(path) && !statSync(path).isFile()) return naming(path, () => write(path));
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  const tmp = target(path, flag);
   try {
-    const r = naming(path, () => write(tmp));
-    renameSync(tmp, path);
+    const r = write(tmp);
+    if (tmp !== path) renameSync(tmp, path);
     return r;
   } catch (err) {
-    rmSync(tmp, { force: true });
-    // the temporary name is ours, not the user's: name the file they asked for
-    if (isFileSystemError(err) && err.path === tmp) err.path = path;
-    throw err;
+    finish(path, tmp, err);
+  }
+}
+
+/** writeAtomically for an asynchronous writer. */
+export async function writeAtomicallyAsync<T>(path: string, flag: string, write: (target: string) => Promise<T>): Promise<T> {
+  const tmp = target(path, flag);
+  try {
+    const r = await write(tmp);
+    if (tmp !== path) renameSync(tmp, path);
+    return r;
+  } catch (err) {
+    finish(path, tmp, err);
   }
 }

@@ -7,6 +7,7 @@ import { parseInjectSpec, InjectSpecError, type InjectSpec } from '../inject/inj
 import { BUG_NAMES } from '../inject/classes.js';
 import { addRunOptions, attachTrace, parseCount, Progress, runConfigFrom, UsageError, type CommonOpts } from './common.js';
 import { MMSIM_VERSION } from './version.js';
+import { outputFile, writeAtomically } from './files.js';
 
 type RecordOpts = CommonOpts & { output: string; snapshotEvery?: number; inject?: string; injectAfter?: number; injectMax: number };
 
@@ -29,6 +30,8 @@ export function recordCommand(cli: Cli): Command {
     .action((o: RecordOpts) => {
       if (!o.output) throw new UsageError('-o/--output needs a file name, e.g. -o run.mmlog');
       const cfg = runConfigFrom(o);
+      outputFile(o.output, '-o');
+      if (o.emitTrace !== undefined) outputFile(o.emitTrace, '--emit-trace');
       let inject: InjectSpec | null = null;
       try {
         if (o.inject !== undefined) inject = parseInjectSpec(o.inject, o.injectAfter ?? 0, o.injectMax);
@@ -40,23 +43,27 @@ export function recordCommand(cli: Cli): Command {
       const traceBox: { w: ReturnType<typeof attachTrace> } = { w: null };
       let r: ReturnType<typeof recordRun>;
       try {
-        r = recordRun(o.output, cfg, {
-          events: o.events,
-          engine: o.engine,
-          snapshotEvery: o.snapshotEvery,
-          inject,
-          meta: { mmsim: MMSIM_VERSION },
-          onProgress: (n) => progress.update(n),
-          onSimulation: (sim) => {
-            traceBox.w = attachTrace(sim, o.emitTrace);
-          },
+        r = writeAtomically(o.output, '-o', (target) => {
+          const rec = recordRun(target, cfg, {
+            events: o.events,
+            engine: o.engine,
+            snapshotEvery: o.snapshotEvery,
+            inject,
+            meta: { mmsim: MMSIM_VERSION },
+            onProgress: (n) => progress.update(n),
+            onSimulation: (sim) => {
+              traceBox.w = attachTrace(sim, o.emitTrace);
+            },
+          });
+          // the trace is part of the output: if it cannot be finished, the log is not put in place
+          traceBox.w?.close();
+          return rec;
         });
       } catch (err) {
         if (err instanceof SnapshotEveryError) throw new UsageError(err.message);
         throw err;
       } finally {
         progress.stop();
-        traceBox.w?.close();
       }
       if (r.crashed !== null) {
         cli.warn(

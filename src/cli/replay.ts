@@ -1,4 +1,5 @@
 import type { Cli } from './context.js';
+import { inputFile } from './files.js';
 import { Command } from 'commander';
 import { LogReader } from '../log/reader.js';
 import { replayLog } from '../log/replay.js';
@@ -14,6 +15,7 @@ export function replayCommand(cli: Cli): Command {
     .addOption(engineOption())
     .option('--json', 'print the result as JSON')
     .action((path: string, o: { engine: 'immer' | 'direct'; json?: boolean }) => {
+      inputFile(path, 'log');
       const log = new LogReader(path);
       for (const w of log.warnings) cli.warn(w);
       const progress = new Progress(cli, log.events, 'replay');

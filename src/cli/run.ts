@@ -1,4 +1,5 @@
 import type { Cli } from './context.js';
+import { outputFile } from './files.js';
 import { Command } from 'commander';
 import { Simulation } from '../sim.js';
 import { formatReport, makeReport } from '../report.js';
@@ -10,6 +11,7 @@ export function runCommand(cli: Cli): Command {
     .option('--json', 'print the report as JSON')
     .action((o: CommonOpts) => {
       const cfg = runConfigFrom(o);
+      if (o.emitTrace !== undefined) outputFile(o.emitTrace, '--emit-trace');
       const sim = new Simulation(cfg, o.engine, { consumeInitial: true });
       const progress = new Progress(cli, o.events, 'run');
       const trace = attachTrace(sim, o.emitTrace);

@@ -1,4 +1,5 @@
 import type { Cli } from './context.js';
+import { outputFile, writeAtomically } from './files.js';
 import { Command } from 'commander';
 import { recordRun } from '../log/record.js';
 import { shrink, ShrinkError } from '../shrink/index.js';
@@ -18,6 +19,7 @@ export function shrinkCommand(cli: Cli): Command {
     .option('--json', 'print the result as JSON')
     .action((path: string, o: { output: string; budget: number; json?: boolean }) => {
       if (o.budget < 1) throw new UsageError(`--budget ${o.budget} is out of range: at least 1`);
+      outputFile(o.output, '-o');
       const tl = openTimeline(cli, path);
       const progress = new Progress(cli, 1, 'shrink');
       let r: ReturnType<typeof shrink>;
@@ -35,16 +37,18 @@ export function shrinkCommand(cli: Cli): Command {
         tl.log.close();
       }
       const spec = (tl.log.header.inject as InjectSpec | undefined) ?? null;
-      const rec = recordRun(o.output, tl.config, {
-        events: 0,
-        inputs: r.inputs,
-        inject: spec && { ...spec, after: 0 },
-        meta: {
-          mmsim: MMSIM_VERSION,
-          shrunkFrom: { log: path, events: r.before.events, failingEvent: r.before.failingEvent },
+      const rec = writeAtomically(o.output, '-o', (target) =>
+        recordRun(target, tl.config, {
+          events: 0,
           inputs: r.inputs,
-        },
-      });
+          inject: spec && { ...spec, after: 0 },
+          meta: {
+            mmsim: MMSIM_VERSION,
+            shrunkFrom: { log: path, events: r.before.events, failingEvent: r.before.failingEvent },
+            inputs: r.inputs,
+          },
+        }),
+      );
       const ratio = Math.round((r.before.events / Math.max(1, rec.events)) * 10) / 10;
       if (o.json) {
         cli.json({

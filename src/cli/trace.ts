@@ -1,4 +1,5 @@
 import type { Cli } from './context.js';
+import { writeAtomicallyAsync } from './files.js';
 import { Command, Option } from 'commander';
 import { runTrace, type TraceResult } from '../trace/run.js';
 import { runMmtrace, type MmtraceResult } from '../trace/mmtrace.js';
@@ -60,35 +61,43 @@ export function traceCommand(cli: Cli): Command {
     .option('--json', 'print the result as JSON')
     .addOption(engineOption())
     .action(async (file: string, o: TraceOpts) => {
-      const log = o.log ? traceLog(o.log, { file, format: o.format, policy: o.policy, frames: o.frames, version: MMSIM_VERSION }) : null;
-      const progress = new Progress(cli, 100, 'trace');
-      const common = {
-        frames: o.frames,
-        policy: o.policy,
-        clockRefOnLoad: o.clockRefOnLoad,
-        skipBadLines: o.skipBadLines,
-        engine: o.engine,
-        hash: log !== null,
-        ...(log ? { sink: log.sink, onStart: log.onStart } : {}),
+      // the log, if any, is written under a temporary name and renamed when the run is complete
+      const traceTo = async (logPath: string | null): Promise<TraceResult | MmtraceResult> => {
+        const log =
+          logPath === null
+            ? null
+            : traceLog(logPath, { file, format: o.format, policy: o.policy, frames: o.frames, version: MMSIM_VERSION });
+        const progress = new Progress(cli, 100, 'trace');
+        const common = {
+          frames: o.frames,
+          policy: o.policy,
+          clockRefOnLoad: o.clockRefOnLoad,
+          skipBadLines: o.skipBadLines,
+          engine: o.engine,
+          hash: log !== null,
+          ...(log ? { sink: log.sink, onStart: log.onStart } : {}),
+        };
+        let r: TraceResult | MmtraceResult;
+        try {
+          r =
+            o.format === 'mmtrace'
+              ? await runMmtrace(file, common)
+              : await runTrace(file, {
+                  ...common,
+                  format: o.format,
+                  hex: o.hex,
+                  onProgress: (d, t) => progress.update(Math.floor((d / t) * 100)),
+                });
+        } catch (err) {
+          log?.abandon();
+          throw err;
+        } finally {
+          progress.stop();
+        }
+        log?.close({ hash: r.stateHash, result: r });
+        return r;
       };
-      let r: TraceResult | MmtraceResult;
-      try {
-        r =
-          o.format === 'mmtrace'
-            ? await runMmtrace(file, common)
-            : await runTrace(file, {
-                ...common,
-                format: o.format,
-                hex: o.hex,
-                onProgress: (d, t) => progress.update(Math.floor((d / t) * 100)),
-              });
-      } catch (err) {
-        log?.abandon();
-        throw err;
-      } finally {
-        progress.stop();
-      }
-      log?.close({ hash: r.stateHash, result: r });
+      const r = o.log === undefined ? await traceTo(null) : await writeAtomicallyAsync(o.log, '--log', traceTo);
       if (o.json) return cli.json(r);
       const lines = [
         `trace ${file} (${r.format}${r.badLines ? `, ${r.badLines} bad lines skipped` : ''})`,

@@ -5,6 +5,7 @@ import { LogReader } from '../log/reader.js';
 import { Timeline } from '../timetravel/timeline.js';
 import { UsageError } from './common.js';
 import type { Cli } from './context.js';
+import { inputFile } from './files.js';
 
 /** A non-negative integer, decimal or 0x-hex (pte addresses are usually written in hex). */
 export function parseNumber(flag: string) {
@@ -16,6 +17,7 @@ export function parseNumber(flag: string) {
 }
 
 export function openTimeline(cli: Cli, path: string): Timeline {
+  inputFile(path, 'log');
   const log = new LogReader(path, { indexed: true });
   for (const w of log.warnings) cli.warn(w);
   return new Timeline(log, (w) => cli.warn(w));

@@ -1,7 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { Command } from 'commander';
+import { describe, expect, it, vi } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { CLI, cli, tmp } from '../helpers.js';
+import { CLI, cli, mmsim, record, tmp } from '../helpers.js';
 
 describe('mmsim command line', () => {
   it('run prints the report, and --json the same figures as data', async () => {
@@ -148,5 +149,55 @@ describe('mmsim in a pipe', () => {
     expect(r.stderr).not.toMatch(/EPIPE|Unhandled/);
     expect(r.status).toBe(0);
     expect(r.stdout.split('\n')[0]).toMatch(/event\(s\) touched page 10/);
+  });
+
+  it('keeps a failure exit code when the reader goes away: `mmsim check BAD | true` exits 1', async () => {
+    const bad = record({ events: 20000, every: 8192, inject: 'cow-no-unlink@0.05' }).path;
+    // `true` never reads: the first write meets a closed pipe
+    const r = spawnSync('bash', ['-c', `node ${JSON.stringify(CLI)} check ${JSON.stringify(bad)} | true; exit \${PIPESTATUS[0]}`], {
+      encoding: 'utf8',
+    });
+    expect(r.stderr).not.toMatch(/EPIPE|Unhandled/);
+    expect(r.status).toBe(1);
+  });
+});
+
+describe('the bin (a child process): exit codes and which stream gets what', () => {
+  it('--version on stdout, exit 0', () => {
+    const r = mmsim(['--version']);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(r.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+  });
+
+  it("commander's errors: `mmsim: error:` on stderr, nothing on stdout, exit 2", () => {
+    const r = mmsim(['run', '--bogus']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^mmsim: error: unknown option '--bogus'\n/);
+  });
+
+  it('a usage error in a command: one line on stderr, exit 2', () => {
+    const r = mmsim(['record', '--scenario', 'tiny', '-o', '/no/such/dir/x.mmlog']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('mmsim: error: -o /no/such/dir/x.mmlog: the directory /no/such/dir does not exist\n');
+  });
+});
+
+describe('an internal error (a bug in mmsim)', () => {
+  it('prints its stack and asks for a report, exit 1', async () => {
+    vi.doMock('../../src/cli/run.js', () => ({
+      runCommand: () =>
+        new Command('run').action(() => {
+          throw new TypeError('a deliberate bug');
+        }),
+    }));
+    try {
+      const r = await cli(['run']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/^mmsim: internal error: this is a bug in mmsim.*please report it/);
+      expect(r.stderr).toMatch(/TypeError: a deliberate bug\n\s+at /);
+    } finally {
+      vi.doUnmock('../../src/cli/run.js');
+    }
   });
 });
