@@ -6,7 +6,8 @@ import { formatEvent } from '../events.js';
 import { bisect } from '../bisect/index.js';
 import { opOf, pathOf } from '../timetravel/ops.js';
 import { UsageError } from './common.js';
-import { openTimeline, replayToken } from './tt-common.js';
+import { openTimeline } from './tt-common.js';
+import { logReplay } from './replay-token.js';
 
 export function bisectCommand(cli: Cli): Command {
   return new Command('bisect')
@@ -32,7 +33,7 @@ export function bisectCommand(cli: Cli): Command {
         return;
       }
       const op = opOf(tl, r.event);
-      const token = replayToken(tl, r.event);
+      const token = logReplay(tl.log, r.event);
       const ctx = r.context.map(([i, e]) => ({ index: i, path: pathOf(tl, i), event: e }));
       tl.log.close();
       cli.fail(1);
@@ -48,7 +49,8 @@ export function bisectCommand(cli: Cli): Command {
           reason: r.culprit?.reason ?? null,
           subject: r.culprit?.subject ?? null,
           context: ctx,
-          replay: token,
+          replay: token.line,
+          replayArgv: token.argv,
           probes: r.probes,
           ms,
         });
@@ -64,7 +66,7 @@ export function bisectCommand(cli: Cli): Command {
         ...ctx.map(
           (c) => `  ${c.index === r.event ? '>>' : '  '} ${String(c.index).padStart(9)} [${c.path.padEnd(6)}] ${formatEvent(c.event)}`,
         ),
-        `replay: ${token}`,
+        `replay: ${token.line}`,
         `inspect: mmsim seek ${path} ${r.event}${r.culprit?.subject.pte !== undefined ? ` --pte 0x${r.culprit.subject.pte.toString(16)}` : ''}${r.violation.page !== undefined ? ` --page ${r.violation.page}` : ''}`,
         `(${r.probes} full checks, ${ms} ms)`,
       ];

@@ -1,5 +1,6 @@
 import type { Cli } from './context.js';
 import { inputFile } from './files.js';
+import { logReplay } from './replay-token.js';
 import { Command } from 'commander';
 import { LogReader } from '../log/reader.js';
 import { cloneState } from '../snapshot/clone.js';
@@ -8,7 +9,6 @@ import { INVARIANTS } from '../check/invariants.js';
 import { formatViolation } from '../check/violation.js';
 import { formatEvent } from '../events.js';
 import type { State } from '../state.js';
-import type { RunConfig } from '../sim.js';
 import { parseCount, Progress, truncatedLog, UsageError } from './common.js';
 
 export function checkCommand(cli: Cli): Command {
@@ -62,7 +62,7 @@ export function checkCommand(cli: Cli): Command {
       if (ok) ok = checker.finish();
       progress.stop();
       log.close();
-      const cfg = log.header.config as unknown as RunConfig;
+      const replay = checker.failure ? logReplay(log, checker.failure.event) : null;
       const f = checker.failure;
       if (o.json) {
         cli.json({
@@ -75,7 +75,8 @@ export function checkCommand(cli: Cli): Command {
             event: f.event,
             op: f.op,
             violations: f.violations,
-            replay: `--scenario ${cfg.scenario.name} --seed ${cfg.seed} --events ${f.event + 1}`,
+            replay: replay?.line,
+            replayArgv: replay?.argv,
           },
         });
       } else if (ok) {
@@ -87,7 +88,7 @@ export function checkCommand(cli: Cli): Command {
         for (const v of f.violations.slice(0, 20)) cli.out(`  ${formatViolation(v)}\n`);
         if (f.violations.length > 20) cli.out(`  … and ${f.violations.length - 20} more\n`);
         cli.out(`last events of the operation:\n${lastEvents.map((l) => `  ${l}`).join('\n')}\n`);
-        cli.out(`replay: mmsim record --scenario ${cfg.scenario.name} --seed ${cfg.seed} --events ${f.event + 1} (event ${f.event})\n`);
+        if (replay) cli.out(`replay: ${replay.line}\n`);
         cli.out(`bisect: mmsim bisect ${path} finds the event that created the bad state\n`);
       }
       if (!ok) cli.fail(1);

@@ -8,7 +8,8 @@ import { RECLAIM_POLICIES } from '../reclaim/index.js';
 import { RMAP_DESIGNS } from '../rmap/index.js';
 import { CHAIN_MODES, makeRunConfig, type ChainMode, type RunConfig, type Simulation } from '../sim.js';
 import { MmtraceWriter } from '../workload/emit-trace.js';
-import { loadScenario } from '../workload/scenario.js';
+import { isScenarioName, loadScenario } from '../workload/scenario.js';
+import { resolve } from 'node:path';
 import { UsageError } from './usage-error.js';
 
 export { UsageError };
@@ -72,7 +73,7 @@ export function engineOption(): Option {
 }
 
 export function runConfigFrom(o: CommonOpts): RunConfig {
-  return makeRunConfig(loadScenario(o.scenario), {
+  const cfg = makeRunConfig(loadScenario(o.scenario), {
     seed: o.seed,
     mem: o.mem,
     reclaim: o.reclaim,
@@ -80,6 +81,8 @@ export function runConfigFrom(o: CommonOpts): RunConfig {
     chainMode: o.chainMode,
     steal: o.steal === true,
   });
+  // a file is named by its path in replay lines (its internal name may be anything)
+  return isScenarioName(o.scenario) ? cfg : { ...cfg, scenarioFile: resolve(o.scenario) };
 }
 
 /** A progress bar on stderr, shown only on a terminal and only once the work has taken over a second. */

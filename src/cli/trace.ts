@@ -1,4 +1,5 @@
 import type { Cli } from './context.js';
+import { resolve } from 'node:path';
 import { writeAtomicallyAsync } from './files.js';
 import { Command, Option } from 'commander';
 import { runTrace, type TraceResult } from '../trace/run.js';
@@ -66,7 +67,26 @@ export function traceCommand(cli: Cli): Command {
         const log =
           logPath === null
             ? null
-            : traceLog(logPath, { file, format: o.format, policy: o.policy, frames: o.frames, version: MMSIM_VERSION });
+            : traceLog(logPath, {
+                file,
+                format: o.format,
+                policy: o.policy,
+                frames: o.frames,
+                version: MMSIM_VERSION,
+                args: [
+                  resolve(file),
+                  '--format',
+                  o.format,
+                  '--frames',
+                  String(o.frames),
+                  '--policy',
+                  o.policy,
+                  '--clock-ref-on-load',
+                  String(o.clockRefOnLoad),
+                  ...(o.hex ? ['--hex'] : []),
+                  ...(o.skipBadLines ? ['--skip-bad-lines'] : []),
+                ],
+              });
         const progress = new Progress(cli, 100, 'trace');
         const common = {
           frames: o.frames,
