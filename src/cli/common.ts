@@ -41,12 +41,21 @@ export function parseCount(flag: string) {
 
 export function addRunOptions(cmd: Command, defaultEvents: number): Command {
   return cmd
-    .option('--scenario <name|file>', 'built-in scenario (x486, forky, tiny) or a scenario JSON file', 'x486')
+    .option('--scenario <name|file>', 'built-in scenario (x486, forky, tiny, or sharedlib:N for N sharers) or a scenario JSON file', 'x486')
     .option('--seed <seed>', 'seed for the workload generators (any string)', '1')
     .option('--events <n>', 'stop after this many events (the operation in progress finishes)', parseCount('--events'), defaultEvents)
     .option('--mem <size>', "memory size, overriding the scenario's (e.g. 8M, 64M, 1G)")
     .addOption(new Option('--reclaim <policy>', 'reclaim policy').choices(Object.keys(RECLAIM_POLICIES)).default('clock'))
-    .addOption(new Option('--rmap <design>', 'reverse-map design').choices(Object.keys(RMAP_DESIGNS)).default('pte-chain'))
+    .addOption(
+      new Option(
+        '--rmap <design>',
+        `reverse-map design (none only with --reclaim ${Object.keys(RECLAIM_POLICIES)
+          .filter((p) => !RECLAIM_POLICIES[p].needsRmap)
+          .join(', ')}: the others find a page's ptes through it)`,
+      )
+        .choices(Object.keys(RMAP_DESIGNS))
+        .default('pte-chain'),
+    )
     .addOption(
       new Option('--chain-mode <mode>', "pte-chain lists: NULL-terminated, or circular as in the seed's debug build")
         .choices([...CHAIN_MODES])
