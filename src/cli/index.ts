@@ -3,9 +3,9 @@
 // input). tools/mmsim.ts, the installed bin, only calls it; tests call it in-process.
 //
 // Each command's module is imported only when that command runs (`mmsim --version` loads
-// commander and nothing of the simulator); help and unknown commands load them all.
+// nothing, not even commander); help and unknown commands load them all.
 
-import { Command, CommanderError } from 'commander';
+import type { Command } from 'commander';
 import { Cli, type CliIo, processIo } from './context.js';
 import { MMSIM_VERSION } from './version.js';
 
@@ -33,15 +33,15 @@ export const COMMAND_NAMES = Object.keys(COMMANDS);
 
 const HELP_AFTER_ERROR = '(run with --help for usage)';
 
-/** The commands `args` needs: the one it names, none for --version, all for help or a typo. */
+/** The commands `args` needs: the one it names, or all of them for help or a typo. */
 function needed(args: string[]): string[] {
   const name = args[0] === 'help' ? args[1] : args[0];
   if (name !== undefined && Object.hasOwn(COMMANDS, name)) return [name];
-  if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) return [];
   return COMMAND_NAMES;
 }
 
 export async function buildProgram(cli: Cli, names: readonly string[] = COMMAND_NAMES): Promise<Command> {
+  const { Command } = await import('commander');
   const program = new Command('mmsim')
     .description('Deterministic, event-sourced simulator of Linux 2.1-era page reclaim and reverse mapping')
     .version(MMSIM_VERSION)
@@ -75,12 +75,17 @@ function configure(cmd: Command, cli: Cli): void {
 /** Run one command line (the arguments after `mmsim`); resolves to the exit code. */
 export async function main(args: string[], io: CliIo = processIo()): Promise<number> {
   const cli = new Cli(io);
+  if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+    cli.out(`${MMSIM_VERSION}\n`); // what commander would print, without loading it
+    return 0;
+  }
   try {
     const program = await buildProgram(cli, needed(args));
     await program.parseAsync(args, { from: 'user' });
     return cli.exitCode;
   } catch (err) {
     // help and version are exit 0; every other commander error is bad usage, already printed
+    const { CommanderError } = await import('commander');
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
     const { internalErrorMessage, usageMessage } = await import('./errors.js');
     const msg = usageMessage(err);
