@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { describe, expect, it, vi } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { CLI, cli, mmsim, record, tmp } from '../helpers.js';
 
 describe('mmsim command line', () => {
@@ -176,10 +177,35 @@ describe('the bin (a child process): exit codes and which stream gets what', () 
     expect(r.stderr).toMatch(/^mmsim: error: unknown option '--bogus'\n/);
   });
 
+  it('standard output on a full device: one line on stderr, exit 2', () => {
+    const r = spawnSync('bash', ['-c', `node ${JSON.stringify(CLI)} run --scenario tiny --events 1000 > /dev/full`], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^mmsim: error: cannot write standard output: ENOSPC/);
+  });
+
   it('a usage error in a command: one line on stderr, exit 2', () => {
     const r = mmsim(['record', '--scenario', 'tiny', '-o', '/no/such/dir/x.mmlog']);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('mmsim: error: -o /no/such/dir/x.mmlog: the directory /no/such/dir does not exist\n');
+  });
+});
+
+describe('start-up', () => {
+  /** How many CommonJS files of commander a fresh process has loaded after main(args). */
+  function commanderFilesAfter(args: string[]): number {
+    const index = join(CLI, '..', '..', 'src', 'cli', 'index.js');
+    const script = `import { main } from ${JSON.stringify(index)};
+      import { createRequire } from 'node:module';
+      await main(${JSON.stringify(args)}, { stdout: { write() {} }, stderr: process.stderr, stdin: process.stdin });
+      process.stdout.write(String(Object.keys(createRequire(import.meta.url).cache).filter((k) => k.includes('commander')).length));`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    return Number(r.stdout);
+  }
+
+  it('--version loads neither commander nor any command (each command imports commander)', () => {
+    expect(commanderFilesAfter(['--version'])).toBe(0);
+    expect(commanderFilesAfter(['check', '--list'])).toBeGreaterThan(0); // the probe sees it when it is loaded
   });
 });
 
