@@ -48,8 +48,9 @@ export async function buildProgram(cli: Cli, names: readonly string[] = COMMAND_
     .addHelpText(
       'after',
       `
-Exit codes: 0 success; 1 an invariant failed or a replayed hash differs; 2 bad usage or bad
-input (the message names the value and what is allowed).
+Exit codes: 0 success; 1 an invariant failed or a replayed hash differs (or a bug in mmsim:
+its stack is printed); 2 bad usage, bad input or a file that cannot be read or written (the
+message names the value and what is allowed).
 
 Start with:  mmsim run   (the seed's 8 MB X/NFS machine, seed 1)
 Docs:        README.md, docs/architecture.md, docs/model.md, docs/designs.md`,

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { replayToken, shellQuote } from '../../src/cli/replay-token.js';
+import { logReplay, replayToken, shellQuote } from '../../src/cli/replay-token.js';
 import { LogReader } from '../../src/log/reader.js';
 import { RECLAIM_POLICIES } from '../../src/reclaim/index.js';
 import { RMAP_DESIGNS } from '../../src/rmap/index.js';
@@ -158,6 +158,25 @@ describe('the replay line is complete: every design and option comes back the sa
     const renamed = { ...cfg, scenario: { ...cfg.scenario, name: 'mine' } };
     expect(replayToken({ config: renamed }, 9).line).toMatch(/scenario 'mine' came from a file whose path this log does not record/);
     expect(replayToken({ config: { ...renamed, scenarioFile: '/x/mine.json' } }, 9).argv).toContain('/x/mine.json');
+  });
+});
+
+describe('a trace log', () => {
+  it('replays as the mmsim trace command with the options it was run with', async () => {
+    const fixture = new URL('../fixtures/walk.lackey.gz', import.meta.url).pathname;
+    const log = tmp('t.mmlog');
+    const args = ['trace', fixture, '--frames', '8', '--policy', 'fifo', '--clock-ref-on-load', 'false', '--skip-bad-lines', '--log', log];
+    expect((await cli(args)).code).toBe(0);
+    const a = new LogReader(log);
+    a.close();
+    const tok = logReplay(a, 5);
+    expect(tok.argv.slice(0, 3)).toEqual(['mmsim', 'trace', fixture]);
+    expect(tok.argv).toEqual(expect.arrayContaining(['--policy', 'fifo', '--clock-ref-on-load', 'false', '--skip-bad-lines']));
+    tok.argv[tok.argv.indexOf('--log') + 1] = tmp('t2.mmlog');
+    expect((await cli(tok.argv.slice(1))).code).toBe(0);
+    const b = new LogReader(tok.argv[tok.argv.indexOf('--log') + 1]);
+    b.close();
+    expect(b.end?.hash).toBe(a.end?.hash);
   });
 });
 
