@@ -4,8 +4,7 @@ import { type Command, Option } from 'commander';
 import type { Cli } from './context.js';
 import cliProgress from 'cli-progress';
 import { ENGINES, type EngineName } from '../machine.js';
-import { RECLAIM_POLICIES } from '../reclaim/index.js';
-import { RMAP_DESIGNS } from '../rmap/index.js';
+import { DEFAULT_RECLAIM, DEFAULT_RMAP, RECLAIM_POLICIES, RMAP_DESIGNS } from '../designs/registry.js';
 import { CHAIN_MODES, makeRunConfig, type ChainMode, type RunConfig, type Simulation } from '../sim.js';
 import { MmtraceWriter } from '../workload/emit-trace.js';
 import { isScenarioName, loadScenario } from '../workload/scenario.js';
@@ -45,16 +44,20 @@ export function addRunOptions(cmd: Command, defaultEvents: number): Command {
     .option('--seed <seed>', 'seed for the workload generators (any string)', '1')
     .option('--events <n>', 'stop after this many events (the operation in progress finishes)', parseCount('--events'), defaultEvents)
     .option('--mem <size>', "memory size, overriding the scenario's (e.g. 8M, 64M, 1G)")
-    .addOption(new Option('--reclaim <policy>', 'reclaim policy').choices(Object.keys(RECLAIM_POLICIES)).default('clock'))
+    .addOption(new Option('--reclaim <policy>', 'reclaim policy').choices([...RECLAIM_POLICIES.keys()]).default(DEFAULT_RECLAIM))
     .addOption(
       new Option(
         '--rmap <design>',
-        `reverse-map design (none only with --reclaim ${Object.keys(RECLAIM_POLICIES)
-          .filter((p) => !RECLAIM_POLICIES[p].needsRmap)
+        `reverse-map design (${[...RMAP_DESIGNS.values()]
+          .filter((d) => !d.caps.tracksPtes)
+          .map((d) => d.name)
+          .join(', ')} only with --reclaim ${[...RECLAIM_POLICIES.values()]
+          .filter((p) => !p.caps.needsRmap)
+          .map((p) => p.name)
           .join(', ')}: the others find a page's ptes through it)`,
       )
-        .choices(Object.keys(RMAP_DESIGNS))
-        .default('pte-chain'),
+        .choices([...RMAP_DESIGNS.keys()])
+        .default(DEFAULT_RMAP),
     )
     .addOption(
       new Option('--chain-mode <mode>', "pte-chain lists: NULL-terminated, or circular as in the seed's debug build")

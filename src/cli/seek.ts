@@ -1,6 +1,6 @@
 import type { Cli } from './context.js';
 import { Command } from 'commander';
-import { rmapDesign } from '../rmap/index.js';
+import { rmapOf } from '../reducer/designs.js';
 import { checkPte, formatMm, formatPage, formatPte, formatSummary, mmInfo, pageInfo, pteInfo, summary } from '../timetravel/describe.js';
 
 import { formatEvent } from '../events.js';
@@ -29,7 +29,7 @@ export function seekCommand(cli: Cli): Command {
       if (o.pte !== undefined) {
         checkPte(s, o.pte);
         const p = pteInfo(s, o.pte);
-        out.pte = { ...p, onChain: p.maps !== null && rmapDesign(s.rmap).entries(s, p.maps).ptes.includes(o.pte) };
+        out.pte = { ...p, onChain: p.maps !== null && rmapOf(s).entries(s, p.maps).ptes.includes(o.pte) };
       }
       tl.log.close();
       if (o.json) {

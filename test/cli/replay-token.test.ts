@@ -5,8 +5,7 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { logReplay, replayToken, shellQuote } from '../../src/cli/replay-token.js';
 import { LogReader } from '../../src/log/reader.js';
-import { RECLAIM_POLICIES } from '../../src/reclaim/index.js';
-import { RMAP_DESIGNS } from '../../src/rmap/index.js';
+import { RECLAIM_POLICIES, RMAP_DESIGNS } from '../../src/designs/registry.js';
 import { makeRunConfig, type RunConfig } from '../../src/sim.js';
 import { loadScenario } from '../../src/workload/scenario.js';
 import { CLI, cli, tmp } from '../helpers.js';
@@ -120,8 +119,8 @@ describe('the replay line lands on the same event', () => {
 
 describe('the replay line is complete: every design and option comes back the same', () => {
   const designs: [string, string][] = [];
-  for (const reclaim of Object.keys(RECLAIM_POLICIES))
-    for (const rmap of Object.keys(RMAP_DESIGNS)) {
+  for (const reclaim of RECLAIM_POLICIES.keys())
+    for (const rmap of RMAP_DESIGNS.keys()) {
       try {
         makeRunConfig(loadScenario('tiny'), { seed: '1', reclaim, rmap });
         designs.push([reclaim, rmap]);
