@@ -1,13 +1,15 @@
+import type { Cli } from './context.js';
 import { Command } from 'commander';
-import { INVARIANTS } from '../../src/check/invariants.js';
-import { formatViolation } from '../../src/check/violation.js';
-import { formatEvent } from '../../src/events.js';
-import { bisect } from '../../src/bisect/index.js';
-import { opOf, pathOf } from '../../src/timetravel/ops.js';
-import { printJson, UsageError } from './common.js';
-import { openTimeline, replayToken } from './tt-common.js';
+import { INVARIANTS } from '../check/invariants.js';
+import { formatViolation } from '../check/violation.js';
+import { formatEvent } from '../events.js';
+import { bisect } from '../bisect/index.js';
+import { opOf, pathOf } from '../timetravel/ops.js';
+import { UsageError } from './common.js';
+import { openTimeline } from './tt-common.js';
+import { logReplay } from './replay-token.js';
 
-export function bisectCommand(): Command {
+export function bisectCommand(cli: Cli): Command {
   return new Command('bisect')
     .description('find the first kernel operation after which an invariant fails, and the event inside it that created the bad state')
     .argument('<log>', 'run log (.mmlog)')
@@ -17,26 +19,26 @@ export function bisectCommand(): Command {
       if (o.invariant !== undefined && !(o.invariant in INVARIANTS)) {
         throw new UsageError(`--invariant '${o.invariant}' is not an invariant: allowed values are ${Object.keys(INVARIANTS).join(', ')}`);
       }
-      const tl = openTimeline(path);
+      const tl = openTimeline(cli, path);
       const t0 = performance.now();
       const r = bisect(tl, o.invariant ? new Set([o.invariant]) : undefined);
       const ms = Math.round(performance.now() - t0);
       if (r === null) {
-        if (o.json) printJson({ log: path, ok: true, events: tl.events, event: null, invariant: null, ms });
+        if (o.json) cli.json({ log: path, ok: true, events: tl.events, event: null, invariant: null, ms });
         else
-          process.stdout.write(
+          cli.out(
             `ok: no invariant${o.invariant ? ` (${o.invariant})` : ''} fails in ${tl.events.toLocaleString('en-US')} events of ${path}\n`,
           );
         tl.log.close();
         return;
       }
       const op = opOf(tl, r.event);
-      const token = replayToken(tl, r.event);
+      const token = logReplay(tl.log, r.event);
       const ctx = r.context.map(([i, e]) => ({ index: i, path: pathOf(tl, i), event: e }));
       tl.log.close();
-      process.exitCode = 1;
+      cli.fail(1);
       if (o.json) {
-        printJson({
+        cli.json({
           log: path,
           ok: false,
           event: r.event,
@@ -47,7 +49,8 @@ export function bisectCommand(): Command {
           reason: r.culprit?.reason ?? null,
           subject: r.culprit?.subject ?? null,
           context: ctx,
-          replay: token,
+          replay: token.line,
+          replayArgv: token.argv,
           probes: r.probes,
           ms,
         });
@@ -63,10 +66,10 @@ export function bisectCommand(): Command {
         ...ctx.map(
           (c) => `  ${c.index === r.event ? '>>' : '  '} ${String(c.index).padStart(9)} [${c.path.padEnd(6)}] ${formatEvent(c.event)}`,
         ),
-        `replay: ${token}`,
+        `replay: ${token.line}`,
         `inspect: mmsim seek ${path} ${r.event}${r.culprit?.subject.pte !== undefined ? ` --pte 0x${r.culprit.subject.pte.toString(16)}` : ''}${r.violation.page !== undefined ? ` --page ${r.violation.page}` : ''}`,
         `(${r.probes} full checks, ${ms} ms)`,
       ];
-      process.stdout.write(lines.join('\n') + '\n');
+      cli.out(lines.join('\n') + '\n');
     });
 }

@@ -1,7 +1,9 @@
+import type { Cli } from './context.js';
+import { outputFile, writeAtomically } from './files.js';
 import { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
-import { captureMachine } from '../../src/capture/capture.js';
-import { printJson, UsageError, warn } from './common.js';
+import { captureMachine } from '../capture/capture.js';
+import { UsageError } from './common.js';
 
 interface CaptureOpts {
   output: string;
@@ -19,7 +21,7 @@ const int =
     return [...(prev ?? []), Number(v)];
   };
 
-export function captureCommand(): Command {
+export function captureCommand(cli: Cli): Command {
   return new Command('capture')
     .description("capture the running machine's processes from /proc (maps, pagemap) as a runnable, anonymised scenario")
     .requiredOption('-o, --output <file>', 'the scenario JSON to write')
@@ -29,15 +31,16 @@ export function captureCommand(): Command {
     .option('--name <name>', 'scenario name', 'machine')
     .option('--json', 'print the capture report as JSON')
     .action((o: CaptureOpts) => {
+      outputFile(o.output, '-o');
       const { scenario, report } = captureMachine({ pids: o.pid, maxProcesses: o.maxProcesses, memoryPct: o.memoryPct, name: o.name });
-      writeFileSync(o.output, JSON.stringify(scenario, null, 1) + '\n');
-      for (const n of report.notes) warn(n);
-      if (o.json) return printJson(report);
+      writeAtomically(o.output, '-o', (target) => writeFileSync(target, JSON.stringify(scenario, null, 1) + '\n'));
+      for (const n of report.notes) cli.warn(n);
+      if (o.json) return cli.json(report);
       const skipped =
         Object.entries(report.skipped)
           .map(([r, n]) => `${n} ${r}`)
           .join(', ') || 'none';
-      process.stdout.write(
+      cli.out(
         `captured ${report.processes} processes, ${report.residentFrames} resident frames, ${report.sharedFrames} shared; skipped: ${skipped}; wrote ${o.output}\n`,
       );
     });

@@ -1,11 +1,12 @@
+import type { Cli } from './context.js';
 import { Command } from 'commander';
-import { formatEvent } from '../../src/events.js';
-import { checkPage, hex } from '../../src/timetravel/describe.js';
-import { history, type Target } from '../../src/timetravel/history.js';
-import { printJson, UsageError } from './common.js';
+import { formatEvent } from '../events.js';
+import { checkPage, hex } from '../timetravel/describe.js';
+import { history, type Target } from '../timetravel/history.js';
+import { UsageError } from './common.js';
 import { openTimeline, parseNumber } from './tt-common.js';
 
-export function historyCommand(): Command {
+export function historyCommand(cli: Cli): Command {
   return new Command('history')
     .description(
       'every event that touched a page, a pte or an mm, with the kernel path that emitted it (fault, fork, exit, kswapd, …; mmu = a hardware access)',
@@ -20,7 +21,7 @@ export function historyCommand(): Command {
     .action((path: string, o: { page?: number; pte?: number; mm?: number; from: number; to?: number; json?: boolean }) => {
       const given = [o.page, o.pte, o.mm].filter((x) => x !== undefined).length;
       if (given !== 1) throw new UsageError('history needs exactly one of --page P, --pte A or --mm M');
-      const tl = openTimeline(path);
+      const tl = openTimeline(cli, path);
       const to = o.to ?? tl.events;
       if (o.from >= tl.events) throw new UsageError(`--from ${o.from} is out of range: events are numbered 0..${tl.events - 1}`);
       if (to > tl.events || to <= o.from) throw new UsageError(`--to ${to} is out of range: ${o.from + 1}..${tl.events}`);
@@ -41,11 +42,11 @@ export function historyCommand(): Command {
       const touches = history(tl, t, o.from, to);
       tl.log.close();
       if (o.json) {
-        printJson({ target: t, from: o.from, to, events: touches.map((x) => ({ index: x.index, path: x.path, event: x.event })) });
+        cli.json({ target: t, from: o.from, to, events: touches.map((x) => ({ index: x.index, path: x.path, event: x.event })) });
         return;
       }
       const name = 'page' in t ? `page ${t.page}` : 'pte' in t ? `pte ${hex(t.pte)}` : `mm ${t.mm}`;
-      process.stdout.write(`${touches.length} event(s) touched ${name} in events ${o.from}..${to - 1}:\n`);
-      for (const x of touches) process.stdout.write(`  ${String(x.index).padStart(9)} [${x.path.padEnd(6)}] ${formatEvent(x.event)}\n`);
+      cli.out(`${touches.length} event(s) touched ${name} in events ${o.from}..${to - 1}:\n`);
+      for (const x of touches) cli.out(`  ${String(x.index).padStart(9)} [${x.path.padEnd(6)}] ${formatEvent(x.event)}\n`);
     });
 }

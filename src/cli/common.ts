@@ -1,22 +1,17 @@
-// Shared command-line plumbing: common options, errors that end in exit code 2, progress.
+// Shared command-line plumbing: common options, progress.
 
 import { type Command, Option } from 'commander';
+import type { Cli } from './context.js';
 import cliProgress from 'cli-progress';
-import { ENGINES, type EngineName } from '../../src/machine.js';
-import { DEFAULT_RECLAIM, DEFAULT_RMAP, RECLAIM_POLICIES, RMAP_DESIGNS } from '../../src/designs/registry.js';
-import { CHAIN_MODES, ConfigError, makeRunConfig, type ChainMode, type RunConfig, type Simulation } from '../../src/sim.js';
-import { MmtraceWriter } from '../../src/workload/emit-trace.js';
-import { loadScenario, ScenarioError } from '../../src/workload/scenario.js';
-import { SizeError } from '../../src/workload/size.js';
-import { LogError } from '../../src/log/format.js';
-import { DesignListError } from '../../src/compare/designs.js';
-import { TraceError } from '../../src/trace/errors.js';
-import { CaptureError } from '../../src/capture/capture.js';
+import { ENGINES, type EngineName } from '../machine.js';
+import { DEFAULT_RECLAIM, DEFAULT_RMAP, RECLAIM_POLICIES, RMAP_DESIGNS } from '../designs/registry.js';
+import { CHAIN_MODES, makeRunConfig, type ChainMode, type RunConfig, type Simulation } from '../sim.js';
+import { MmtraceWriter } from '../workload/emit-trace.js';
+import { isScenarioName, loadScenario } from '../workload/scenario.js';
+import { resolve } from 'node:path';
+import { UsageError } from './usage-error.js';
 
-/** Bad usage or bad input: printed without a stack, exit code 2. */
-export class UsageError extends Error {}
-
-export const USAGE_ERRORS = [UsageError, ScenarioError, ConfigError, SizeError, LogError, DesignListError, TraceError, CaptureError];
+export { UsageError };
 
 export interface CommonOpts {
   scenario: string;
@@ -45,12 +40,25 @@ export function parseCount(flag: string) {
 
 export function addRunOptions(cmd: Command, defaultEvents: number): Command {
   return cmd
-    .option('--scenario <name|file>', 'built-in scenario (x486, forky, tiny) or a scenario JSON file', 'x486')
+    .option('--scenario <name|file>', 'built-in scenario (x486, forky, tiny, or sharedlib:N for N sharers) or a scenario JSON file', 'x486')
     .option('--seed <seed>', 'seed for the workload generators (any string)', '1')
     .option('--events <n>', 'stop after this many events (the operation in progress finishes)', parseCount('--events'), defaultEvents)
     .option('--mem <size>', "memory size, overriding the scenario's (e.g. 8M, 64M, 1G)")
     .addOption(new Option('--reclaim <policy>', 'reclaim policy').choices([...RECLAIM_POLICIES.keys()]).default(DEFAULT_RECLAIM))
-    .addOption(new Option('--rmap <design>', 'reverse-map design').choices([...RMAP_DESIGNS.keys()]).default(DEFAULT_RMAP))
+    .addOption(
+      new Option(
+        '--rmap <design>',
+        `reverse-map design (${[...RMAP_DESIGNS.values()]
+          .filter((d) => !d.caps.tracksPtes)
+          .map((d) => d.name)
+          .join(', ')} only with --reclaim ${[...RECLAIM_POLICIES.values()]
+          .filter((p) => !p.caps.needsRmap)
+          .map((p) => p.name)
+          .join(', ')}: the others find a page's ptes through it)`,
+      )
+        .choices([...RMAP_DESIGNS.keys()])
+        .default(DEFAULT_RMAP),
+    )
     .addOption(
       new Option('--chain-mode <mode>', "pte-chain lists: NULL-terminated, or circular as in the seed's debug build")
         .choices([...CHAIN_MODES])
@@ -77,7 +85,7 @@ export function engineOption(): Option {
 }
 
 export function runConfigFrom(o: CommonOpts): RunConfig {
-  return makeRunConfig(loadScenario(o.scenario), {
+  const cfg = makeRunConfig(loadScenario(o.scenario), {
     seed: o.seed,
     mem: o.mem,
     reclaim: o.reclaim,
@@ -85,23 +93,32 @@ export function runConfigFrom(o: CommonOpts): RunConfig {
     chainMode: o.chainMode,
     steal: o.steal === true,
   });
+  // a file is named by its path in replay lines (its internal name may be anything)
+  return isScenarioName(o.scenario) ? cfg : { ...cfg, scenarioFile: resolve(o.scenario) };
 }
 
 /** A progress bar on stderr, shown only on a terminal and only once the work has taken over a second. */
 export class Progress {
   private bar: cliProgress.SingleBar | null = null;
   private readonly started = performance.now();
+  private readonly enabled: boolean;
   constructor(
+    private readonly cli: Cli,
     private readonly total: number,
     private readonly label: string,
-    private readonly enabled = process.stderr.isTTY === true,
-  ) {}
+  ) {
+    this.enabled = cli.io.stderr.isTTY === true;
+  }
   update(done: number): void {
     if (!this.enabled) return;
     if (this.bar === null) {
       if (performance.now() - this.started < 1000) return;
       this.bar = new cliProgress.SingleBar(
-        { format: `${this.label} [{bar}] {percentage}% | {value}/{total} events | {eta}s left`, stream: process.stderr, hideCursor: true },
+        {
+          format: `${this.label} [{bar}] {percentage}% | {value}/{total} events | {eta}s left`,
+          stream: this.cli.io.stderr as NodeJS.WritableStream,
+          hideCursor: true,
+        },
         cliProgress.Presets.shades_classic,
       );
       this.bar.start(this.total, done);
@@ -111,14 +128,6 @@ export class Progress {
   stop(): void {
     this.bar?.stop();
   }
-}
-
-export function printJson(obj: unknown): void {
-  process.stdout.write(JSON.stringify(obj, null, 2) + '\n');
-}
-
-export function warn(msg: string): void {
-  process.stderr.write(`mmsim: warning: ${msg}\n`);
 }
 
 /** `--emit-trace FILE`: write the workload's processes, mappings and references as mmtrace. */
@@ -135,9 +144,9 @@ export function attachTrace(sim: Simulation, path: string | undefined): MmtraceW
  * A log without its end chunk (cut short, or the recording was interrupted): the results
  * printed cover the intact prefix, but the input is incomplete, so the command exits 2.
  */
-export function truncatedLog(path: string, events: number): void {
-  process.stderr.write(
-    `mmsim: error: ${path} is truncated (no end chunk): the results above cover its ${events.toLocaleString('en-US')} intact event(s); the final state hash cannot be verified\n`,
+export function truncatedLog(cli: Cli, path: string, events: number): void {
+  cli.error(
+    `${path} is truncated (no end chunk): the results above cover its ${events.toLocaleString('en-US')} intact event(s); the final state hash cannot be verified`,
+    2,
   );
-  process.exitCode = 2;
 }

@@ -1,22 +1,13 @@
+import type { Cli } from './context.js';
 import { Command } from 'commander';
-import { rmapOf } from '../../src/reducer/designs.js';
-import {
-  checkPte,
-  formatMm,
-  formatPage,
-  formatPte,
-  formatSummary,
-  mmInfo,
-  pageInfo,
-  pteInfo,
-  summary,
-} from '../../src/timetravel/describe.js';
-import { printJson } from './common.js';
-import { formatEvent } from '../../src/events.js';
-import { pathOf } from '../../src/timetravel/ops.js';
+import { rmapOf } from '../reducer/designs.js';
+import { checkPte, formatMm, formatPage, formatPte, formatSummary, mmInfo, pageInfo, pteInfo, summary } from '../timetravel/describe.js';
+
+import { formatEvent } from '../events.js';
+import { pathOf } from '../timetravel/ops.js';
 import { openTimeline, parseNumber } from './tt-common.js';
 
-export function seekCommand(): Command {
+export function seekCommand(cli: Cli): Command {
   return new Command('seek')
     .description('show the machine after event N: memory, clock hand; a page and its pte chain, an mm, or one pte')
     .argument('<log>', 'run log (.mmlog)')
@@ -26,7 +17,7 @@ export function seekCommand(): Command {
     .option('--pte <addr>', 'one pte (its physical address, e.g. 0x1a2b4) and its link', parseNumber('--pte'))
     .option('--json', 'print the result as JSON')
     .action((path: string, n: number, o: { page?: number; mm?: number; pte?: number; json?: boolean }) => {
-      const tl = openTimeline(path);
+      const tl = openTimeline(cli, path);
       tl.checkEvent(n);
       const t0 = performance.now();
       const s = tl.at(n + 1);
@@ -42,7 +33,7 @@ export function seekCommand(): Command {
       }
       tl.log.close();
       if (o.json) {
-        printJson({ ...out, seekMs: Math.round(ms * 10) / 10 });
+        cli.json({ ...out, seekMs: Math.round(ms * 10) / 10 });
         return;
       }
       const lines = [
@@ -56,6 +47,6 @@ export function seekCommand(): Command {
         lines.push(formatPte(p));
         if (p.maps !== null) lines.push(`  ${p.onChain ? 'on' : 'NOT on'} page ${p.maps}'s chain`);
       }
-      process.stdout.write(lines.join('\n') + '\n');
+      cli.out(lines.join('\n') + '\n');
     });
 }

@@ -1,12 +1,14 @@
+import type { Cli } from './context.js';
+import { outputFile, writeAtomically } from './files.js';
 import { Command } from 'commander';
-import { recordRun } from '../../src/log/record.js';
-import { shrink, ShrinkError } from '../../src/shrink/index.js';
-import type { InjectSpec } from '../../src/inject/injector.js';
-import { printJson, UsageError, Progress } from './common.js';
+import { recordRun } from '../log/record.js';
+import { shrink, ShrinkError } from '../shrink/index.js';
+import type { InjectSpec } from '../inject/injector.js';
+import { UsageError, Progress } from './common.js';
 import { openTimeline, parseNumber } from './tt-common.js';
 import { MMSIM_VERSION } from './version.js';
 
-export function shrinkCommand(): Command {
+export function shrinkCommand(cli: Cli): Command {
   return new Command('shrink')
     .description(
       "reduce a failing run's workload (delta debugging over its decisions, re-running the kernel each time) to a small run that breaks the same invariant",
@@ -17,15 +19,16 @@ export function shrinkCommand(): Command {
     .option('--json', 'print the result as JSON')
     .action((path: string, o: { output: string; budget: number; json?: boolean }) => {
       if (o.budget < 1) throw new UsageError(`--budget ${o.budget} is out of range: at least 1`);
-      const tl = openTimeline(path);
-      const progress = new Progress(1, 'shrink');
+      outputFile(o.output, '-o');
+      const tl = openTimeline(cli, path);
+      const progress = new Progress(cli, 1, 'shrink');
       let r: ReturnType<typeof shrink>;
       try {
         r = shrink(tl, o.budget);
       } catch (err) {
         if (err instanceof ShrinkError) {
-          process.stderr.write(`mmsim: ${err.message}\n`);
-          process.exitCode = 1;
+          cli.err(`mmsim: ${err.message}\n`);
+          cli.fail(1);
           return;
         }
         throw err;
@@ -34,19 +37,21 @@ export function shrinkCommand(): Command {
         tl.log.close();
       }
       const spec = (tl.log.header.inject as InjectSpec | undefined) ?? null;
-      const rec = recordRun(o.output, tl.config, {
-        events: 0,
-        inputs: r.inputs,
-        inject: spec && { ...spec, after: 0 },
-        meta: {
-          mmsim: MMSIM_VERSION,
-          shrunkFrom: { log: path, events: r.before.events, failingEvent: r.before.failingEvent },
+      const rec = writeAtomically(o.output, '-o', (target) =>
+        recordRun(target, tl.config, {
+          events: 0,
           inputs: r.inputs,
-        },
-      });
+          inject: spec && { ...spec, after: 0 },
+          meta: {
+            mmsim: MMSIM_VERSION,
+            shrunkFrom: { log: path, events: r.before.events, failingEvent: r.before.failingEvent },
+            inputs: r.inputs,
+          },
+        }),
+      );
       const ratio = Math.round((r.before.events / Math.max(1, rec.events)) * 10) / 10;
       if (o.json) {
-        printJson({
+        cli.json({
           log: o.output,
           invariant: r.invariant,
           before: r.before,
@@ -57,7 +62,7 @@ export function shrinkCommand(): Command {
         });
         return;
       }
-      process.stdout.write(
+      cli.out(
         [
           `shrunk ${path} (${r.invariant} fails after event ${r.before.failingEvent}) to ${o.output}:`,
           `  events   ${r.before.events.toLocaleString('en-US')} -> ${rec.events.toLocaleString('en-US')} (${ratio}x smaller)`,

@@ -1,15 +1,17 @@
+import type { Cli } from './context.js';
 import { Command } from 'commander';
-import { recordRun, SnapshotEveryError } from '../../src/log/record.js';
-import { EVENTS_PER_CHUNK } from '../../src/log/format.js';
-import { formatReport } from '../../src/report.js';
-import { parseInjectSpec, InjectSpecError, type InjectSpec } from '../../src/inject/injector.js';
-import { BUG_NAMES } from '../../src/inject/classes.js';
-import { addRunOptions, attachTrace, parseCount, printJson, Progress, runConfigFrom, UsageError, warn, type CommonOpts } from './common.js';
+import { recordRun, SnapshotEveryError } from '../log/record.js';
+import { EVENTS_PER_CHUNK } from '../log/format.js';
+import { formatReport } from '../report.js';
+import { parseInjectSpec, InjectSpecError, type InjectSpec } from '../inject/injector.js';
+import { BUG_NAMES } from '../inject/classes.js';
+import { addRunOptions, attachTrace, parseCount, Progress, runConfigFrom, UsageError, type CommonOpts } from './common.js';
 import { MMSIM_VERSION } from './version.js';
+import { outputFile, writeAtomically } from './files.js';
 
 type RecordOpts = CommonOpts & { output: string; snapshotEvery?: number; inject?: string; injectAfter?: number; injectMax: number };
 
-export function recordCommand(): Command {
+export function recordCommand(cli: Cli): Command {
   return addRunOptions(new Command('record'), 1000000)
     .description('simulate a scenario and write every event to a run log (.mmlog)')
     .requiredOption('-o, --output <file>', 'the run log to write')
@@ -28,6 +30,8 @@ export function recordCommand(): Command {
     .action((o: RecordOpts) => {
       if (!o.output) throw new UsageError('-o/--output needs a file name, e.g. -o run.mmlog');
       const cfg = runConfigFrom(o);
+      outputFile(o.output, '-o');
+      if (o.emitTrace !== undefined) outputFile(o.emitTrace, '--emit-trace');
       let inject: InjectSpec | null = null;
       try {
         if (o.inject !== undefined) inject = parseInjectSpec(o.inject, o.injectAfter ?? 0, o.injectMax);
@@ -35,40 +39,44 @@ export function recordCommand(): Command {
         if (err instanceof InjectSpecError) throw new UsageError(err.message);
         throw err;
       }
-      const progress = new Progress(o.events, 'record');
+      const progress = new Progress(cli, o.events, 'record');
       const traceBox: { w: ReturnType<typeof attachTrace> } = { w: null };
       let r: ReturnType<typeof recordRun>;
       try {
-        r = recordRun(o.output, cfg, {
-          events: o.events,
-          engine: o.engine,
-          snapshotEvery: o.snapshotEvery,
-          inject,
-          meta: { mmsim: MMSIM_VERSION },
-          onProgress: (n) => progress.update(n),
-          onSimulation: (sim) => {
-            traceBox.w = attachTrace(sim, o.emitTrace);
-          },
+        r = writeAtomically(o.output, '-o', (target) => {
+          const rec = recordRun(target, cfg, {
+            events: o.events,
+            engine: o.engine,
+            snapshotEvery: o.snapshotEvery,
+            inject,
+            meta: { mmsim: MMSIM_VERSION },
+            onProgress: (n) => progress.update(n),
+            onSimulation: (sim) => {
+              traceBox.w = attachTrace(sim, o.emitTrace);
+            },
+          });
+          // the trace is part of the output: if it cannot be finished, the log is not put in place
+          traceBox.w?.close();
+          return rec;
         });
       } catch (err) {
         if (err instanceof SnapshotEveryError) throw new UsageError(err.message);
         throw err;
       } finally {
         progress.stop();
-        traceBox.w?.close();
       }
       if (r.crashed !== null) {
-        warn(
+        cli.warn(
           `the kernel failed after the injected bug (${r.crashed}); ${o.output} keeps the ${r.events} events before it (seed ${cfg.seed}, event ${r.events})`,
         );
       }
       if (inject !== null && r.injected.length === 0) {
-        warn(
+        cli.warn(
           `--inject ${o.inject}: the bug never fired in ${r.events} events (no opportunity${o.injectAfter ? ` after event ${o.injectAfter}` : ''}, or the rate is too low)`,
         );
       }
       if (o.json) {
-        printJson({
+        cli.json({
           log: o.output,
           bytes: r.bytes,
           events: r.events,
@@ -80,14 +88,12 @@ export function recordCommand(): Command {
         });
         return;
       }
-      if (r.report) process.stdout.write(formatReport(r.report) + '\n');
-      process.stdout.write(
-        `  log                 ${o.output}: ${r.events.toLocaleString('en-US')} events, ${r.bytes.toLocaleString('en-US')} bytes\n`,
-      );
-      process.stdout.write(
+      if (r.report) cli.out(formatReport(r.report) + '\n');
+      cli.out(`  log                 ${o.output}: ${r.events.toLocaleString('en-US')} events, ${r.bytes.toLocaleString('en-US')} bytes\n`);
+      cli.out(
         `  snapshots           ${r.snapshots.count} every ${r.snapshots.every.toLocaleString('en-US')} events, ${r.snapshots.bytes.toLocaleString('en-US')} bytes, ${r.snapshots.ms} ms to write\n`,
       );
-      if (r.hash) process.stdout.write(`  state hash          ${r.hash}\n`);
-      if (inject) process.stdout.write(`  injected            ${inject.bug} at event(s) ${r.injected.join(', ') || '(never fired)'}\n`);
+      if (r.hash) cli.out(`  state hash          ${r.hash}\n`);
+      if (inject) cli.out(`  injected            ${inject.bug} at event(s) ${r.injected.join(', ') || '(never fired)'}\n`);
     });
 }

@@ -1,15 +1,17 @@
+import type { Cli } from './context.js';
+import { inputFile } from './files.js';
+import { logReplay } from './replay-token.js';
 import { Command } from 'commander';
-import { LogReader } from '../../src/log/reader.js';
-import { cloneState } from '../../src/snapshot/clone.js';
-import { StreamChecker } from '../../src/check/run.js';
-import { INVARIANTS } from '../../src/check/invariants.js';
-import { formatViolation } from '../../src/check/violation.js';
-import { formatEvent } from '../../src/events.js';
-import type { State } from '../../src/state.js';
-import type { RunConfig } from '../../src/sim.js';
-import { parseCount, printJson, Progress, truncatedLog, UsageError, warn } from './common.js';
+import { LogReader } from '../log/reader.js';
+import { cloneState } from '../snapshot/clone.js';
+import { StreamChecker } from '../check/run.js';
+import { INVARIANTS } from '../check/invariants.js';
+import { formatViolation } from '../check/violation.js';
+import { formatEvent } from '../events.js';
+import type { State } from '../state.js';
+import { parseCount, Progress, truncatedLog, UsageError } from './common.js';
 
-export function checkCommand(): Command {
+export function checkCommand(cli: Cli): Command {
   return new Command('check')
     .description('replay a run log and check every invariant at every kernel-operation boundary')
     .argument('[log]', 'run log (.mmlog); not needed with --list')
@@ -24,7 +26,7 @@ export function checkCommand(): Command {
     .option('--json', 'print the result as JSON')
     .action((path: string | undefined, o: { invariant?: string; fullEvery: number; list?: boolean; json?: boolean }) => {
       if (o.list) {
-        for (const [k, v] of Object.entries(INVARIANTS)) process.stdout.write(`${k.padEnd(22)} ${v}\n`);
+        for (const [k, v] of Object.entries(INVARIANTS)) cli.out(`${k.padEnd(22)} ${v}\n`);
         return;
       }
       if (path === undefined) throw new UsageError('check needs a run log: mmsim check LOG (or mmsim check --list for the invariants)');
@@ -40,10 +42,11 @@ export function checkCommand(): Command {
           if (!(n in INVARIANTS))
             throw new UsageError(`--invariant '${n}' is not an invariant: allowed values are ${Object.keys(INVARIANTS).join(', ')}`);
       }
+      inputFile(path, 'log');
       const log = new LogReader(path);
-      for (const w of log.warnings) warn(w);
+      for (const w of log.warnings) cli.warn(w);
       const checker = new StreamChecker(cloneState(log.header.initial as State), { only, fullEvery: o.fullEvery });
-      const progress = new Progress(log.events, 'check');
+      const progress = new Progress(cli, log.events, 'check');
       let ok = true;
       let lastEvents: string[] = [];
       outer: for (const { info, events } of log.eventChunks()) {
@@ -59,10 +62,10 @@ export function checkCommand(): Command {
       if (ok) ok = checker.finish();
       progress.stop();
       log.close();
-      const cfg = log.header.config as unknown as RunConfig;
+      const replay = checker.failure ? logReplay(log, checker.failure.event) : null;
       const f = checker.failure;
       if (o.json) {
-        printJson({
+        cli.json({
           log: path,
           ok,
           events: log.events,
@@ -72,24 +75,23 @@ export function checkCommand(): Command {
             event: f.event,
             op: f.op,
             violations: f.violations,
-            replay: `--scenario ${cfg.scenario.name} --seed ${cfg.seed} --events ${f.event + 1}`,
+            replay: replay?.line,
+            replayArgv: replay?.argv,
           },
         });
       } else if (ok) {
-        process.stdout.write(
+        cli.out(
           `ok: ${log.events.toLocaleString('en-US')} events, ${checker.checks.toLocaleString('en-US')} operation boundaries checked (${checker.fullChecks} full checks), no invariant broken\n`,
         );
       } else if (f) {
-        process.stdout.write(`FAILED after event ${f.event} (operation ${f.op}):\n`);
-        for (const v of f.violations.slice(0, 20)) process.stdout.write(`  ${formatViolation(v)}\n`);
-        if (f.violations.length > 20) process.stdout.write(`  … and ${f.violations.length - 20} more\n`);
-        process.stdout.write(`last events of the operation:\n${lastEvents.map((l) => `  ${l}`).join('\n')}\n`);
-        process.stdout.write(
-          `replay: mmsim record --scenario ${cfg.scenario.name} --seed ${cfg.seed} --events ${f.event + 1} (event ${f.event})\n`,
-        );
-        process.stdout.write(`bisect: mmsim bisect ${path} finds the event that created the bad state\n`);
+        cli.out(`FAILED after event ${f.event} (operation ${f.op}):\n`);
+        for (const v of f.violations.slice(0, 20)) cli.out(`  ${formatViolation(v)}\n`);
+        if (f.violations.length > 20) cli.out(`  … and ${f.violations.length - 20} more\n`);
+        cli.out(`last events of the operation:\n${lastEvents.map((l) => `  ${l}`).join('\n')}\n`);
+        if (replay) cli.out(`replay: ${replay.line}\n`);
+        cli.out(`bisect: mmsim bisect ${path} finds the event that created the bad state\n`);
       }
-      if (!ok) process.exitCode = 1;
-      else if (log.end === null) truncatedLog(path, log.events);
+      if (!ok) cli.fail(1);
+      else if (log.end === null) truncatedLog(cli, path, log.events);
     });
 }

@@ -1,25 +1,24 @@
-// The trace and capture subcommands end to end (the compiled CLI: `npm test` builds first).
+// The trace and capture subcommands end to end, in-process through src/cli's main.
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cli } from '../helpers.js';
 
-const CLI = new URL('../dist/tools/mmsim.js', import.meta.url).pathname;
-const FIXTURE = new URL('./fixtures/walk.lackey.gz', import.meta.url).pathname;
+const FIXTURE = new URL('../fixtures/walk.lackey.gz', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'mmsim-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function mmsim(...args: string[]): { code: number | null; out: string; err: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
-  return { code: r.status, out: r.stdout, err: r.stderr };
+async function mmsim(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const r = await cli(args);
+  return { code: r.code, out: r.stdout, err: r.stderr };
 }
 
 describe('mmsim trace', () => {
-  it('runs the lackey fixture with all four policies (--json)', () => {
+  it('runs the lackey fixture with all four policies (--json)', async () => {
     const faults: Record<string, number> = {};
     for (const p of ['clock', 'fifo', 'lru', 'opt']) {
-      const r = mmsim('trace', FIXTURE, '--format', 'lackey', '--frames', '16', '--policy', p, '--json');
+      const r = await mmsim('trace', FIXTURE, '--format', 'lackey', '--frames', '16', '--policy', p, '--json');
       expect(r.code).toBe(0);
       const j = JSON.parse(r.out) as { references: number; faults: number; frames: number; policy: string };
       expect(j).toMatchObject({ references: 51182, frames: 16, policy: p });
@@ -28,15 +27,15 @@ describe('mmsim trace', () => {
     expect(faults).toEqual({ clock: 322, fifo: 356, lru: 311, opt: 189 });
   });
 
-  it('writes a log that replays to the recorded hash', () => {
+  it('writes a log that replays to the recorded hash', async () => {
     const log = join(dir, 't.mmlog');
-    expect(mmsim('trace', FIXTURE, '--frames', '8', '--policy', 'fifo', '--log', log).code).toBe(0);
-    const r = mmsim('replay', log);
+    expect((await mmsim('trace', FIXTURE, '--frames', '8', '--policy', 'fifo', '--log', log)).code).toBe(0);
+    const r = await mmsim('replay', log);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/matches the hash recorded in the log/);
   });
 
-  it('bad input exits 2 with a clear message', () => {
+  it('bad input exits 2 with a clear message', async () => {
     const empty = join(dir, 'empty'),
       junk = join(dir, 'junk'),
       bad = join(dir, 'bad');
@@ -52,7 +51,7 @@ describe('mmsim trace', () => {
       [['trace', FIXTURE, '--frames', 'many'], /--frames 'many' is not a whole number/],
     ];
     for (const [args, msg] of cases) {
-      const r = mmsim(...args);
+      const r = await mmsim(...args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.err).toMatch(msg);
     }
@@ -60,18 +59,18 @@ describe('mmsim trace', () => {
 });
 
 describe('mmsim capture', () => {
-  it('captures this test process and `mmsim run` simulates the capture', () => {
+  it('captures this test process and `mmsim run` simulates the capture', async () => {
     const out = join(dir, 'machine.json');
-    const c = mmsim('capture', '-o', out, '--pid', String(process.pid), '--json');
+    const c = await mmsim('capture', '-o', out, '--pid', String(process.pid), '--json');
     expect(c.code).toBe(0);
     expect(JSON.parse(c.out)).toMatchObject({ processes: 1 });
-    const r = mmsim('run', '--scenario', out, '--events', '20000', '--json');
+    const r = await mmsim('run', '--scenario', out, '--events', '20000', '--json');
     expect(r.code, r.err).toBe(0);
     expect(JSON.parse(r.out)).toBeTruthy();
   });
 
-  it('a capture of no readable process exits 2', () => {
-    const r = mmsim('capture', '-o', join(dir, 'none.json'), '--pid', String(2 ** 22 + 11));
+  it('a capture of no readable process exits 2', async () => {
+    const r = await mmsim('capture', '-o', join(dir, 'none.json'), '--pid', String(2 ** 22 + 11));
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/nothing captured: no process could be read \(1 exited\)/);
   });

@@ -1,9 +1,10 @@
+import type { Cli } from './context.js';
 import { Command } from 'commander';
 import { createInterface } from 'node:readline';
-import { Debugger } from '../../src/timetravel/debugger.js';
+import { Debugger } from '../timetravel/debugger.js';
 import { openTimeline } from './tt-common.js';
 
-export function debugCommand(): Command {
+export function debugCommand(cli: Cli): Command {
   return new Command('debug')
     .description(
       'interactive time travel over a run log: step, back, goto, next/prev TYPE, break, watch, print (commands from stdin; type help)',
@@ -11,11 +12,11 @@ export function debugCommand(): Command {
     .argument('<log>', 'run log (.mmlog)')
     .option('-x, --exec <commands>', 'run these ;-separated commands first (then read stdin unless it is a terminal-less EOF)')
     .action(async (path: string, o: { exec?: string }) => {
-      const tl = openTimeline(path);
+      const tl = openTimeline(cli, path);
       const dbg = new Debugger(tl);
-      const tty = process.stdin.isTTY === true;
+      const tty = cli.io.stdin.isTTY === true;
       const say = (lines: string[]): void => {
-        if (lines.length) process.stdout.write(lines.join('\n') + '\n');
+        if (lines.length) cli.out(lines.join('\n') + '\n');
       };
       say([`mmsim debug: ${path}, ${tl.events} events (${tl.config.scenario.name}, seed ${tl.config.seed}); type help`, dbg.where()]);
       for (const c of o.exec?.split(';') ?? []) {
@@ -23,13 +24,17 @@ export function debugCommand(): Command {
         say(dbg.exec(c));
       }
       if (!dbg.done) {
-        const rl = createInterface({ input: process.stdin, output: tty ? process.stdout : undefined, terminal: tty });
+        const rl = createInterface({
+          input: cli.io.stdin,
+          output: tty ? (cli.io.stdout as NodeJS.WritableStream) : undefined,
+          terminal: tty,
+        });
         if (tty) {
           rl.setPrompt('(mmsim) ');
           rl.prompt();
         }
         for await (const line of rl) {
-          if (!tty && line.trim()) process.stdout.write(`> ${line.trim()}\n`);
+          if (!tty && line.trim()) cli.out(`> ${line.trim()}\n`);
           say(dbg.exec(line));
           if (dbg.done) break;
           if (tty) rl.prompt();

@@ -1,5 +1,6 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Cli } from './context.js';
 import { Command } from 'commander';
 import {
   allowedDesigns,
@@ -12,7 +13,7 @@ import {
   runSweep,
   sweepChart,
   writePlots,
-} from '../../src/compare/index.js';
+} from '../compare/index.js';
 import { parseCount, UsageError } from './common.js';
 
 interface CompareOpts {
@@ -32,18 +33,18 @@ interface CompareOpts {
 }
 
 /** One line per design on stderr, on a terminal only (comparisons can take a while). */
-function progress(): ((label: string, steps: number, total: number) => void) | undefined {
-  if (!process.stderr.isTTY) return undefined;
+function progress(cli: Cli): ((label: string, steps: number, total: number) => void) | undefined {
+  if (cli.io.stderr.isTTY !== true) return undefined;
   const shown = new Map<string, number>();
   return (label, steps, total) => {
     const pct = Math.floor((steps / total) * 100);
     if (shown.get(label) === pct) return;
     shown.set(label, pct);
-    process.stderr.write(`\r\x1b[K${[...shown].map(([l, p]) => `${l} ${p}%`).join('  ')}`);
+    cli.err(`\r\x1b[K${[...shown].map(([l, p]) => `${l} ${p}%`).join('  ')}`);
   };
 }
 
-export function compareCommand(): Command {
+export function compareCommand(cli: Cli): Command {
   return new Command('compare')
     .description('run the same seeded workload under several reclaim/rmap designs and compare them')
     .option('--scenario <name|file>', 'x486, forky, tiny, sharedlib:N, or a scenario JSON file', 'x486')
@@ -67,13 +68,17 @@ export function compareCommand(): Command {
     .option('--sample-every <events>', 'events between samples for the charts', parseCount('--sample-every'), 2000)
     .action(async (o: CompareOpts) => {
       if (o.json && o.csv) throw new UsageError('--json and --csv are exclusive: choose one output format');
-      if (o.plot !== undefined) mkdirSync(o.plot, { recursive: true });
-      const onProgress = progress();
+      if (o.plot !== undefined) {
+        if (existsSync(o.plot) && !statSync(o.plot).isDirectory())
+          throw new UsageError(`--plot ${o.plot} is not a directory: give a directory for the charts (it is created if missing)`);
+        mkdirSync(o.plot, { recursive: true });
+      }
+      const onProgress = progress(cli);
       const mode = o.sequential ? 'sequential' : o.parallel ? 'parallel' : 'auto';
       if (o.sweep) {
         const sw = await runSweep({ seed: o.seed, steps: o.steps, designs: o.designs, mode, jobs: o.jobs, onProgress });
-        if (onProgress) process.stderr.write('\r\x1b[K');
-        process.stdout.write(o.json ? JSON.stringify(sw, null, 2) + '\n' : formatSweep(sw));
+        if (onProgress) cli.err('\r\x1b[K');
+        cli.out(o.json ? JSON.stringify(sw, null, 2) + '\n' : formatSweep(sw));
         if (o.plot !== undefined) writeFileSync(join(o.plot, 'sweep.svg'), sweepChart(sw));
         return;
       }
@@ -88,10 +93,10 @@ export function compareCommand(): Command {
         sampleEvery: o.sampleEvery,
         onProgress,
       });
-      if (onProgress) process.stderr.write('\r\x1b[K');
-      if (o.json) process.stdout.write(formatJson(r) + '\n');
-      else if (o.csv) process.stdout.write(formatCsv(r));
-      else process.stdout.write(formatTable(r));
-      if (o.plot !== undefined) for (const f of writePlots(r, o.plot)) process.stderr.write(`wrote ${f}\n`);
+      if (onProgress) cli.err('\r\x1b[K');
+      if (o.json) cli.out(formatJson(r) + '\n');
+      else if (o.csv) cli.out(formatCsv(r));
+      else cli.out(formatTable(r));
+      if (o.plot !== undefined) for (const f of writePlots(r, o.plot)) cli.err(`wrote ${f}\n`);
     });
 }
