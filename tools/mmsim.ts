@@ -17,6 +17,7 @@ import { diffCommand } from './cli/diff.js';
 import { historyCommand } from './cli/history.js';
 import { debugCommand } from './cli/debug.js';
 import { shrinkCommand } from './cli/shrink.js';
+import { viewCommand } from './cli/view.js';
 import { USAGE_ERRORS } from './cli/common.js';
 import { MMSIM_VERSION } from './cli/version.js';
 
@@ -49,6 +50,7 @@ Docs:        README.md, docs/architecture.md, docs/model.md, docs/designs.md`,
     debugCommand(),
     shrinkCommand(),
     exportCommand(),
+    viewCommand(),
   ])
     program.addCommand(c);
   for (const c of program.commands) c.showHelpAfterError('(run with --help for usage)');
