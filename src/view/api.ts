@@ -12,7 +12,7 @@ import { checkPage, pageInfo, summary } from '../timetravel/describe.js';
 import { changedPages, diffStates, formatChange, type Change } from '../timetravel/diff.js';
 import { history } from '../timetravel/history.js';
 import { opOf } from '../timetravel/ops.js';
-import type { Timeline } from '../timetravel/timeline.js';
+import { Timeline } from '../timetravel/timeline.js';
 import { LogError } from '../log/format.js';
 import { frameMap } from './frame-state.js';
 import { FRAME_STATES } from './legend.js';
@@ -162,7 +162,9 @@ export class ViewApi {
       const e = k === 1 ? last : Math.round((i * last) / (k - 1));
       if (events[events.length - 1] !== e) events.push(e);
     }
-    const free = events.map((e) => summary(this.tl.at(e + 1)).free);
+    // a timeline of its own over the same log, so this forward pass leaves the viewer's position where it was
+    const pass = new Timeline(this.tl.log);
+    const free = events.map((e) => summary(pass.at(e + 1)).free);
     this.freeCache = { samples, events, free };
     return this.freeCache;
   }

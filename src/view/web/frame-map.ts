@@ -52,11 +52,15 @@ export class FrameMap {
     const px = new Uint32Array(img.data.buffer);
     px.fill(word(BACKGROUND));
     const inner = cell - gap;
-    for (let pfn = 0; pfn < states.length; pfn++) {
-      const c = this.palette[states[pfn]] ?? this.palette[0];
-      const x0 = (pfn % cols) * cell;
-      let o = Math.floor(pfn / cols) * cell * w + x0;
-      for (let y = 0; y < inner; y++, o += w) px.fill(c, o, o + inner);
+    if (cell === 1) {
+      // one pixel per frame, row-major like the frames: a straight copy through the palette
+      for (let pfn = 0; pfn < states.length; pfn++) px[pfn] = this.palette[states[pfn]] ?? this.palette[0];
+    } else {
+      for (let pfn = 0; pfn < states.length; pfn++) {
+        const c = this.palette[states[pfn]] ?? this.palette[0];
+        let o = Math.floor(pfn / cols) * cell * w + (pfn % cols) * cell;
+        for (let y = 0; y < inner; y++, o += w) px.fill(c, o, o + inner);
+      }
     }
     this.ctx.putImageData(img, 0, 0);
     for (const pfn of changed) this.outline(pfn, CHANGED_COLOR);

@@ -4,7 +4,7 @@
 
 import { FRAME_STATES } from '../legend.js';
 import { FreeChart } from './chart.js';
-import { api, type FramesAnswer, type Filters, type Info } from './client.js';
+import { api, type FramesAnswer, type Filters, type HistoryAnswer, type Info } from './client.js';
 import { FrameMap } from './frame-map.js';
 import { el, eventLink, renderDiff, renderEvents, renderPage } from './panels.js';
 import { SeekScheduler } from './seek.js';
@@ -32,6 +32,7 @@ class Viewer {
   private readonly seeker: SeekScheduler;
   private frames: FramesAnswer | null = null;
   private changed: number[] = [];
+  private historyCache: HistoryAnswer | null = null;
   private settle = 0;
   /** Bumped on every settled position: panel answers for an older one are dropped. */
   private generation = 0;
@@ -98,10 +99,6 @@ class Viewer {
       });
     }
     $('bisect').addEventListener('click', () => this.bisect());
-    void api.free($<HTMLCanvasElement>('chart').width).then((d) => {
-      this.chart.set(d);
-      this.chart.draw(this.st.event);
-    });
     this.go(this.st.event);
   }
 
@@ -135,8 +132,15 @@ class Viewer {
   }
 
   private async load(n: number): Promise<void> {
+    const first = this.frames === null;
     this.frames = await api.frames(n);
     this.redraw();
+    // the chart replays the whole run on the server: asked for after the first map, not before it
+    if (first)
+      void api.free($<HTMLCanvasElement>('chart').width).then((d) => {
+        this.chart.set(d);
+        this.chart.draw(this.st.event);
+      });
     this.status(`after event ${n}: ${this.frames.free} free of ${this.info.frames} frames, clock hand at page ${this.frames.hand}`);
     window.clearTimeout(this.settle);
     this.settle = window.setTimeout(() => this.refreshPanels(), SETTLE_MS);
@@ -167,12 +171,7 @@ class Viewer {
         (a) => fresh() && renderPage($('page'), a, (pte) => this.filterPte(pte)),
         (err) => fresh() && ($('page').textContent = String(err)),
       );
-      const from = Math.max(0, n - HISTORY_WINDOW),
-        to = Math.min(this.info.events, n + HISTORY_WINDOW);
-      api.history(pfn, from, to).then(
-        (h) => fresh() && renderEvents($('history'), h.events, n, go, `nothing touched page ${pfn} in events ${from}..${to - 1}`),
-        (err) => fresh() && ($('history').textContent = String(err)),
-      );
+      this.refreshHistory(pfn, n, fresh);
     }
     api.around(n, this.st.filters, 30).then(
       (r) => fresh() && renderEvents($('events'), r.events, n, go, 'no event matches these filters near here'),
@@ -192,6 +191,30 @@ class Viewer {
       $('diff-head').textContent = 'mark an event as A, then move: the changes from A to here';
       $('diff').replaceChildren();
     }
+  }
+
+  /**
+   * A page's history replays its window of the log on the server (seconds on a 1 GB
+   * machine), so a window is kept while the position stays well inside it.
+   */
+  private refreshHistory(pfn: number, n: number, fresh: () => boolean): void {
+    const go = (i: number) => this.go(i);
+    const h = this.historyCache;
+    const margin = HISTORY_WINDOW / 5;
+    const inside = (x: number, lo: number, hi: number) => x >= lo && x < hi;
+    if (h !== null && h.page === pfn && inside(n, h.from === 0 ? 0 : h.from + margin, h.to === this.info.events ? h.to : h.to - margin)) {
+      renderEvents($('history'), h.events, n, go, `nothing touched page ${pfn} in events ${h.from}..${h.to - 1}`);
+      return;
+    }
+    const from = Math.max(0, n - HISTORY_WINDOW),
+      to = Math.min(this.info.events, n + HISTORY_WINDOW);
+    api.history(pfn, from, to).then(
+      (a) => {
+        this.historyCache = a;
+        if (fresh()) renderEvents($('history'), a.events, n, go, `nothing touched page ${pfn} in events ${from}..${to - 1}`);
+      },
+      (err) => fresh() && ($('history').textContent = String(err)),
+    );
   }
 
   private filterPte(pte: number): void {
