@@ -7,7 +7,7 @@ import { bisect } from '../bisect/index.js';
 import { formatViolation } from '../check/violation.js';
 import { pte_pfn, pte_present } from '../arch/i386/page.js';
 import { formatEvent, OP_KINDS, type Event } from '../events.js';
-import { rmapDesign } from '../rmap/index.js';
+import { rmapDesign } from '../designs/registry.js';
 import { checkPage, pageInfo, summary } from '../timetravel/describe.js';
 import { changedPages, diffStates, formatChange, type Change } from '../timetravel/diff.js';
 import { history } from '../timetravel/history.js';
@@ -52,7 +52,7 @@ export class ViewApi {
     readonly logName: string,
   ) {
     this.nframes = tl.at(0).nframes;
-    this.ptOrder = rmapDesign(tl.config.rmap).ptOrder;
+    this.ptOrder = rmapDesign(tl.config.rmap).caps.ptOrder;
   }
 
   info() {

@@ -1,7 +1,7 @@
 // The frame map: every page frame classified into one of the legend's states, one byte
 // per frame, so a 262,144-frame machine is 256 KiB on the wire and one pass to paint.
 
-import { PG_pgtable, PG_reserved, PG_swap_cache } from '../mm/page-flags.js';
+import { PG_pgtable, PG_reserved, PG_swap_cache } from '../include/page-flags.js';
 import { getPage, type Page, type State } from '../state.js';
 import { ANON, FREE, KERNEL, PAGECACHE, PAGETABLE, SWAPCACHE } from './legend.js';
 
