@@ -3,8 +3,6 @@
 // (nearest snapshot plus a short replay); nothing here seeks on its own. "At event N" means
 // after event N has been applied, as `mmsim seek LOG N` shows it.
 
-import { bisect } from '../bisect/index.js';
-import { formatViolation } from '../check/violation.js';
 import { pte_pfn, pte_present } from '../arch/i386/page.js';
 import { formatEvent, OP_KINDS, type Event } from '../events.js';
 import { rmapDesign } from '../designs/registry.js';
@@ -14,6 +12,7 @@ import { history } from '../timetravel/history.js';
 import { opOf } from '../timetravel/ops.js';
 import { Timeline } from '../timetravel/timeline.js';
 import { LogError } from '../log/format.js';
+import { BisectJob, type BisectStatus } from './bisect-job.js';
 import { frameMap } from './frame-state.js';
 import { FRAME_STATES } from './legend.js';
 
@@ -23,7 +22,7 @@ export class ViewError extends LogError {}
 /** The most events one events, history or step request may scan: it bounds the work per request. */
 export const MAX_SPAN = 1_000_000;
 /** How far back and forward `around` looks for matching events. */
-export const AROUND_SPAN = 100_000;
+export const AROUND_SPAN = 20_000;
 
 export interface EventRow {
   index: number;
@@ -44,7 +43,7 @@ export interface EventFilter {
 export class ViewApi {
   readonly nframes: number;
   private freeCache: { samples: number; events: number[]; free: number[] } | null = null;
-  private bisectCache: ReturnType<ViewApi['computeBisect']> | null = null;
+  private bisectJob: BisectJob | null = null;
   private readonly ptOrder: number;
 
   constructor(
@@ -169,25 +168,20 @@ export class ViewApi {
     return this.freeCache;
   }
 
-  /** `mmsim bisect`: the first event after which an invariant fails, or ok. Computed once. */
-  bisect() {
-    this.bisectCache ??= this.computeBisect();
-    return this.bisectCache;
+  /** `mmsim bisect` in a worker started with the viewer: `running` until it has answered. */
+  bisect(): BisectStatus {
+    this.bisectJob ??= new BisectJob(this.tl.log.path);
+    return this.bisectJob.status;
   }
 
-  private computeBisect() {
-    const r = bisect(this.tl);
-    if (r === null) return { ok: true as const, events: this.tl.events };
-    const op = opOf(this.tl, r.event);
-    return {
-      ok: false as const,
-      event: r.event,
-      invariant: r.invariant,
-      violation: r.violation,
-      text: formatViolation(r.violation),
-      reason: r.culprit?.reason ?? null,
-      operation: { start: r.op.start, end: r.op.end, kind: op.kind, mm: op.mm },
-    };
+  /** Starts the bisect now (the server does, so the answer is ready when the page asks) and resolves with its answer. */
+  bisectDone(): Promise<BisectStatus> {
+    this.bisect();
+    return this.bisectJob!.done;
+  }
+
+  close(): Promise<number> | undefined {
+    return this.bisectJob?.stop();
   }
 
   private span(from: number, to: number): [number, number] {

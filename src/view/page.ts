@@ -9,6 +9,8 @@ export const PAGE_HTML = `<!doctype html>
   body { font: 13px/1.35 system-ui, sans-serif; margin: 0; color: #222; background: #fafafa; }
   header { padding: 6px 12px; background: #263238; color: #eceff1; display: flex; gap: 16px; align-items: center; }
   header b { font-size: 15px; }
+  header .muted { color: #b0bec5; }
+  header .bad { color: #ffab91; }
   main { display: flex; gap: 12px; padding: 10px 12px; align-items: flex-start; }
   section { background: #fff; border: 1px solid #ddd; border-radius: 4px; padding: 8px; }
   #left { flex: none; }
@@ -35,7 +37,7 @@ export const PAGE_HTML = `<!doctype html>
 </style>
 </head>
 <body>
-<header><b>mmsim view</b><span id="title" class="mono"></span><span style="flex:1"></span><button id="bisect">bisect: first broken invariant</button><span id="bisect-result"></span></header>
+<header><b>mmsim view</b><span id="title" class="mono"></span><span style="flex:1"></span><span id="bisect-status" class="muted"></span><button id="bisect" hidden>bisect: go to the first broken invariant</button></header>
 <main>
   <section id="left">
     <div class="row">

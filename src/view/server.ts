@@ -34,16 +34,23 @@ export function startViewServer(api: ViewApi, opts: { host: string; port: number
       send(res, bad ? 400 : 500, { error: bad ? (err as Error).message : `internal error: ${(err as Error).message}` });
     }
   });
+  api.bisect(); // start checking the log now, in its worker
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err) => {
+      void api.close();
+      reject(err);
+    });
     server.listen(opts.port, opts.host, () => {
-      server.off('error', reject);
+      server.removeAllListeners('error');
       const a = server.address() as AddressInfo;
       const host = a.family === 'IPv6' ? `[${a.address}]` : a.address;
       resolve({
         url: `http://${host}:${a.port}/`,
         server,
-        close: () => new Promise<void>((r) => server.close(() => r())),
+        close: async () => {
+          await api.close();
+          await new Promise<void>((r) => server.close(() => r()));
+        },
       });
     });
   });

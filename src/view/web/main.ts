@@ -6,13 +6,14 @@ import { FRAME_STATES } from '../legend.js';
 import { FreeChart } from './chart.js';
 import { api, type FramesAnswer, type Filters, type HistoryAnswer, type Info } from './client.js';
 import { FrameMap } from './frame-map.js';
-import { el, eventLink, renderDiff, renderEvents, renderPage } from './panels.js';
+import { el, renderDiff, renderEvents, renderPage } from './panels.js';
 import { SeekScheduler } from './seek.js';
 import { formatViewState, parseViewState, type ViewState } from './url-state.js';
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 const HISTORY_WINDOW = 25_000;
 const SETTLE_MS = 80;
+const BISECT_POLL_MS = 500;
 
 /** What tests and scripts can read: the event shown, the map's geometry, requests made. */
 interface ViewHook {
@@ -98,7 +99,7 @@ class Viewer {
         this.refreshPanels();
       });
     }
-    $('bisect').addEventListener('click', () => this.bisect());
+    void this.watchBisect();
     this.go(this.st.event);
   }
 
@@ -223,30 +224,33 @@ class Viewer {
     this.refreshPanels();
   }
 
-  private async bisect(): Promise<void> {
-    const out = $('bisect-result');
+  /** The server checks the log in the background: the bisect button appears once it has found a broken invariant. */
+  private async watchBisect(): Promise<void> {
+    const out = $('bisect-status');
+    out.textContent = 'checking invariants…';
+    let r = await api.bisect();
+    while (r.state === 'running') {
+      await new Promise((w) => setTimeout(w, BISECT_POLL_MS));
+      r = await api.bisect();
+    }
+    if (r.state === 'failed') {
+      out.textContent = `invariant check failed: ${r.error}`;
+      return;
+    }
+    if (r.ok) {
+      out.textContent = `invariants hold at every operation of the ${r.events} events`;
+      return;
+    }
+    out.className = 'bad';
+    out.textContent = `broken at event ${r.event}: ${r.text}`;
     const button = $<HTMLButtonElement>('bisect');
-    button.disabled = true;
-    out.textContent = 'checking…';
-    try {
-      const r = await api.bisect();
-      if (r.ok) {
-        out.textContent = `ok: no invariant fails in ${r.events} events`;
-        return;
-      }
-      out.replaceChildren(
-        'first bad event ',
-        eventLink(r.event, (i) => this.go(i)),
-        `: ${r.text}`,
-      );
-      out.className = 'bad';
+    button.hidden = false;
+    button.addEventListener('click', () => {
       if (r.violation.page !== undefined) this.st.page = r.violation.page;
       this.go(r.event);
-    } catch (err) {
-      out.textContent = String(err);
-    } finally {
-      button.disabled = false;
-    }
+      this.redraw();
+      this.refreshPanels();
+    });
   }
 }
 

@@ -109,4 +109,16 @@ describe('mmsim view in chromium', { timeout: 30000 }, () => {
     const cell = Number(await page.locator('#map').getAttribute('data-cell'));
     expect(near(pixel(h.x - cell / 2 + 1, h.y), rgb(CLOCK_HAND_COLOR)), `clock hand ${hand}`).toBe(true);
   });
+
+  it('the bisect button appears once the background check finds the broken invariant, and goes there', async () => {
+    await page.goto(`${server.url}?e=0`);
+    await page.waitForSelector('#bisect:not([hidden])');
+    const status = (await page.textContent('#bisect-status')) ?? '';
+    const m = new RegExp(`^broken at event ${at}: chain-entry-valid \\(page (\\d+),`).exec(status);
+    expect(m, status).not.toBe(null);
+    const P = m![1];
+    await page.click('#bisect');
+    await page.waitForSelector(`#page[data-page="${P}"][data-event="${at}"]`);
+    expect(await page.textContent('#page')).toContain(`does not map page ${P}`);
+  });
 });
