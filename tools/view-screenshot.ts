@@ -22,6 +22,7 @@ async function main(): Promise<void> {
     await p.waitForSelector(`#page[data-event="${event}"]`);
     await p.waitForFunction(() => document.querySelectorAll('#events div').length > 0);
     if (a !== undefined) await p.waitForFunction(() => (document.getElementById('diff-head')?.textContent ?? '').startsWith('A = '));
+    await p.waitForFunction(() => !(document.getElementById('bisect-status')?.textContent ?? '').startsWith('checking'));
     await p.waitForTimeout(300); // the free-memory chart arrives on its own request
     await p.screenshot({ path: out, fullPage: true });
     process.stdout.write(`${out}: ${log} at event ${event}, page ${page} selected${a !== undefined ? `, diff from event ${a}` : ''}\n`);

@@ -43,6 +43,10 @@ class Viewer {
     private readonly st: ViewState,
   ) {
     this.map = new FrameMap($('map'), info.frames, 640);
+    // the timeline column is as wide as the map: the chart's samples are its pixels
+    const width = $<HTMLCanvasElement>('map').width;
+    $<HTMLCanvasElement>('chart').width = width;
+    $('left').style.width = `${width}px`;
     this.chart = new FreeChart($('chart'), info.events);
     this.seeker = new SeekScheduler(
       (n) => this.load(n),
