@@ -17,6 +17,8 @@ import { diffCommand } from './cli/diff.js';
 import { historyCommand } from './cli/history.js';
 import { debugCommand } from './cli/debug.js';
 import { shrinkCommand } from './cli/shrink.js';
+import { sweepCommand } from './cli/sweep.js';
+import { workerCommand } from './cli/worker.js';
 import { USAGE_ERRORS } from './cli/common.js';
 import { MMSIM_VERSION } from './cli/version.js';
 
@@ -49,6 +51,8 @@ Docs:        README.md, docs/architecture.md, docs/model.md, docs/designs.md`,
     debugCommand(),
     shrinkCommand(),
     exportCommand(),
+    sweepCommand(),
+    workerCommand(),
   ])
     program.addCommand(c);
   for (const c of program.commands) c.showHelpAfterError('(run with --help for usage)');
