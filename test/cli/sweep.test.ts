@@ -30,6 +30,23 @@ describe('mmsim sweep', () => {
     expect(sorted(whole)).toEqual(lines);
   });
 
+  it('sweep report prints each metric with its interval, and paired differences; --json carries the same figures', () => {
+    const text = mmsim(['sweep', 'report', whole]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^forky, 4M, 20,000 steps \(4 seeds per design\)$/m);
+    expect(text.stdout).toMatch(/^x486, 8M, 20,000 steps \(4 seeds per design\)$/m);
+    expect(text.stdout).toMatch(/^major faults +[\d,.]+ ± [\d,.]+ +[\d,.]+ ± [\d,.]+$/m);
+    expect(text.stdout).toMatch(/design minus clock\/pte-chain/);
+    const json = JSON.parse(mmsim(['sweep', 'report', whole, '--json']).stdout);
+    expect(json.runs).toBe(16);
+    const x486 = json.sections.find((s: { scenario: string }) => s.scenario === 'x486');
+    const shown = /^x486[\s\S]*?major faults +([\d,.]+) ± ([\d,.]+)/m.exec(text.stdout)!;
+    expect(Number(shown[1].replace(/,/g, ''))).toBeCloseTo(x486.designs[0].metrics.majorFaults.mean, 0);
+    const bad = mmsim(['sweep', 'report', whole, '--baseline', 'old/pte-pool']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--baseline 'old\/pte-pool' is not a design in .*: it has clock\/pte-chain, old\/none/);
+  });
+
   it('killed halfway, the same command completes it with the same lines as an uninterrupted run', async () => {
     const out = tmp('killed.jsonl');
     const child = spawn(process.execPath, [CLI, 'sweep', ...GRID, '--jobs', '1', '-o', out], { stdio: 'ignore' });

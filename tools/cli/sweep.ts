@@ -1,6 +1,7 @@
 // `mmsim sweep`: run a grid of runs into results.jsonl (here or through a queue), and
 // `mmsim sweep report`: aggregate it. The logic is in src/sweep/; this file maps flags to it.
 
+import { existsSync } from 'node:fs';
 import { Command } from 'commander';
 import { allowedDesigns, DEFAULT_DESIGNS } from '../../src/compare/index.js';
 import {
@@ -10,6 +11,7 @@ import {
   parseSeeds,
   planSweep,
   ProgressLine,
+  readResults,
   readSpec,
   ResultMismatchError,
   runLocal,
@@ -17,6 +19,8 @@ import {
   type Grid,
   type SweepOutcome,
 } from '../../src/sweep/index.js';
+import { aggregate, formatReport, formatReportCsv } from '../../src/sweep/report.js';
+import { writeReportPlots } from '../../src/sweep/plot.js';
 import { parseCount, UsageError } from './common.js';
 import { MMSIM_VERSION } from './version.js';
 
@@ -129,5 +133,45 @@ crash or Ctrl-C to finish a sweep. \`mmsim sweep report FILE\` aggregates the re
         }
       });
     });
+  cmd.addCommand(reportCommand());
   return cmd;
+}
+
+interface ReportOpts {
+  csv?: boolean;
+  json?: boolean;
+  plot?: string;
+  baseline?: string;
+}
+
+function reportCommand(): Command {
+  return new Command('report')
+    .description(
+      "aggregate a results file: per scenario x memory x design, each metric's mean with a 95% interval over seeds, and paired differences",
+    )
+    .argument('<results>', 'the JSONL file written by mmsim sweep')
+    .option('--csv', 'print the aggregates as CSV')
+    .option('--json', 'print the aggregates as JSON')
+    .option('--plot <dir>', 'write SVG charts (metric against memory size, or against sharers for sharedlib:N; intervals drawn)')
+    .option(
+      '--baseline <design>',
+      'the design the others are paired against (default clock/pte-chain when present, else the first by name)',
+    )
+    .action(async (file: string, o: ReportOpts) => {
+      await sweepErrors(async () => {
+        if (o.json && o.csv) throw new UsageError('--json and --csv are exclusive: choose one output format');
+        if (!existsSync(file)) throw new UsageError(`results file ${file} does not exist`);
+        const { lines, tornBytes } = readResults(file);
+        if (tornBytes > 0) process.stderr.write(`mmsim: warning: ${file} ends in a torn line (${tornBytes} bytes), left out\n`);
+        if (lines.length === 0) throw new UsageError(`results file ${file} holds no results`);
+        const designs = [...new Set(lines.map((l) => l.design))];
+        if (o.baseline !== undefined && !designs.includes(o.baseline))
+          throw new UsageError(`--baseline '${o.baseline}' is not a design in ${file}: it has ${designs.sort().join(', ')}`);
+        const r = aggregate(lines, o.baseline);
+        if (o.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+        else if (o.csv) process.stdout.write(formatReportCsv(r));
+        else process.stdout.write(formatReport(r));
+        if (o.plot !== undefined) for (const f of writeReportPlots(r, o.plot)) process.stderr.write(`wrote ${f}\n`);
+      });
+    });
 }
