@@ -7,7 +7,7 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { ThreadPool } from '../compare/pool.js';
 import { jobId, toDesignJob, toLine, type SweepLine } from './job.js';
-import type { QueuePayload } from './queue.js';
+import { RESULT_LOG, type QueuePayload } from './queue.js';
 import { probeRedis, redisOptions } from './redis.js';
 
 export interface QueueWorkerOptions {
@@ -63,6 +63,9 @@ export async function startQueueWorker(opts: QueueWorkerOptions): Promise<QueueW
         void job.updateProgress(f).catch(() => {});
       }
     });
+    // every run leaves its hash in the job's log, even one whose lock was lost and whose
+    // result BullMQ then refuses: the collector compares them all (a job done twice must agree)
+    await job.log(`${RESULT_LOG}${r.stateHash}`);
     log(`done ${what} in ${((performance.now() - t0) / 1000).toFixed(2)} s, state ${r.stateHash.slice(0, 16)}`);
     return toLine(j, r);
   };

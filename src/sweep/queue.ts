@@ -29,20 +29,45 @@ export interface QueueRunOptions {
   reconcileMs?: number;
 }
 
+/** A worker's job-log line for each run it finished: this prefix and the final state hash. */
+export const RESULT_LOG = 'mmsim run finished, state ';
+
 const ADD_BATCH = 500;
 const LOOK_BATCH = 200;
+
+/**
+ * Every run of a job, by any worker, logged its final state hash on the job: all must equal
+ * the result collected. (A worker that lost its lock but finished anyway logs too; one that
+ * finishes after this check is not seen.)
+ */
+export async function checkRunLogs(queue: Queue, ids: string[], lines: Map<string, SweepLine>): Promise<void> {
+  for (let i = 0; i < ids.length; i += LOOK_BATCH) {
+    const batch = ids.slice(i, i + LOOK_BATCH);
+    const logs = await Promise.all(batch.map((id) => queue.getJobLogs(id)));
+    for (const [k, { logs: rows }] of logs.entries()) {
+      const line = lines.get(batch[k])!;
+      for (const row of rows) {
+        if (!row.startsWith(RESULT_LOG)) continue;
+        const other = { ...line, report: { ...line.report, stateHash: row.slice(RESULT_LOG.length) } };
+        checkSame(line, other, `${rows.filter((r) => r.startsWith(RESULT_LOG)).length} runs logged on the queue job`);
+      }
+    }
+  }
+}
 
 export async function runQueue(plan: SweepPlan, opts: QueueRunOptions): Promise<SweepOutcome> {
   const t0 = performance.now();
   await probeRedis(opts.url);
   const connection = redisOptions(opts.url);
-  const tracker = new SweepTracker(plan, `queue ${opts.queueName} at ${opts.url}`, opts.progress ?? null);
+  // host and port only: a password in the URL stays off the screen
+  const tracker = new SweepTracker(plan, `queue ${opts.queueName} at ${connection.host}:${connection.port}`, opts.progress ?? null);
   const pending = new Map(plan.pending.map((p) => [p.job.id, p]));
   const written = new Map<string, SweepLine>(plan.existing);
   const queue = new Queue(opts.queueName, { connection });
   const events = new QueueEvents(opts.queueName, { connection });
   const writer = new ResultsWriter(opts.out);
   let mismatch: ResultMismatchError | null = null;
+  const collected: string[] = [];
   let wake: () => void = () => {};
 
   const completed = (id: string, value: unknown, where: string): void => {
@@ -66,6 +91,7 @@ export async function runQueue(plan: SweepPlan, opts: QueueRunOptions): Promise<
       return;
     }
     pending.delete(id);
+    collected.push(id);
     written.set(id, line);
     writer.append(line);
     tracker.finished(id);
@@ -129,6 +155,7 @@ export async function runQueue(plan: SweepPlan, opts: QueueRunOptions): Promise<
       if (pending.size > 0 && mismatch === null) await look(false);
     }
     if (mismatch !== null) throw mismatch;
+    await checkRunLogs(queue, collected, written);
   } finally {
     opts.progress?.clear();
     writer.close();

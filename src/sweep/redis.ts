@@ -37,6 +37,9 @@ export function redisOptions(url: string): RedisAddress {
   };
 }
 
+/** The URL without its user and password, for messages. */
+export const maskUrl = (url: string): string => url.replace(/\/\/[^@/]*@/, '//');
+
 /** One PING with no retries: a clear error now rather than a silent retry loop later. */
 export async function probeRedis(url: string, timeoutMs = 3000): Promise<void> {
   const r = new Redis({
@@ -46,12 +49,16 @@ export async function probeRedis(url: string, timeoutMs = 3000): Promise<void> {
     retryStrategy: () => null,
     maxRetriesPerRequest: 0,
   });
-  r.on('error', () => {});
+  // the socket's own error (ECONNREFUSED, ENOTFOUND) says more than ioredis's 'Connection is closed'
+  let cause: Error | null = null;
+  r.on('error', (err: Error) => {
+    cause ??= err;
+  });
   try {
     await r.connect();
     await r.ping();
   } catch (err) {
-    throw new SweepError(`cannot reach Redis at ${url}: ${(err as Error).message}`);
+    throw new SweepError(`cannot reach Redis at ${maskUrl(url)}: ${(cause ?? (err as Error)).message}`);
   } finally {
     r.disconnect();
   }

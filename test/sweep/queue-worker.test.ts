@@ -5,7 +5,7 @@ import type { QueuePayload } from '../../src/sweep/queue.js';
 import { refusal, startQueueWorker, type QueueWorker } from '../../src/sweep/queue-worker.js';
 import { redisOptions } from '../../src/sweep/redis.js';
 import { loadScenario } from '../../src/workload/scenario.js';
-import { startRedis, type RedisServer } from './redis-server.js';
+import { startRedis, type RedisServer } from '../../tools/redis-server.js';
 
 const tiny = loadScenario('tiny');
 const payload = (version: string): QueuePayload => {

@@ -3,9 +3,12 @@
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { Job, Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RESULT_LOG } from '../../src/sweep/queue.js';
+import { redisOptions } from '../../src/sweep/redis.js';
 import { CLI, mmsim, tmp } from '../helpers.js';
-import { startRedis, type RedisServer } from './redis-server.js';
+import { startRedis, type RedisServer } from '../../tools/redis-server.js';
 
 const GRID = ['--scenarios', 'x486,forky', '--seeds', '1..2', '--designs', 'clock/pte-chain,old/none', '--steps', '20000'];
 const sorted = (path: string): string[] => readFileSync(path, 'utf8').split('\n').filter(Boolean).sort();
@@ -74,6 +77,22 @@ describe('mmsim sweep --queue with mmsim worker', () => {
     } finally {
       await Promise.all(workers.map(stop));
     }
+  });
+
+  it('a job whose runs logged different final states is a determinism failure (exit 1)', async () => {
+    // as if a second worker had run this job (its lock lost) and reached another state
+    const first = JSON.parse(sorted(local)[0]);
+    const queue = new Queue('same', { connection: redisOptions(redis.url) });
+    try {
+      await Job.addJobLog(queue, first.id, `${RESULT_LOG}${'f'.repeat(64)}`);
+    } finally {
+      await queue.close();
+    }
+    const sweep = start(['sweep', ...GRID, '--queue', redis.url, '--queue-name', 'same', '-o', tmp('twice.jsonl')]);
+    expect(await sweep.exited).toBe(1);
+    expect(sweep.log()).toMatch(
+      new RegExp(`mmsim: error: job ${first.id} .* ran twice with different final states: ${first.report.stateHash.slice(0, 16)} and ffff`),
+    );
   });
 
   it('a worker killed mid-job loses nothing: the job goes to another worker and the sweep completes', async () => {

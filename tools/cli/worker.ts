@@ -4,6 +4,7 @@
 import { availableParallelism } from 'node:os';
 import { Command } from 'commander';
 import { startQueueWorker } from '../../src/sweep/queue-worker.js';
+import { maskUrl } from '../../src/sweep/redis.js';
 import { parseCount, UsageError } from './common.js';
 import { sweepErrors } from './sweep.js';
 import { MMSIM_VERSION } from './version.js';
@@ -35,7 +36,9 @@ export function workerCommand(): Command {
         const jobs = o.jobs ?? availableParallelism();
         const log = o.quiet ? undefined : (line: string) => process.stderr.write(`mmsim worker: ${line}\n`);
         const w = await startQueueWorker({ url: o.queue, queueName: o.queueName, version: MMSIM_VERSION, jobs, lockMs: o.lockMs, log });
-        process.stderr.write(`mmsim worker: serving ${o.queueName} at ${o.queue} with ${jobs} thread(s), mmsim ${MMSIM_VERSION}\n`);
+        process.stderr.write(
+          `mmsim worker: serving ${o.queueName} at ${maskUrl(o.queue)} with ${jobs} thread(s), mmsim ${MMSIM_VERSION}\n`,
+        );
         await new Promise<void>((resolve) => {
           const stop = (): void => {
             process.stderr.write('mmsim worker: stopping after the jobs in hand (again to stop now)\n');

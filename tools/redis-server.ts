@@ -1,4 +1,4 @@
-// A throwaway redis-server for the queue tests: a free loopback port, no persistence, its own
+// A throwaway redis-server for the queue tests and bench-sweep: a free loopback port, no persistence, its own
 // temporary folder; stopped by the test that started it. Debian's redis-server (.ci/run installs it).
 
 import { type ChildProcess, spawn } from 'node:child_process';
