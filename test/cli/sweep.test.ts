@@ -51,11 +51,11 @@ describe('mmsim sweep', () => {
     const out = tmp('killed.jsonl');
     const child = spawn(process.execPath, [CLI, 'sweep', ...GRID, '--jobs', '1', '-o', out], { stdio: 'ignore' });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    while (lineCount(out) < 6 && child.exitCode === null) await new Promise((r) => setTimeout(r, 10));
+    while (lineCount(out) < 8 && child.exitCode === null) await new Promise((r) => setTimeout(r, 10));
     child.kill('SIGKILL');
     await exited;
     const written = lineCount(out);
-    expect(written).toBeGreaterThanOrEqual(6);
+    expect(written).toBeGreaterThanOrEqual(8);
     expect(written).toBeLessThan(16);
     const resumed = mmsim(['sweep', ...GRID, '-o', out]);
     expect(resumed.code).toBe(0);
@@ -66,12 +66,12 @@ describe('mmsim sweep', () => {
   it('a torn last line is cut off with a warning and that run done again', () => {
     const out = tmp('torn.jsonl');
     const text = readFileSync(whole, 'utf8');
-    const cut = text.split('\n').slice(0, 5).join('\n').length + 1 + 40; // 5 whole lines and 40 bytes of the 6th
+    const cut = text.split('\n').slice(0, 15).join('\n').length + 1 + 40; // 15 whole lines and 40 bytes of the 16th
     writeFileSync(out, text.slice(0, cut));
     const r = mmsim(['sweep', ...GRID, '-o', out]);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/ended in a torn line \(40 bytes/);
-    expect(r.stdout).toMatch(/11 ran, 5 already in/);
+    expect(r.stdout).toMatch(/1 ran, 15 already in/);
     expect(sorted(out)).toEqual(sorted(whole));
   });
 
