@@ -2,7 +2,6 @@
 // probed once with a short timeout, so a wrong address is an error, not a hang (BullMQ's
 // own connections retry forever, which is what a long-running worker wants).
 
-import { Redis } from 'ioredis';
 import { SweepError } from './grid.js';
 
 export interface RedisAddress {
@@ -42,6 +41,7 @@ export const maskUrl = (url: string): string => url.replace(/\/\/[^@/]*@/, '//')
 
 /** One PING with no retries: a clear error now rather than a silent retry loop later. */
 export async function probeRedis(url: string, timeoutMs = 3000): Promise<void> {
+  const { Redis } = await import('ioredis');
   const r = new Redis({
     ...redisOptions(url),
     lazyConnect: true,

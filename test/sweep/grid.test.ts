@@ -62,5 +62,6 @@ describe('readSpec', () => {
     expect(() => readSpec(spec)).toThrow(/steps: Too small/);
     writeFileSync(spec, '{');
     expect(() => readSpec(spec)).toThrow(/not valid JSON/);
+    expect(() => readSpec('/nonexistent/spec.json')).toThrow('spec file /nonexistent/spec.json does not exist');
   });
 });

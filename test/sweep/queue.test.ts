@@ -10,7 +10,7 @@ import { redisOptions } from '../../src/sweep/redis.js';
 import { CLI, mmsim, tmp } from '../helpers.js';
 import { startRedis, type RedisServer } from '../../tools/redis-server.js';
 
-const GRID = ['--scenarios', 'x486,forky', '--seeds', '1..2', '--designs', 'clock/pte-chain,old/none', '--steps', '20000'];
+const GRID = ['--scenarios', 'x486,forky', '--seeds', '1', '--designs', 'clock/pte-chain,old/none', '--steps', '20000'];
 const sorted = (path: string): string[] => readFileSync(path, 'utf8').split('\n').filter(Boolean).sort();
 
 interface Proc {
@@ -63,7 +63,7 @@ describe('mmsim sweep --queue with mmsim worker', () => {
       const out = tmp('queued.jsonl');
       const sweep = start(['sweep', ...GRID, '--queue', redis.url, '--queue-name', 'same', '-o', out]);
       expect(await sweep.exited).toBe(0);
-      expect(sweep.log()).toMatch(/8 runs in the grid: 8 ran, 0 already in/);
+      expect(sweep.log()).toMatch(/4 runs in the grid: 4 ran, 0 already in/);
       expect(sorted(out)).toEqual(sorted(local));
       // both workers took part
       for (const w of workers) expect(w.log()).toMatch(/mmsim worker: done /);
