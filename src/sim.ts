@@ -5,7 +5,16 @@ import { DEFAULT_LATENCIES, watermarks2147, type KernelConfig, type Latencies, t
 import { Kernel } from './kernel/kernel.js';
 import { Machine, type EngineName } from './machine.js';
 import { boot } from './mm/boot.js';
-import { DEFAULT_RECLAIM, DEFAULT_RMAP, incompatibility, RECLAIM_POLICIES, RMAP_DESIGNS, reclaimPolicy, rmapDesign, trackingRmaps } from './designs/registry.js';
+import {
+  DEFAULT_RECLAIM,
+  DEFAULT_RMAP,
+  incompatibility,
+  RECLAIM_POLICIES,
+  RMAP_DESIGNS,
+  reclaimPolicy,
+  rmapDesign,
+  trackingRmaps,
+} from './designs/registry.js';
 import type { ReclaimPolicy, RmapDesign } from './include/design.js';
 import type { State } from './state.js';
 import { Workload } from './workload/generator.js';
@@ -56,8 +65,10 @@ export function makeRunConfig(scenario: Scenario, opts: RunOptions): RunConfig {
     throw new ConfigError(`reserved (${reserved} pages) must leave at least 8 of the ${nframes} frames free, and be at least 2`);
   const reclaim = opts.reclaim ?? DEFAULT_RECLAIM;
   const rmap = opts.rmap ?? DEFAULT_RMAP;
-  if (!RECLAIM_POLICIES.has(reclaim)) throw new ConfigError(`--reclaim '${reclaim}' is not known: allowed values are ${[...RECLAIM_POLICIES.keys()].join(', ')}`);
-  if (!RMAP_DESIGNS.has(rmap)) throw new ConfigError(`--rmap '${rmap}' is not known: allowed values are ${[...RMAP_DESIGNS.keys()].join(', ')}`);
+  if (!RECLAIM_POLICIES.has(reclaim))
+    throw new ConfigError(`--reclaim '${reclaim}' is not known: allowed values are ${[...RECLAIM_POLICIES.keys()].join(', ')}`);
+  if (!RMAP_DESIGNS.has(rmap))
+    throw new ConfigError(`--rmap '${rmap}' is not known: allowed values are ${[...RMAP_DESIGNS.keys()].join(', ')}`);
   const why = incompatibility(reclaim, rmap);
   if (why !== null) throw new ConfigError(why);
   if (opts.steal === true && !rmapDesign(rmap).caps.tracksPtes) {

@@ -88,8 +88,11 @@ class Tracker {
   badPte(x: number): string | null {
     const pages = [...(this.ptes.get(x) ?? [])].filter((p) => p >= 0 && p < this.s.nframes);
     const v = runRules(this.view, this.rules, { pages, ptes: [x], tables: [], global: false });
-    const hit = v.find((w) => w.pte === x) ?? v.find((w) => w.invariant === 'chain-terminates' && new RegExp(`\\b${hex(x)}\\b`).test(w.message));
-    return hit === undefined ? null : `pte ${hex(x)}: ${hit.invariant}: ${hit.message}${hit.page !== undefined ? ` (page ${hit.page})` : ''}`;
+    const hit =
+      v.find((w) => w.pte === x) ?? v.find((w) => w.invariant === 'chain-terminates' && new RegExp(`\\b${hex(x)}\\b`).test(w.message));
+    return hit === undefined
+      ? null
+      : `pte ${hex(x)}: ${hit.invariant}: ${hit.message}${hit.page !== undefined ? ` (page ${hit.page})` : ''}`;
   }
 
   badPage(pfn: number): string | null {
@@ -149,8 +152,7 @@ export function findCulprit(s0: State, events: ReadonlyArray<[number, Event]>): 
   }
   for (const p of badPages) {
     const at = runStart.get(`page ${p}`);
-    if (at !== undefined && (best === null || at < best.event))
-      best = { event: at, subject: { page: p }, reason: t.badPage(p) as string };
+    if (at !== undefined && (best === null || at < best.event)) best = { event: at, subject: { page: p }, reason: t.badPage(p) as string };
   }
   return best;
 }

@@ -25,8 +25,12 @@ const ownerMm = (s: State, pte: number): number | undefined => s.pts[pte_table_p
 export interface CoreView extends CheckView {
   /** The free block containing `pfn` (its first pfn), or -1. */
   freeBlockOf(pfn: number): number;
-  /** `mappers` lists every pte mapping a page (false only in a local check over a design that tracks none). */
-  readonly exact: boolean;
+  /**
+   * `mappers(pfn)` lists every pte mapping the page: always in a full check; in a local check
+   * only when the page's reverse map is sound (else its count is not judged: the broken map
+   * is the finding).
+   */
+  exact(pfn: number): boolean;
 }
 
 // ---- page rules: a user frame ----
@@ -39,13 +43,23 @@ const freePage: Rule = {
     const cv = v as CoreView;
     const p = getPage(v.s, pfn);
     if (p.count !== 0) {
-      if (cv.freeBlockOf(pfn) >= 0) out.push({ invariant: 'free-page', page: pfn, message: `count is ${p.count} but the page is inside free block ${cv.freeBlockOf(pfn)}` });
+      if (cv.freeBlockOf(pfn) >= 0)
+        out.push({
+          invariant: 'free-page',
+          page: pfn,
+          message: `count is ${p.count} but the page is inside free block ${cv.freeBlockOf(pfn)}`,
+        });
       return;
     }
-    if (cv.freeBlockOf(pfn) < 0) out.push({ invariant: 'free-page', page: pfn, message: 'count is 0 but the page is in no free buddy block' });
+    if (cv.freeBlockOf(pfn) < 0)
+      out.push({ invariant: 'free-page', page: pfn, message: 'count is 0 but the page is in no free buddy block' });
     const head = v.rmap.head(v.s, pfn);
     if (head !== 0 || p.mapcount !== 0) {
-      out.push({ invariant: 'free-page', page: pfn, message: `free page still has a reverse map (head ${hex(head)}, map count ${p.mapcount})` });
+      out.push({
+        invariant: 'free-page',
+        page: pfn,
+        message: `free page still has a reverse map (head ${hex(head)}, map count ${p.mapcount})`,
+      });
     }
     const m = v.mappers(pfn);
     if (m.length > 0) out.push({ invariant: 'free-page', page: pfn, pte: m[0], message: `free page is mapped by ${m.length} pte(s)` });
@@ -69,11 +83,15 @@ const pageCount: Rule = {
       if (p.count !== 1) out.push({ invariant: 'page-count', page: pfn, message: `page-table frame has count ${p.count}, expected 1` });
       return;
     }
-    if (!(v as CoreView).exact) return;
+    if (!(v as CoreView).exact(pfn)) return;
     const n = v.mappers(pfn).length;
     const expected = n + (p.inode !== 0 ? 1 : 0);
     if (p.count !== expected) {
-      out.push({ invariant: 'page-count', page: pfn, message: `count is ${p.count}, expected ${expected} (${n} mapping pte(s)${p.inode !== 0 ? ' + page cache' : ''})` });
+      out.push({
+        invariant: 'page-count',
+        page: pfn,
+        message: `count is ${p.count}, expected ${expected} (${n} mapping pte(s)${p.inode !== 0 ? ' + page cache' : ''})`,
+      });
     }
   },
 };
@@ -121,7 +139,9 @@ const chainEntryValid: Rule = {
         page: pfn,
         pte,
         mm: ownerMm(v.s, pte),
-        message: pte_present(val) ? `chain entry maps page ${pte_pfn(val)}, not this page` : `chain entry is not present (value ${hex(val)})`,
+        message: pte_present(val)
+          ? `chain entry maps page ${pte_pfn(val)}, not this page`
+          : `chain entry is not present (value ${hex(val)})`,
       });
     }
   },
@@ -157,7 +177,13 @@ const swapCacheWritable: Rule = {
     if ((getPage(v.s, pfn).flags & PG_swap_cache) === 0) return;
     for (const pte of v.mappers(pfn)) {
       if (pte_write(readPteSafe(v.s, pte))) {
-        out.push({ invariant: 'swap-cache-writable', page: pfn, pte, mm: ownerMm(v.s, pte), message: 'page is in the swap cache and this pte maps it writable' });
+        out.push({
+          invariant: 'swap-cache-writable',
+          page: pfn,
+          pte,
+          mm: ownerMm(v.s, pte),
+          message: 'page is in the swap cache and this pte maps it writable',
+        });
       }
     }
   },
@@ -204,7 +230,8 @@ const linkNull: Rule = {
 
 const ptBlock: Rule = {
   name: 'pt-block',
-  description: "every page table is an aligned block of its design's order (order 1 for pte-chain) owned by one mm, and pgd_getmm(pmd_getpgd(pte_getpmd(pte))) is that mm",
+  description:
+    "every page table is an aligned block of its design's order (order 1 for pte-chain) owned by one mm, and pgd_getmm(pmd_getpgd(pte_getpmd(pte))) is that mm",
   scope: 'table',
   check(v, ptPfn, out) {
     const s = v.s;
@@ -243,7 +270,8 @@ const clockHand: Rule = {
   scope: 'global',
   cheap: true,
   check(v, _id, out) {
-    if (!(v.s.hand >= 0 && v.s.hand < v.s.nframes)) out.push({ invariant: 'clock-hand', message: `hand is ${v.s.hand}, expected 0..${v.s.nframes - 1}` });
+    if (!(v.s.hand >= 0 && v.s.hand < v.s.nframes))
+      out.push({ invariant: 'clock-hand', message: `hand is ${v.s.hand}, expected 0..${v.s.nframes - 1}` });
   },
 };
 
@@ -254,7 +282,8 @@ const rmapUnlinkMissing: Rule = {
   cheap: true,
   check(v, _id, out) {
     const n = v.s.stats.rmapErrors;
-    if (n > 0) out.push({ invariant: 'rmap-unlink-missing', message: `${n} pte_unlink(s) removed a pte that was not on the page's reverse map` });
+    if (n > 0)
+      out.push({ invariant: 'rmap-unlink-missing', message: `${n} pte_unlink(s) removed a pte that was not on the page's reverse map` });
   },
 };
 
@@ -280,7 +309,8 @@ const rss: Rule = {
     for (const id in s.mms) {
       const mm = s.mms[id];
       const have = n.get(mm.id) ?? 0;
-      if (mm.rss !== have) out.push({ invariant: 'rss', mm: mm.id, message: `rss is ${mm.rss}, but ${have} present pte(s) are in its page tables` });
+      if (mm.rss !== have)
+        out.push({ invariant: 'rss', mm: mm.id, message: `rss is ${mm.rss}, but ${have} present pte(s) are in its page tables` });
     }
   },
 };
@@ -302,10 +332,15 @@ const swapMap: Rule = {
       const have = s.swap.map[e >> 6][e & 63];
       const a = ptes.get(e) ?? 0;
       const b = cache.get(e) ?? 0;
-      if (have !== a + b) out.push({ invariant: 'swap-map', message: `swap_map[${e}] is ${have}, expected ${a + b} (${a} swap pte(s) + ${b} swap-cache page(s))` });
+      if (have !== a + b)
+        out.push({
+          invariant: 'swap-map',
+          message: `swap_map[${e}] is ${have}, expected ${a + b} (${a} swap pte(s) + ${b} swap-cache page(s))`,
+        });
     }
     for (const e of ptes.keys()) {
-      if (e <= 0 || e >= s.swap.nslots) out.push({ invariant: 'swap-map', message: `a pte holds swap entry ${e}, outside 1..${s.swap.nslots - 1}` });
+      if (e <= 0 || e >= s.swap.nslots)
+        out.push({ invariant: 'swap-map', message: `a pte holds swap entry ${e}, outside 1..${s.swap.nslots - 1}` });
     }
   },
 };
@@ -352,7 +387,10 @@ export function walkBuddy(s: State): { freeBlockOf: Int32Array; problems: Violat
       const a = freeBlockOf[pfn] === pfn && getPage(s, pfn).order === order;
       const b = freeBlockOf[pfn + size] === pfn + size && getPage(s, pfn + size).order === order;
       if (buddyBit(s, pfn, order) !== (a !== b ? 1 : 0)) {
-        bad(`pair bit for pages ${pfn}/${pfn + size} at order ${order} is ${buddyBit(s, pfn, order)}, but ${a ? 'first' : b ? 'second' : 'neither'} buddy is free`, pfn);
+        bad(
+          `pair bit for pages ${pfn}/${pfn + size} at order ${order} is ${buddyBit(s, pfn, order)}, but ${a ? 'first' : b ? 'second' : 'neither'} buddy is free`,
+          pfn,
+        );
       }
     }
   }

@@ -7,7 +7,6 @@ import { getPage } from '../state.js';
 import { PG_dirty, PG_locked, PG_referenced } from '../include/page-flags.js';
 import { free_page } from './page_alloc.js';
 
-
 /** find_page(): the pfn caching (inode, offset), or -1. */
 export function find_page(k: Kernel, inode: number, offset: number): number {
   const bucket = k.s.pageHash[pageHashFn(inode, offset)];

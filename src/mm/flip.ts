@@ -7,7 +7,16 @@ import { PAGE_SHIFT } from '../arch/i386/page.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { getPage, type Page } from '../state.js';
 import { freeBlockOrder } from './page_alloc.js';
-import { PG_dirty, PG_error, PG_locked, PG_pgtable, PG_referenced, PG_reserved, PG_swap_cache, PG_uptodate } from '../include/page-flags.js';
+import {
+  PG_dirty,
+  PG_error,
+  PG_locked,
+  PG_pgtable,
+  PG_referenced,
+  PG_reserved,
+  PG_swap_cache,
+  PG_uptodate,
+} from '../include/page-flags.js';
 import { read_pte } from './memory.js';
 
 const UNMOVABLE = PG_reserved | PG_locked | PG_pgtable;

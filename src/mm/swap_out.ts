@@ -15,7 +15,7 @@ import type { DeepReadonly } from '../include/readonly.js';
 import { find_vma, pte_offset, read_pte } from './memory.js';
 import { free_page } from './page_alloc.js';
 import { shrink_mmap } from './filemap.js';
-import { PG_dirty, PG_locked, PG_referenced, PG_reserved, PG_swap_cache } from '../include/page-flags.js';
+import { PG_dirty, PG_locked, PG_reserved, PG_swap_cache } from '../include/page-flags.js';
 import { AGE_CLUSTER_SIZE, age_page, touch_page } from '../include/swapctl.js';
 import { get_swap_page } from './swapfile.js';
 
@@ -39,7 +39,6 @@ export interface OldKswapdSlice {
 
 export const oldSlice = (s: DeepReadonly<State> | State): OldKswapdSlice => s.slices.reclaim as OldKswapdSlice;
 const cursor = (k: Kernel, mm: number): { addr: number; cnt: number } => oldSlice(k.s).cursors[mm] ?? { addr: 0, cnt: 0 };
-
 
 /** Outcome of try_to_swap_out: nothing happened, a page was freed, or a pte went but its page stays. */
 export const enum SwapResult {

@@ -83,7 +83,10 @@ const lruListsRule: Rule = {
           break;
         }
         if (seen[pfn] >= 0) {
-          bad(`page is met again on the ${LRU_NAMES[list]} list (already on ${LRU_NAMES[seen[pfn]]}): a page is on two lists or a list cycles`, pfn);
+          bad(
+            `page is met again on the ${LRU_NAMES[list]} list (already on ${LRU_NAMES[seen[pfn]]}): a page is on two lists or a list cycles`,
+            pfn,
+          );
           break;
         }
         seen[pfn] = list;

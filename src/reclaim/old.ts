@@ -19,7 +19,7 @@ function cursor(s: State, mm: number): { addr: number; cnt: number } {
 export const oldPolicy: ReclaimPolicy = {
   kind: 'reclaim',
   name: 'old',
-  summary: "the 2.1.47 kswapd: shrink_mmap + swap_out walking page tables, ageing per pte",
+  summary: 'the 2.1.47 kswapd: shrink_mmap + swap_out walking page tables, ageing per pte',
   caps: { needsRmap: false },
   initialSlice: (): OldKswapdSlice => ({ skipFactor: 0, state: 0, cursors: {} }),
   owns: ['swap_skip', 'swap_cnt', 'swap_address', 'swap_scan', 'free_state'],

@@ -2,7 +2,7 @@
 // deterministic and total: an event of unknown type is an error, never ignored. Immer
 // wraps it (see machine.ts); run on a private copy it is also the bulk-replay fast path.
 
-import { PAGE_SIZE, pte_present, _PAGE_ACCESSED, _PAGE_DIRTY } from '../arch/i386/page.js';
+import { pte_present, _PAGE_ACCESSED, _PAGE_DIRTY } from '../arch/i386/page.js';
 import { pte_slot, pte_table_pfn } from '../arch/i386/pgtable.js';
 import { PG_dirty, PG_pgtable, PG_referenced, PG_swap_cache } from '../include/page-flags.js';
 import { PAGE_AGE_VALUE } from '../include/swapctl.js';
@@ -89,7 +89,10 @@ export function apply(s: State, e: Event): void {
   if (owners.length > 0) {
     // a design's own event: only an active owner may apply it
     const d = owners.find((o) => active(s, o));
-    if (d === undefined) throw new ReducerError(`${e.t}: this run's designs (${s.reclaim}/${s.rmap}) do not emit it (only ${owners.map((o) => o.name).join(', ')})`);
+    if (d === undefined)
+      throw new ReducerError(
+        `${e.t}: this run's designs (${s.reclaim}/${s.rmap}) do not emit it (only ${owners.map((o) => o.name).join(', ')})`,
+      );
     run(d, s, e);
     return;
   }

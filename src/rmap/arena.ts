@@ -72,14 +72,16 @@ export function blockFree(a: RmapArena, b: number): void {
 export function arenaRule(design: string, blocksOf: (s: State, pfn: number) => number): Rule {
   return {
     name: 'rmap-blocks',
-    description: 'blocks of a block-based reverse map (pte-pool, pte_chain, objrmap, anon_vma) in use are exactly those reachable from pages; the rest are free',
+    description:
+      'blocks of a block-based reverse map (pte-pool, pte_chain, objrmap, anon_vma) in use are exactly those reachable from pages; the rest are free',
     scope: 'global',
     check(v, _id, out) {
       const s = v.s;
       const a = arenaOf(s);
       let reachable = 0;
       for (let pfn = 0; pfn < s.nframes; pfn++) reachable += blocksOf(s, pfn);
-      if (reachable !== a.used) out.push({ invariant: 'rmap-blocks', message: `${design}: ${a.used} blocks counted in use but pages hold ${reachable}` });
+      if (reachable !== a.used)
+        out.push({ invariant: 'rmap-blocks', message: `${design}: ${a.used} blocks counted in use but pages hold ${reachable}` });
       let free = 0;
       for (let b = a.free; b !== 0 && free <= a.nblocks; b = wordAt(a, b, 0)) free++;
       if (free + a.used + 1 !== a.nblocks) {

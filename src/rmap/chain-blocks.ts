@@ -190,4 +190,3 @@ export const pte_chain: RmapDesign = {
   /** Chain blocks only: a singly mapped page costs nothing beyond page->pte, which every design's struct page has. */
   overhead: (s) => ({ bytes: arenaOf(s).used * PTE_CHAIN_BYTES, frames: 0 }),
 };
-
