@@ -39,14 +39,13 @@ interface SweepOpts {
 }
 
 /** src/sweep's own errors are usage errors (exit 2) or a determinism failure (exit 1). */
-export async function sweepErrors<T>(f: () => Promise<T>): Promise<T | undefined> {
+export async function sweepErrors<T>(cli: Cli, f: () => Promise<T>): Promise<T | undefined> {
   try {
     return await f();
   } catch (err) {
     if (err instanceof SweepError) throw new UsageError(err.message);
     if (err instanceof ResultMismatchError) {
-      process.stderr.write(`mmsim: error: ${err.message}\n`);
-      process.exitCode = 1;
+      cli.error(err.message, 1);
       return undefined;
     }
     throw err;
@@ -72,7 +71,7 @@ function summary(out: string, r: SweepOutcome): string {
   return `sweep: ${r.total} runs in the grid: ${r.ran} ran, ${r.skipped} already in ${out}, ${r.failed.length} failed (${secs.toFixed(1)} s${rate})\n`;
 }
 
-export function sweepCommand(_cli: Cli): Command {
+export function sweepCommand(cli: Cli): Command {
   const cmd = new Command('sweep')
     .description('run a grid of runs (scenarios x memory x designs x seeds) into a JSONL file, resuming where it stopped')
     .argument('[spec]', 'a spec file (JSON: scenarios, seeds, designs, mem, steps); flags override its fields')
@@ -100,18 +99,18 @@ and steps. A run already in the output file is not run again: re-run the same co
 crash or Ctrl-C to finish a sweep. \`mmsim sweep report FILE\` aggregates the results.`,
     )
     .action(async (spec: string | undefined, o: SweepOpts) => {
-      await sweepErrors(async () => {
+      await sweepErrors(cli, async () => {
         if (o.output === undefined) throw new UsageError('sweep needs -o FILE: the JSONL file the results go to (and resume from)');
         const jobs = expandGrid(gridFrom(spec, o), MMSIM_VERSION);
         const plan = planSweep(jobs, o.output);
         if (plan.tornBytes > 0)
-          process.stderr.write(
+          cli.err(
             `mmsim: warning: ${o.output} ended in a torn line (${plan.tornBytes} bytes, a run cut off mid-write): removed; that run is done again\n`,
           );
         const progress = new ProgressLine();
         const onSigint = (): void => {
           progress.clear();
-          process.stderr.write(`mmsim: interrupted: finished runs are in ${o.output}; run the same command again to go on\n`);
+          cli.err(`mmsim: interrupted: finished runs are in ${o.output}; run the same command again to go on\n`);
           process.exit(130);
         };
         process.once('SIGINT', onSigint);
@@ -126,15 +125,15 @@ crash or Ctrl-C to finish a sweep. \`mmsim sweep report FILE\` aggregates the re
                 })
               : await runLocal(plan, { out: o.output, jobs: o.jobs, progress });
           for (const f of r.failed)
-            process.stderr.write(`mmsim: run failed: ${f.job.job.scenario} seed ${f.job.job.seed} ${f.job.job.design}: ${f.message}\n`);
-          process.stdout.write(summary(o.output, r));
-          if (r.failed.length > 0) process.exitCode = 1;
+            cli.err(`mmsim: run failed: ${f.job.job.scenario} seed ${f.job.job.seed} ${f.job.job.design}: ${f.message}\n`);
+          cli.out(summary(o.output, r));
+          if (r.failed.length > 0) cli.fail(1);
         } finally {
           process.removeListener('SIGINT', onSigint);
         }
       });
     });
-  cmd.addCommand(reportCommand());
+  cmd.addCommand(reportCommand(cli));
   return cmd;
 }
 
@@ -145,7 +144,7 @@ interface ReportOpts {
   baseline?: string;
 }
 
-function reportCommand(): Command {
+function reportCommand(cli: Cli): Command {
   return new Command('report')
     .description(
       "aggregate a results file: per scenario x memory x design, each metric's mean with a 95% interval over seeds, and paired differences",
@@ -159,20 +158,20 @@ function reportCommand(): Command {
       'the design the others are paired against (default clock/pte-chain when present, else the first by name)',
     )
     .action(async (file: string, o: ReportOpts) => {
-      await sweepErrors(async () => {
+      await sweepErrors(cli, async () => {
         if (o.json && o.csv) throw new UsageError('--json and --csv are exclusive: choose one output format');
         if (!existsSync(file)) throw new UsageError(`results file ${file} does not exist`);
         const { lines, tornBytes } = readResults(file);
-        if (tornBytes > 0) process.stderr.write(`mmsim: warning: ${file} ends in a torn line (${tornBytes} bytes), left out\n`);
+        if (tornBytes > 0) cli.err(`mmsim: warning: ${file} ends in a torn line (${tornBytes} bytes), left out\n`);
         if (lines.length === 0) throw new UsageError(`results file ${file} holds no results`);
         const designs = [...new Set(lines.map((l) => l.design))];
         if (o.baseline !== undefined && !designs.includes(o.baseline))
           throw new UsageError(`--baseline '${o.baseline}' is not a design in ${file}: it has ${designs.sort().join(', ')}`);
         const r = aggregate(lines, o.baseline);
-        if (o.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
-        else if (o.csv) process.stdout.write(formatReportCsv(r));
-        else process.stdout.write(formatReport(r));
-        if (o.plot !== undefined) for (const f of writeReportPlots(r, o.plot)) process.stderr.write(`wrote ${f}\n`);
+        if (o.json) cli.out(`${JSON.stringify(r, null, 2)}\n`);
+        else if (o.csv) cli.out(formatReportCsv(r));
+        else cli.out(formatReport(r));
+        if (o.plot !== undefined) for (const f of writeReportPlots(r, o.plot)) cli.err(`wrote ${f}\n`);
       });
     });
 }

@@ -17,7 +17,7 @@ interface WorkerOpts {
   quiet?: boolean;
 }
 
-export function workerCommand(_cli: Cli): Command {
+export function workerCommand(cli: Cli): Command {
   return new Command('worker')
     .description('run the jobs of `mmsim sweep --queue` from a BullMQ queue on Redis, on this machine, until stopped')
     .option('--queue <url>', 'the queue: redis://HOST:PORT (required)')
@@ -31,19 +31,17 @@ export function workerCommand(_cli: Cli): Command {
     )
     .option('--quiet', 'no line per job on stderr')
     .action(async (o: WorkerOpts) => {
-      await sweepErrors(async () => {
+      await sweepErrors(cli, async () => {
         if (o.queue === undefined) throw new UsageError('worker needs --queue redis://HOST:PORT');
         const jobs = o.jobs ?? availableParallelism();
-        const log = o.quiet ? undefined : (line: string) => process.stderr.write(`mmsim worker: ${line}\n`);
+        const log = o.quiet ? undefined : (line: string) => cli.err(`mmsim worker: ${line}\n`);
         // loaded here, not at the top: BullMQ and ioredis add ~0.3 s of CPU to every mmsim start
         const { startQueueWorker } = await import('../sweep/queue-worker.js');
         const w = await startQueueWorker({ url: o.queue, queueName: o.queueName, version: MMSIM_VERSION, jobs, lockMs: o.lockMs, log });
-        process.stderr.write(
-          `mmsim worker: serving ${o.queueName} at ${maskUrl(o.queue)} with ${jobs} thread(s), mmsim ${MMSIM_VERSION}\n`,
-        );
+        cli.err(`mmsim worker: serving ${o.queueName} at ${maskUrl(o.queue)} with ${jobs} thread(s), mmsim ${MMSIM_VERSION}\n`);
         await new Promise<void>((resolve) => {
           const stop = (): void => {
-            process.stderr.write('mmsim worker: stopping after the jobs in hand (again to stop now)\n');
+            cli.err('mmsim worker: stopping after the jobs in hand (again to stop now)\n');
             process.once('SIGINT', () => process.exit(130));
             process.once('SIGTERM', () => process.exit(143));
             void w.close().then(resolve);
