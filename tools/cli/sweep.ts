@@ -1,6 +1,7 @@
 // `mmsim sweep`: run a grid of runs into results.jsonl (here or through a queue), and
 // `mmsim sweep report`: aggregate it. The logic is in src/sweep/; this file maps flags to it.
 
+import { sweepVersion } from '../../src/sweep/fingerprint.js';
 import { existsSync } from 'node:fs';
 import { Command } from 'commander';
 import { allowedDesigns, DEFAULT_DESIGNS } from '../../src/compare/index.js';
@@ -101,7 +102,7 @@ crash or Ctrl-C to finish a sweep. \`mmsim sweep report FILE\` aggregates the re
     .action(async (spec: string | undefined, o: SweepOpts) => {
       await sweepErrors(async () => {
         if (o.output === undefined) throw new UsageError('sweep needs -o FILE: the JSONL file the results go to (and resume from)');
-        const jobs = expandGrid(gridFrom(spec, o), MMSIM_VERSION);
+        const jobs = expandGrid(gridFrom(spec, o), sweepVersion(MMSIM_VERSION));
         const plan = planSweep(jobs, o.output);
         if (plan.tornBytes > 0)
           process.stderr.write(

@@ -1,6 +1,7 @@
 // `mmsim worker --queue redis://HOST:PORT`: run the jobs of `mmsim sweep --queue` until
 // stopped (Ctrl-C or SIGTERM finishes the jobs in hand first; a second one stops at once).
 
+import { sweepVersion } from '../../src/sweep/fingerprint.js';
 import { availableParallelism } from 'node:os';
 import { Command } from 'commander';
 import { maskUrl } from '../../src/sweep/redis.js';
@@ -36,9 +37,16 @@ export function workerCommand(): Command {
         const log = o.quiet ? undefined : (line: string) => process.stderr.write(`mmsim worker: ${line}\n`);
         // loaded here, not at the top: BullMQ and ioredis add ~0.3 s of CPU to every mmsim start
         const { startQueueWorker } = await import('../../src/sweep/queue-worker.js');
-        const w = await startQueueWorker({ url: o.queue, queueName: o.queueName, version: MMSIM_VERSION, jobs, lockMs: o.lockMs, log });
+        const w = await startQueueWorker({
+          url: o.queue,
+          queueName: o.queueName,
+          version: sweepVersion(MMSIM_VERSION),
+          jobs,
+          lockMs: o.lockMs,
+          log,
+        });
         process.stderr.write(
-          `mmsim worker: serving ${o.queueName} at ${maskUrl(o.queue)} with ${jobs} thread(s), mmsim ${MMSIM_VERSION}\n`,
+          `mmsim worker: serving ${o.queueName} at ${maskUrl(o.queue)} with ${jobs} thread(s), mmsim ${sweepVersion(MMSIM_VERSION)}\n`,
         );
         await new Promise<void>((resolve) => {
           const stop = (): void => {
