@@ -10,7 +10,7 @@ import type { Scenario } from '../workload/scenario.js';
 import type { PreparedJob, SweepJob, SweepLine } from './job.js';
 import { SweepTracker, type SweepOutcome, type SweepPlan } from './plan.js';
 import type { ProgressLine } from './progress.js';
-import { probeRedis, redisOptions } from './redis.js';
+import { maskUrl, probeRedis, redisOptions } from './redis.js';
 import { checkSame, isLine, type ResultMismatchError, ResultsWriter } from './store.js';
 
 /** What a queue job carries: the run and the scenario itself (workers need no files). */
@@ -27,6 +27,8 @@ export interface QueueRunOptions {
   progress?: ProgressLine | null;
   /** How often to look at pending jobs' states besides listening for events (ms, default 2000). */
   reconcileMs?: number;
+  /** Told once when jobs are waiting and no worker serves the queue (the sweep then just waits). */
+  onNoWorkers?: (message: string) => void;
 }
 
 /** A worker's job-log line for each run it finished: this prefix and the final state hash. */
@@ -143,6 +145,11 @@ export async function runQueue(plan: SweepPlan, opts: QueueRunOptions): Promise<
           // collector that crashed can collect it later without the run being done again
           opts: { jobId: p.job.id, removeOnComplete: false, removeOnFail: false, attempts: 1 },
         })),
+      );
+    // waiting is right (workers may start later), but say so rather than look hung
+    if (pending.size > 0 && (await queue.getWorkersCount()) === 0)
+      opts.onNoWorkers?.(
+        `no worker is serving queue ${opts.queueName} yet: the ${pending.size} pending run(s) wait for \`mmsim worker --queue ${maskUrl(opts.url)}${opts.queueName === 'mmsim-sweep' ? '' : ` --queue-name ${opts.queueName}`}\``,
       );
     while (pending.size > 0 && mismatch === null) {
       await new Promise<void>((resolve) => {

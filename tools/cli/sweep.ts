@@ -119,6 +119,10 @@ crash or Ctrl-C to finish a sweep. \`mmsim sweep report FILE\` aggregates the re
           const r =
             o.queue !== undefined
               ? await (await import('../../src/sweep/queue.js')).runQueue(plan, {
+                  onNoWorkers: (m) => {
+                    progress.clear();
+                    process.stderr.write(`mmsim: note: ${m}\n`);
+                  },
                   out: o.output,
                   url: o.queue,
                   queueName: o.queueName,
