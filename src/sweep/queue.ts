@@ -70,6 +70,7 @@ export async function runQueue(plan: SweepPlan, opts: QueueRunOptions): Promise<
   const writer = new ResultsWriter(opts.out);
   let mismatch: ResultMismatchError | null = null;
   const collected: string[] = [];
+  let fromQueue = 0;
   let wake: () => void = () => {};
 
   const completed = (id: string, value: unknown, where: string): void => {
@@ -116,8 +117,10 @@ export async function runQueue(plan: SweepPlan, opts: QueueRunOptions): Promise<
       const states = await Promise.all(jobs.map((j) => j?.getState()));
       for (const [k, job] of jobs.entries()) {
         if (job === undefined || !pending.has(batch[k])) continue;
-        if (states[k] === 'completed') completed(batch[k], job.returnvalue, 'queue state');
-        else if (states[k] === 'failed') {
+        if (states[k] === 'completed') {
+          if (retryFailed) fromQueue++;
+          completed(batch[k], job.returnvalue, 'queue state');
+        } else if (states[k] === 'failed') {
           // a run that failed in an earlier sweep is tried again, as a local sweep would
           if (retryFailed) await job.retry('failed');
           else failed(batch[k], job.failedReason);
@@ -173,6 +176,7 @@ export async function runQueue(plan: SweepPlan, opts: QueueRunOptions): Promise<
     total: plan.total,
     skipped: plan.skipped,
     ran: plan.pending.length - tracker.failed.length,
+    fromQueue,
     failed: tracker.failed,
     tornBytes: plan.tornBytes,
     wallMs: performance.now() - t0,

@@ -77,6 +77,7 @@ describe('mmsim sweep --queue with mmsim worker', () => {
       const before = workers.map((w) => (w.log().match(/ done /g) ?? []).length);
       const re = start(['sweep', ...GRID, '--queue', redis.url, '--queue-name', 'same', '-o', again]);
       expect(await re.exited).toBe(0);
+      expect(re.log()).toMatch(/4 runs in the grid: 4 ran \(4 of them earlier: results the queue held\), 0 already in/);
       expect(sorted(again)).toEqual(sorted(local));
       expect(workers.map((w) => (w.log().match(/ done /g) ?? []).length)).toEqual(before);
     } finally {

@@ -69,7 +69,8 @@ function gridFrom(spec: string | undefined, o: SweepOpts): Grid {
 function summary(out: string, r: SweepOutcome): string {
   const secs = r.wallMs / 1000;
   const rate = r.ran > 0 && secs > 0 ? `, ${(r.ran / secs).toFixed(2)} runs/s` : '';
-  return `sweep: ${r.total} runs in the grid: ${r.ran} ran, ${r.skipped} already in ${out}, ${r.failed.length} failed (${secs.toFixed(1)} s${rate})\n`;
+  const held = r.fromQueue ? ` (${r.fromQueue} of them earlier: results the queue held)` : '';
+  return `sweep: ${r.total} runs in the grid: ${r.ran} ran${held}, ${r.skipped} already in ${out}, ${r.failed.length} failed (${secs.toFixed(1)} s${rate})\n`;
 }
 
 export function sweepCommand(): Command {
