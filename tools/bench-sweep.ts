@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expandGrid, planSweep, runLocal, type SweepOutcome } from '../src/sweep/index.js';
 import { runQueue } from '../src/sweep/queue.js';
-import { MMSIM_VERSION } from './cli/version.js';
+import { MMSIM_VERSION } from '../src/cli/version.js';
 import { startRedis } from './redis-server.js';
 
 const median = (xs: number[]): number => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];

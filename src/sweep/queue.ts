@@ -113,8 +113,12 @@ export async function runQueue(plan: SweepPlan, opts: QueueRunOptions): Promise<
     const ids = [...pending.keys()];
     for (let i = 0; i < ids.length; i += LOOK_BATCH) {
       const batch = ids.slice(i, i + LOOK_BATCH);
-      const jobs = await Promise.all(batch.map((id) => Job.fromId(queue, id)));
-      const states = await Promise.all(jobs.map((j) => j?.getState()));
+      // the state first, then the job: a job read first could finish in between and show a
+      // completed state with the return value it had not yet
+      const states = await Promise.all(batch.map((id) => queue.getJobState(id)));
+      const jobs = await Promise.all(
+        batch.map((id, k) => (states[k] === 'completed' || states[k] === 'failed' ? Job.fromId(queue, id) : undefined)),
+      );
       for (const [k, job] of jobs.entries()) {
         if (job === undefined || !pending.has(batch[k])) continue;
         if (states[k] === 'completed') {
