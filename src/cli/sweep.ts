@@ -107,6 +107,12 @@ run again: re-run the same command after a crash or Ctrl-C to finish a sweep.
         const out = o.output;
         const jobs = expandGrid(gridFrom(spec, o), sweepVersion(MMSIM_VERSION));
         const plan = planSweep(jobs, out);
+        const version = jobs[0]?.job.version;
+        const others = [...plan.existing.values()].filter((l) => l.version !== version).length;
+        if (others > 0)
+          cli.warn(
+            `${out} holds ${others} result(s) of other mmsim code (not ${version}): they are not this code's, so their runs are done again; \`sweep report\` would mix both (write to a new file to keep them apart)`,
+          );
         if (plan.tornBytes > 0)
           cli.warn(`${out} ended in a torn line (${plan.tornBytes} bytes, a run cut off mid-write): removed; that run is done again`);
         const progress = new ProgressLine(cli.io.stderr);
@@ -171,6 +177,9 @@ function reportCommand(cli: Cli): Command {
         const { lines, tornBytes } = readResults(file);
         if (tornBytes > 0) cli.warn(`${file} ends in a torn line (${tornBytes} bytes), left out`);
         if (lines.length === 0) throw new UsageError(`results file ${file} holds no results`);
+        const versions = [...new Set(lines.map((l) => l.version))].sort();
+        if (versions.length > 1)
+          cli.warn(`${file} mixes results of ${versions.length} mmsim builds (${versions.join(', ')}): the report pools them`);
         const designs = [...new Set(lines.map((l) => l.design))];
         if (o.baseline !== undefined && !designs.includes(o.baseline))
           throw new UsageError(`--baseline '${o.baseline}' is not a design in ${file}: it has ${designs.sort().join(', ')}`);

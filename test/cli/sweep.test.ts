@@ -77,6 +77,23 @@ describe('mmsim sweep', () => {
     expect(sorted(out)).toEqual(sorted(whole));
   });
 
+  it('results of other code are run again with a warning, and the report says it mixes builds', async () => {
+    const out = tmp('other.jsonl');
+    const text = readFileSync(whole, 'utf8').split('\n').filter(Boolean);
+    // the same runs as if made by another build: other version, other ids
+    const foreign = text.slice(0, 2).map((l) => {
+      const o = JSON.parse(l);
+      return JSON.stringify({ ...o, id: `f${o.id.slice(1)}`, version: '0.0.9+000000000000' });
+    });
+    writeFileSync(out, `${[...foreign, ...text.slice(2)].join('\n')}\n`);
+    const r = mmsim(['sweep', ...GRID, '-o', out]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/holds 2 result\(s\) of other mmsim code \(not 0\.1\.0\+[0-9a-f]{12}\)/);
+    expect(r.stdout).toMatch(/2 ran, 14 already in/);
+    const report = await cli(['sweep', 'report', out]);
+    expect(report.stderr).toMatch(/mixes results of 2 mmsim builds \(0\.0\.9\+000000000000, 0\.1\.0\+/);
+  });
+
   it('damage before the last line is an error that names the line, and the file is left alone', async () => {
     const out = tmp('damaged.jsonl');
     const lines = readFileSync(whole, 'utf8').split('\n');
