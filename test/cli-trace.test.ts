@@ -47,7 +47,8 @@ describe('mmsim trace', () => {
       [['trace', FIXTURE, '--frames', '0'], /--frames 0: strict mode needs at least 1 user frame/],
       [['trace', join(dir, 'missing')], /missing: no such file/],
       [['trace', empty], /no references: the file is empty/],
-      [['trace', junk], /binary data, not a lackey trace/],
+      [['trace', junk], /binary data, not a trace in any format mmsim reads \(tried lackey, pages, mmtrace\)/],
+      [['trace', junk, '--format', 'lackey'], /binary data, not a lackey trace/],
       [['trace', bad], /bad:2: malformed lackey line " S xyz,4": bad address 'xyz'/],
       [['trace', FIXTURE, '--frames', 'many'], /--frames 'many' is not a whole number/],
     ];

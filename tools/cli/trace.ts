@@ -4,12 +4,14 @@ import { runMmtrace, type MmtraceResult } from '../../src/trace/mmtrace.js';
 import { traceLog } from '../../src/trace/log.js';
 import { STRICT_POLICIES, type StrictPolicyName } from '../../src/reclaim/strict.js';
 import { TRACE_FORMATS, type TraceFormat } from '../../src/trace/formats.js';
-import { engineOption, printJson, Progress, UsageError } from './common.js';
+import { detectFormat } from '../../src/trace/detect.js';
+import { DEFAULT_MAX_EVENTS } from '../../src/trace/strict.js';
+import { engineOption, parseCount, printJson, Progress, UsageError } from './common.js';
 import { MMSIM_VERSION } from './version.js';
 import type { EngineName } from '../../src/machine.js';
 
 interface TraceOpts {
-  format: TraceFormat;
+  format?: TraceFormat;
   frames: number;
   policy: StrictPolicyName;
   clockRefOnLoad: boolean;
@@ -18,6 +20,7 @@ interface TraceOpts {
   json?: boolean;
   log?: string;
   engine: EngineName;
+  maxEvents: number;
 }
 
 function parseFrames(v: string): number {
@@ -40,10 +43,8 @@ export function traceCommand(): Command {
     .addOption(
       new Option(
         '--format <format>',
-        'lackey: valgrind --tool=lackey --trace-mem=yes; pages: one page number per line; mmtrace: docs/mmtrace.md',
-      )
-        .choices([...TRACE_FORMATS])
-        .default('lackey'),
+        'lackey: valgrind --tool=lackey --trace-mem=yes; pages: one page number per line; mmtrace: docs/mmtrace.md (default: detected from the first lines)',
+      ).choices([...TRACE_FORMATS]),
     )
     .option('--frames <n>', 'user frames (page tables and kernel pages not counted)', parseFrames, 64)
     .addOption(new Option('--policy <policy>', 'reference policy').choices([...STRICT_POLICIES]).default('clock'))
@@ -55,11 +56,19 @@ export function traceCommand(): Command {
     )
     .option('--hex', 'pages: bare numbers are hexadecimal')
     .option('--skip-bad-lines', 'count and skip malformed lines instead of stopping')
+    .option(
+      '--max-events <n>',
+      'stop with an error past this many events (also refuses a trace of more references); 500k, 10M',
+      parseCount('--max-events'),
+      DEFAULT_MAX_EVENTS,
+    )
     .option('--log <file>', 'write every event to a run log (.mmlog)')
     .option('--json', 'print the result as JSON')
     .addOption(engineOption())
     .action(async (file: string, o: TraceOpts) => {
-      const log = o.log ? traceLog(o.log, { file, format: o.format, policy: o.policy, frames: o.frames, version: MMSIM_VERSION }) : null;
+      const detected = o.format === undefined ? await detectFormat(file, o.hex ?? false) : null;
+      const format = o.format ?? detected!.format;
+      const log = o.log ? traceLog(o.log, { file, format, policy: o.policy, frames: o.frames, version: MMSIM_VERSION }) : null;
       const progress = new Progress(100, 'trace');
       const common = {
         frames: o.frames,
@@ -67,17 +76,18 @@ export function traceCommand(): Command {
         clockRefOnLoad: o.clockRefOnLoad,
         skipBadLines: o.skipBadLines,
         engine: o.engine,
+        maxEvents: o.maxEvents,
         hash: log !== null,
         ...(log ? { sink: log.sink, onStart: log.onStart } : {}),
       };
       let r: TraceResult | MmtraceResult;
       try {
         r =
-          o.format === 'mmtrace'
+          format === 'mmtrace'
             ? await runMmtrace(file, common)
             : await runTrace(file, {
                 ...common,
-                format: o.format,
+                format,
                 hex: o.hex,
                 onProgress: (d, t) => progress.update(Math.floor((d / t) * 100)),
               });
@@ -88,9 +98,10 @@ export function traceCommand(): Command {
         progress.stop();
       }
       log?.close({ hash: r.stateHash, result: r });
-      if (o.json) return printJson(r);
+      if (o.json) return printJson(detected ? { ...r, detected: { line: detected.line } } : r);
+      const how = detected ? `, detected from line ${detected.line}` : '';
       const lines = [
-        `trace ${file} (${r.format}${r.badLines ? `, ${r.badLines} bad lines skipped` : ''})`,
+        `trace ${file} (${r.format}${how}${r.badLines ? `, ${r.badLines} bad lines skipped` : ''})`,
         `policy ${r.policy}${r.clockRefOnLoad === false ? ' (new pages unreferenced)' : ''}, ${r.frames} frames`,
         `references ${r.references}  faults ${r.faults}  hits ${r.hits}  evictions ${r.evictions}  write-backs ${r.writeBacks}  events ${r.events}`,
       ];
