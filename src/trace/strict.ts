@@ -12,11 +12,13 @@ import { do_execve } from '../fs/exec.js';
 import { Machine, type EngineName, type EventSink } from '../machine.js';
 import { boot } from '../mm/boot.js';
 import { access, pte_offset, read_pte } from '../mm/memory.js';
+import { strict_next_user_frame } from '../mm/page_alloc.js';
 import { makeStrictPolicy, STRICT_POLICIES, type StrictPolicy, type StrictPolicyName } from '../reclaim/strict.js';
 import { stateHash } from '../snapshot/hash.js';
 import { VM_EXEC, VM_READ, VM_WRITE, VmaKind, type State } from '../state.js';
 import { COMMIT_EVERY } from '../sim.js';
 import { count, TraceError } from './errors.js';
+import { FreeUserFrames } from './free-frames.js';
 
 export interface StrictOptions {
   frames: number;
@@ -34,6 +36,12 @@ export interface StrictOptions {
   onStart?: (info: StrictStart) => void;
   /** Stop with an error once the run has emitted more events than this (--max-events). Default DEFAULT_MAX_EVENTS. */
   maxEvents?: number;
+  /**
+   * How the allocator finds a free user frame: 'on' (default) from an index of free frames
+   * beside the machine, 'off' by walking the free lists, 'checked' both, throwing if they
+   * differ (tests).
+   */
+  freeFrameIndex?: 'on' | 'off' | 'checked';
 }
 
 /**
@@ -121,7 +129,29 @@ export class StrictRun {
     this.policy = makeStrictPolicy(opts.policy, this.strict);
     this.kernel = new Kernel(this.machine, this.kcfg, this.policy);
     opts.onStart?.({ machine: this.machine, initial: this.initial, kernel: this.kcfg });
-    if (opts.sink) this.machine.sink = opts.sink;
+    this.machine.sink = opts.sink ?? null;
+    if ((opts.freeFrameIndex ?? 'on') !== 'off') this.indexFreeFrames(opts.freeFrameIndex === 'checked');
+  }
+
+  /** Give the allocator an index of free user frames, kept up to date from the events. */
+  private indexFreeFrames(checked: boolean): void {
+    const index = FreeUserFrames.fromState(this.machine.s, this.strict.userBase, this.strict.userFrames);
+    const sink = this.machine.sink;
+    this.machine.sink =
+      sink === null
+        ? (e) => index.observe(e)
+        : (e) => {
+            index.observe(e);
+            sink(e);
+          };
+    this.policy.freeUserFrame = checked
+      ? (hand) => {
+          const got = index.next(hand),
+            walked = strict_next_user_frame(this.kernel, this.strict);
+          if (got !== walked) throw new Error(`free-frame index: frame ${got} at hand ${hand}, the free lists say ${walked}`);
+          return got;
+        }
+      : (hand) => index.next(hand);
   }
 
   /** Start the single trace process: its whole user space is one shared writable file mapping. */
