@@ -9,6 +9,8 @@
 
 import { Immer, type Draft } from 'immer';
 import { apply } from './reducer/index.js';
+// replaying a log applies events of its designs: load them all
+import './designs/registry.js';
 import type { Event } from './events.js';
 import type { State } from './state.js';
 import { cloneState } from './snapshot/clone.js';

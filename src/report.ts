@@ -2,7 +2,7 @@
 // alone, so a replay prints exactly what the recording printed.
 
 import { FAULT_KINDS } from './events.js';
-import { rmapDesign } from './rmap/index.js';
+import { rmapOf } from './reducer/designs.js';
 import type { State } from './state.js';
 
 export interface Report {
@@ -80,7 +80,7 @@ export function makeReport(s: State, meta: { scenario: string; seed: string; rec
     freePages: s.nrFree,
     freeKiB: s.nrFree * 4,
     swapUsedSlots: s.swap.used,
-    rmapOverheadBytes: rmapDesign(s.rmap).overheadBytes(s),
+    rmapOverheadBytes: rmapOf(s).overhead(s).bytes,
     ...(meta.steal === true || st.steal !== undefined ? { steal: { ok: 0, failed: 0, flipped: 0, ...st.steal } } : {}),
   };
 }

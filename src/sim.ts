@@ -5,8 +5,17 @@ import { DEFAULT_LATENCIES, watermarks2147, type KernelConfig, type Latencies, t
 import { Kernel } from './kernel/kernel.js';
 import { Machine, type EngineName } from './machine.js';
 import { boot } from './mm/boot.js';
-import { RECLAIM_POLICIES } from './reclaim/index.js';
-import { RMAP_DESIGNS } from './rmap/index.js';
+import {
+  DEFAULT_RECLAIM,
+  DEFAULT_RMAP,
+  incompatibility,
+  RECLAIM_POLICIES,
+  RMAP_DESIGNS,
+  reclaimPolicy,
+  rmapDesign,
+  trackingRmaps,
+} from './designs/registry.js';
+import type { ReclaimPolicy, RmapDesign } from './include/design.js';
 import type { State } from './state.js';
 import { Workload } from './workload/generator.js';
 import { parseSizePages } from './workload/size.js';
@@ -54,28 +63,17 @@ export function makeRunConfig(scenario: Scenario, opts: RunOptions): RunConfig {
     throw new ConfigError(`memory of ${nframes} pages is too large: at most 262144 pages (1G) on i386 without highmem`);
   if (reserved < 2 || reserved >= nframes - 8)
     throw new ConfigError(`reserved (${reserved} pages) must leave at least 8 of the ${nframes} frames free, and be at least 2`);
-  const reclaim = opts.reclaim ?? 'clock';
-  const rmap = opts.rmap ?? 'pte-chain';
-  if (!(reclaim in RECLAIM_POLICIES))
-    throw new ConfigError(`--reclaim '${reclaim}' is not known: allowed values are ${Object.keys(RECLAIM_POLICIES).join(', ')}`);
-  if (!(rmap in RMAP_DESIGNS))
-    throw new ConfigError(`--rmap '${rmap}' is not known: allowed values are ${Object.keys(RMAP_DESIGNS).join(', ')}`);
-  if (RECLAIM_POLICIES[reclaim].needsRmap && rmap === 'none') {
-    const ok = Object.keys(RECLAIM_POLICIES).filter((p) => !RECLAIM_POLICIES[p].needsRmap);
+  const reclaim = opts.reclaim ?? DEFAULT_RECLAIM;
+  const rmap = opts.rmap ?? DEFAULT_RMAP;
+  if (!RECLAIM_POLICIES.has(reclaim))
+    throw new ConfigError(`--reclaim '${reclaim}' is not known: allowed values are ${[...RECLAIM_POLICIES.keys()].join(', ')}`);
+  if (!RMAP_DESIGNS.has(rmap))
+    throw new ConfigError(`--rmap '${rmap}' is not known: allowed values are ${[...RMAP_DESIGNS.keys()].join(', ')}`);
+  const why = incompatibility(reclaim, rmap);
+  if (why !== null) throw new ConfigError(why);
+  if (opts.steal === true && !rmapDesign(rmap).caps.tracksPtes) {
     throw new ConfigError(
-      `--rmap none cannot run with --reclaim ${reclaim}: '${reclaim}' finds a page's ptes through the reverse map. ` +
-        `--rmap none is allowed only with --reclaim ${ok.join(', ')}; with --reclaim ${reclaim} use --rmap ${Object.keys(RMAP_DESIGNS)
-          .filter((d) => d !== 'none')
-          .join(', ')}`,
-    );
-  }
-  if (opts.steal === true && rmap === 'none') {
-    throw new ConfigError(
-      `--steal cannot run with --rmap none: flipping a page to another frame relinks its ptes through the reverse map; use --rmap ${Object.keys(
-        RMAP_DESIGNS,
-      )
-        .filter((d) => d !== 'none')
-        .join(', ')}`,
+      `--steal cannot run with --rmap ${rmap}: flipping a page to another frame relinks its ptes through the reverse map; use --rmap ${trackingRmaps().join(', ')}`,
     );
   }
   const latencies = { ...DEFAULT_LATENCIES };
@@ -105,9 +103,14 @@ export function initialState(cfg: RunConfig): State {
     reserved: cfg.reserved,
     swapSlots: cfg.swapSlots,
     rmap: cfg.rmap,
-    chainMode: cfg.chainMode === 'circular' ? 1 : 0,
-    lru: RECLAIM_POLICIES[cfg.reclaim]?.usesLru === true,
+    reclaim: cfg.reclaim,
+    options: { chainMode: cfg.chainMode === 'circular' ? 1 : 0 },
   });
+}
+
+/** The design objects a run's kernel calls (looked up here, so the kernel never names one). */
+export function kernelDesigns(cfg: { rmap: string; reclaim: string }): { rmap: RmapDesign; reclaim: ReclaimPolicy } {
+  return { rmap: rmapDesign(cfg.rmap), reclaim: reclaimPolicy(cfg.reclaim) };
 }
 
 export function kernelConfig(cfg: RunConfig): KernelConfig {
@@ -140,7 +143,7 @@ export class Simulation {
   ) {
     this.initial = opts.initial ?? initialState(cfg);
     this.machine = new Machine(this.initial, engine, opts.consumeInitial === true);
-    this.kernel = new Kernel(this.machine, kernelConfig(cfg));
+    this.kernel = new Kernel(this.machine, kernelConfig(cfg), kernelDesigns(cfg));
     this.workload = new Workload(this.kernel, cfg.scenario, cfg.seed);
   }
 

@@ -23,14 +23,12 @@ export interface Page {
   order: number;
   /** Number of ptes linked to this page through the reverse map. */
   mapcount: number;
-  /** Reverse-map head; its meaning belongs to the rmap design (pte-chain: first pte address, 0 = empty). */
-  rmap: number;
   /**
-   * LRU list links (pfn, -1 = none), present only in runs whose policy keeps LRU lists
-   * (active-inactive); which list the page is on is told by its PG_active / PG_inactive_* flag.
+   * The reverse map's word in struct page (2.5's page->pte union, 2.6's page->mapping for
+   * anonymous pages); its meaning belongs to the rmap design (pte-chain: first pte address;
+   * pte-pool and pte_chain: first block; anon_vma: the anon_vma id). 0 = empty.
    */
-  lruNext?: number;
-  lruPrev?: number;
+  rmap: number;
 }
 
 export const enum VmaKind {
@@ -62,16 +60,9 @@ export interface Mm {
   rss: number;
   /** pgd index -> page-table pfn (pmd folded into pgd on i386). */
   pgdir: Record<number, number>;
-  /**
-   * The old kswapd's per-process cursor (task_struct in 2.1.47: p->swap_address, p->swap_cnt):
-   * where swap_out_process resumes its pte walk, and how many more visits swap_out gives this
-   * process before moving on. Unused by the other policies; changed only by swap_* events.
-   */
-  swapAddress: number;
-  swapCnt: number;
 }
 
-/** One page table: an order-1 block; `pte` is the first page, `link` the second. */
+/** One page table (its first page; a design that needs order-1 tables keeps the second page in its slice). */
 export interface PageTable {
   pfn: number;
   mm: number;
@@ -79,7 +70,6 @@ export interface PageTable {
   /** Non-none ptes in this table. */
   used: number;
   pte: number[][];
-  link: number[][];
 }
 
 export interface SwapState {
@@ -90,47 +80,6 @@ export interface SwapState {
   /** scan_swap_map cursor: next slot to try and slots left in the current cluster. */
   clusterNext: number;
   clusterNr: number;
-}
-
-/**
- * Fixed-size blocks of the pte-pool and pte_chain reverse maps, carved and recycled the way a
- * slab cache would: a free list threaded through word 0 of each free block, new blocks carved
- * at the end. Block 0 is NULL and never handed out. `blockWords` is 0 for designs without blocks.
- */
-export interface RmapArena {
-  blockWords: number;
-  /** Block b occupies words [b * blockWords, (b + 1) * blockWords), chunked like every large table. */
-  words: number[][];
-  /** Blocks carved so far, block 0 included. */
-  nblocks: number;
-  free: number;
-  used: number;
-  /** Most blocks in use at once (the peak overhead). */
-  peak: number;
-}
-
-/** State of the old (2.1.47) kswapd that lives in static variables of mm/vmscan.c. */
-export interface OldKswapd {
-  /** swap_out's static skip_factor: how far down the task list the next scan starts. */
-  skipFactor: number;
-  /** do_try_to_free_page's static state: 0 resumes at shrink_mmap, 4 at swap_out. */
-  state: number;
-}
-
-/** One LRU list: intrusive, doubly linked through page.lruNext/lruPrev; new pages at the head, scans from the tail. */
-export interface LruList {
-  head: number;
-  tail: number;
-  nr: number;
-}
-
-/** 2.4.0's page lists (policy active-inactive): active, inactive_dirty and inactive_clean, indexed by LRU_* of mm/lru.ts. */
-export interface LruState {
-  lists: LruList[];
-  /** lru_add of a page already on a list, lru_move/lru_del of a page on none (kernel bugs the checker reports). */
-  errors: number;
-  /** page_free of a page still on a list (the kernel must lru_del first). */
-  freedOnList: number;
 }
 
 export interface OpState {
@@ -178,9 +127,11 @@ export interface StealStats {
 
 export interface State {
   nframes: number;
-  /** Reverse-map design and its mode (pte-chain: 0 = NULL-terminated, 1 = circular debug lists). */
+  /** The reverse-map design and the reclaim policy (registry names): the reducer dispatches to them. */
   rmap: string;
-  chainMode: number;
+  reclaim: string;
+  /** Each active design's own state (src/include/design.ts); absent for a design that keeps none. */
+  slices: { rmap?: unknown; reclaim?: unknown };
   time: number;
   memMap: Page[][];
   freeArea: { head: number; nr: number }[];
@@ -192,13 +143,11 @@ export interface State {
   nextMm: number;
   pageHash: number[][];
   swap: SwapState;
+  /**
+   * The clock hand over mem_map: shrink_mmap's static `clock` in 2.1.47's mm/filemap.c, which
+   * the seed's single-handed kswapd clock reuses.
+   */
   hand: number;
-  /** Blocks of the pte-pool / pte_chain reverse maps (empty for the other designs). */
-  rmapArena: RmapArena;
-  /** The old kswapd's static variables (policy `old`). */
-  oldKswapd: OldKswapd;
-  /** The LRU lists, only in runs of a policy that keeps them (absent otherwise, so other runs' states are unchanged). */
-  lru?: LruState;
   /** Simulated time (µs) of kswapd's last run: swap_tick wakes it again after swapout_interval. */
   lastKswapd: number;
   op: OpState;

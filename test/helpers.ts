@@ -9,7 +9,7 @@ import { Kernel } from '../src/kernel/kernel.js';
 import { Machine, type EngineName } from '../src/machine.js';
 import { do_execve } from '../src/fs/exec.js';
 import { access } from '../src/mm/memory.js';
-import { initialState, kernelConfig, makeRunConfig, Simulation, type RunOptions } from '../src/sim.js';
+import { initialState, kernelConfig, kernelDesigns, makeRunConfig, Simulation, type RunOptions } from '../src/sim.js';
 import { VM_READ, VM_WRITE, VmaKind, type Vma } from '../src/state.js';
 
 export function simulation(scenario: string, seed: string, opts: Partial<RunOptions> = {}, engine: EngineName = 'direct'): Simulation {
@@ -53,7 +53,7 @@ export function bareKernel(
   const m = new Machine(initialState(cfg), 'direct');
   const events: Event[] = [];
   m.sink = (e) => events.push(e);
-  return { k: new Kernel(m, kernelConfig(cfg)), m, events };
+  return { k: new Kernel(m, kernelConfig(cfg), kernelDesigns(cfg)), m, events };
 }
 
 /** One read-only mapping of the first pages of file 1 (tiny's /bin/prog) at LIB. */

@@ -20,7 +20,7 @@ describe('mmsim seek / diff / history / debug / bisect', { timeout: 30000 }, () 
     const r = mmsim(['bisect', bug.path]);
     expect(r.code).toBe(1);
     expect(r.out).toContain(`FIRST BAD EVENT ${at}: pte_set`);
-    expect(r.out).toMatch(/failed invariant: chain-entry-valid \(page \d+, pte 0x[0-9a-f]+\)/);
+    expect(r.out).toMatch(/failed invariant: chain-entry-valid \(page \d+, pte 0x[0-9a-f]+, mm \d+\)/);
     expect(r.out).toContain(`>> ${String(at).padStart(9)} [fault ]`);
     expect(r.out).toMatch(new RegExp(`replay: mmsim record --scenario x486 --seed 7 .*--inject cow-no-unlink@0.05 --events ${at + 1}`));
     const j = JSON.parse(mmsim(['bisect', bug.path, '--json']).out);

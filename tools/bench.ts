@@ -2,6 +2,7 @@
 //   record and replay events/s for x486 at 1M events (both engines), log bytes per event,
 //   and events/s at 2,048 and 262,144 frames (flat cost per event as memory grows).
 
+import { DEFAULT_RECLAIM, DEFAULT_RMAP } from '../src/designs/registry.js';
 import { statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,7 +85,7 @@ console.log('');
 console.log('same event cycle (page_alloc .. page_free, 9 events) at both sizes:');
 for (const nframes of [2048, 262144]) {
   for (const engine of ['direct', 'immer'] as EngineName[]) {
-    const s0 = boot({ nframes, reserved: 256, swapSlots: 64, rmap: 'pte-chain', chainMode: 0 });
+    const s0 = boot({ nframes, reserved: 256, swapSlots: 64, rmap: DEFAULT_RMAP, reclaim: DEFAULT_RECLAIM });
     const m = new Machine(s0, engine, true);
     const pgd = m.s.freeArea[5].head;
     m.emit({ t: 'page_alloc', pfn: pgd, order: 1, from: 5 });

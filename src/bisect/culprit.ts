@@ -7,20 +7,21 @@
 // links), or, when that stretch contains a pte_link onto a page the pte does not map,
 // that link (a link to the wrong page is the bug, not the pte_set before it).
 //
-// The subjects' rules are the full check's, restricted to one pte or page: a pte maps a
-// user page iff it is on that page's chain exactly once, a slot that maps none has a
-// NULL link, and a page's count is its present ptes plus its page-cache reference.
+// The subjects' rules are the full check's own (src/check/rules.ts and the designs'),
+// run on one pte (the page rules of every page it touched, kept to violations naming it,
+// and the pte rules) or one page, over a pte index kept exact event by event.
 
 import { pte_pfn, pte_present } from '../arch/i386/page.js';
-import { pte_addr, pte_table_pfn, readLink, readPte } from '../arch/i386/pgtable.js';
-import { PG_pgtable, PG_reserved } from '../mm/page-flags.js';
-import { apply } from '../reducer/index.js';
-import { rmapDesign } from '../rmap/index.js';
-import { copyState } from '../snapshot/clone.js';
-import { getPage, type State } from '../state.js';
-import type { Event } from '../events.js';
-import { hex } from '../check/violation.js';
+import { readPteSafe } from '../check/rules.js';
+import { touches } from '../check/local.js';
+import { IndexedView, rulesFor, runRules } from '../check/view.js';
 import { checkState } from '../check/invariants.js';
+import { hex } from '../check/violation.js';
+import type { Rule } from '../include/rules.js';
+import { apply } from '../reducer/index.js';
+import { copyState } from '../snapshot/clone.js';
+import type { State } from '../state.js';
+import type { Event } from '../events.js';
 
 export interface Culprit {
   event: number;
@@ -29,118 +30,75 @@ export interface Culprit {
   reason: string;
 }
 
-const isUser = (s: State, pfn: number): boolean => pfn < s.nframes && (getPage(s, pfn).flags & PG_reserved) === 0;
+/** The page invariants a page can break on its own (not through one of its ptes). */
+const PAGE_OWN = new Set(['page-count', 'free-page']);
 
 class Tracker {
-  readonly mapped: Int32Array;
   readonly ptes = new Map<number, Set<number>>();
   readonly pages = new Set<number>();
+  private view: IndexedView;
+  private readonly rules: Rule[];
 
-  constructor(s: State) {
-    this.mapped = new Int32Array(s.nframes);
-    for (const key in s.pts) {
-      for (const c of s.pts[key].pte) for (const v of c) if (pte_present(v) && isUser(s, pte_pfn(v))) this.mapped[pte_pfn(v)]++;
-    }
-  }
-
-  private pte(x: number, ...pfns: number[]): void {
-    let c = this.ptes.get(x);
-    if (c === undefined) this.ptes.set(x, (c = new Set()));
-    for (const p of pfns) {
-      c.add(p);
-      this.pages.add(p);
-    }
-  }
-
-  private change(s: State, old: number, val: number): void {
-    if (pte_present(old) && isUser(s, pte_pfn(old))) this.mapped[pte_pfn(old)]--;
-    if (pte_present(val) && isUser(s, pte_pfn(val))) this.mapped[pte_pfn(val)]++;
+  constructor(private readonly s: State) {
+    this.view = new IndexedView(s);
+    this.rules = rulesFor(s);
   }
 
   /** Call before applying `e`. */
-  before(s: State, e: Event): void {
+  before(e: Event): void {
+    touches(
+      this.s,
+      e,
+      (x, pfns) => {
+        let c = this.ptes.get(x);
+        if (c === undefined) this.ptes.set(x, (c = new Set()));
+        for (const p of pfns) {
+          c.add(p);
+          this.pages.add(p);
+        }
+      },
+      (p) => this.pages.add(p),
+    );
+    const s = this.s;
     switch (e.t) {
       case 'pte_set':
       case 'pte_clear':
-      case 'pte_mkold':
-      case 'hw_access': {
-        const old = readPte(s, e.pte);
-        const val = e.t === 'pte_set' ? e.val : e.t === 'pte_clear' ? 0 : old;
-        const pfns = [old, val]
-          .filter(pte_present)
-          .map(pte_pfn)
-          .filter((p) => p < s.nframes);
-        this.pte(e.pte, ...pfns);
-        this.change(s, old, val);
+        this.view.update(e.pte, readPteSafe(s, e.pte), e.t === 'pte_set' ? e.val : 0);
         return;
-      }
-      case 'pte_link':
-      case 'pte_unlink': {
-        const old = readPte(s, e.pte);
-        this.pte(e.pte, e.pfn, ...(pte_present(old) && pte_pfn(old) < s.nframes ? [pte_pfn(old)] : []));
-        return;
-      }
       case 'pt_free': {
         const pt = s.pts[e.pfn];
         if (pt === undefined) return;
         for (let slot = 0; slot < 1024; slot++) {
           const v = pt.pte[slot >> 6][slot & 63];
-          if (v === 0) continue;
-          this.pte(pte_addr(pt.pfn, slot), ...(pte_present(v) && pte_pfn(v) < s.nframes ? [pte_pfn(v)] : []));
-          this.change(s, v, 0);
+          if (v !== 0) this.view.update(e.pfn * 4096 + slot * 4, v, 0);
         }
         return;
       }
-      case 'page_alloc':
-      case 'page_free':
-        for (let i = 0; i < 1 << e.order; i++) this.pages.add(e.pfn + i);
-        return;
-      case 'get_page':
-      case 'put_page':
-      case 'page_cache_add':
-      case 'page_cache_del':
-        this.pages.add(e.pfn);
-        return;
       default:
+        this.view.invalidate();
+        this.view.buddyChanged();
     }
   }
 
-  badPte(s: State, x: number): string | null {
-    const design = rmapDesign(s.rmap);
-    const v = readPte(s, x);
-    const live = s.pts[pte_table_pfn(x)] !== undefined;
-    const maps = pte_present(v) && isUser(s, pte_pfn(v)) ? pte_pfn(v) : -1;
-    for (const p of this.ptes.get(x) ?? []) {
-      if (!isUser(s, p)) continue;
-      const rep = design.entries(s, p);
-      const n = rep.ptes.filter((q) => q === x).length;
-      if (rep.problem !== null && (n > 0 || new RegExp(`\\b${hex(x)}\\b`).test(rep.problem)))
-        return `page ${p}'s chain is broken at pte ${hex(x)}: ${rep.problem}`;
-      const want = maps === p ? 1 : 0;
-      if (n !== want) {
-        if (want === 1) return `pte ${hex(x)} maps page ${p} but is not on its chain`;
-        if (!live) return `pte ${hex(x)} is on page ${p}'s chain but its page table was freed`;
-        return maps < 0
-          ? `pte ${hex(x)} is on page ${p}'s chain but maps no page (value ${hex(v)})`
-          : `pte ${hex(x)} is on page ${p}'s chain but maps page ${maps}`;
-      }
-    }
-    if (live && maps < 0 && readLink(s, x) !== 0) return `pte ${hex(x)} maps no page but its link is ${hex(readLink(s, x))}`;
-    return null;
+  /** After applying: the reverse maps may have changed. */
+  after(): void {
+    this.view.invalidate();
   }
 
-  badPage(s: State, pfn: number): string | null {
-    if (!isUser(s, pfn)) return null;
-    const p = getPage(s, pfn);
-    if ((p.flags & PG_pgtable) !== 0) return null;
-    if (p.count === 0)
-      return p.rmap !== 0 || p.mapcount !== 0
-        ? `page ${pfn} is free but still has a reverse map (head ${hex(p.rmap)}, map count ${p.mapcount})`
-        : null;
-    const want = this.mapped[pfn] + (p.inode !== 0 ? 1 : 0);
-    return p.count !== want
-      ? `page ${pfn} has count ${p.count} but ${this.mapped[pfn]} mapping pte(s)${p.inode ? ' + page cache' : ''}`
-      : null;
+  badPte(x: number): string | null {
+    const pages = [...(this.ptes.get(x) ?? [])].filter((p) => p >= 0 && p < this.s.nframes);
+    const v = runRules(this.view, this.rules, { pages, ptes: [x], tables: [], global: false });
+    const hit =
+      v.find((w) => w.pte === x) ?? v.find((w) => w.invariant === 'chain-terminates' && new RegExp(`\\b${hex(x)}\\b`).test(w.message));
+    return hit === undefined
+      ? null
+      : `pte ${hex(x)}: ${hit.invariant}: ${hit.message}${hit.page !== undefined ? ` (page ${hit.page})` : ''}`;
+  }
+
+  badPage(pfn: number): string | null {
+    const v = runRules(this.view, this.rules, { pages: [pfn], ptes: [], tables: [], global: false });
+    const hit = v.find((w) => PAGE_OWN.has(w.invariant) && w.pte === undefined);
+    return hit === undefined ? null : `page ${pfn}: ${hit.invariant}: ${hit.message}`;
   }
 }
 
@@ -150,11 +108,12 @@ export function findCulprit(s0: State, events: ReadonlyArray<[number, Event]>): 
   let s = copyState(s0);
   let t = new Tracker(s);
   for (const [, e] of events) {
-    t.before(s, e);
+    t.before(e);
     apply(s, e);
+    t.after();
   }
-  const badPtes = [...t.ptes.keys()].filter((x) => t.badPte(s, x) !== null);
-  const badPages = [...t.pages].filter((p) => t.badPage(s, p) !== null);
+  const badPtes = [...t.ptes.keys()].filter((x) => t.badPte(x) !== null);
+  const badPages = [...t.pages].filter((p) => t.badPage(p) !== null);
   if (badPtes.length === 0 && badPages.length === 0) return null;
   const subjects = t.ptes;
 
@@ -166,12 +125,13 @@ export function findCulprit(s0: State, events: ReadonlyArray<[number, Event]>): 
   const wrongLink = new Map<number, number>();
   for (const [i, e] of events) {
     const wrong =
-      e.t === 'pte_link' && badPtes.includes(e.pte) && !(pte_present(readPte(s, e.pte)) && pte_pfn(readPte(s, e.pte)) === e.pfn);
-    t.before(s, e);
+      e.t === 'pte_link' && badPtes.includes(e.pte) && !(pte_present(readPteSafe(s, e.pte)) && pte_pfn(readPteSafe(s, e.pte)) === e.pfn);
+    t.before(e);
     apply(s, e);
+    t.after();
     for (const x of badPtes) {
       const k = `pte ${x}`;
-      if (t.badPte(s, x) === null) {
+      if (t.badPte(x) === null) {
         runStart.delete(k);
         wrongLink.delete(x);
         continue;
@@ -181,19 +141,18 @@ export function findCulprit(s0: State, events: ReadonlyArray<[number, Event]>): 
     }
     for (const p of badPages) {
       const k = `page ${p}`;
-      if (t.badPage(s, p) === null) runStart.delete(k);
+      if (t.badPage(p) === null) runStart.delete(k);
       else if (!runStart.has(k)) runStart.set(k, i);
     }
   }
   let best: Culprit | null = null;
   for (const x of badPtes) {
     const at = wrongLink.get(x) ?? runStart.get(`pte ${x}`);
-    if (at !== undefined && (best === null || at < best.event)) best = { event: at, subject: { pte: x }, reason: t.badPte(s, x) as string };
+    if (at !== undefined && (best === null || at < best.event)) best = { event: at, subject: { pte: x }, reason: t.badPte(x) as string };
   }
   for (const p of badPages) {
     const at = runStart.get(`page ${p}`);
-    if (at !== undefined && (best === null || at < best.event))
-      best = { event: at, subject: { page: p }, reason: t.badPage(s, p) as string };
+    if (at !== undefined && (best === null || at < best.event)) best = { event: at, subject: { page: p }, reason: t.badPage(p) as string };
   }
   return best;
 }

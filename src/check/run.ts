@@ -3,7 +3,7 @@
 // plus the full check every `fullEvery` operations and at the end.
 
 import { apply } from '../reducer/index.js';
-import { rmapDesign } from '../rmap/index.js';
+import '../designs/registry.js';
 import type { Event } from '../events.js';
 import type { State } from '../state.js';
 import { checkState } from './invariants.js';
@@ -53,8 +53,7 @@ export class StreamChecker {
 
   private boundary(forceFull: boolean): boolean {
     this.checks++;
-    const design = rmapDesign(this.s.rmap);
-    let v = checkTouched(this.s, design, this.touched, this.opts.only);
+    let v = checkTouched(this.s, this.touched, this.opts.only);
     this.touched.clear();
     this.opsSinceFull++;
     if (v.length === 0 && (forceFull || this.opsSinceFull >= (this.opts.fullEvery ?? 256))) {

@@ -1,13 +1,6 @@
-/** One broken invariant: its stable name, what was expected, and the page/pte/mm involved. */
-export interface Violation {
-  invariant: string;
-  message: string;
-  page?: number;
-  pte?: number;
-  mm?: number;
-}
+import { hex, type Violation } from '../include/rules.js';
 
-export const hex = (n: number): string => '0x' + n.toString(16);
+export { hex, type Violation };
 
 export function formatViolation(v: Violation): string {
   const who = [

@@ -1,8 +1,7 @@
 // Design lists for `mmsim compare --designs clock/pte-chain,old/none,...`: parsing with
 // errors that name the bad value and list what is allowed, so the CLI wiring is one call.
 
-import { RECLAIM_POLICIES } from '../reclaim/index.js';
-import { RMAP_DESIGNS } from '../rmap/index.js';
+import { incompatibility, RECLAIM_POLICIES, RMAP_DESIGNS } from '../designs/registry.js';
 
 export interface DesignSpec {
   /** "reclaim/rmap", as written on the command line. */
@@ -18,10 +17,9 @@ export class DesignListError extends Error {}
 /** Every valid reclaim/rmap pair (none only with a policy that needs no reverse map). */
 export function allowedDesigns(): string[] {
   const out: string[] = [];
-  for (const reclaim of Object.keys(RECLAIM_POLICIES)) {
-    for (const rmap of Object.keys(RMAP_DESIGNS)) {
-      if (rmap === 'none' && RECLAIM_POLICIES[reclaim].needsRmap) continue;
-      out.push(`${reclaim}/${rmap}`);
+  for (const reclaim of RECLAIM_POLICIES.keys()) {
+    for (const rmap of RMAP_DESIGNS.keys()) {
+      if (incompatibility(reclaim, rmap) === null) out.push(`${reclaim}/${rmap}`);
     }
   }
   return out;
@@ -35,14 +33,14 @@ export function parseDesign(text: string): DesignSpec {
     throw new DesignListError(`design '${label}' is not of the form reclaim/rmap: allowed designs are ${allowed}`);
   }
   const [reclaim, rmap] = parts;
-  if (!(reclaim in RECLAIM_POLICIES)) {
+  if (!RECLAIM_POLICIES.has(reclaim)) {
     throw new DesignListError(
-      `design '${label}': reclaim policy '${reclaim}' is not known (policies: ${Object.keys(RECLAIM_POLICIES).join(', ')}); allowed designs are ${allowed}`,
+      `design '${label}': reclaim policy '${reclaim}' is not known (policies: ${[...RECLAIM_POLICIES.keys()].join(', ')}); allowed designs are ${allowed}`,
     );
   }
-  if (!(rmap in RMAP_DESIGNS)) {
+  if (!RMAP_DESIGNS.has(rmap)) {
     throw new DesignListError(
-      `design '${label}': rmap design '${rmap}' is not known (rmap designs: ${Object.keys(RMAP_DESIGNS).join(', ')}); allowed designs are ${allowed}`,
+      `design '${label}': rmap design '${rmap}' is not known (rmap designs: ${[...RMAP_DESIGNS.keys()].join(', ')}); allowed designs are ${allowed}`,
     );
   }
   if (!allowedDesigns().includes(label)) {

@@ -3,7 +3,7 @@
 
 import type { Event } from '../events.js';
 import { FAULT } from '../events.js';
-import type { RmapDesign } from '../rmap/design.js';
+import type { RmapDesign } from '../include/design.js';
 import { getPage, type State } from '../state.js';
 
 /** Per number of mappings: pages touched in reclaim passes, their touches, pte visits, pages freed. */
@@ -85,7 +85,7 @@ export class Collector {
     private readonly policy: string,
     private readonly sampleEvery: number,
   ) {
-    this.peakOverhead = rmap.overheadBytes(getState());
+    this.peakOverhead = rmap.overhead(getState()).bytes;
   }
 
   private bucket(m: number): { pagePasses: number; touches: number; ptesVisited: number; pagesFreed: number } {
@@ -146,7 +146,7 @@ export class Collector {
         break;
       case 'pt_alloc':
       case 'pte_link': {
-        const o = this.rmap.overheadBytes(s);
+        const o = this.rmap.overhead(s).bytes;
         if (o > this.peakOverhead) this.peakOverhead = o;
         break;
       }

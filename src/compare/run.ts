@@ -93,7 +93,7 @@ export function runDesign(job: DesignJob, onProgress?: ProgressFn): DesignResult
     swapWrites: st.swapWrites,
     fileReads: st.fileReads,
     rmapPeakBytes: col.peakOverhead,
-    rmapFinalBytes: sim.kernel.rmap.overheadBytes(s),
+    rmapFinalBytes: sim.kernel.rmap.overhead(s).bytes,
     completionUs: s.time,
     ooms: st.ooms,
     rmapErrors: st.rmapErrors,

@@ -19,7 +19,7 @@ export function exit_mmap(k: Kernel, mmId: number): void {
   for (const idx of Object.keys(mm.pgdir)) {
     const pfn = mm.pgdir[Number(idx)];
     k.emit({ t: 'pt_free', pfn });
-    free_page(k, pfn, k.rmap.ptOrder);
+    free_page(k, pfn, k.rmap.caps.ptOrder);
   }
   const pgd = k.s.mms[mmId].pgd;
   k.emit({ t: 'mm_destroy', mm: mmId });

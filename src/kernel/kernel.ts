@@ -5,8 +5,7 @@
 import type { Machine } from '../machine.js';
 import type { Event } from '../events.js';
 import { OP, type OpKind } from '../events.js';
-import { rmapDesign, type RmapDesign } from '../rmap/index.js';
-import { reclaimPolicy, type ReclaimPolicy } from '../reclaim/index.js';
+import type { ReclaimPolicy, RmapDesign } from '../include/design.js';
 import type { State } from '../state.js';
 import type { FileSpec, KernelConfig } from './config.js';
 import { Injector } from '../inject/injector.js';
@@ -20,14 +19,14 @@ export class Kernel {
   /** Fault injection (record --inject): consulted where a real rmap bug would live. */
   inject: Injector = Injector.none();
 
-  /** `reclaim` overrides the named policy with an instance (strict-mode policies keep per-run structures). */
+  /** The designs come from the caller (src/sim.ts asks the registry): the kernel knows none by name. */
   constructor(
     readonly m: Machine,
     readonly cfg: KernelConfig,
-    reclaim?: ReclaimPolicy,
+    designs: { rmap: RmapDesign; reclaim: ReclaimPolicy },
   ) {
-    this.rmap = rmapDesign(m.s.rmap);
-    this.reclaim = reclaim ?? reclaimPolicy(cfg.reclaim);
+    this.rmap = designs.rmap;
+    this.reclaim = designs.reclaim;
     this.files = new Map(cfg.files.map((f) => [f.inode, f]));
   }
 

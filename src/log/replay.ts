@@ -3,6 +3,7 @@
 
 import { applyEvents, type EngineName } from '../machine.js';
 import { apply } from '../reducer/index.js';
+import '../designs/registry.js';
 import { cloneState } from '../snapshot/clone.js';
 import type { State } from '../state.js';
 import type { LogReader } from './reader.js';

@@ -2,14 +2,14 @@
 // reserved and every frame past the kernel's reservation is handed to the buddy
 // allocator one at a time, in pfn order, so the free lists come out as the kernel builds them.
 
+import type { DesignOptions } from '../include/design.js';
 import { buddyFree } from '../reducer/buddy.js';
-import { emptyArena } from '../rmap/arena.js';
-import { rmapDesign } from '../rmap/index.js';
-import { PG_DMA, PG_reserved } from './page-flags.js';
+import { reclaimOf, rmapOf } from '../reducer/designs.js';
+// boot is where a run's designs are first asked for their slices: load them all
+import '../designs/registry.js';
+import { PG_DMA, PG_reserved } from '../include/page-flags.js';
 import { NR_MEM_LISTS, PAGE_HASH_SIZE, chunked, emptyStats, getPage, type Page, type State } from '../state.js';
 
-/** empty_zero_page: a reserved frame inside the kernel image that read faults on anonymous memory map. */
-export const ZERO_PAGE_PFN = 1;
 const MAX_DMA_PFN = (16 << 20) >> 12;
 
 export interface BootConfig {
@@ -17,12 +17,12 @@ export interface BootConfig {
   /** Frames 0..reserved-1 hold the kernel image, mem_map and boot allocations. */
   reserved: number;
   swapSlots: number;
+  /** The designs (registry names), each of which builds its own state slice. */
   rmap: string;
-  chainMode: number;
+  reclaim: string;
+  options?: DesignOptions;
   /** Initial clock hand (strict mode starts it at the first user frame). */
   hand?: number;
-  /** Keep 2.4.0's LRU lists (policy active-inactive): adds state.lru and the pages' LRU links. */
-  lru?: boolean;
 }
 
 export function boot(cfg: BootConfig): State {
@@ -41,16 +41,13 @@ export function boot(cfg: BootConfig): State {
       mapcount: 0,
       rmap: 0,
     };
-    if (cfg.lru === true) {
-      p.lruNext = -1;
-      p.lruPrev = -1;
-    }
     return p;
   };
   const s: State = {
     nframes,
     rmap: cfg.rmap,
-    chainMode: cfg.chainMode,
+    reclaim: cfg.reclaim,
+    slices: {},
     time: 0,
     memMap: chunked(nframes, page),
     freeArea: Array.from({ length: NR_MEM_LISTS }, () => ({ head: -1, nr: 0 })),
@@ -62,15 +59,15 @@ export function boot(cfg: BootConfig): State {
     pageHash: Array.from({ length: PAGE_HASH_SIZE }, () => []),
     swap: { nslots: cfg.swapSlots, map: chunked(cfg.swapSlots, () => 0), used: 0, clusterNext: 1, clusterNr: 0 },
     hand: cfg.hand ?? 0,
-    rmapArena: emptyArena(rmapDesign(cfg.rmap).blockWords),
-    oldKswapd: { skipFactor: 0, state: 0 },
     lastKswapd: 0,
     op: { seq: 0, kind: 0, mm: -1, addr: 0 },
     stats: emptyStats(),
   };
-  if (cfg.lru === true) {
-    s.lru = { lists: Array.from({ length: 3 }, () => ({ head: -1, tail: -1, nr: 0 })), errors: 0, freedOnList: 0 };
-  }
+  const info = { nframes, options: cfg.options ?? {}, userBase: cfg.hand };
+  const rmapSlice = rmapOf(s).initialSlice?.(info);
+  const reclaimSlice = reclaimOf(s).initialSlice?.(info);
+  if (rmapSlice !== undefined) s.slices.rmap = rmapSlice;
+  if (reclaimSlice !== undefined) s.slices.reclaim = reclaimSlice;
   for (let pfn = cfg.reserved; pfn < nframes; pfn++) {
     const p = getPage(s, pfn);
     p.flags &= ~PG_reserved;

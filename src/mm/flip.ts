@@ -7,8 +7,16 @@ import { PAGE_SHIFT } from '../arch/i386/page.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { getPage, type Page } from '../state.js';
 import { freeBlockOrder } from './page_alloc.js';
-import { PG_dirty, PG_error, PG_locked, PG_LRU, PG_pgtable, PG_referenced, PG_reserved, PG_swap_cache, PG_uptodate } from './page-flags.js';
-import { lruListOf } from '../reducer/lru.js';
+import {
+  PG_dirty,
+  PG_error,
+  PG_locked,
+  PG_pgtable,
+  PG_referenced,
+  PG_reserved,
+  PG_swap_cache,
+  PG_uptodate,
+} from '../include/page-flags.js';
 import { read_pte } from './memory.js';
 
 const UNMOVABLE = PG_reserved | PG_locked | PG_pgtable;
@@ -31,7 +39,7 @@ export function flippable(p: Page): boolean {
  * be moved, `dst` is not free, or the design has no reverse map.
  */
 export function try_to_flip_page_to(k: Kernel, dst: number, src: number): boolean {
-  if (k.rmap.name === 'none' || dst === src) return false;
+  if (!k.rmap.caps.tracksPtes || dst === src) return false;
   const s = k.s;
   const from = freeBlockOrder(k, dst);
   const page = getPage(s, src);
@@ -71,11 +79,7 @@ export function try_to_flip_page_to(k: Kernel, dst: number, src: number): boolea
   // references: dst has the allocation's one; it takes over each of src's
   for (let i = 1; i < refs; i++) k.emit({ t: 'get_page', pfn: dst });
   for (let i = 0; i < refs; i++) k.emit({ t: 'put_page', pfn: src });
-  if ((flags & PG_LRU) !== 0) {
-    // --reclaim active-inactive: dst takes src's list (at its head; the position is not kept)
-    k.emit({ t: 'lru_add', pfn: dst, list: lruListOf(flags) });
-    k.emit({ t: 'lru_del', pfn: src });
-  }
+  k.reclaim.hooks?.pageMoved?.(k, src, dst);
   k.emit({ t: 'page_free', pfn: src, order: 0, reclaim: 0 });
   return true;
 }

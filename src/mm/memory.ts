@@ -11,6 +11,7 @@ import {
   _PAGE_RW,
   _PAGE_USER,
   SWP_OFFSET,
+  ZERO_PAGE_PFN,
   mk_pte,
   pte_dirty,
   pte_is_swap,
@@ -23,11 +24,9 @@ import { pte_addr } from '../arch/i386/pgtable.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { FAULT } from '../events.js';
 import { getPage, VM_WRITE, VmaKind, type Mm, type Vma } from '../state.js';
-import { ZERO_PAGE_PFN } from './boot.js';
 import { find_page, read_file_page } from './filemap.js';
-import { lru_cache_add } from './vmscan-lru.js';
 import { GFP_USER, __get_free_pages, free_page } from './page_alloc.js';
-import { PG_dirty, PG_pgtable, PG_reserved, PG_swap_cache } from './page-flags.js';
+import { PG_dirty, PG_pgtable, PG_reserved, PG_swap_cache } from '../include/page-flags.js';
 import { OP } from '../events.js';
 
 export type FaultResult = 'ok' | 'segv' | 'oom';
@@ -60,7 +59,7 @@ export function pte_alloc(k: Kernel, mmId: number, addr: number): number {
   let mm = k.s.mms[mmId];
   if (mm.pgdir[idx] === undefined) {
     // order 1 for LaHaise's link page, order 0 for designs that keep their map elsewhere
-    const order = k.rmap.ptOrder;
+    const order = k.rmap.caps.ptOrder;
     const pfn = __get_free_pages(k, order);
     if (pfn < 0) return 0;
     mm = k.s.mms[mmId];
@@ -123,8 +122,8 @@ function alloc_user_page(k: Kernel, pte: number, expect: number): number | 'oom'
     free_page(k, pfn);
     return -1;
   }
-  // 2.4's lru_cache_add: a new user or page-cache page enters the active list (policy active-inactive)
-  if (k.s.lru !== undefined) lru_cache_add(k, pfn);
+  // e.g. 2.4's lru_cache_add: a new user or page-cache page enters the active list
+  k.reclaim.hooks?.pageAdded?.(k, pfn);
   return pfn;
 }
 

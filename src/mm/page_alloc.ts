@@ -5,7 +5,7 @@
 import type { Kernel } from '../kernel/kernel.js';
 import { NR_MEM_LISTS, getPage } from '../state.js';
 import type { StrictConfig } from '../kernel/config.js';
-import { PG_LRU, PG_swap_cache } from './page-flags.js';
+import { PG_swap_cache } from '../include/page-flags.js';
 import { steal_specific_page } from './steal.js';
 
 export const GFP_KERNEL = 0;
@@ -57,8 +57,8 @@ export function free_page(k: Kernel, pfn: number, order = 0, reclaim = 0): void 
   k.emit({ t: 'put_page', pfn });
   const page = getPage(k.s, pfn);
   if (page.count !== 0) return;
-  // a page on an LRU list (policy active-inactive) leaves it before it is freed
-  if ((page.flags & PG_LRU) !== 0) k.emit({ t: 'lru_del', pfn });
+  // e.g. a page on an LRU list leaves it before it is freed
+  k.reclaim.hooks?.pageFreeing?.(k, pfn);
   if ((page.flags & PG_swap_cache) !== 0) {
     const entry = page.swap;
     k.emit({ t: 'swap_cache_del', pfn });

@@ -7,7 +7,7 @@ import { pte_dirty, pte_young } from '../arch/i386/page.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { getPage } from '../state.js';
 import { read_pte } from './memory.js';
-import { PG_dirty, PG_referenced } from './page-flags.js';
+import { PG_dirty, PG_referenced } from '../include/page-flags.js';
 
 export interface PageReference {
   /** The ptes mapping the page, in reverse-map order. */

@@ -50,7 +50,7 @@ function free_frame_outside(k: Kernel, lo: number, hi: number): number {
 
 /** Empty an aligned block of `order` and allocate it; the first pfn, or -1 (counted as a failure). */
 export function steal_specific_page(k: Kernel, order: number): number {
-  if (k.rmap.name === 'none' || order < 1) return -1;
+  if (!k.rmap.caps.tracksPtes || order < 1) return -1;
   const b = steal_candidate(k, order);
   const fail = (): number => {
     k.emit({ t: 'steal', pfn: 0, order, ok: 0 });

@@ -13,16 +13,47 @@
 
 import { _PAGE_DIRTY, _PAGE_RW } from '../arch/i386/page.js';
 import type { Kernel } from '../kernel/kernel.js';
-import type { ReclaimPolicy } from '../reclaim/policy.js';
 import { page_referenced } from './rmap.js';
-import { LRU_ACTIVE, LRU_INACTIVE_CLEAN, LRU_INACTIVE_DIRTY } from '../reducer/lru.js';
-import { getPage } from '../state.js';
+import { PG_LRU, PG_active, PG_inactive_clean, PG_inactive_dirty } from '../include/page-flags.js';
+import type { DeepReadonly } from '../include/readonly.js';
+import { getPage, type State } from '../state.js';
 import { read_pte } from './memory.js';
-import { PG_referenced, PG_swap_cache } from './page-flags.js';
+import { PG_referenced, PG_swap_cache } from '../include/page-flags.js';
 import { get_swap_page } from './swapfile.js';
 import { SKIP, expectedRefs, unmap_and_free } from './vmscan.js';
 
-export { LRU_ACTIVE, LRU_INACTIVE_CLEAN, LRU_INACTIVE_DIRTY };
+export const LRU_ACTIVE = 0;
+export const LRU_INACTIVE_DIRTY = 1;
+export const LRU_INACTIVE_CLEAN = 2;
+export const LRU_NAMES = ['active', 'inactive_dirty', 'inactive_clean'] as const;
+export const LRU_FLAG = [PG_active, PG_inactive_dirty, PG_inactive_clean] as const;
+
+/** One LRU list: intrusive, doubly linked through the slice's next/prev; new pages at the head, scans from the tail. */
+export interface LruList {
+  head: number;
+  tail: number;
+  nr: number;
+}
+
+/** The policy's state: 2.4.0's three lists, the per-page links (chunked like mem_map), and error counters for the checker. */
+export interface LruSlice {
+  lists: LruList[];
+  /** pfn -> next / previous page on its list (-1 = none). */
+  next: number[][];
+  prev: number[][];
+  /** lru_add of a page already on a list, lru_move/lru_del of a page on none (kernel bugs the checker reports). */
+  errors: number;
+  /** page_free of a page still on a list (the kernel must lru_del first). */
+  freedOnList: number;
+}
+
+export const lruSlice = (s: DeepReadonly<State> | State): LruSlice => s.slices.reclaim as LruSlice;
+
+/** The list a page's flags put it on, or -1. */
+export function lruListOf(flags: number): number {
+  if ((flags & PG_LRU) === 0) return -1;
+  return (flags & PG_active) !== 0 ? LRU_ACTIVE : (flags & PG_inactive_dirty) !== 0 ? LRU_INACTIVE_DIRTY : LRU_INACTIVE_CLEAN;
+}
 
 /** 2.4.0 include/linux/swap.h. */
 export const PAGE_AGE_START = 2;
@@ -84,7 +115,7 @@ function activate(k: Kernel, pfn: number): void {
  * (at least one). Returns how many went to inactive_dirty.
  */
 export function refill_inactive_scan(k: Kernel, priority: number): number {
-  const lists = k.s.lru!.lists;
+  const lists = lruSlice(k.s).lists;
   let n = Math.max(1, lists[LRU_ACTIVE].nr >> priority);
   let moved = 0;
   while (n-- > 0 && lists[LRU_ACTIVE].tail >= 0) {
@@ -147,7 +178,7 @@ function launder_write(k: Kernel, pfn: number, ptes: number[]): boolean {
  * inactive_clean. Returns how many reached inactive_clean.
  */
 export function page_launder(k: Kernel): number {
-  const lists = k.s.lru!.lists;
+  const lists = lruSlice(k.s).lists;
   let n = lists[LRU_INACTIVE_DIRTY].nr;
   let cleaned = 0;
   while (n-- > 0 && lists[LRU_INACTIVE_DIRTY].tail >= 0) {
@@ -177,7 +208,7 @@ export function page_launder(k: Kernel): number {
  * its ptes at once through the reverse map. Pages referenced or dirtied since go back.
  */
 export function reclaim_clean(k: Kernel): boolean {
-  const lists = k.s.lru!.lists;
+  const lists = lruSlice(k.s).lists;
   let n = lists[LRU_INACTIVE_CLEAN].nr;
   while (n-- > 0 && lists[LRU_INACTIVE_CLEAN].tail >= 0) {
     const pfn = lists[LRU_INACTIVE_CLEAN].tail;
@@ -200,19 +231,17 @@ export function reclaim_clean(k: Kernel): boolean {
   return false;
 }
 
-export const activeInactivePolicy: ReclaimPolicy = {
-  name: 'active-inactive',
-  needsRmap: true,
-  usesLru: true,
-  tryToFreePage(k) {
-    // do_try_to_free_pages, one page at a time: free from inactive_clean; else launder
-    // inactive_dirty and try again; else age more of the active list, harder each round.
-    for (let round = 0; round <= DEF_PRIORITY + EXTRA_PASSES; round++) {
-      if (reclaim_clean(k)) return true;
-      if (page_launder(k) > 0 && reclaim_clean(k)) return true;
-      if (k.s.lru!.lists[LRU_ACTIVE].nr === 0 && k.s.lru!.lists[LRU_INACTIVE_DIRTY].nr === 0) return false;
-      refill_inactive_scan(k, Math.max(0, DEF_PRIORITY - round));
-    }
-    return reclaim_clean(k);
-  },
-};
+/**
+ * do_try_to_free_pages, one page at a time: free from inactive_clean; else launder
+ * inactive_dirty and try again; else age more of the active list, harder each round.
+ */
+export function try_to_free_page_lists(k: Kernel): boolean {
+  for (let round = 0; round <= DEF_PRIORITY + EXTRA_PASSES; round++) {
+    if (reclaim_clean(k)) return true;
+    if (page_launder(k) > 0 && reclaim_clean(k)) return true;
+    const lists = lruSlice(k.s).lists;
+    if (lists[LRU_ACTIVE].nr === 0 && lists[LRU_INACTIVE_DIRTY].nr === 0) return false;
+    refill_inactive_scan(k, Math.max(0, DEF_PRIORITY - round));
+  }
+  return reclaim_clean(k);
+}

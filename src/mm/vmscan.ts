@@ -6,11 +6,10 @@
 import { SWP_ENTRY, pte_dirty } from '../arch/i386/page.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { SWAPOUT_INTERVAL_US } from '../kernel/config.js';
-import type { ReclaimPolicy } from '../reclaim/policy.js';
 import { getPage, type Page } from '../state.js';
 import { free_page } from './page_alloc.js';
 import { page_referenced } from './rmap.js';
-import { PG_dirty, PG_locked, PG_pgtable, PG_referenced, PG_reserved, PG_swap_cache } from './page-flags.js';
+import { PG_dirty, PG_locked, PG_pgtable, PG_referenced, PG_reserved, PG_swap_cache } from '../include/page-flags.js';
 import { read_pte } from './memory.js';
 import { get_swap_page } from './swapfile.js';
 
@@ -108,16 +107,12 @@ function unlink_for_swapout(k: Kernel, pte: number, pfn: number): void {
   else k.emit({ t: 'pte_unlink', pte, pfn });
 }
 
-export const clockPolicy: ReclaimPolicy = {
-  name: 'clock',
-  needsRmap: true,
-  tryToFreePage(k) {
-    // Two full turns of the hand: the first clears referenced bits, the second finds them clear.
-    const limit = 2 * k.s.nframes;
-    for (let i = 0; i < limit; i++) if (clock_step(k)) return true;
-    return false;
-  },
-};
+/** The clock's try_to_free_page: two full turns of the hand, the first clears referenced bits, the second finds them clear. */
+export function clock_try_to_free_page(k: Kernel): boolean {
+  const limit = 2 * k.s.nframes;
+  for (let i = 0; i < limit; i++) if (clock_step(k)) return true;
+  return false;
+}
 
 /**
  * swap_tick (each jiffy): wake kswapd when free memory is below free_pages_low, or below

@@ -8,7 +8,7 @@ import type { Kernel } from '../kernel/kernel.js';
 import type { StrictConfig } from '../kernel/config.js';
 import { clock_step, reclaim_page } from '../mm/vmscan.js';
 import { getPage } from '../state.js';
-import type { ReclaimPolicy } from './policy.js';
+import type { ReclaimPolicy } from '../include/design.js';
 
 export const STRICT_POLICIES = ['clock', 'fifo', 'lru', 'opt'] as const;
 export type StrictPolicyName = (typeof STRICT_POLICIES)[number];
@@ -27,8 +27,10 @@ function strictClock(st: StrictConfig): StrictPolicy {
   const lo = st.userBase,
     hi = st.userBase + st.userFrames;
   return {
+    kind: 'reclaim',
     name: 'clock',
-    needsRmap: true,
+    summary: 'the page-centric clock, its hand wrapping over the user frames only',
+    caps: { needsRmap: true },
     tryToFreePage(k) {
       // one turn clears every accessed bit, the next finds one clear
       for (let i = 0; i <= 2 * st.userFrames; i++) if (clock_step(k, lo, hi)) return true;
@@ -66,8 +68,10 @@ function listPolicy(name: 'fifo' | 'lru', st: StrictConfig): StrictPolicy {
     on[i] = 1;
   };
   return {
+    kind: 'reclaim',
     name,
-    needsRmap: true,
+    summary: name === 'fifo' ? 'first in, first out by load time' : 'least recently referenced first',
+    caps: { needsRmap: true },
     allocated(_k, pfn) {
       push(pfn - base);
     },
@@ -110,8 +114,10 @@ function optPolicy(st: StrictConfig): StrictPolicy {
     for (p >>= 1; p >= 1; p >>= 1) tree[p] = Math.max(tree[2 * p], tree[2 * p + 1]);
   };
   return {
+    kind: 'reclaim',
     name: 'opt',
-    needsRmap: true,
+    summary: "Belady's optimum: the page whose next use is furthest away",
+    caps: { needsRmap: true },
     allocated(_k, pfn) {
       set(pfn - base, -1);
     },

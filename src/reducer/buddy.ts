@@ -4,7 +4,7 @@
 // so it reads "exactly one of the pair is free". The top order has no bitmap.
 
 import { NR_MEM_LISTS, getPage, type State } from '../state.js';
-import { PAGE_INITIAL_AGE } from '../mm/swapctl.js';
+import { PAGE_INITIAL_AGE } from '../include/swapctl.js';
 
 const TOP = NR_MEM_LISTS - 1;
 

@@ -4,16 +4,22 @@
 
 import { PAGE_SIZE, pte_present, _PAGE_ACCESSED, _PAGE_DIRTY } from '../arch/i386/page.js';
 import { pte_slot, pte_table_pfn } from '../arch/i386/pgtable.js';
-import { PG_dirty, PG_pgtable, PG_referenced, PG_swap_cache } from '../mm/page-flags.js';
-import { PAGE_AGE_VALUE } from '../mm/swapctl.js';
-import { rmapDesign } from '../rmap/index.js';
-import { getPage, PAGE_HASH_SIZE, type Mm, type PageTable, type State, type StealStats } from '../state.js';
-import { FAULT, OP, type Event } from '../events.js';
+import { PG_dirty, PG_pgtable, PG_referenced, PG_swap_cache } from '../include/page-flags.js';
+import { PAGE_AGE_VALUE } from '../include/swapctl.js';
+import { getPage, PAGE_HASH_SIZE, type PageTable, type State, type StealStats } from '../state.js';
+import { FAULT, OP, type Event, type EventType } from '../events.js';
 import { buddyAlloc, buddyFree } from './buddy.js';
-import { lruAdd, lruDel, lruMove } from './lru.js';
-import { PG_LRU } from '../mm/page-flags.js';
+import { ownersOf, reclaimOf, rmapOf } from './designs.js';
+import type { DesignStatePart, Handler } from '../include/design.js';
 
 export class ReducerError extends Error {}
+
+/** A page looked at by reclaim through `ptes` reverse-map entries (clock_advance, and designs' own scan events). */
+export function countScan(s: State, ptes: number): void {
+  s.stats.scanned++;
+  if (s.op.kind !== OP.kswapd) s.stats.directScanned++;
+  s.stats.ptesVisited += ptes;
+}
 
 const emptyTable = (): number[][] => Array.from({ length: 16 }, () => new Array<number>(64).fill(0));
 
@@ -23,12 +29,6 @@ function table(s: State, pte: number): PageTable {
   const pt = s.pts[pte_table_pfn(pte)];
   if (pt === undefined) throw new ReducerError(`pte 0x${pte.toString(16)} is not in an allocated page table`);
   return pt;
-}
-
-function mmOf(s: State, id: number, what: string): Mm {
-  const mm = s.mms[id];
-  if (mm === undefined) throw new ReducerError(`${what} for unknown mm ${id}`);
-  return mm;
 }
 
 function writePte(s: State, pte: number, val: number): void {
@@ -73,9 +73,36 @@ function stealStats(s: State): StealStats {
   return s.stats.steal;
 }
 
+const active = (s: State, d: DesignStatePart): boolean => (d.kind === 'rmap' ? s.rmap : s.reclaim) === d.name;
+
+function run(d: DesignStatePart, s: State, e: Event): boolean {
+  const h = d.handlers?.[e.t] as Handler<EventType> | undefined;
+  if (h === undefined) return false;
+  h(s, e as never);
+  return true;
+}
+
 export function apply(s: State, e: Event): void {
   validate(s, e);
   s.stats.events++;
+  const owners = ownersOf(e.t);
+  if (owners.length > 0) {
+    // a design's own event: only an active owner may apply it
+    const d = owners.find((o) => active(s, o));
+    if (d === undefined)
+      throw new ReducerError(
+        `${e.t}: this run's designs (${s.reclaim}/${s.rmap}) do not emit it (only ${owners.map((o) => o.name).join(', ')})`,
+      );
+    run(d, s, e);
+    return;
+  }
+  // the active designs' reactions to a core event, then the core's own change
+  run(rmapOf(s), s, e);
+  run(reclaimOf(s), s, e);
+  core(s, e);
+}
+
+function core(s: State, e: Event): void {
   switch (e.t) {
     case 'op':
       s.op.seq++;
@@ -96,7 +123,7 @@ export function apply(s: State, e: Event): void {
       if (s.op.kind === OP.kswapd) s.stats.kswapdUs += e.us;
       return;
     case 'mm_create': {
-      s.mms[e.mm] = { id: e.mm, pgd: e.pgd, parent: e.parent, vmas: [], rss: 0, pgdir: {}, swapAddress: 0, swapCnt: 0 };
+      s.mms[e.mm] = { id: e.mm, pgd: e.pgd, parent: e.parent, vmas: [], rss: 0, pgdir: {} };
       if (e.mm >= s.nextMm) s.nextMm = e.mm + 1;
       const pg = getPage(s, e.pgd);
       pg.flags |= PG_pgtable;
@@ -132,11 +159,6 @@ export function apply(s: State, e: Event): void {
       buddyAlloc(s, e.pfn, e.order, e.from);
       return;
     case 'page_free':
-      // A page still on an LRU list must have left it (lru_del) first: counted for the checker.
-      // Its links stay behind in the list, so the list walk finds a free page on it too.
-      if (s.lru !== undefined) {
-        for (let i = 0; i < 1 << e.order; i++) if ((getPage(s, e.pfn + i).flags & PG_LRU) !== 0) s.lru.freedOnList++;
-      }
       buddyFree(s, e.pfn, e.order);
       if (e.reclaim) s.stats.reclaimed++;
       return;
@@ -157,10 +179,9 @@ export function apply(s: State, e: Event): void {
     case 'pt_alloc': {
       const mm = s.mms[e.mm];
       if (mm === undefined) throw new ReducerError(`pt_alloc for unknown mm ${e.mm}`);
-      s.pts[e.pfn] = { pfn: e.pfn, mm: e.mm, index: e.index, used: 0, pte: emptyTable(), link: emptyTable() };
+      s.pts[e.pfn] = { pfn: e.pfn, mm: e.mm, index: e.index, used: 0, pte: emptyTable() };
       mm.pgdir[e.index] = e.pfn;
       getPage(s, e.pfn).flags |= PG_pgtable;
-      if (rmapDesign(s.rmap).ptOrder === 1) getPage(s, e.pfn + 1).flags |= PG_pgtable;
       return;
     }
     case 'pt_free': {
@@ -170,7 +191,6 @@ export function apply(s: State, e: Event): void {
       if (mm !== undefined && mm.pgdir[pt.index] === e.pfn) delete mm.pgdir[pt.index];
       delete s.pts[e.pfn];
       getPage(s, e.pfn).flags &= ~PG_pgtable;
-      if (rmapDesign(s.rmap).ptOrder === 1) getPage(s, e.pfn + 1).flags &= ~PG_pgtable;
       return;
     }
     case 'pte_set':
@@ -192,21 +212,14 @@ export function apply(s: State, e: Event): void {
       return;
     }
     case 'pte_link':
-      if (!rmapDesign(s.rmap).link(s, e.pte, e.pfn)) s.stats.rmapErrors++;
+      if (!rmapOf(s).link(s, e.pte, e.pfn)) s.stats.rmapErrors++;
       return;
     case 'pte_unlink':
-      if (!rmapDesign(s.rmap).unlink(s, e.pte, e.pfn)) s.stats.rmapErrors++;
+      if (!rmapOf(s).unlink(s, e.pte, e.pfn)) s.stats.rmapErrors++;
       return;
     case 'clock_advance':
       s.hand = e.hand;
-      s.stats.scanned++;
-      if (s.op.kind !== OP.kswapd) s.stats.directScanned++;
-      s.stats.ptesVisited += e.ptes;
-      return;
-    case 'lru_scan':
-      s.stats.scanned++;
-      if (s.op.kind !== OP.kswapd) s.stats.directScanned++;
-      s.stats.ptesVisited += e.ptes;
+      countScan(s, e.ptes);
       return;
     case 'swap_out':
       swapMapAdd(s, e.entry, e.refs);
@@ -263,35 +276,6 @@ export function apply(s: State, e: Event): void {
       s.stats.faults[e.kind]++;
       if (e.kind === FAULT.file_major) s.stats.fileReads++;
       return;
-    case 'swap_skip':
-      s.oldKswapd.skipFactor = e.skip;
-      return;
-    case 'swap_cnt':
-      mmOf(s, e.mm, e.t).swapCnt = e.cnt;
-      return;
-    case 'swap_address':
-      mmOf(s, e.mm, e.t).swapAddress = e.addr;
-      return;
-    case 'swap_scan':
-      mmOf(s, e.mm, e.t).swapAddress = e.addr + PAGE_SIZE;
-      s.stats.ptesVisited++;
-      s.stats.pteSlots += e.slots;
-      return;
-    case 'free_state':
-      s.oldKswapd.state = e.state;
-      return;
-    case 'lru_add':
-    case 'lru_move':
-    case 'lru_del': {
-      const lru = s.lru;
-      if (lru === undefined) throw new ReducerError(`${e.t}: this run keeps no LRU lists (only --reclaim active-inactive does)`);
-      if (e.t !== 'lru_del' && !(e.list >= 0 && e.list < lru.lists.length))
-        throw new ReducerError(`${e.t}: list ${e.list} is not 0..${lru.lists.length - 1}`);
-      if (e.t === 'lru_add') lruAdd(s, lru, e.pfn, e.list);
-      else if (e.t === 'lru_move') lruMove(s, lru, e.pfn, e.list);
-      else lruDel(s, lru, e.pfn);
-      return;
-    }
     case 'page_copy':
       stealStats(s).flipped++;
       return;
@@ -299,10 +283,8 @@ export function apply(s: State, e: Event): void {
       if (e.ok) stealStats(s).ok++;
       else stealStats(s).failed++;
       return;
-    default: {
-      const bad: never = e;
-      throw new ReducerError(`unknown event type '${(bad as { t: string }).t}'`);
-    }
+    default:
+      throw new ReducerError(`unknown event type '${(e as { t: string }).t}'`);
   }
 }
 

@@ -2,7 +2,28 @@
 // (pte-pool, pte_chain): kmem_cache_alloc/kmem_cache_free on State.rmapArena. Only the
 // reducer reaches these (through a design's link/unlink), so the arena is machine state.
 
-import { CHUNK, type RmapArena, type State } from '../state.js';
+import type { Rule } from '../include/rules.js';
+import { CHUNK, type State } from '../state.js';
+
+/**
+ * Fixed-size blocks carved and recycled the way a slab cache would: a free list threaded
+ * through word 0 of each free block, new blocks carved at the end. Block 0 is NULL and never
+ * handed out. Lives in the slice of the design that uses it.
+ */
+export interface RmapArena {
+  blockWords: number;
+  /** Block b occupies words [b * blockWords, (b + 1) * blockWords), chunked like every large table. */
+  words: number[][];
+  /** Blocks carved so far, block 0 included. */
+  nblocks: number;
+  free: number;
+  used: number;
+  /** Most blocks in use at once (the peak overhead). */
+  peak: number;
+}
+
+/** The arena of the state's rmap design (pte-pool, pte_chain, objrmap, anon_vma keep one as their slice's `arena`). */
+export const arenaOf = (s: State): RmapArena => (s.slices.rmap as { arena: RmapArena }).arena;
 
 export function emptyArena(blockWords: number): RmapArena {
   return { blockWords, words: [], nblocks: 1, free: 0, used: 0, peak: 0 };
@@ -20,8 +41,7 @@ export function setWord(a: RmapArena, block: number, i: number, v: number): void
 }
 
 /** kmem_cache_alloc: a zeroed block, recycled from the free list or carved at the end. */
-export function blockAlloc(s: State): number {
-  const a = s.rmapArena;
+export function blockAlloc(a: RmapArena): number {
   let b: number;
   if (a.free !== 0) {
     b = a.free;
@@ -38,10 +58,35 @@ export function blockAlloc(s: State): number {
 }
 
 /** kmem_cache_free: the block goes on the free list (word 0 links it). */
-export function blockFree(s: State, b: number): void {
-  const a = s.rmapArena;
+export function blockFree(a: RmapArena, b: number): void {
   for (let i = 1; i < a.blockWords; i++) setWord(a, b, i, 0);
   setWord(a, b, 0, a.free);
   a.free = b;
   a.used--;
+}
+
+/**
+ * The arena's own invariant: blocks in use are exactly the blocks hanging off pages, and
+ * every other carved block is on the free list (a leak or a double free breaks it).
+ */
+export function arenaRule(design: string, blocksOf: (s: State, pfn: number) => number): Rule {
+  return {
+    name: 'rmap-blocks',
+    description:
+      'blocks of a block-based reverse map (pte-pool, pte_chain, objrmap, anon_vma) in use are exactly those reachable from pages; the rest are free',
+    scope: 'global',
+    check(v, _id, out) {
+      const s = v.s;
+      const a = arenaOf(s);
+      let reachable = 0;
+      for (let pfn = 0; pfn < s.nframes; pfn++) reachable += blocksOf(s, pfn);
+      if (reachable !== a.used)
+        out.push({ invariant: 'rmap-blocks', message: `${design}: ${a.used} blocks counted in use but pages hold ${reachable}` });
+      let free = 0;
+      for (let b = a.free; b !== 0 && free <= a.nblocks; b = wordAt(a, b, 0)) free++;
+      if (free + a.used + 1 !== a.nblocks) {
+        out.push({ invariant: 'rmap-blocks', message: `${design}: ${a.nblocks - 1} blocks carved but ${a.used} in use and ${free} free` });
+      }
+    },
+  };
 }

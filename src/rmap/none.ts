@@ -2,16 +2,18 @@
 // log (the kernel paths are shared) but record nothing, so a page's mapcount stays 0 and
 // nothing can find a page's ptes. Only the old kswapd, which walks page tables, runs on it.
 
-import type { RmapDesign } from './design.js';
+import type { RmapDesign } from '../include/design.js';
 
 export const noRmap: RmapDesign = {
+  kind: 'rmap',
   name: 'none',
-  ptOrder: 0,
-  blockWords: 0,
+  summary: 'no reverse map (2.1.47): only a policy that walks page tables can run',
+  caps: { tracksPtes: false, ptOrder: 0 },
+  head: () => 0,
   link: () => true,
   unlink: () => true,
   forEach: () => {},
   entries: () => ({ ptes: [], problem: null }),
   slotLink: () => 0,
-  overheadBytes: () => 0,
+  overhead: () => ({ bytes: 0, frames: 0 }),
 };

@@ -10,8 +10,8 @@
 // alternative to pte_chain's compacting blocks and direct pointer.
 
 import { getPage, type State } from '../state.js';
-import { blockAlloc, blockFree, setWord, wordAt } from './arena.js';
-import type { ChainReport, RmapDesign } from './design.js';
+import { arenaOf, arenaRule, blockAlloc, blockFree, emptyArena, setWord, wordAt } from './arena.js';
+import type { ChainReport, RmapDesign } from '../include/design.js';
 
 /** pte pointers per pool block; the block is 1 + POOL_NR words of 4 bytes. */
 export const POOL_NR = 3;
@@ -19,8 +19,8 @@ export const POOL_BLOCK_BYTES = (1 + POOL_NR) * 4;
 
 /** Bounded walk over a page's pool blocks: calls fn(block); stops at NULL or after `limit` blocks. */
 function eachBlock(s: State, pfn: number, fn: (b: number) => boolean | undefined): void {
-  let limit = s.rmapArena.nblocks;
-  for (let b = getPage(s, pfn).rmap; b !== 0 && limit-- > 0; b = wordAt(s.rmapArena, b, 0)) {
+  let limit = arenaOf(s).nblocks;
+  for (let b = getPage(s, pfn).rmap; b !== 0 && limit-- > 0; b = wordAt(arenaOf(s), b, 0)) {
     if (fn(b) === true) return;
   }
 }
@@ -29,7 +29,7 @@ function find(s: State, pfn: number, pte: number): [number, number] | null {
   let at: [number, number] | null = null;
   eachBlock(s, pfn, (b) => {
     for (let i = 1; i <= POOL_NR; i++)
-      if (wordAt(s.rmapArena, b, i) === pte) {
+      if (wordAt(arenaOf(s), b, i) === pte) {
         at = [b, i];
         return true;
       }
@@ -48,13 +48,17 @@ export function poolBlocks(s: State, pfn: number): number {
 }
 
 export const ptePool: RmapDesign = {
+  kind: 'rmap',
   name: 'pte-pool',
-  ptOrder: 0,
-  blockWords: 1 + POOL_NR,
+  summary: "Hemment's per-page pools of pte pointers (16-byte blocks, first fit)",
+  caps: { tracksPtes: true, ptOrder: 0 },
+  initialSlice: () => ({ arena: emptyArena(1 + POOL_NR) }),
+  rules: [arenaRule('pte-pool', poolBlocks)],
+  head: (s, pfn) => getPage(s, pfn).rmap,
 
   link(s, pte, pfn) {
     if (find(s, pfn, pte) !== null) return false;
-    const a = s.rmapArena;
+    const a = arenaOf(s);
     let hole: [number, number] | null = null;
     eachBlock(s, pfn, (b) => {
       for (let i = 1; i <= POOL_NR; i++)
@@ -66,7 +70,7 @@ export const ptePool: RmapDesign = {
     });
     const page = getPage(s, pfn);
     if (hole === null) {
-      const b = blockAlloc(s);
+      const b = blockAlloc(arenaOf(s));
       setWord(a, b, 0, page.rmap);
       page.rmap = b;
       hole = [b, 1];
@@ -79,7 +83,7 @@ export const ptePool: RmapDesign = {
   unlink(s, pte, pfn) {
     const at = find(s, pfn, pte);
     if (at === null) return false;
-    const a = s.rmapArena;
+    const a = arenaOf(s);
     const [b, i] = at;
     setWord(a, b, i, 0);
     const page = getPage(s, pfn);
@@ -93,14 +97,14 @@ export const ptePool: RmapDesign = {
         setWord(a, p, 0, wordAt(a, b, 0));
         return true;
       });
-    blockFree(s, b);
+    blockFree(arenaOf(s), b);
     return true;
   },
 
   forEach(s, pfn, fn) {
     eachBlock(s, pfn, (b) => {
       for (let i = 1; i <= POOL_NR; i++) {
-        const pte = wordAt(s.rmapArena, b, i);
+        const pte = wordAt(arenaOf(s), b, i);
         if (pte !== 0) fn(pte);
       }
     });
@@ -108,7 +112,7 @@ export const ptePool: RmapDesign = {
 
   entries(s, pfn): ChainReport {
     const ptes: number[] = [];
-    const a = s.rmapArena;
+    const a = arenaOf(s);
     const seen = new Set<number>();
     let problem: string | null = null;
     let limit = a.nblocks;
@@ -137,7 +141,5 @@ export const ptePool: RmapDesign = {
 
   slotLink: () => 0,
 
-  overheadBytes(s) {
-    return s.rmapArena.used * POOL_BLOCK_BYTES;
-  },
+  overhead: (s) => ({ bytes: arenaOf(s).used * POOL_BLOCK_BYTES, frames: 0 }),
 };

@@ -14,10 +14,10 @@ import {
   pte_pfn,
   pte_present,
 } from '../arch/i386/page.js';
-import { pte_slot, pte_table_pfn, pte_vaddr, readLink, readPte } from '../arch/i386/pgtable.js';
+import { pte_slot, pte_table_pfn, pte_vaddr, readPte } from '../arch/i386/pgtable.js';
 import { OP_KINDS } from '../events.js';
-import { flagNames } from '../mm/page-flags.js';
-import { rmapDesign } from '../rmap/index.js';
+import { flagNames } from '../include/page-flags.js';
+import { rmapOf } from '../reducer/designs.js';
 import { getPage, type VmaKind, VM_EXEC, VM_READ, VM_WRITE, type State } from '../state.js';
 import { LogError } from '../log/format.js';
 
@@ -90,14 +90,14 @@ export function pteInfo(s: State, pte: number) {
     value: v,
     flags: pteFlags(v),
     maps: pte_present(v) ? pte_pfn(v) : null,
-    link: readLink(s, pte),
+    link: rmapOf(s).slotLink(s, pte),
   };
 }
 
 export function pageInfo(s: State, pfn: number) {
   checkPage(s, pfn);
   const p = getPage(s, pfn);
-  const rep = rmapDesign(s.rmap).entries(s, pfn);
+  const rep = rmapOf(s).entries(s, pfn);
   return {
     page: pfn,
     count: p.count,
@@ -107,7 +107,7 @@ export function pageInfo(s: State, pfn: number) {
     offset: p.offset,
     swap: p.swap,
     mapcount: p.mapcount,
-    head: p.rmap,
+    head: rmapOf(s).head(s, pfn),
     freeBlockOrder: p.order,
     chain: rep.ptes.map((pte) => pteInfo(s, pte)),
     chainProblem: rep.problem,

@@ -3,7 +3,8 @@
 
 import { PAGE_SIZE } from '../arch/i386/page.js';
 import { pte_addr } from '../arch/i386/pgtable.js';
-import { flagNames } from '../mm/page-flags.js';
+import { rmapOf } from '../reducer/designs.js';
+import { flagNames } from '../include/page-flags.js';
 import { getPage, type Page, type State } from '../state.js';
 import { hex, pteFlags } from './describe.js';
 
@@ -72,8 +73,8 @@ export function diffStates(a: State, b: State, limit = Infinity): Change[] {
     for (let slot = 0; slot < 1024; slot++) {
       const va = pa?.pte[slot >> 6][slot & 63] ?? 0,
         vb = pb?.pte[slot >> 6][slot & 63] ?? 0;
-      const la = pa?.link[slot >> 6][slot & 63] ?? 0,
-        lb = pb?.link[slot >> 6][slot & 63] ?? 0;
+      const la = pa === undefined ? 0 : rmapOf(a).slotLink(a, pte_addr(t, slot)),
+        lb = pb === undefined ? 0 : rmapOf(b).slotLink(b, pte_addr(t, slot));
       if (va === vb && la === lb) continue;
       const pte = pte_addr(t, slot);
       const pt = (pb ?? pa)!;

@@ -2,7 +2,8 @@
 // what can be seen of it, found by replaying the log once with the direct engine.
 
 import { pte_pfn, pte_present } from '../arch/i386/page.js';
-import { pte_table_pfn, readLink, readPte } from '../arch/i386/pgtable.js';
+import { pte_table_pfn, readPte } from '../arch/i386/pgtable.js';
+import { rmapOf } from '../reducer/designs.js';
 import { OP_KINDS, type Event } from '../events.js';
 import { apply } from '../reducer/index.js';
 import { getPage, type State } from '../state.js';
@@ -56,7 +57,7 @@ export function history(tl: Timeline, t: Target, from = 0, to = tl.events): Touc
       break;
     }
   }
-  const view = (): string => ('page' in t ? pageView(s, t.page) : 'pte' in t ? `${readPte(s, t.pte)}/${readLink(s, t.pte)}` : '');
+  const view = (): string => ('page' in t ? pageView(s, t.page) : 'pte' in t ? `${readPte(s, t.pte)}/${rmapOf(s).slotLink(s, t.pte)}` : '');
   for (const [i, e] of tl.range(from, to)) {
     if (e.t === 'op') kind = OP_KINDS[e.kind] ?? String(e.kind);
     const named = names(s, e, t);

@@ -5,6 +5,7 @@
 // written page is a write-back. The kernel runs with a strict allocation path
 // (mm/page_alloc.ts): exactly `frames` user frames, no watermarks, no kswapd.
 
+import { DEFAULT_RECLAIM, DEFAULT_RMAP, rmapDesign } from '../designs/registry.js';
 import { PAGE_OFFSET, PAGE_SIZE, pte_pfn, pte_present } from '../arch/i386/page.js';
 import { DEFAULT_LATENCIES, type KernelConfig, type StrictConfig } from '../kernel/config.js';
 import { Kernel } from '../kernel/kernel.js';
@@ -114,8 +115,10 @@ export class StrictRun {
       nframes: userBase + opts.frames,
       reserved: RESERVED,
       swapSlots: opts.swapSlots ?? 16384,
-      rmap: 'pte-chain',
-      chainMode: 0,
+      // strict mode runs the seed's reverse map; its reference policies keep no design state
+      // of their own, so the state's reclaim part is the default policy's (the mem_map hand)
+      rmap: DEFAULT_RMAP,
+      reclaim: DEFAULT_RECLAIM,
       hand: userBase,
     });
     this.kcfg = {
@@ -127,7 +130,7 @@ export class StrictRun {
     };
     this.machine = new Machine(this.initial, opts.engine ?? 'direct');
     this.policy = makeStrictPolicy(opts.policy, this.strict);
-    this.kernel = new Kernel(this.machine, this.kcfg, this.policy);
+    this.kernel = new Kernel(this.machine, this.kcfg, { rmap: rmapDesign(DEFAULT_RMAP), reclaim: this.policy });
     opts.onStart?.({ machine: this.machine, initial: this.initial, kernel: this.kcfg });
     this.machine.sink = opts.sink ?? null;
     if ((opts.freeFrameIndex ?? 'on') !== 'off') this.indexFreeFrames(opts.freeFrameIndex === 'checked');

@@ -9,14 +9,15 @@ import { do_fork } from '../../src/kernel/fork.js';
 import { access, pte_offset, read_pte } from '../../src/mm/memory.js';
 import { checkState, INVARIANTS } from '../../src/check/invariants.js';
 import { checkTouched, noteTouches, Touched } from '../../src/check/local.js';
-import { pteChain } from '../../src/rmap/pte-chain.js';
+import { pteChain } from '../../src/rmap/link-page.js';
 import { mk_pte, pte_pfn, _PAGE_PRESENT, _PAGE_RW, _PAGE_USER, SWP_ENTRY } from '../../src/arch/i386/page.js';
 import { VM_READ, VM_WRITE, VmaKind, getPage } from '../../src/state.js';
 import { apply } from '../../src/reducer/index.js';
 import type { Event } from '../../src/events.js';
 import type { RunOptions } from '../../src/sim.js';
-import { LRU_ACTIVE, LRU_INACTIVE_DIRTY } from '../../src/reducer/lru.js';
-import { PG_active, PG_inactive_clean } from '../../src/mm/page-flags.js';
+import { LRU_ACTIVE, LRU_INACTIVE_DIRTY, lruSlice } from '../../src/mm/vmscan-lru.js';
+import { PG_active, PG_direct, PG_inactive_clean } from '../../src/include/page-flags.js';
+import { arenaOf } from '../../src/rmap/arena.js';
 
 /** The LRU lists exist only in active-inactive runs. */
 const LRU: Partial<RunOptions> = { reclaim: 'active-inactive' };
@@ -148,6 +149,21 @@ describe('invariants', () => {
       },
       LRU,
     ],
+    [
+      'a pte_chain page marked direct while two ptes map it',
+      'pte_chain-direct',
+      (w) => [{ t: 'page_flags', pfn: w.pfnOf(w.pteA(0)), set: PG_direct, clear: 0 }],
+      { rmap: 'pte_chain' },
+    ],
+    [
+      'a pool block counted in use that no page holds (a leak)',
+      'rmap-blocks',
+      (w) => {
+        arenaOf(w.s).used++;
+        return [];
+      },
+      { rmap: 'pte-pool' },
+    ],
   ];
 
   it('every invariant has a failing case below', () => {
@@ -169,7 +185,7 @@ describe('invariants', () => {
         noteTouches(w.s, e, t);
         apply(w.s, e);
       }
-      const got = new Set(checkTouched(w.s, pteChain, t).map((v) => v.invariant));
+      const got = new Set(checkTouched(w.s, t).map((v) => v.invariant));
       expect(got.size, what).toBeGreaterThan(0);
       // what it names is really broken (the full check agrees)
       for (const name of got) expect(names(w.s), what).toContain(name);
@@ -181,7 +197,7 @@ describe('invariants', () => {
     expect(checkState(w.s)).toEqual([]);
     const pfn = w.pfnOf(w.pteA(0));
     expect(getPage(w.s, pfn).flags & PG_active).toBe(PG_active);
-    expect(w.s.lru!.lists[LRU_ACTIVE].nr).toBeGreaterThanOrEqual(4);
+    expect(lruSlice(w.s).lists[LRU_ACTIVE].nr).toBeGreaterThanOrEqual(4);
   });
 
   const lruCases: Array<[string, (w: ReturnType<typeof world>) => Event[]]> = [
@@ -214,12 +230,14 @@ describe('invariants', () => {
       apply(w.s, e);
     }
     expect(names(w.s)).toContain('lru-lists');
-    expect(checkTouched(w.s, pteChain, t).map((v) => v.invariant)).toContain('lru-lists');
+    expect(checkTouched(w.s, t).map((v) => v.invariant)).toContain('lru-lists');
   });
 
   it('lru events are malformed in a run without LRU lists', () => {
     const w = world();
-    expect(() => apply(w.s, { t: 'lru_add', pfn: w.pfnOf(w.pteA(0)), list: LRU_ACTIVE })).toThrow(/keeps no LRU lists/);
+    expect(() => apply(w.s, { t: 'lru_add', pfn: w.pfnOf(w.pteA(0)), list: LRU_ACTIVE })).toThrow(
+      /do not emit it \(only active-inactive\)/,
+    );
   });
 
   it('a swap pte with no swap-map count is caught', () => {

@@ -15,12 +15,12 @@ import { try_to_flip_page_to } from '../../src/mm/flip.js';
 import { steal_specific_page } from '../../src/mm/steal.js';
 import { __get_free_pages, free_page, freeBlockOrder, rmqueue } from '../../src/mm/page_alloc.js';
 import { reclaim_page } from '../../src/mm/vmscan.js';
-import { PG_dirty, PG_referenced, PG_swap_cache } from '../../src/mm/page-flags.js';
+import { PG_dirty, PG_referenced, PG_swap_cache } from '../../src/include/page-flags.js';
 import { checkState } from '../../src/check/invariants.js';
 import { StreamChecker } from '../../src/check/run.js';
 import { formatViolation } from '../../src/check/violation.js';
 import { cloneState } from '../../src/snapshot/clone.js';
-import { ConfigError, initialState, kernelConfig, makeRunConfig, type RunOptions } from '../../src/sim.js';
+import { ConfigError, initialState, kernelConfig, kernelDesigns, makeRunConfig, type RunOptions } from '../../src/sim.js';
 import { loadScenario } from '../../src/workload/scenario.js';
 import { pte_pfn, pte_present } from '../../src/arch/i386/page.js';
 import { getPage, NR_MEM_LISTS, type State } from '../../src/state.js';
@@ -41,7 +41,7 @@ function freeFrame(s: State, not: number[] = []): number {
 function stealKernel(): Kernel {
   const cfg = makeRunConfig(loadScenario('tiny'), { seed: '1', steal: true });
   const m = new Machine(initialState(cfg), 'direct');
-  return new Kernel(m, { ...kernelConfig(cfg), watermarks: { min: 0, low: 0, high: 0 } });
+  return new Kernel(m, { ...kernelConfig(cfg), watermarks: { min: 0, low: 0, high: 0 } }, kernelDesigns(cfg));
 }
 
 describe('try_to_flip_page_to', () => {

@@ -9,14 +9,15 @@ import {
   PAGE_AGE_ADV,
   PAGE_AGE_MAX,
   PAGE_AGE_START,
-  activeInactivePolicy,
+  try_to_free_page_lists,
+  lruSlice,
   ageDown,
   ageUp,
   page_launder,
   reclaim_clean,
   refill_inactive_scan,
 } from '../../src/mm/vmscan-lru.js';
-import { PG_active, PG_inactive_clean, PG_inactive_dirty, PG_swap_cache } from '../../src/mm/page-flags.js';
+import { PG_active, PG_inactive_clean, PG_inactive_dirty, PG_swap_cache } from '../../src/include/page-flags.js';
 import { do_execve } from '../../src/fs/exec.js';
 import { do_exit } from '../../src/kernel/exit.js';
 import { checkState } from '../../src/check/invariants.js';
@@ -61,7 +62,7 @@ describe('ageing rules (2.4.0 swap.h)', () => {
       expect(getPage(k.s, pfn).flags & LIST_FLAGS).toBe(PG_active);
       expect(age(k, pfn)).toBe(PAGE_AGE_START);
     }
-    expect(k.s.lru!.lists[LRU_ACTIVE]).toMatchObject({ nr: 2 });
+    expect(lruSlice(k.s).lists[LRU_ACTIVE]).toMatchObject({ nr: 2 });
     expect(checkState(k.s)).toEqual([]);
   });
 
@@ -83,7 +84,7 @@ describe('ageing rules (2.4.0 swap.h)', () => {
     expect([age(k, a), age(k, b)]).toEqual([2, 0]);
     expect(getPage(k.s, b).flags & LIST_FLAGS).toBe(PG_inactive_dirty);
     expect(getPage(k.s, a).flags & LIST_FLAGS).toBe(PG_active);
-    expect(k.s.lru!.lists.map((l) => l.nr)).toEqual([1, 1, 0]);
+    expect(lruSlice(k.s).lists.map((l) => l.nr)).toEqual([1, 1, 0]);
     // A used at every scan climbs by 3 and stops at 64
     const seen: number[] = [];
     for (let i = 0; i < 25; i++) {
@@ -135,7 +136,7 @@ describe('inactive_dirty -> inactive_clean -> free', () => {
     expect(getPage(k.s, b).count).toBe(0);
     expect(getPage(k.s, b).flags & LIST_FLAGS).toBe(0);
     expect(pte_is_swap(read_pte(k, pteOf(k, mm, HEAP + 4096)))).toBe(true);
-    expect(k.s.lru!.lists.map((l) => l.nr)).toEqual([1, 0, 0]);
+    expect(lruSlice(k.s).lists.map((l) => l.nr)).toEqual([1, 0, 0]);
     expect(getPage(k.s, a).flags & LIST_FLAGS).toBe(PG_active);
     expect(checkState(k.s)).toEqual([]);
   });
@@ -156,10 +157,10 @@ describe('inactive_dirty -> inactive_clean -> free', () => {
 
   it('tryToFreePage frees a page from a machine of used pages; exit takes every page off its list', () => {
     const { k, mm } = twoPages();
-    expect(activeInactivePolicy.tryToFreePage(k)).toBe(true);
+    expect(try_to_free_page_lists(k)).toBe(true);
     expect(checkState(k.s)).toEqual([]);
     do_exit(k, mm);
-    expect(k.s.lru!.lists.map((l) => l.nr)).toEqual([0, 0, 0]);
+    expect(lruSlice(k.s).lists.map((l) => l.nr)).toEqual([0, 0, 0]);
     expect(checkState(k.s)).toEqual([]);
   });
 

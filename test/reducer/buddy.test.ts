@@ -3,7 +3,7 @@ import { boot } from '../../src/mm/boot.js';
 import { apply } from '../../src/reducer/index.js';
 import { checkState } from '../../src/check/invariants.js';
 
-const fresh = () => boot({ nframes: 256, reserved: 16, swapSlots: 64, rmap: 'pte-chain', chainMode: 0 });
+const fresh = () => boot({ nframes: 256, reserved: 16, swapSlots: 64, rmap: 'pte-chain', reclaim: 'clock' });
 
 describe('buddy allocator state', () => {
   it('boots with every unreserved frame free, merged into the largest aligned blocks', () => {

@@ -2,18 +2,19 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { apply } from '../../src/reducer/index.js';
 import { boot } from '../../src/mm/boot.js';
-import { PG_direct } from '../../src/mm/page-flags.js';
-import { rmapDesign } from '../../src/rmap/index.js';
-import { NRPTE } from '../../src/rmap/pte_chain.js';
+import { PG_direct } from '../../src/include/page-flags.js';
+import { rmapDesign } from '../../src/designs/registry.js';
+import { NRPTE } from '../../src/rmap/chain-blocks.js';
 import { getPage, type State } from '../../src/state.js';
-import { verifyRmap } from '../../src/rmap/verify.js';
+import { checkState } from '../../src/check/invariants.js';
+import { arenaOf } from '../../src/rmap/arena.js';
 import { loadScenario } from '../../src/workload/scenario.js';
 import { makeRunConfig, Simulation } from '../../src/sim.js';
 
 const PFN = 20;
 /** A machine with 8 page tables (no mm checks are made by link/unlink) and no mappings yet. */
 function machine(rmap: string): State {
-  const s = boot({ nframes: 64, reserved: 8, swapSlots: 16, rmap, chainMode: 0 });
+  const s = boot({ nframes: 64, reserved: 8, swapSlots: 16, rmap, reclaim: 'clock' });
   apply(s, { t: 'mm_create', mm: 1, pgd: 9, parent: -1 });
   for (let i = 0; i < 8; i++) apply(s, { t: 'pt_alloc', pfn: 30 + 2 * i, mm: 1, index: i });
   return s;
@@ -29,16 +30,16 @@ describe('pte_chain (2.5): direct pointer, then blocks of NRPTE', () => {
     apply(s, { t: 'pte_link', pte: pteN(0), pfn: PFN });
     expect(getPage(s, PFN).flags & PG_direct).toBe(PG_direct);
     expect(getPage(s, PFN).rmap).toBe(pteN(0));
-    expect(s.rmapArena.used).toBe(0);
+    expect(arenaOf(s).used).toBe(0);
     apply(s, { t: 'pte_link', pte: pteN(1), pfn: PFN });
     expect(getPage(s, PFN).flags & PG_direct).toBe(0);
-    expect(s.rmapArena.used).toBe(1);
+    expect(arenaOf(s).used).toBe(1);
     apply(s, { t: 'pte_unlink', pte: pteN(0), pfn: PFN });
     expect(getPage(s, PFN).flags & PG_direct).toBe(0);
     expect(rmapDesign('pte_chain').entries(s, PFN).ptes).toEqual([pteN(1)]);
     apply(s, { t: 'pte_unlink', pte: pteN(1), pfn: PFN });
     expect(getPage(s, PFN).rmap).toBe(0);
-    expect(s.rmapArena.used).toBe(0);
+    expect(arenaOf(s).used).toBe(0);
   });
   it('duplicate add and removing a missing entry are counted as rmap errors, not thrown', () => {
     for (const rmap of ['pte_chain', 'pte-pool']) {
@@ -87,8 +88,8 @@ describe('block designs hold their structure under any link/unlink sequence', ()
           d.forEach(s, PFN, (p) => seen.push(p));
           expect(seen.sort((a, b) => a - b)).toEqual([...want].sort((a, b) => a - b));
           if (rmap === 'pte_chain')
-            expect(s.rmapArena.used).toBe(want.size <= 1 && (getPage(s, PFN).flags & PG_direct) !== 0 ? 0 : Math.ceil(want.size / NRPTE));
-          if (rmap === 'pte-pool') expect(s.rmapArena.used).toBeGreaterThanOrEqual(Math.ceil(want.size / 3));
+            expect(arenaOf(s).used).toBe(want.size <= 1 && (getPage(s, PFN).flags & PG_direct) !== 0 ? 0 : Math.ceil(want.size / NRPTE));
+          if (rmap === 'pte-pool') expect(arenaOf(s).used).toBeGreaterThanOrEqual(Math.ceil(want.size / 3));
         }),
         { numRuns: 150, seed: 7 },
       );
@@ -117,7 +118,7 @@ describe('each rmap design stays consistent over seeded runs', () => {
           let checks = 0;
           for (let at = events / 4; at <= events; at += events / 4) {
             const s = sim.run(at);
-            expect(verifyRmap(s), `seed ${seed} at ${s.stats.events} events`).toEqual([]);
+            expect(checkState(s), `seed ${seed} at ${s.stats.events} events`).toEqual([]);
             expect(s.stats.rmapErrors).toBe(0);
             checks++;
           }

@@ -3,19 +3,19 @@ import { pte_pfn } from '../../src/arch/i386/page.js';
 import { access, pte_offset, read_pte } from '../../src/mm/memory.js';
 import { do_execve } from '../../src/fs/exec.js';
 import type { Kernel } from '../../src/kernel/kernel.js';
-import { rmapDesign } from '../../src/rmap/index.js';
+import { rmapDesign } from '../../src/designs/registry.js';
 import { getPage } from '../../src/state.js';
-import { verifyRmap } from '../../src/rmap/verify.js';
+import { checkState } from '../../src/check/invariants.js';
 import { LIB, libVma, sharedPage } from '../helpers.js';
 
 // Hand-built case: n processes each map one library page; each process has exactly one
 // page table (the library's 4 MB slot), so n page tables exist.
 function overhead(rmap: string, n: number): { bytes: number; mapcount: number } {
   const { k, mms } = sharedPage(rmap, n);
-  expect(verifyRmap(k.s)).toEqual([]);
+  expect(checkState(k.s)).toEqual([]);
   expect(Object.keys(k.s.pts)).toHaveLength(n);
   const pfn = pte_pfn(read_pte(k, pte_offset(k, k.s.mms[mms[0]], LIB)));
-  return { bytes: rmapDesign(rmap).overheadBytes(k.s), mapcount: getPage(k.s, pfn).mapcount };
+  return { bytes: rmapDesign(rmap).overhead(k.s).bytes, mapcount: getPage(k.s, pfn).mapcount };
 }
 
 describe('rmap memory overhead, counted as each kernel allocates it', () => {
@@ -50,7 +50,7 @@ describe('rmap memory overhead, counted as each kernel allocates it', () => {
     ] as const) {
       const { k } = sharedPage(rmap, 2);
       const before = k.s.nrFree;
-      expect(rmapDesign(rmap).ptOrder).toBe(order);
+      expect(rmapDesign(rmap).caps.ptOrder).toBe(order);
       // a third process costs its pgd, its page table (1 << order pages); the page is shared
       sharedPageInto(k);
       expect(before - k.s.nrFree).toBe(1 + (1 << order));

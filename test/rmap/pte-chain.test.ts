@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { boot } from '../../src/mm/boot.js';
 import { apply } from '../../src/reducer/index.js';
-import { pteChain } from '../../src/rmap/pte-chain.js';
+import { pteChain } from '../../src/rmap/link-page.js';
 import { pte_addr } from '../../src/arch/i386/pgtable.js';
 import type { State } from '../../src/state.js';
 
 /** One mm with one page table at pfn 40 and page 100 allocated. */
 function setup(chainMode: number): { s: State; pte: (slot: number) => number } {
-  const s = boot({ nframes: 256, reserved: 16, swapSlots: 16, rmap: 'pte-chain', chainMode });
+  const s = boot({ nframes: 256, reserved: 16, swapSlots: 16, rmap: 'pte-chain', reclaim: 'clock', options: { chainMode } });
   const pgd = s.freeArea[4].head; // order-4 block at 16
   apply(s, { t: 'page_alloc', pfn: pgd, order: 0, from: 4 });
   apply(s, { t: 'mm_create', mm: 1, pgd, parent: -1 });
@@ -50,6 +50,6 @@ describe.each([
 describe('pte-chain overhead', () => {
   it('is one 4 KiB link page per page table', () => {
     const { s } = setup(0);
-    expect(pteChain.overheadBytes(s)).toBe(4096);
+    expect(pteChain.overhead(s)).toEqual({ bytes: 4096, frames: 1 });
   });
 });

@@ -3,8 +3,7 @@
 import { type Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { ENGINES, type EngineName } from '../../src/machine.js';
-import { RECLAIM_POLICIES } from '../../src/reclaim/index.js';
-import { RMAP_DESIGNS } from '../../src/rmap/index.js';
+import { DEFAULT_RECLAIM, DEFAULT_RMAP, RECLAIM_POLICIES, RMAP_DESIGNS } from '../../src/designs/registry.js';
 import { CHAIN_MODES, ConfigError, makeRunConfig, type ChainMode, type RunConfig, type Simulation } from '../../src/sim.js';
 import { MmtraceWriter } from '../../src/workload/emit-trace.js';
 import { loadScenario, ScenarioError } from '../../src/workload/scenario.js';
@@ -50,8 +49,8 @@ export function addRunOptions(cmd: Command, defaultEvents: number): Command {
     .option('--seed <seed>', 'seed for the workload generators (any string)', '1')
     .option('--events <n>', 'stop after this many events (the operation in progress finishes)', parseCount('--events'), defaultEvents)
     .option('--mem <size>', "memory size, overriding the scenario's (e.g. 8M, 64M, 1G)")
-    .addOption(new Option('--reclaim <policy>', 'reclaim policy').choices(Object.keys(RECLAIM_POLICIES)).default('clock'))
-    .addOption(new Option('--rmap <design>', 'reverse-map design').choices(Object.keys(RMAP_DESIGNS)).default('pte-chain'))
+    .addOption(new Option('--reclaim <policy>', 'reclaim policy').choices([...RECLAIM_POLICIES.keys()]).default(DEFAULT_RECLAIM))
+    .addOption(new Option('--rmap <design>', 'reverse-map design').choices([...RMAP_DESIGNS.keys()]).default(DEFAULT_RMAP))
     .addOption(
       new Option('--chain-mode <mode>', "pte-chain lists: NULL-terminated, or circular as in the seed's debug build")
         .choices([...CHAIN_MODES])

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { rmapDesign } from '../../src/rmap/index.js';
+import { rmapOf } from '../../src/reducer/designs.js';
 import {
   checkPte,
   formatMm,
@@ -38,7 +38,7 @@ export function seekCommand(): Command {
       if (o.pte !== undefined) {
         checkPte(s, o.pte);
         const p = pteInfo(s, o.pte);
-        out.pte = { ...p, onChain: p.maps !== null && rmapDesign(s.rmap).entries(s, p.maps).ptes.includes(o.pte) };
+        out.pte = { ...p, onChain: p.maps !== null && rmapOf(s).entries(s, p.maps).ptes.includes(o.pte) };
       }
       tl.log.close();
       if (o.json) {

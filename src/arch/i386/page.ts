@@ -36,3 +36,6 @@ export const pte_is_swap = (v: number): boolean => v !== 0 && !pte_present(v);
 
 export const vaddr_pgd_index = (addr: number): number => Math.floor(addr / (1 << PGDIR_SHIFT));
 export const vaddr_pte_index = (addr: number): number => Math.floor(addr / PAGE_SIZE) % PTRS_PER_PTE;
+
+/** empty_zero_page: a reserved frame inside the kernel image that read faults on anonymous memory map. */
+export const ZERO_PAGE_PFN = 1;

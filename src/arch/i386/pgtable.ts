@@ -4,7 +4,7 @@
 
 import { PAGE_SHIFT, PAGE_SIZE } from './page.js';
 import { getPage, type PageTable, type State } from '../../state.js';
-import { PG_pgtable } from '../../mm/page-flags.js';
+import { PG_pgtable } from '../../include/page-flags.js';
 
 export const pte_addr = (ptPfn: number, slot: number): number => ptPfn * PAGE_SIZE + slot * 4;
 export const pte_slot = (pte: number): number => (pte & (PAGE_SIZE - 1)) >> 2;
@@ -21,13 +21,6 @@ export function readPte(s: State, pte: number): number {
   if (pt === undefined) return 0;
   const slot = pte_slot(pte);
   return pt.pte[slot >> 6][slot & 63];
-}
-
-export function readLink(s: State, pte: number): number {
-  const pt = s.pts[pte_table_pfn(pte)];
-  if (pt === undefined) return 0;
-  const slot = pte_slot(pte);
-  return pt.link[slot >> 6][slot & 63];
 }
 
 /** pte_getpmd(): the pgd entry (pmd folded) that points at the page table holding `pte`. */

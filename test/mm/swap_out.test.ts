@@ -2,16 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { pte_is_swap, pte_pfn, pte_present, pte_young } from '../../src/arch/i386/page.js';
 import { access, pte_offset, read_pte } from '../../src/mm/memory.js';
-import { AGE_CLUSTER_SIZE, MAX_PAGE_AGE, age_page, touch_page } from '../../src/mm/swapctl.js';
-import {
-  shrinkMmapBudget,
-  shrink_mmap,
-  swapOutCounter,
-  swap_out,
-  swap_out_process,
-  try_to_swap_out,
-  SwapResult,
-} from '../../src/mm/vmscan-old.js';
+import { AGE_CLUSTER_SIZE, MAX_PAGE_AGE, age_page, touch_page } from '../../src/include/swapctl.js';
+import { shrinkMmapBudget, shrink_mmap } from '../../src/mm/filemap.js';
+import { oldSlice, swapOutCounter, swap_out, swap_out_process, try_to_swap_out, SwapResult } from '../../src/mm/swap_out.js';
 import { do_execve } from '../../src/fs/exec.js';
 import { do_exit } from '../../src/kernel/exit.js';
 import { getPage } from '../../src/state.js';
@@ -139,7 +132,7 @@ describe('swap_out task visits', () => {
     access(k, mm, HEAP, true);
     k.emit({ t: 'page_age', pfn: pfnOf(k, mm, HEAP), age: 20 });
     swap_out(k, 6);
-    expect(k.s.mms[mm].swapCnt).toBe(AGE_CLUSTER_SIZE(1) - 1);
+    expect(oldSlice(k.s).cursors[mm].cnt).toBe(AGE_CLUSTER_SIZE(1) - 1);
   });
   it('the start rotates: successive calls begin at different tasks (skip_factor)', () => {
     const { k, events } = bareKernel('none', 'old');
@@ -156,7 +149,7 @@ describe('swap_out task visits', () => {
       firsts.push(first !== undefined && first.t === 'swap_cnt' ? first.mm : -1);
     }
     expect(new Set(firsts).size).toBeGreaterThan(1);
-    expect(k.s.oldKswapd.skipFactor).toBeGreaterThan(0);
+    expect(oldSlice(k.s).skipFactor).toBeGreaterThan(0);
   });
   it('swap_out_process resumes at swap_address after a pte it freed', () => {
     const { k } = bareKernel('none', 'old');
@@ -167,9 +160,9 @@ describe('swap_out task visits', () => {
       k.emit({ t: 'page_age', pfn: pfnOf(k, mm, HEAP + i * 4096), age: 1 });
     }
     expect(swap_out_process(k, mm)).toBe(SwapResult.Freed);
-    expect(k.s.mms[mm].swapAddress).toBe(HEAP + 4096);
+    expect(oldSlice(k.s).cursors[mm].addr).toBe(HEAP + 4096);
     expect(swap_out_process(k, mm)).toBe(SwapResult.Freed);
-    expect(k.s.mms[mm].swapAddress).toBe(HEAP + 2 * 4096);
+    expect(oldSlice(k.s).cursors[mm].addr).toBe(HEAP + 2 * 4096);
     expect(pte_is_swap(read_pte(k, pteOf(k, mm, HEAP + 4096)))).toBe(true);
   });
 });

@@ -1,75 +1,44 @@
-// The 2.1.47 kswapd (mm/vmscan.c and mm/filemap.c before the seed's patch): no reverse map.
-// do_try_to_free_page alternates shrink_mmap (a clock over mem_map that frees page-cache
-// pages) with swap_out, which walks processes, their vmas and page tables, ageing each page
-// once per pte that maps it. Its static variables (the shrink_mmap hand, skip_factor, the
-// do_try_to_free_page state) and the per-process cursors live in the machine state and
-// change by events only.
+// The 2.1.47 kswapd's page-table walker (mm/vmscan.c before the seed's patch): no reverse
+// map. do_try_to_free_page alternates shrink_mmap (mm/filemap.c: a clock over mem_map that
+// frees page-cache pages) with swap_out, which walks processes, their vmas and page tables,
+// ageing each page once per pte that maps it. Its static variables (skip_factor, the
+// do_try_to_free_page state) and the per-process cursors (p->swap_address, p->swap_cnt) are
+// the `old` policy's state slice (src/reclaim/old.ts) and change by its events only.
 //
 // mmsim leaves out what it does not model: shrink_dcache, kmem_cache_reap and shm_swap
 // free nothing here, buffer pages do not exist, and dma is always 0.
 
 import { PAGE_SIZE, PGDIR_SHIFT, SWP_ENTRY, pte_dirty, pte_pfn, pte_present, pte_young } from '../arch/i386/page.js';
 import type { Kernel } from '../kernel/kernel.js';
-import type { ReclaimPolicy } from '../reclaim/policy.js';
-import { getPage, VmaKind, type Mm, type Vma } from '../state.js';
+import { getPage, VmaKind, type Mm, type State, type Vma } from '../state.js';
+import type { DeepReadonly } from '../include/readonly.js';
 import { find_vma, pte_offset, read_pte } from './memory.js';
 import { free_page } from './page_alloc.js';
-import { PG_dirty, PG_locked, PG_referenced, PG_reserved, PG_swap_cache } from './page-flags.js';
-import { AGE_CLUSTER_SIZE, age_page, touch_page } from './swapctl.js';
+import { shrink_mmap } from './filemap.js';
+import { PG_dirty, PG_locked, PG_referenced, PG_reserved, PG_swap_cache } from '../include/page-flags.js';
+import { AGE_CLUSTER_SIZE, age_page, touch_page } from '../include/swapctl.js';
 import { get_swap_page } from './swapfile.js';
 
 /** PAGEOUT_WEIGHT: swap_out's task budget is ((PAGEOUT_WEIGHT * nr_tasks) >> 10) >> priority. */
 export const PAGEOUT_WEIGHT = 8192;
-
-/** shrink_mmap's budgets: at most count_max pages looked at, stopping after count_min page-cache pages. */
-export function shrinkMmapBudget(nframes: number, priority: number): { countMax: number; countMin: number } {
-  return { countMax: (nframes << 1) >> (priority >> 1), countMin: (nframes << 1) >> priority };
-}
 
 /** swap_out's counter: the loop runs while counter >= 0, so it visits counter + 1 tasks at most. */
 export function swapOutCounter(nrTasks: number, priority: number): number {
   return ((PAGEOUT_WEIGHT * nrTasks) >> 10) >> priority;
 }
 
-/** shrink_mmap(priority, dma): one step of the hand per page; returns true when a page was freed. */
-export function shrink_mmap(k: Kernel, priority: number): boolean {
-  const s = k.s;
-  let { countMax, countMin } = shrinkMmapBudget(s.nframes, priority);
-  let cpu = 0;
-  let freed = false;
-  do {
-    const pfn = k.s.hand;
-    const page = getPage(k.s, pfn);
-    countMax--;
-    if (page.inode !== 0) countMin--;
-    cpu += k.cfg.latencies.scanPageUs;
-    k.emit({ t: 'clock_advance', hand: pfn + 1 >= s.nframes ? 0 : pfn + 1, ptes: 0 });
-    if ((page.flags & PG_locked) !== 0) continue;
-    if (page.count === 1) {
-      if ((page.flags & PG_referenced) !== 0) {
-        // referenced since the hand last passed: clear it and keep the page
-        k.emit({ t: 'page_flags', pfn, set: 0, clear: PG_referenced });
-        continue;
-      }
-      if (page.inode !== 0) {
-        if ((page.flags & PG_dirty) !== 0) {
-          // a shared mapping's data outlived its ptes: write it back first
-          k.emit({ t: 'writepage', pfn });
-          cpu += k.cfg.latencies.writeSubmitUs;
-        }
-        k.emit({ t: 'page_cache_del', pfn });
-        free_page(k, pfn, 0, 1);
-        freed = true;
-        break;
-      }
-    } else if (page.count > 1 && (page.flags & PG_referenced) === 0) {
-      // more than one user: it cannot go, but it counts as referenced
-      k.emit({ t: 'page_flags', pfn, set: PG_referenced, clear: 0 });
-    }
-  } while (countMax > 0 && countMin > 0);
-  k.tick(cpu);
-  return freed;
+/** The old kswapd's state: its static variables and the per-process cursors of task_struct. */
+export interface OldKswapdSlice {
+  /** swap_out's static skip_factor: how far down the task list the next scan starts. */
+  skipFactor: number;
+  /** do_try_to_free_page's static state: 0 resumes at shrink_mmap, 4 at swap_out. */
+  state: number;
+  /** mm id -> p->swap_address (where swap_out_process resumes) and p->swap_cnt (visits left). */
+  cursors: Record<number, { addr: number; cnt: number }>;
 }
+
+export const oldSlice = (s: DeepReadonly<State> | State): OldKswapdSlice => s.slices.reclaim as OldKswapdSlice;
+const cursor = (k: Kernel, mm: number): { addr: number; cnt: number } => oldSlice(k.s).cursors[mm] ?? { addr: 0, cnt: 0 };
 
 /** Outcome of try_to_swap_out: nothing happened, a page was freed, or a pte went but its page stays. */
 export const enum SwapResult {
@@ -178,7 +147,7 @@ function swap_out_vma(k: Kernel, mm: Mm, vma: Vma, start: number, walked: { slot
 /** swap_out_process: resume at p->swap_address and walk the vmas in order. */
 export function swap_out_process(k: Kernel, mmId: number): SwapResult {
   const mm = k.s.mms[mmId];
-  let addr = mm.swapAddress;
+  let addr = cursor(k, mmId).addr;
   let vma = find_vma_from(mm, addr);
   const walked = { slots: 0 };
   while (vma !== undefined) {
@@ -188,7 +157,7 @@ export function swap_out_process(k: Kernel, mmId: number): SwapResult {
     vma = next_vma(k.s.mms[mmId], vma);
     if (vma !== undefined) addr = vma.start;
   }
-  if (k.s.mms[mmId].swapAddress !== 0) k.emit({ t: 'swap_address', mm: mmId, addr: 0 });
+  if (cursor(k, mmId).addr !== 0) k.emit({ t: 'swap_address', mm: mmId, addr: 0 });
   return SwapResult.None;
 }
 
@@ -216,10 +185,10 @@ export function swap_out(k: Kernel, priority: number): boolean {
   const nr = tasks.length;
   if (nr === 0) return false;
   let counter = swapOutCounter(nr, priority);
-  let skip = k.s.oldKswapd.skipFactor;
+  let skip = oldSlice(k.s).skipFactor;
   const setSkip = (v: number): void => {
     skip = v;
-    if (k.s.oldKswapd.skipFactor !== v) k.emit({ t: 'swap_skip', skip: v });
+    if (oldSlice(k.s).skipFactor !== v) k.emit({ t: 'swap_skip', skip: v });
   };
   if (skip > nr) setSkip(0);
   let at = skip % nr;
@@ -236,13 +205,14 @@ export function swap_out(k: Kernel, priority: number): boolean {
     if (found < 0) return false;
     setSkip(skip + 1);
     const mm = k.s.mms[found];
-    let cnt = mm.swapCnt === 0 ? AGE_CLUSTER_SIZE(mm.rss) : mm.swapCnt;
+    const had = cursor(k, found).cnt;
+    let cnt = had === 0 ? AGE_CLUSTER_SIZE(mm.rss) : had;
     cnt--;
-    if (cnt !== mm.swapCnt) k.emit({ t: 'swap_cnt', mm: found, cnt });
+    if (cnt !== had) k.emit({ t: 'swap_cnt', mm: found, cnt });
     if (cnt === 0) setSkip(skip + 1);
     const r = swap_out_process(k, found);
     if (r === SwapResult.Freed) return true;
-    if (r === SwapResult.None && k.s.mms[found] !== undefined && k.s.mms[found].swapCnt !== 0) setSkip(skip + 1);
+    if (r === SwapResult.None && k.s.mms[found] !== undefined && cursor(k, found).cnt !== 0) setSkip(skip + 1);
     at = skip % nr;
   }
   return false;
@@ -254,9 +224,9 @@ export function swap_out(k: Kernel, priority: number): boolean {
  */
 export function do_try_to_free_page(k: Kernel): boolean {
   const setState = (v: number): void => {
-    if (k.s.oldKswapd.state !== v) k.emit({ t: 'free_state', state: v });
+    if (oldSlice(k.s).state !== v) k.emit({ t: 'free_state', state: v });
   };
-  let resumeAtSwapOut = k.s.oldKswapd.state !== 0;
+  let resumeAtSwapOut = oldSlice(k.s).state !== 0;
   for (let priority = 6; priority >= 0; priority--) {
     if (!resumeAtSwapOut) {
       if (shrink_mmap(k, priority)) return true;
@@ -269,9 +239,3 @@ export function do_try_to_free_page(k: Kernel): boolean {
   }
   return false;
 }
-
-export const oldPolicy: ReclaimPolicy = {
-  name: 'old',
-  needsRmap: false,
-  tryToFreePage: do_try_to_free_page,
-};

@@ -13,10 +13,11 @@
 // Adding a pte that is already on the map (DEBUG_RMAP's BUG) and removing one that is not
 // ("should NEVER happen") return false: the reducer counts them in stats.rmapErrors.
 
-import { PG_direct } from '../mm/page-flags.js';
+import { PG_direct } from '../include/page-flags.js';
+import type { Rule } from '../include/rules.js';
 import { getPage, type State } from '../state.js';
-import { blockAlloc, blockFree, setWord, wordAt } from './arena.js';
-import type { ChainReport, RmapDesign } from './design.js';
+import { arenaOf, arenaRule, blockAlloc, blockFree, emptyArena, setWord, wordAt } from './arena.js';
+import type { ChainReport, RmapDesign } from '../include/design.js';
 
 export const L1_CACHE_BYTES = 32;
 export const NRPTE = (L1_CACHE_BYTES - 4) / 4;
@@ -26,17 +27,17 @@ export const PTE_CHAIN_BYTES = L1_CACHE_BYTES;
 // low 5 bits of a real pointer are free for idx (< NRPTE + 1).
 const IDX_BITS = 5;
 const encode = (next: number, idx: number): number => next * (1 << IDX_BITS) + idx;
-const chainNext = (s: State, b: number): number => Math.floor(wordAt(s.rmapArena, b, 0) / (1 << IDX_BITS));
-const chainIdx = (s: State, b: number): number => wordAt(s.rmapArena, b, 0) & ((1 << IDX_BITS) - 1);
+const chainNext = (s: State, b: number): number => Math.floor(wordAt(arenaOf(s), b, 0) / (1 << IDX_BITS));
+const chainIdx = (s: State, b: number): number => wordAt(arenaOf(s), b, 0) & ((1 << IDX_BITS) - 1);
 /** ptes[i] is word 1 + i of the block. */
-const getPtes = (s: State, b: number, i: number): number => wordAt(s.rmapArena, b, 1 + i);
-const setPtes = (s: State, b: number, i: number, v: number): void => setWord(s.rmapArena, b, 1 + i, v);
+const getPtes = (s: State, b: number, i: number): number => wordAt(arenaOf(s), b, 1 + i);
+const setPtes = (s: State, b: number, i: number, v: number): void => setWord(arenaOf(s), b, 1 + i, v);
 
 const isDirect = (s: State, pfn: number): boolean => (getPage(s, pfn).flags & PG_direct) !== 0;
 
 /** Calls fn(block, i, pte) for every used slot; bounded by the blocks ever carved. */
 function eachSlot(s: State, pfn: number, fn: (b: number, i: number, pte: number) => boolean | undefined): void {
-  let limit = s.rmapArena.nblocks;
+  let limit = arenaOf(s).nblocks;
   for (let b = getPage(s, pfn).rmap; b !== 0 && limit-- > 0; b = chainNext(s, b)) {
     for (let i = chainIdx(s, b); i < NRPTE; i++) if (fn(b, i, getPtes(s, b, i)) === true) return;
   }
@@ -53,15 +54,34 @@ function onMap(s: State, pfn: number, pte: number): boolean {
 export function chainBlocks(s: State, pfn: number): number {
   if (isDirect(s, pfn)) return 0;
   let n = 0;
-  let limit = s.rmapArena.nblocks;
+  let limit = arenaOf(s).nblocks;
   for (let b = getPage(s, pfn).rmap; b !== 0 && limit-- > 0; b = chainNext(s, b)) n++;
   return n;
 }
 
+/** 2.5's page->pte union: PG_direct exactly when the page has one mapping and no chain. */
+const directRule: Rule = {
+  name: 'pte_chain-direct',
+  description: 'pte_chain: PG_direct is set only on a page with exactly one mapping, and a page with one mapping is direct or chained',
+  scope: 'page',
+  check(v, pfn, out) {
+    const n = v.mappers(pfn).length;
+    const direct = isDirect(v.s, pfn);
+    if (direct && n !== 1) out.push({ invariant: 'pte_chain-direct', page: pfn, message: `PG_direct with ${n} mappings` });
+    if (!direct && n === 1 && chainBlocks(v.s, pfn) === 0) {
+      out.push({ invariant: 'pte_chain-direct', page: pfn, message: 'one mapping but neither direct nor chained' });
+    }
+  },
+};
+
 export const pte_chain: RmapDesign = {
+  kind: 'rmap',
   name: 'pte_chain',
-  ptOrder: 0,
-  blockWords: 1 + NRPTE,
+  summary: "2.5's pte_chain blocks of 7 pointers, with the direct single-mapping case",
+  caps: { tracksPtes: true, ptOrder: 0 },
+  initialSlice: () => ({ arena: emptyArena(1 + NRPTE) }),
+  rules: [arenaRule('pte_chain', chainBlocks), directRule],
+  head: (s, pfn) => getPage(s, pfn).rmap,
 
   /** page_add_rmap */
   link(s, pte, pfn) {
@@ -75,10 +95,10 @@ export const pte_chain: RmapDesign = {
     }
     if ((page.flags & PG_direct) !== 0) {
       // convert the direct pointer into a pte_chain
-      const b = blockAlloc(s);
+      const b = blockAlloc(arenaOf(s));
       setPtes(s, b, NRPTE - 1, page.rmap);
       setPtes(s, b, NRPTE - 2, pte);
-      setWord(s.rmapArena, b, 0, encode(0, NRPTE - 2));
+      setWord(arenaOf(s), b, 0, encode(0, NRPTE - 2));
       page.flags &= ~PG_direct;
       page.rmap = b;
       return true;
@@ -86,15 +106,15 @@ export const pte_chain: RmapDesign = {
     const head = page.rmap;
     if (getPtes(s, head, 0) !== 0) {
       // the head block is full: a new head
-      const b = blockAlloc(s);
-      setWord(s.rmapArena, b, 0, encode(head, NRPTE - 1));
+      const b = blockAlloc(arenaOf(s));
+      setWord(arenaOf(s), b, 0, encode(head, NRPTE - 1));
       setPtes(s, b, NRPTE - 1, pte);
       page.rmap = b;
       return true;
     }
     const idx = chainIdx(s, head);
     setPtes(s, head, idx - 1, pte);
-    setWord(s.rmapArena, head, 0, wordAt(s.rmapArena, head, 0) - 1);
+    setWord(arenaOf(s), head, 0, wordAt(arenaOf(s), head, 0) - 1);
     return true;
   },
 
@@ -119,9 +139,9 @@ export const pte_chain: RmapDesign = {
       if (victim === NRPTE - 1) {
         // emptied a pte_chain block
         page.rmap = chainNext(s, start);
-        blockFree(s, start);
+        blockFree(arenaOf(s), start);
       } else {
-        setWord(s.rmapArena, start, 0, wordAt(s.rmapArena, start, 0) + 1);
+        setWord(arenaOf(s), start, 0, wordAt(arenaOf(s), start, 0) + 1);
       }
       done = true;
       return true;
@@ -146,7 +166,7 @@ export const pte_chain: RmapDesign = {
       return { ptes: [page.rmap], problem: page.rmap === 0 ? `pfn ${pfn} has PG_direct set but no direct pte` : null };
     }
     const ptes: number[] = [];
-    const a = s.rmapArena;
+    const a = arenaOf(s);
     const seen = new Set<number>();
     let limit = a.nblocks;
     for (let b = page.rmap; b !== 0; b = chainNext(s, b)) {
@@ -168,7 +188,5 @@ export const pte_chain: RmapDesign = {
   slotLink: () => 0,
 
   /** Chain blocks only: a singly mapped page costs nothing beyond page->pte, which every design's struct page has. */
-  overheadBytes(s) {
-    return s.rmapArena.used * PTE_CHAIN_BYTES;
-  },
+  overhead: (s) => ({ bytes: arenaOf(s).used * PTE_CHAIN_BYTES, frames: 0 }),
 };

@@ -1,40 +1,66 @@
 // LaHaise's pte chains (1997): every page table is an order-1 block and the second page
 // holds, per pte slot, the address of the next pte mapping the same page. page->rmap holds
 // the first pte. Normal mode ends the list with NULL; debug mode (chainMode 1) keeps it
-// circular, closing on the head, as the posted patch did.
+// circular, closing on the head, as the posted patch did. The link pages live in this
+// design's slice, keyed by the page table they belong to (the second frame of its block).
 
-import { PAGE_SIZE } from '../arch/i386/page.js';
+import { PAGE_SIZE, PTRS_PER_PTE } from '../arch/i386/page.js';
 import { pte_slot, pte_table_pfn } from '../arch/i386/pgtable.js';
+import type { ChainReport, RmapDesign } from '../include/design.js';
+import { PG_pgtable } from '../include/page-flags.js';
 import { getPage, type State } from '../state.js';
-import type { ChainReport, RmapDesign } from './design.js';
+
+export interface LinkPageSlice {
+  /** 1: circular lists (the seed's debug build), 0: NULL-terminated. */
+  circular: number;
+  /** Page-table pfn -> its link page: per pte slot, the next pte mapping the same page. */
+  links: Record<number, number[][]>;
+}
+
+const slice = (s: State): LinkPageSlice => s.slices.rmap as LinkPageSlice;
+const emptyLinks = (): number[][] => Array.from({ length: PTRS_PER_PTE / 64 }, () => new Array<number>(64).fill(0));
 
 function getLink(s: State, pte: number): number {
-  const pt = s.pts[pte_table_pfn(pte)];
-  if (pt === undefined) return 0;
+  const l = slice(s).links[pte_table_pfn(pte)];
+  if (l === undefined) return 0;
   const slot = pte_slot(pte);
-  return pt.link[slot >> 6][slot & 63];
+  return l[slot >> 6][slot & 63];
 }
 
 function setLink(s: State, pte: number, next: number): void {
-  const pt = s.pts[pte_table_pfn(pte)];
-  if (pt === undefined) return; // a link into a freed table: the checker reports the dangling entry
+  const l = slice(s).links[pte_table_pfn(pte)];
+  if (l === undefined) return; // a link into a freed table: the checker reports the dangling entry
   const slot = pte_slot(pte);
-  pt.link[slot >> 6][slot & 63] = next;
+  l[slot >> 6][slot & 63] = next;
 }
 
-/** Upper bound on any chain: every pte slot of every page table once. */
+/** Upper bound on any chain walk: cycles are caught by `seen`; this only bounds a broken walk. */
 function chainLimit(s: State): number {
-  return Object.keys(s.pts).length * 1024 + 1;
+  return s.nframes * PTRS_PER_PTE + 1;
 }
 
 export const pteChain: RmapDesign = {
+  kind: 'rmap',
   name: 'pte-chain',
-  ptOrder: 1,
-  blockWords: 0,
+  summary: "the seed's order-1 page tables whose second page links each pte to the next mapping the same page",
+  caps: { tracksPtes: true, ptOrder: 1 },
+  initialSlice: (b): LinkPageSlice => ({ circular: b.options.chainMode === 1 ? 1 : 0, links: {} }),
+  handlers: {
+    // the block's second frame is the link page
+    pt_alloc(s, e) {
+      slice(s).links[e.pfn] = emptyLinks();
+      getPage(s, e.pfn + 1).flags |= PG_pgtable;
+    },
+    pt_free(s, e) {
+      delete slice(s).links[e.pfn];
+      getPage(s, e.pfn + 1).flags &= ~PG_pgtable;
+    },
+  },
+  head: (s, pfn) => getPage(s, pfn).rmap,
 
   link(s, pte, pfn) {
     const page = getPage(s, pfn);
-    if (s.chainMode === 1) {
+    if (slice(s).circular === 1) {
       if (page.rmap === 0) setLink(s, pte, pte);
       else {
         setLink(s, pte, getLink(s, page.rmap));
@@ -53,7 +79,7 @@ export const pteChain: RmapDesign = {
     const page = getPage(s, pfn);
     const head = page.rmap;
     if (head === 0) return false;
-    const circular = s.chainMode === 1;
+    const circular = slice(s).circular === 1;
     const end = circular ? head : 0;
     let limit = page.mapcount + 1;
     if (head === pte) {
@@ -83,7 +109,7 @@ export const pteChain: RmapDesign = {
   forEach(s, pfn, fn) {
     const head = getPage(s, pfn).rmap;
     if (head === 0) return;
-    const end = s.chainMode === 1 ? head : 0;
+    const end = slice(s).circular === 1 ? head : 0;
     let limit = getPage(s, pfn).mapcount + 1; // a kernel walk trusts the map count
     let pte = head;
     do {
@@ -96,7 +122,7 @@ export const pteChain: RmapDesign = {
     const head = getPage(s, pfn).rmap;
     const ptes: number[] = [];
     if (head === 0) return { ptes, problem: null };
-    const circular = s.chainMode === 1;
+    const circular = slice(s).circular === 1;
     const seen = new Set<number>();
     const limit = chainLimit(s);
     let pte = head;
@@ -126,8 +152,9 @@ export const pteChain: RmapDesign = {
 
   slotLink: getLink,
 
-  overheadBytes(s) {
-    // one link page per page table
-    return Object.keys(s.pts).length * PAGE_SIZE;
+  // one link page per page table
+  overhead: (s) => {
+    const n = Object.keys(slice(s).links).length;
+    return { bytes: n * PAGE_SIZE, frames: n };
   },
 };
