@@ -3,6 +3,7 @@
 // word `mmtrace` is mmtrace's header; otherwise the first line lackey or pages reads as a
 // reference decides. Only the start of the file is read (DETECT_BYTES at most).
 
+import { statSync } from 'node:fs';
 import { count, TraceError, quoteLine } from './errors.js';
 import { pagesParser, parseLackeyLine, TRACE_FORMATS, type TraceFormat } from './formats.js';
 import { LineSplitter, looksBinary, MAX_LINE_BYTES } from './lines.js';
@@ -38,7 +39,22 @@ export function otherFormatsReading(text: string, format: TraceFormat, hex: bool
   return typeof v === 'string' && v !== 'blank' && v !== format ? [v] : [];
 }
 
+/** A pipe or device: what detection reads would be gone for the run. */
+function notRegular(file: string): boolean {
+  try {
+    const st = statSync(file);
+    return !st.isFile() && !st.isDirectory();
+  } catch {
+    return false; // reading it says what is wrong
+  }
+}
+
 export async function detectFormat(file: string, hex = false): Promise<Detection> {
+  if (notRegular(file)) {
+    throw new TraceError(
+      `${file}: not a regular file (a pipe or a device): telling its format would consume its start; pass --format (${TRACE_FORMATS.join(', ')})`,
+    );
+  }
   // set from the line callbacks (an object, so that the checks below see the assignments)
   const seen: { found: Detection | null; failure: TraceError | null } = { found: null, failure: null };
   const tried = TRACE_FORMATS.join(', ');

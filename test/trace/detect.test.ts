@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,6 +49,12 @@ describe('detectFormat', () => {
     );
     expect(await failure(detectFormat(file('')))).toMatch(/no references: the file is empty/);
     expect(await failure(detectFormat(file('# a\n\n')))).toMatch(/its 2 lines are blank or comments/);
+  });
+
+  it.skipIf(spawnSync('mkfifo', ['--version']).status !== 0)('refuses a pipe, whose start it would consume', async () => {
+    const fifo = join(dir, 'fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    expect(await failure(detectFormat(fifo))).toMatch(/fifo: not a regular file \(a pipe or a device\): .*; pass --format/);
   });
 
   it('a huge first line is refused by its length, with a short message', async () => {
