@@ -50,6 +50,8 @@ export interface RunConfig {
   latencies: Latencies;
   /** --steal; absent when off, so logs and headers of runs without it are unchanged. */
   steal?: true;
+  /** The scenario's file (an absolute path) when it came from one: replay lines name it. */
+  scenarioFile?: string;
 }
 
 export class ConfigError extends Error {}

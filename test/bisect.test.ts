@@ -7,7 +7,7 @@ import { Simulation, makeRunConfig } from '../src/sim.js';
 import { loadScenario } from '../src/workload/scenario.js';
 import { createHash } from 'node:crypto';
 import { encodeEvent } from '../src/events.js';
-import { stateHash } from '../src/snapshot/hash.js';
+
 import { Injector, parseInjectSpec } from '../src/inject/injector.js';
 
 // x486 seed 7 at 5% per opportunity: every class fires within the first 40k events.

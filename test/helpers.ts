@@ -2,6 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { Readable } from 'node:stream';
+import { main } from '../src/cli/index.js';
 import { loadScenario } from '../src/workload/scenario.js';
 import type { Event } from '../src/events.js';
 import { expect } from 'vitest';
@@ -34,11 +36,31 @@ export function tmp(name: string): string {
   return join(mkdtempSync(join(tmpdir(), 'mmsim-test-')), name);
 }
 
+/** The compiled bin (npm test builds it first). */
 export const CLI = join(import.meta.dirname, '..', 'dist', 'tools', 'mmsim.js');
 
-export function mmsim(args: string[], input?: string): { code: number; stdout: string; stderr: string } {
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** The command line in a child process: for exit codes, pipes and anything process-wide. */
+export function mmsim(args: string[], input?: string): CliResult {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', input, timeout: 120000 });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The command line in this process, through src/cli's main (no node start-up per call). */
+export async function cli(args: string[], input = ''): Promise<CliResult> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(args, {
+    stdout: { write: (s: string) => out.push(s) },
+    stderr: { write: (s: string) => err.push(s) },
+    stdin: Readable.from([input]),
+  });
+  return { code, stdout: out.join(''), stderr: err.join('') };
 }
 
 export const LIB = 0x40000000;

@@ -25,8 +25,12 @@ const ownerMm = (s: State, pte: number): number | undefined => s.pts[pte_table_p
 export interface CoreView extends CheckView {
   /** The free block containing `pfn` (its first pfn), or -1. */
   freeBlockOf(pfn: number): number;
-  /** `mappers` lists every pte mapping a page (false only in a local check over a design that tracks none). */
-  readonly exact: boolean;
+  /**
+   * `mappers(pfn)` lists every pte mapping the page: always in a full check; in a local check
+   * only when the page's reverse map is sound (else its count is not judged: the broken map
+   * is the finding).
+   */
+  exact(pfn: number): boolean;
 }
 
 // ---- page rules: a user frame ----
@@ -79,7 +83,7 @@ const pageCount: Rule = {
       if (p.count !== 1) out.push({ invariant: 'page-count', page: pfn, message: `page-table frame has count ${p.count}, expected 1` });
       return;
     }
-    if (!(v as CoreView).exact) return;
+    if (!(v as CoreView).exact(pfn)) return;
     const n = v.mappers(pfn).length;
     const expected = n + (p.inode !== 0 ? 1 : 0);
     if (p.count !== expected) {

@@ -34,14 +34,16 @@ abstract class BaseView implements CoreView {
   invalidate(): void {
     this.chains.clear();
   }
-  abstract readonly exact: boolean;
+  abstract exact(pfn: number): boolean;
   abstract mappers(pfn: number): readonly number[];
   abstract freeBlockOf(pfn: number): number;
 }
 
 /** Every present pte indexed by the user page it maps; the buddy lists walked once. */
 export class IndexedView extends BaseView {
-  readonly exact = true;
+  exact(): boolean {
+    return true;
+  }
   private readonly index = new Map<number, number[]>();
   private free: Int32Array | null = null;
   constructor(s: State) {
@@ -89,13 +91,20 @@ function freeBlockNear(s: State, pfn: number): number {
 
 /** What one operation touched: the mappers of a page are its valid map entries plus the touched ptes that map it. */
 export class TouchedView extends BaseView {
-  readonly exact: boolean;
   constructor(
     s: State,
     private readonly ptes: ReadonlySet<number>,
   ) {
     super(s);
-    this.exact = this.rmap.caps.tracksPtes;
+  }
+  exact(pfn: number): boolean {
+    if (!this.rmap.caps.tracksPtes) return false;
+    const c = this.chain(pfn);
+    if (c.problem !== null || c.ptes.length !== getPage(this.s, pfn).mapcount) return false;
+    return c.ptes.every((pte) => {
+      const v = readPteSafe(this.s, pte);
+      return pte_present(v) && pte_pfn(v) === pfn;
+    });
   }
   mappers(pfn: number): readonly number[] {
     const out = new Set<number>();

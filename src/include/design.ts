@@ -87,6 +87,8 @@ export interface RmapDesign extends DesignStatePart {
   entries(s: State, pfn: number): ChainReport;
   /** Link of a pte slot as the design stores it (pte-chain: the next pte; others 0). */
   slotLink(s: State, pte: number): number;
+  /** Every pte slot whose stored link is not NULL (pte-chain's link pages); absent: the design stores none. */
+  linkedSlots?(s: State): number[];
   /** A word that names the page's reverse-map head for messages (pte-chain: first pte; 0 = none). */
   head(s: State, pfn: number): number;
   overhead(s: State): Overhead;

@@ -49,7 +49,13 @@ export class LogWriter {
   }
 
   private write(b: Buffer): void {
-    writeSync(this.fd, b);
+    try {
+      writeSync(this.fd, b);
+    } catch (err) {
+      // a failed write() names no file: name ours, so the user reads which file is full
+      (err as NodeJS.ErrnoException).path ??= this.path;
+      throw err;
+    }
     this.bytes += b.length;
   }
 

@@ -15,7 +15,7 @@ import type { DeepReadonly } from '../include/readonly.js';
 import { find_vma, pte_offset, read_pte } from './memory.js';
 import { free_page } from './page_alloc.js';
 import { shrink_mmap } from './filemap.js';
-import { PG_dirty, PG_locked, PG_referenced, PG_reserved, PG_swap_cache } from '../include/page-flags.js';
+import { PG_dirty, PG_locked, PG_reserved, PG_swap_cache } from '../include/page-flags.js';
 import { AGE_CLUSTER_SIZE, age_page, touch_page } from '../include/swapctl.js';
 import { get_swap_page } from './swapfile.js';
 

@@ -4,7 +4,6 @@
 
 import type { DesignStatePart, RmapDesign } from '../include/design.js';
 import type { EventType } from '../events.js';
-import type { State } from '../state.js';
 
 export class DesignNotLoaded extends Error {}
 

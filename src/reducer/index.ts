@@ -2,7 +2,7 @@
 // deterministic and total: an event of unknown type is an error, never ignored. Immer
 // wraps it (see machine.ts); run on a private copy it is also the bulk-replay fast path.
 
-import { PAGE_SIZE, pte_present, _PAGE_ACCESSED, _PAGE_DIRTY } from '../arch/i386/page.js';
+import { pte_present, _PAGE_ACCESSED, _PAGE_DIRTY } from '../arch/i386/page.js';
 import { pte_slot, pte_table_pfn } from '../arch/i386/pgtable.js';
 import { PG_dirty, PG_pgtable, PG_referenced, PG_swap_cache } from '../include/page-flags.js';
 import { PAGE_AGE_VALUE } from '../include/swapctl.js';

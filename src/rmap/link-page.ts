@@ -152,6 +152,16 @@ export const pteChain: RmapDesign = {
 
   slotLink: getLink,
 
+  linkedSlots(s) {
+    const out: number[] = [];
+    for (const key in slice(s).links) {
+      const l = slice(s).links[key];
+      for (let c = 0; c < l.length; c++)
+        for (let i = 0; i < l[c].length; i++) if (l[c][i] !== 0) out.push(Number(key) * PAGE_SIZE + (c * 64 + i) * 4);
+    }
+    return out;
+  },
+
   // one link page per page table
   overhead: (s) => {
     const n = Object.keys(slice(s).links).length;

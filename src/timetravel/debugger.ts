@@ -1,6 +1,6 @@
 // The time-travel debugger's engine: a cursor on a timeline and commands that move it or
 // print the machine. `exec` takes one command line and returns the lines to print, so the
-// terminal front end (tools/cli/debug.ts) is a thin readline loop and tests drive it
+// terminal front end (src/cli/debug.ts) is a thin readline loop and tests drive it
 // directly or through stdin.
 
 import { pte_pfn, pte_present } from '../arch/i386/page.js';

@@ -28,6 +28,17 @@ function pageField(p: Page, f: keyof Page): string {
   return String(v);
 }
 
+/** The frames whose struct page differs between `a` and `b` (every field diffStates compares), in order. */
+export function changedPages(a: State, b: State): number[] {
+  const out: number[] = [];
+  for (let pfn = 0; pfn < Math.min(a.nframes, b.nframes); pfn++) {
+    const p = getPage(a, pfn),
+      q = getPage(b, pfn);
+    if (PAGE_FIELDS.some((f) => p[f] !== q[f])) out.push(pfn);
+  }
+  return out;
+}
+
 const NAMES: Partial<Record<keyof Page, string>> = {
   mapcount: 'map count',
   rmap: 'chain head',

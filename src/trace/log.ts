@@ -11,6 +11,8 @@ export interface TraceLogMeta {
   policy: string;
   frames: number;
   version: string;
+  /** The `mmsim trace` arguments that shape the run (the trace's path first): replay lines repeat them. */
+  args?: string[];
 }
 
 /** Options to pass to runTrace/runMmtrace so that every event goes to `path`; call close() after. */

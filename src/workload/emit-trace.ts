@@ -39,7 +39,13 @@ export class MmtraceWriter {
   private flush(): void {
     if (this.buf.length === 0) return;
     const text = Buffer.from(this.buf.join('\n') + '\n');
-    writeSync(this.fd, this.gzip ? gzipSync(text) : text);
+    try {
+      writeSync(this.fd, this.gzip ? gzipSync(text) : text);
+    } catch (err) {
+      // a failed write() names no file: name ours, so the user reads which file is full
+      (err as NodeJS.ErrnoException).path ??= this.path;
+      throw err;
+    }
     this.buf = [];
     this.size = 0;
   }

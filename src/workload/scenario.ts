@@ -168,6 +168,11 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 }
 
 /** Validate parsed JSON as a scenario; errors name the field and what is allowed. */
+/** A built-in scenario's name or sharedlib:N, as opposed to a file's path. */
+export function isScenarioName(nameOrFile: string): boolean {
+  return /^sharedlib:/.test(nameOrFile) || builtinScenarioNames().includes(nameOrFile);
+}
+
 export function parseScenario(json: unknown, source: string): Scenario {
   const r = ScenarioSchema.safeParse(json);
   if (!r.success) {

@@ -8,6 +8,7 @@ import { formatViolation } from '../../src/check/violation.js';
 import { cloneState } from '../../src/snapshot/clone.js';
 import { recordEvents } from '../helpers.js';
 import type { RunOptions } from '../../src/sim.js';
+import { replayToken } from '../../src/cli/replay-token.js';
 
 /** npm test runs a fifth of the seeds; npm run soak (MMSIM_SOAK=1) runs them all. */
 const runs = (n: number): number => (process.env.MMSIM_SOAK === '1' ? n : Math.max(2, Math.round(n / 5)));
@@ -25,10 +26,7 @@ function holds(scenario: string, seed: string, events: number, fullEvery: number
   const f = c.failure;
   expect(
     ok,
-    f
-      ? `replay: mmsim record --scenario ${scenario} --seed ${seed} --events ${f.event + 1} ${JSON.stringify(opts)}\n` +
-          f.violations.slice(0, 5).map(formatViolation).join('\n')
-      : '',
+    f ? `replay: ${replayToken({ config: sim.cfg }, f.event).line}\n` + f.violations.slice(0, 5).map(formatViolation).join('\n') : '',
   ).toBe(true);
 }
 

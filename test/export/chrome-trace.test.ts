@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { mmsim, tmp } from '../helpers.js';
+import { cli, tmp } from '../helpers.js';
 
 describe('mmsim export (Chrome trace-event JSON)', () => {
-  it('writes one slice per kernel operation on the simulated clock, with memory counters', () => {
+  it('writes one slice per kernel operation on the simulated clock, with memory counters', async () => {
     const log = tmp('e.mmlog'),
       out = tmp('e.json');
-    const rec = JSON.parse(mmsim(['record', '--scenario', 'tiny', '--events', '20000', '-o', log, '--json']).stdout);
-    const r = mmsim(['export', log, '-o', out]);
+    const rec = JSON.parse((await cli(['record', '--scenario', 'tiny', '--events', '20000', '-o', log, '--json'])).stdout);
+    const r = await cli(['export', log, '-o', out]);
     expect(r.code, r.stderr).toBe(0);
     const trace = JSON.parse(readFileSync(out, 'utf8')) as Array<{
       ph: string;
@@ -29,10 +29,10 @@ describe('mmsim export (Chrome trace-event JSON)', () => {
     expect(trace.some((e) => e.ph === 'M' && e.args.name === 'mm 1')).toBe(true);
   });
 
-  it('--from past the end is a usage error naming the range', () => {
+  it('--from past the end is a usage error naming the range', async () => {
     const log = tmp('f.mmlog');
-    expect(mmsim(['record', '--scenario', 'tiny', '--events', '2000', '-o', log]).code).toBe(0);
-    const r = mmsim(['export', log, '-o', tmp('f.json'), '--from', '999999']);
+    expect((await cli(['record', '--scenario', 'tiny', '--events', '2000', '-o', log])).code).toBe(0);
+    const r = await cli(['export', log, '-o', tmp('f.json'), '--from', '999999']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--from 999999 is past the end: this log has \d+ events, numbered 0\.\.\d+/);
   });

@@ -24,6 +24,7 @@ import { ConfigError, initialState, kernelConfig, kernelDesigns, makeRunConfig, 
 import { loadScenario } from '../../src/workload/scenario.js';
 import { pte_pfn, pte_present } from '../../src/arch/i386/page.js';
 import { getPage, NR_MEM_LISTS, type State } from '../../src/state.js';
+import { replayToken } from '../../src/cli/replay-token.js';
 
 const BASE = 0x01000000;
 
@@ -238,10 +239,7 @@ describe('--steal keeps every invariant', () => {
     const f = c.failure;
     expect(
       ok,
-      f
-        ? `replay: mmsim record --scenario ${scenario} --seed ${seed} --events ${f.event + 1} --steal ${JSON.stringify(opts)}\n` +
-            f.violations.slice(0, 5).map(formatViolation).join('\n')
-        : '',
+      f ? `replay: ${replayToken({ config: sim.cfg }, f.event).line}\n` + f.violations.slice(0, 5).map(formatViolation).join('\n') : '',
     ).toBe(true);
     return evs.filter((e) => e.t === 'steal' && e.ok === 1).length;
   }

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { StreamChecker } from '../../src/check/run.js';
 import { cloneState } from '../../src/snapshot/clone.js';
 import { simulation } from '../helpers.js';
+import { replayToken } from '../../src/cli/replay-token.js';
 
 const soak = process.env.MMSIM_SOAK === '1';
 
@@ -21,7 +22,7 @@ describe.runIf(soak)('soak', () => {
         if (ok) ok = c.finish();
         expect(
           ok,
-          `replay: --scenario ${scenario} --seed ${seed} --events ${(c.failure?.event ?? 0) + 1}: ${JSON.stringify(c.failure?.violations.slice(0, 3))}`,
+          `replay: ${replayToken({ config: sim.cfg }, c.failure?.event ?? 0).line}\n${JSON.stringify(c.failure?.violations.slice(0, 3))}`,
         ).toBe(true);
       }
     },

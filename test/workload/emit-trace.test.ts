@@ -1,16 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { mmsim, tmp } from '../helpers.js';
+import { cli, tmp } from '../helpers.js';
 
 describe('record --emit-trace', () => {
-  it('writes the seeded workload as an mmtrace that mmsim trace runs, the same bytes for the same seed', () => {
+  it('writes the seeded workload as an mmtrace that mmsim trace runs, the same bytes for the same seed', async () => {
     const a = tmp('a.mmtrace'),
       b = tmp('b.mmtrace.gz');
-    expect(mmsim(['run', '--scenario', 'tiny', '--seed', '4', '--events', '20000', '--emit-trace', a]).code).toBe(0);
-    expect(mmsim(['record', '--scenario', 'tiny', '--seed', '4', '--events', '20000', '-o', tmp('r.mmlog'), '--emit-trace', b]).code).toBe(
-      0,
-    );
+    expect((await cli(['run', '--scenario', 'tiny', '--seed', '4', '--events', '20000', '--emit-trace', a])).code).toBe(0);
+    expect(
+      (await cli(['record', '--scenario', 'tiny', '--seed', '4', '--events', '20000', '-o', tmp('r.mmlog'), '--emit-trace', b])).code,
+    ).toBe(0);
     const text = readFileSync(a, 'utf8');
     expect(gunzipSync(readFileSync(b)).toString('utf8')).toBe(text);
     const lines = text.split('\n');
@@ -19,7 +19,7 @@ describe('record --emit-trace', () => {
     expect(lines.some((l) => l.startsWith('exit ') || l.startsWith('munmap '))).toBe(true);
     const refs = lines.filter((l) => /^[rwx] /.test(l)).length;
     for (const policy of ['clock', 'fifo', 'lru']) {
-      const r = mmsim(['trace', a, '--format', 'mmtrace', '--frames', '24', '--policy', policy, '--json']);
+      const r = await cli(['trace', a, '--format', 'mmtrace', '--frames', '24', '--policy', policy, '--json']);
       expect(r.code, r.stderr).toBe(0);
       const out = JSON.parse(r.stdout);
       expect(out.references).toBe(refs);

@@ -1,0 +1,152 @@
+// Shared command-line plumbing: common options, progress.
+
+import { type Command, Option } from 'commander';
+import type { Cli } from './context.js';
+import cliProgress from 'cli-progress';
+import { ENGINES, type EngineName } from '../machine.js';
+import { DEFAULT_RECLAIM, DEFAULT_RMAP, RECLAIM_POLICIES, RMAP_DESIGNS } from '../designs/registry.js';
+import { CHAIN_MODES, makeRunConfig, type ChainMode, type RunConfig, type Simulation } from '../sim.js';
+import { MmtraceWriter } from '../workload/emit-trace.js';
+import { isScenarioName, loadScenario } from '../workload/scenario.js';
+import { resolve } from 'node:path';
+import { UsageError } from './usage-error.js';
+
+export { UsageError };
+
+export interface CommonOpts {
+  scenario: string;
+  seed: string;
+  events: number;
+  mem?: string;
+  reclaim: string;
+  rmap: string;
+  chainMode: ChainMode;
+  engine: EngineName;
+  json?: boolean;
+  progress: boolean;
+  emitTrace?: string;
+  steal?: boolean;
+}
+
+export function parseCount(flag: string) {
+  return (v: string): number => {
+    if (!/^\d+[kKmM]?$/.test(v)) throw new UsageError(`${flag} '${v}' is not a count: write a whole number, e.g. 1000000, 500k or 10M`);
+    const mult = /[kK]$/.test(v) ? 1000 : /[mM]$/.test(v) ? 1000000 : 1;
+    const n = parseInt(v, 10) * mult;
+    if (n <= 0) throw new UsageError(`${flag} must be at least 1 (got '${v}')`);
+    return n;
+  };
+}
+
+export function addRunOptions(cmd: Command, defaultEvents: number): Command {
+  return cmd
+    .option('--scenario <name|file>', 'built-in scenario (x486, forky, tiny, or sharedlib:N for N sharers) or a scenario JSON file', 'x486')
+    .option('--seed <seed>', 'seed for the workload generators (any string)', '1')
+    .option('--events <n>', 'stop after this many events (the operation in progress finishes)', parseCount('--events'), defaultEvents)
+    .option('--mem <size>', "memory size, overriding the scenario's (e.g. 8M, 64M, 1G)")
+    .addOption(new Option('--reclaim <policy>', 'reclaim policy').choices([...RECLAIM_POLICIES.keys()]).default(DEFAULT_RECLAIM))
+    .addOption(
+      new Option(
+        '--rmap <design>',
+        `reverse-map design (${[...RMAP_DESIGNS.values()]
+          .filter((d) => !d.caps.tracksPtes)
+          .map((d) => d.name)
+          .join(', ')} only with --reclaim ${[...RECLAIM_POLICIES.values()]
+          .filter((p) => !p.caps.needsRmap)
+          .map((p) => p.name)
+          .join(', ')}: the others find a page's ptes through it)`,
+      )
+        .choices([...RMAP_DESIGNS.keys()])
+        .default(DEFAULT_RMAP),
+    )
+    .addOption(
+      new Option('--chain-mode <mode>', "pte-chain lists: NULL-terminated, or circular as in the seed's debug build")
+        .choices([...CHAIN_MODES])
+        .default('null'),
+    )
+    .option(
+      '--steal',
+      'steal_specific_page: a high-order allocation with no free block that large empties an aligned block by moving its pages (needs a reverse map)',
+    )
+    .addOption(engineOption())
+    .option(
+      '--emit-trace <file>',
+      'also write what the workload did as an mmtrace file (docs/mmtrace.md; .gz to compress) for mmsim trace --format mmtrace',
+    );
+}
+
+export function engineOption(): Option {
+  return new Option(
+    '--engine <engine>',
+    'immer: Immer drafts, immutable states; direct: the same reducer on a private copy (faster, same hash)',
+  )
+    .choices([...ENGINES])
+    .default('direct');
+}
+
+export function runConfigFrom(o: CommonOpts): RunConfig {
+  const cfg = makeRunConfig(loadScenario(o.scenario), {
+    seed: o.seed,
+    mem: o.mem,
+    reclaim: o.reclaim,
+    rmap: o.rmap,
+    chainMode: o.chainMode,
+    steal: o.steal === true,
+  });
+  // a file is named by its path in replay lines (its internal name may be anything)
+  return isScenarioName(o.scenario) ? cfg : { ...cfg, scenarioFile: resolve(o.scenario) };
+}
+
+/** A progress bar on stderr, shown only on a terminal and only once the work has taken over a second. */
+export class Progress {
+  private bar: cliProgress.SingleBar | null = null;
+  private readonly started = performance.now();
+  private readonly enabled: boolean;
+  constructor(
+    private readonly cli: Cli,
+    private readonly total: number,
+    private readonly label: string,
+  ) {
+    this.enabled = cli.io.stderr.isTTY === true;
+  }
+  update(done: number): void {
+    if (!this.enabled) return;
+    if (this.bar === null) {
+      if (performance.now() - this.started < 1000) return;
+      this.bar = new cliProgress.SingleBar(
+        {
+          format: `${this.label} [{bar}] {percentage}% | {value}/{total} events | {eta}s left`,
+          stream: this.cli.io.stderr as NodeJS.WritableStream,
+          hideCursor: true,
+        },
+        cliProgress.Presets.shades_classic,
+      );
+      this.bar.start(this.total, done);
+    }
+    this.bar.update(Math.min(done, this.total));
+  }
+  stop(): void {
+    this.bar?.stop();
+  }
+}
+
+/** `--emit-trace FILE`: write the workload's processes, mappings and references as mmtrace. */
+export function attachTrace(sim: Simulation, path: string | undefined): MmtraceWriter | null {
+  if (path === undefined) return null;
+  const files = sim.cfg.scenario.files;
+  const w = new MmtraceWriter(path, (inode) => (files[inode - 1]?.name ?? `/file/${inode}`).replace(/\s/g, '_'));
+  w.comment(`mmsim ${sim.cfg.scenario.name} seed ${sim.cfg.seed}: the seeded workload as a trace`);
+  sim.workload.trace = w;
+  return w;
+}
+
+/**
+ * A log without its end chunk (cut short, or the recording was interrupted): the results
+ * printed cover the intact prefix, but the input is incomplete, so the command exits 2.
+ */
+export function truncatedLog(cli: Cli, path: string, events: number): void {
+  cli.error(
+    `${path} is truncated (no end chunk): the results above cover its ${events.toLocaleString('en-US')} intact event(s); the final state hash cannot be verified`,
+    2,
+  );
+}

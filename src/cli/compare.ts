@@ -1,0 +1,102 @@
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Cli } from './context.js';
+import { Command } from 'commander';
+import {
+  allowedDesigns,
+  DEFAULT_DESIGNS,
+  formatCsv,
+  formatJson,
+  formatSweep,
+  formatTable,
+  runComparison,
+  runSweep,
+  sweepChart,
+  writePlots,
+} from '../compare/index.js';
+import { parseCount, UsageError } from './common.js';
+
+interface CompareOpts {
+  scenario: string;
+  seed: string;
+  steps: number;
+  designs?: string;
+  mem?: string;
+  json?: boolean;
+  csv?: boolean;
+  plot?: string;
+  sweep?: boolean;
+  sequential?: boolean;
+  parallel?: boolean;
+  jobs?: number;
+  sampleEvery: number;
+}
+
+/** One line per design on stderr, on a terminal only (comparisons can take a while). */
+function progress(cli: Cli): ((label: string, steps: number, total: number) => void) | undefined {
+  if (cli.io.stderr.isTTY !== true) return undefined;
+  const shown = new Map<string, number>();
+  return (label, steps, total) => {
+    const pct = Math.floor((steps / total) * 100);
+    if (shown.get(label) === pct) return;
+    shown.set(label, pct);
+    cli.err(`\r\x1b[K${[...shown].map(([l, p]) => `${l} ${p}%`).join('  ')}`);
+  };
+}
+
+export function compareCommand(cli: Cli): Command {
+  return new Command('compare')
+    .description('run the same seeded workload under several reclaim/rmap designs and compare them')
+    .option('--scenario <name|file>', 'x486, forky, tiny, sharedlib:N, or a scenario JSON file', 'x486')
+    .option('--seed <seed>', 'workload seed', '1')
+    .option('--steps <n>', 'workload steps per design (the same work for every design)', parseCount('--steps'), 100000)
+    .option(
+      '--designs <list>',
+      `comma-separated reclaim/rmap pairs (default ${DEFAULT_DESIGNS.join(',')}); allowed: ${allowedDesigns().join(', ')}`,
+    )
+    .option('--mem <size>', "memory size, overriding the scenario's")
+    .option('--json', 'print the results as JSON')
+    .option('--csv', 'print the results as CSV')
+    .option('--plot <dir>', 'write SVG charts (free pages, scan rate, fault rate over time) into this directory')
+    .option('--sweep', 'sweep the number of processes sharing a library (sharedlib:1..64) instead of one scenario')
+    .option('--sequential', 'run the designs one after another in this thread')
+    .option(
+      '--parallel',
+      'run the designs in worker threads even when the comparison is short (default: workers only when the work outweighs starting them)',
+    )
+    .option('--jobs <n>', 'worker threads at most (default: one per core)', parseCount('--jobs'))
+    .option('--sample-every <events>', 'events between samples for the charts', parseCount('--sample-every'), 2000)
+    .action(async (o: CompareOpts) => {
+      if (o.json && o.csv) throw new UsageError('--json and --csv are exclusive: choose one output format');
+      if (o.plot !== undefined) {
+        if (existsSync(o.plot) && !statSync(o.plot).isDirectory())
+          throw new UsageError(`--plot ${o.plot} is not a directory: give a directory for the charts (it is created if missing)`);
+        mkdirSync(o.plot, { recursive: true });
+      }
+      const onProgress = progress(cli);
+      const mode = o.sequential ? 'sequential' : o.parallel ? 'parallel' : 'auto';
+      if (o.sweep) {
+        const sw = await runSweep({ seed: o.seed, steps: o.steps, designs: o.designs, mode, jobs: o.jobs, onProgress });
+        if (onProgress) cli.err('\r\x1b[K');
+        cli.out(o.json ? JSON.stringify(sw, null, 2) + '\n' : formatSweep(sw));
+        if (o.plot !== undefined) writeFileSync(join(o.plot, 'sweep.svg'), sweepChart(sw));
+        return;
+      }
+      const r = await runComparison({
+        scenario: o.scenario,
+        seed: o.seed,
+        steps: o.steps,
+        designs: o.designs,
+        mem: o.mem,
+        mode,
+        jobs: o.jobs,
+        sampleEvery: o.sampleEvery,
+        onProgress,
+      });
+      if (onProgress) cli.err('\r\x1b[K');
+      if (o.json) cli.out(formatJson(r) + '\n');
+      else if (o.csv) cli.out(formatCsv(r));
+      else cli.out(formatTable(r));
+      if (o.plot !== undefined) for (const f of writePlots(r, o.plot)) cli.err(`wrote ${f}\n`);
+    });
+}

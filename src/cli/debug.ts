@@ -1,0 +1,46 @@
+import type { Cli } from './context.js';
+import { Command } from 'commander';
+import { createInterface } from 'node:readline';
+import { Debugger } from '../timetravel/debugger.js';
+import { openTimeline } from './tt-common.js';
+
+export function debugCommand(cli: Cli): Command {
+  return new Command('debug')
+    .description(
+      'interactive time travel over a run log: step, back, goto, next/prev TYPE, break, watch, print (commands from stdin; type help)',
+    )
+    .argument('<log>', 'run log (.mmlog)')
+    .option('-x, --exec <commands>', 'run these ;-separated commands first (then read stdin unless it is a terminal-less EOF)')
+    .action(async (path: string, o: { exec?: string }) => {
+      const tl = openTimeline(cli, path);
+      const dbg = new Debugger(tl);
+      const tty = cli.io.stdin.isTTY === true;
+      const say = (lines: string[]): void => {
+        if (lines.length) cli.out(lines.join('\n') + '\n');
+      };
+      say([`mmsim debug: ${path}, ${tl.events} events (${tl.config.scenario.name}, seed ${tl.config.seed}); type help`, dbg.where()]);
+      for (const c of o.exec?.split(';') ?? []) {
+        if (dbg.done) break;
+        say(dbg.exec(c));
+      }
+      if (!dbg.done) {
+        const rl = createInterface({
+          input: cli.io.stdin,
+          output: tty ? (cli.io.stdout as NodeJS.WritableStream) : undefined,
+          terminal: tty,
+        });
+        if (tty) {
+          rl.setPrompt('(mmsim) ');
+          rl.prompt();
+        }
+        for await (const line of rl) {
+          if (!tty && line.trim()) cli.out(`> ${line.trim()}\n`);
+          say(dbg.exec(line));
+          if (dbg.done) break;
+          if (tty) rl.prompt();
+        }
+        rl.close();
+      }
+      tl.log.close();
+    });
+}

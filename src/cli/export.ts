@@ -1,0 +1,67 @@
+import { closeSync, openSync, writeSync } from 'node:fs';
+import type { Cli } from './context.js';
+import { inputFile, outputFile, writeAtomically } from './files.js';
+import { Command } from 'commander';
+import { LogReader } from '../log/reader.js';
+import { cloneState } from '../snapshot/clone.js';
+import { writeChromeTrace } from '../export/chrome-trace.js';
+import type { State } from '../state.js';
+import type { Event } from '../events.js';
+import { parseCount, UsageError } from './common.js';
+import { parseNumber } from './tt-common.js';
+
+function* allEvents(log: LogReader): Generator<Event> {
+  for (const { events } of log.eventChunks()) yield* events;
+}
+
+export function exportCommand(cli: Cli): Command {
+  return new Command('export')
+    .description('export a run log for a trace viewer: Chrome trace-event JSON, opened by Perfetto (ui.perfetto.dev) or chrome://tracing')
+    .argument('<log>', 'run log (.mmlog)')
+    .requiredOption('-o, --output <file>', 'the JSON file to write')
+    .option('--from <n>', 'first event to show (earlier events are applied, not shown)', parseNumber('--from'), 0)
+    .option('--to <n>', 'last event to show', parseNumber('--to'))
+    .option('--counter-every <ops>', 'memory counters every this many operations', parseCount('--counter-every'), 1)
+    .action((path: string, o: { output: string; from: number; to?: number; counterEvery: number }) => {
+      inputFile(path, 'log');
+      outputFile(o.output, '-o');
+      const log = new LogReader(path);
+      for (const w of log.warnings) cli.warn(w);
+      if (o.from >= log.events)
+        throw new UsageError(`--from ${o.from} is past the end: this log has ${log.events} events, numbered 0..${log.events - 1}`);
+      if (o.to !== undefined && o.to < o.from) throw new UsageError(`--to ${o.to} is before --from ${o.from}`);
+      const r = writeAtomically(o.output, '-o', (target) => {
+        const fd = openSync(target, 'w');
+        try {
+          let buf: string[] = [];
+          let first = true;
+          const flush = (): void => {
+            if (buf.length) {
+              writeSync(fd, buf.join(''));
+              buf = [];
+            }
+          };
+          writeSync(fd, '[\n');
+          const r = writeChromeTrace(
+            cloneState(log.header.initial as State),
+            allEvents(log),
+            (json) => {
+              buf.push(first ? json : ',\n' + json);
+              first = false;
+              if (buf.length >= 4096) flush();
+            },
+            { from: o.from, to: o.to, counterEvery: o.counterEvery },
+          );
+          flush();
+          writeSync(fd, '\n]\n');
+          return r;
+        } finally {
+          closeSync(fd);
+        }
+      });
+      log.close();
+      cli.out(
+        `wrote ${o.output}: ${r.slices.toLocaleString('en-US')} operations, ${r.counters.toLocaleString('en-US')} counter samples; open it in ui.perfetto.dev or chrome://tracing\n`,
+      );
+    });
+}

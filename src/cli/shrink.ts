@@ -1,0 +1,75 @@
+import type { Cli } from './context.js';
+import { outputFile, writeAtomically } from './files.js';
+import { Command } from 'commander';
+import { recordRun } from '../log/record.js';
+import { shrink, ShrinkError } from '../shrink/index.js';
+import type { InjectSpec } from '../inject/injector.js';
+import { UsageError, Progress } from './common.js';
+import { openTimeline, parseNumber } from './tt-common.js';
+import { MMSIM_VERSION } from './version.js';
+
+export function shrinkCommand(cli: Cli): Command {
+  return new Command('shrink')
+    .description(
+      "reduce a failing run's workload (delta debugging over its decisions, re-running the kernel each time) to a small run that breaks the same invariant",
+    )
+    .argument('<log>', 'a run log in which an invariant fails')
+    .requiredOption('-o, --output <file>', 'the shrunk run log to write')
+    .option('--budget <tests>', 'at most this many test runs of the kernel', parseNumber('--budget'), 3000)
+    .option('--json', 'print the result as JSON')
+    .action((path: string, o: { output: string; budget: number; json?: boolean }) => {
+      if (o.budget < 1) throw new UsageError(`--budget ${o.budget} is out of range: at least 1`);
+      outputFile(o.output, '-o');
+      const tl = openTimeline(cli, path);
+      const progress = new Progress(cli, 1, 'shrink');
+      let r: ReturnType<typeof shrink>;
+      try {
+        r = shrink(tl, o.budget);
+      } catch (err) {
+        if (err instanceof ShrinkError) {
+          cli.err(`mmsim: ${err.message}\n`);
+          cli.fail(1);
+          return;
+        }
+        throw err;
+      } finally {
+        progress.stop();
+        tl.log.close();
+      }
+      const spec = (tl.log.header.inject as InjectSpec | undefined) ?? null;
+      const rec = writeAtomically(o.output, '-o', (target) =>
+        recordRun(target, tl.config, {
+          events: 0,
+          inputs: r.inputs,
+          inject: spec && { ...spec, after: 0 },
+          meta: {
+            mmsim: MMSIM_VERSION,
+            shrunkFrom: { log: path, events: r.before.events, failingEvent: r.before.failingEvent },
+            inputs: r.inputs,
+          },
+        }),
+      );
+      const ratio = Math.round((r.before.events / Math.max(1, rec.events)) * 10) / 10;
+      if (o.json) {
+        cli.json({
+          log: o.output,
+          invariant: r.invariant,
+          before: r.before,
+          after: { ...r.after, events: rec.events },
+          ratio,
+          tests: r.tests,
+          injected: rec.injected,
+        });
+        return;
+      }
+      cli.out(
+        [
+          `shrunk ${path} (${r.invariant} fails after event ${r.before.failingEvent}) to ${o.output}:`,
+          `  events   ${r.before.events.toLocaleString('en-US')} -> ${rec.events.toLocaleString('en-US')} (${ratio}x smaller)`,
+          `  inputs   ${r.before.inputs.toLocaleString('en-US')} workload decisions -> ${r.after.inputs}`,
+          `  tests    ${r.tests} kernel runs`,
+          `  next     mmsim bisect ${o.output}`,
+        ].join('\n') + '\n',
+      );
+    });
+}

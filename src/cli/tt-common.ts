@@ -1,0 +1,24 @@
+// Plumbing shared by the time-travel commands: numbers that may be hex, opening a log as
+// a timeline with warnings on stderr.
+
+import { LogReader } from '../log/reader.js';
+import { Timeline } from '../timetravel/timeline.js';
+import { UsageError } from './common.js';
+import type { Cli } from './context.js';
+import { inputFile } from './files.js';
+
+/** A non-negative integer, decimal or 0x-hex (pte addresses are usually written in hex). */
+export function parseNumber(flag: string) {
+  return (v: string): number => {
+    if (!/^(0x[0-9a-f]+|\d+)$/i.test(v.trim()))
+      throw new UsageError(`${flag} '${v}' is not a number: write a whole number, decimal or 0x-hex`);
+    return Number(v.trim());
+  };
+}
+
+export function openTimeline(cli: Cli, path: string): Timeline {
+  inputFile(path, 'log');
+  const log = new LogReader(path, { indexed: true });
+  for (const w of log.warnings) cli.warn(w);
+  return new Timeline(log, (w) => cli.warn(w));
+}
