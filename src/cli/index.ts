@@ -27,6 +27,8 @@ const COMMANDS: Record<string, Loader> = {
   debug: async (cli) => (await import('./debug.js')).debugCommand(cli),
   shrink: async (cli) => (await import('./shrink.js')).shrinkCommand(cli),
   export: async (cli) => (await import('./export.js')).exportCommand(cli),
+  sweep: async (cli) => (await import('./sweep.js')).sweepCommand(cli),
+  worker: async (cli) => (await import('./worker.js')).workerCommand(cli),
   view: async (cli) => (await import('./view.js')).viewCommand(cli),
 };
 

@@ -3,12 +3,9 @@
 // The CLI wires `mmsim compare` to runComparison + a formatter; nothing here reads argv.
 
 import { availableParallelism } from 'node:os';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { loadScenario, type Scenario } from '../workload/scenario.js';
 import { parseDesignList, type DesignSpec } from './designs.js';
+import { ThreadPool } from './pool.js';
 import { runDesign, type DesignJob, type DesignResult } from './run.js';
 
 export type { DesignResult } from './run.js';
@@ -24,6 +21,7 @@ export {
 } from './designs.js';
 export { formatTable, formatJson, formatCsv, formatHistogram } from './format.js';
 export { writePlots } from './plot.js';
+export { ThreadPool } from './pool.js';
 export { runSweep, formatSweep, sweepChart, type SweepResult, type SweepPoint } from './sweep.js';
 
 export interface ComparisonOptions {
@@ -61,18 +59,6 @@ function toSpecs(d: ComparisonOptions['designs']): DesignSpec[] {
   return parseDesignList(d as string | readonly string[] | undefined);
 }
 
-/** The compiled worker: beside this file when running from dist, else dist/ of the package. */
-function workerPath(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const sibling = join(here, 'worker.js');
-  if (existsSync(sibling)) return sibling;
-  let dir = here;
-  while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
-  const built = join(dir, 'dist', 'src', 'compare', 'worker.js');
-  if (!existsSync(built)) throw new Error(`compare: the worker ${built} is missing; run 'npm run build' first (or use mode 'sequential')`);
-  return built;
-}
-
 /**
  * 'auto' runs in worker threads only when the work outweighs starting them: measured on
  * 2 cores, 4 designs x 100k x486 steps take ~0.3 s in this thread and ~0.9 s in workers
@@ -82,51 +68,24 @@ export type CompareMode = 'parallel' | 'sequential' | 'auto';
 const AUTO_PARALLEL_COST = 3000000;
 
 /** Relative cost of a job, for longest-first dispatch: the old kswapd emits ~9x the events per step. */
-const jobCost = (j: DesignJob): number => j.steps * (j.design.reclaim === 'old' ? 9 : 1);
+export const jobCost = (j: DesignJob): number => j.steps * (j.design.reclaim === 'old' ? 9 : 1);
 
 /** One long-lived worker per lane; jobs are dispatched longest first, results come back in job order. */
 async function runPooled(jobs: DesignJob[], lanes: number, onProgress?: (job: DesignJob, steps: number) => void): Promise<DesignResult[]> {
   const order = jobs.map((_, i) => i).sort((a, b) => jobCost(jobs[b]) - jobCost(jobs[a]) || a - b);
-  const results = new Array<DesignResult>(jobs.length);
-  let next = 0;
-  const lane = (): Promise<void> =>
-    new Promise((resolve, reject) => {
-      const w = new Worker(workerPath());
-      let current = -1;
-      let failed = false;
-      const dispatch = (): void => {
-        if (next >= order.length) {
-          w.postMessage({ kind: 'exit' });
-          return;
-        }
-        current = order[next++];
-        w.postMessage({ kind: 'job', id: current, job: jobs[current] });
-      };
-      w.on('message', (msg: { kind: string; id: number; steps?: number; result?: DesignResult; message?: string }) => {
-        if (msg.kind === 'progress') onProgress?.(jobs[msg.id], msg.steps!);
-        else if (msg.kind === 'done') {
-          results[msg.id] = msg.result!;
-          dispatch();
-        } else if (msg.kind === 'error') {
-          failed = true;
-          reject(new Error(`design ${jobs[msg.id].design.label}: ${msg.message}`));
-          void w.terminate();
-        }
+  const pool = new ThreadPool(lanes);
+  const results = new Array<Promise<DesignResult>>(jobs.length);
+  for (const i of order)
+    results[i] = pool
+      .run(jobs[i], (steps) => onProgress?.(jobs[i], steps))
+      .catch((err: Error) => {
+        throw new Error(`design ${jobs[i].design.label}: ${err.message}`);
       });
-      w.on('error', (err) => {
-        failed = true;
-        reject(err);
-      });
-      w.on('exit', (code) => {
-        if (failed) return;
-        if (current >= 0 && results[current] === undefined)
-          reject(new Error(`design ${jobs[current].design.label}: worker exited with code ${code}`));
-        else resolve();
-      });
-      dispatch();
-    });
-  await Promise.all(Array.from({ length: lanes }, lane));
-  return results;
+  try {
+    return await Promise.all(results);
+  } finally {
+    await pool.close();
+  }
 }
 
 /** Run jobs in worker threads (at most `width` at once, default one per core) or here, one after another; results in job order. */

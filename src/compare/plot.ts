@@ -9,6 +9,8 @@ import type { Sample } from './metrics.js';
 export interface Series {
   name: string;
   points: [number, number][];
+  /** Per point, an interval [low, high] drawn as an error bar (sweep reports); points get markers. */
+  errors?: ([number, number] | null)[];
 }
 
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
@@ -35,10 +37,10 @@ export function lineChart(title: string, xLabel: string, yLabel: string, series:
     T = 40,
     B = 50;
   const xs = series.flatMap((s) => s.points.map((p) => p[0]));
-  const ys = series.flatMap((s) => s.points.map((p) => p[1]));
+  const ys = series.flatMap((s) => [...s.points.map((p) => p[1]), ...(s.errors ?? []).flatMap((e) => e ?? [])]);
   const x0 = 0,
     x1 = Math.max(1e-9, ...xs);
-  const y0 = 0,
+  const y0 = Math.min(0, ...ys) * 1.05,
     y1 = Math.max(1, ...ys) * 1.05;
   const px = (x: number): number => L + ((x - x0) / (x1 - x0)) * (W - L - R);
   const py = (y: number): number => H - B - ((y - y0) / (y1 - y0)) * (H - T - B);
@@ -65,6 +67,19 @@ export function lineChart(title: string, xLabel: string, yLabel: string, series:
       const d = s.points.map((p, j) => `${j ? 'L' : 'M'}${px(p[0]).toFixed(1)},${py(p[1]).toFixed(1)}`).join('');
       parts.push(`<path d="${d}" fill="none" stroke="${c}" stroke-width="1.5"/>`);
     }
+    if (s.errors !== undefined)
+      s.points.forEach((p, j) => {
+        // bars of different series at the same x are set a few pixels apart, so none hides another
+        const x = (px(p[0]) + (i - (series.length - 1) / 2) * 4).toFixed(1);
+        parts.push(`<circle cx="${x}" cy="${py(p[1]).toFixed(1)}" r="3" fill="${c}"/>`);
+        const e = s.errors?.[j];
+        if (e === null || e === undefined) return;
+        const [lo, hi] = [py(e[0]).toFixed(1), py(e[1]).toFixed(1)];
+        const [xl, xr] = [(Number(x) - 5).toFixed(1), (Number(x) + 5).toFixed(1)];
+        parts.push(
+          `<path d="M${x},${lo}L${x},${hi}M${xl},${lo}L${xr},${lo}M${xl},${hi}L${xr},${hi}" stroke="${c}" stroke-width="1.2" fill="none"/>`,
+        );
+      });
     const ly = T + 10 + i * 18;
     parts.push(`<line x1="${W - R + 12}" x2="${W - R + 32}" y1="${ly}" y2="${ly}" stroke="${c}" stroke-width="3"/>`);
     parts.push(`<text x="${W - R + 38}" y="${ly + 4}">${esc(s.name)}</text>`);

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { describe, expect, it, vi } from 'vitest';
 import { spawnSync } from 'node:child_process';
@@ -187,6 +187,22 @@ describe('the bin (a child process): exit codes and which stream gets what', () 
     const r = mmsim(['record', '--scenario', 'tiny', '-o', '/no/such/dir/x.mmlog']);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('mmsim: error: -o /no/such/dir/x.mmlog: the directory /no/such/dir does not exist\n');
+  });
+});
+
+describe('commands talk through the Cli context', () => {
+  it('no command writes to process.stdout/stderr or sets process.exitCode (main would lose the code, and tests the output)', () => {
+    const dir = join(import.meta.dirname, '..', '..', 'src', 'cli');
+    const offenders = readdirSync(dir)
+      .filter((f) => f.endsWith('.ts') && f !== 'context.ts')
+      .flatMap((f) =>
+        readFileSync(join(dir, f), 'utf8')
+          .split('\n')
+          .map((line, i) => ({ where: `${f}:${i + 1}`, line }))
+          .filter(({ line }) => /process\.(stdout|stderr|stdin|exitCode)\b/.test(line) && !line.trimStart().startsWith('//')),
+      )
+      .map(({ where, line }) => `${where}: ${line.trim()}`);
+    expect(offenders).toEqual([]);
   });
 });
 

@@ -23,12 +23,17 @@ describe('README', () => {
   it('names every option that --help shows, on the command’s row', async () => {
     const program = await buildProgram(new Cli(processIo()));
     const missing: string[] = [];
-    for (const cmd of program.commands) {
-      const rows = rowsFor(cmd.name());
-      expect(rows, `README has no row for mmsim ${cmd.name()}`).not.toBe('');
+    // commands and their subcommands (`sweep report`), by their full name
+    const all = program.commands.flatMap((c) => [
+      { name: c.name(), cmd: c },
+      ...c.commands.map((s) => ({ name: `${c.name()} ${s.name()}`, cmd: s })),
+    ]);
+    for (const { name, cmd } of all) {
+      const rows = rowsFor(name);
+      expect(rows, `README has no row for mmsim ${name}`).not.toBe('');
       for (const o of cmd.options) {
         const flag = o.long ?? o.short ?? '';
-        if (!rows.includes(flag) && !(o.short !== undefined && rows.includes(`${o.short} `))) missing.push(`${cmd.name()} ${flag}`);
+        if (!rows.includes(flag) && !(o.short !== undefined && rows.includes(`${o.short} `))) missing.push(`${name} ${flag}`);
       }
     }
     expect(missing).toEqual([]);

@@ -1,0 +1,121 @@
+// The issue's acceptance: the sweep writes one line per run, a second run does nothing, and a
+// sweep killed halfway (or torn mid-line) finishes with the same lines as an uninterrupted one.
+
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { CLI, mmsim, tmp } from '../helpers.js';
+
+const GRID = ['--scenarios', 'x486,forky', '--seeds', '1..4', '--designs', 'clock/pte-chain,old/none', '--steps', '20000'];
+const sorted = (path: string): string[] => readFileSync(path, 'utf8').split('\n').filter(Boolean).sort();
+const lineCount = (path: string): number => (existsSync(path) ? readFileSync(path, 'utf8').split('\n').length - 1 : 0);
+
+describe('mmsim sweep', () => {
+  const whole = tmp('r.jsonl');
+
+  it('writes 16 lines for 2 scenarios x 4 seeds x 2 designs; the same command again runs nothing', () => {
+    const first = mmsim(['sweep', ...GRID, '-o', whole]);
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/16 runs in the grid: 16 ran, 0 already in/);
+    const lines = sorted(whole);
+    expect(lines).toHaveLength(16);
+    const parsed = lines.map((l) => JSON.parse(l));
+    expect(new Set(parsed.map((l) => l.id)).size).toBe(16);
+    expect(new Set(parsed.map((l) => `${l.scenario} ${l.seed} ${l.design}`)).size).toBe(16);
+    for (const l of parsed) expect(l.report.stateHash).toMatch(/^[0-9a-f]{64}$/);
+    const again = mmsim(['sweep', ...GRID, '-o', whole]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/0 ran, 16 already in/);
+    expect(sorted(whole)).toEqual(lines);
+  });
+
+  it('sweep report prints each metric with its interval, and paired differences; --json carries the same figures', () => {
+    const text = mmsim(['sweep', 'report', whole]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^forky, 4M, 20,000 steps \(4 seeds per design\)$/m);
+    expect(text.stdout).toMatch(/^x486, 8M, 20,000 steps \(4 seeds per design\)$/m);
+    expect(text.stdout).toMatch(/^major faults +[\d,.]+ ± [\d,.]+ +[\d,.]+ ± [\d,.]+$/m);
+    expect(text.stdout).toMatch(/design minus clock\/pte-chain/);
+    const json = JSON.parse(mmsim(['sweep', 'report', whole, '--json']).stdout);
+    expect(json.runs).toBe(16);
+    const x486 = json.sections.find((s: { scenario: string }) => s.scenario === 'x486');
+    const shown = /^x486[\s\S]*?major faults +([\d,.]+) ± ([\d,.]+)/m.exec(text.stdout)!;
+    expect(Number(shown[1].replace(/,/g, ''))).toBeCloseTo(x486.designs[0].metrics.majorFaults.mean, 0);
+    const bad = mmsim(['sweep', 'report', whole, '--baseline', 'old/pte-pool']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--baseline 'old\/pte-pool' is not a design in .*: it has clock\/pte-chain, old\/none/);
+  });
+
+  it('killed halfway, the same command completes it with the same lines as an uninterrupted run', async () => {
+    const out = tmp('killed.jsonl');
+    const child = spawn(process.execPath, [CLI, 'sweep', ...GRID, '--jobs', '1', '-o', out], { stdio: 'ignore' });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    while (lineCount(out) < 8 && child.exitCode === null) await new Promise((r) => setTimeout(r, 10));
+    child.kill('SIGKILL');
+    await exited;
+    const written = lineCount(out);
+    expect(written).toBeGreaterThanOrEqual(8);
+    expect(written).toBeLessThan(16);
+    const resumed = mmsim(['sweep', ...GRID, '-o', out]);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toMatch(new RegExp(`${16 - written} ran, ${written} already in`));
+    expect(sorted(out)).toEqual(sorted(whole));
+  });
+
+  it('a torn last line is cut off with a warning and that run done again', () => {
+    const out = tmp('torn.jsonl');
+    const text = readFileSync(whole, 'utf8');
+    const cut = text.split('\n').slice(0, 15).join('\n').length + 1 + 40; // 15 whole lines and 40 bytes of the 16th
+    writeFileSync(out, text.slice(0, cut));
+    const r = mmsim(['sweep', ...GRID, '-o', out]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/ended in a torn line \(40 bytes/);
+    expect(r.stdout).toMatch(/1 ran, 15 already in/);
+    expect(sorted(out)).toEqual(sorted(whole));
+  });
+
+  it('damage before the last line is an error that names the line, and the file is left alone', () => {
+    const out = tmp('damaged.jsonl');
+    const lines = readFileSync(whole, 'utf8').split('\n');
+    lines[2] = '{"not": "a result"}';
+    writeFileSync(out, lines.join('\n'));
+    const before = readFileSync(out, 'utf8');
+    const r = mmsim(['sweep', ...GRID, '-o', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^mmsim: error: .*damaged.jsonl line 3 is not a sweep result/);
+    expect(readFileSync(out, 'utf8')).toBe(before);
+  });
+
+  const bad: Array<[string, string[], RegExp]> = [
+    ['no output file', ['sweep', '--scenarios', 'tiny'], /sweep needs -o FILE/],
+    ['a cpus axis', ['sweep', '--cpus', '1,2', '-o', '/dev/null'], /--cpus '1,2': the simulator models a single CPU/],
+    [
+      'an unreachable queue',
+      ['sweep', '--scenarios', 'tiny', '--queue', 'redis://127.0.0.1:1', '-o', '/dev/null'],
+      /cannot reach Redis at redis:\/\/127.0.0.1:1: connect ECONNREFUSED/,
+    ],
+  ];
+  for (const [what, args, msg] of bad)
+    it(`exits 2 with one line naming the value on ${what}`, () => {
+      const r = mmsim(args);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^mmsim: error: /);
+      expect(r.stderr).toMatch(msg);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    });
+
+  it('a spec file gives the grid (validated with zod); flags override its fields', () => {
+    const spec = tmp('spec.json');
+    writeFileSync(spec, JSON.stringify({ scenarios: ['tiny'], seeds: '1..2', designs: ['clock/pte-chain'], steps: 500 }));
+    const out = tmp('spec.jsonl');
+    const r = mmsim(['sweep', spec, '--mem', '256K,512K', '-o', out]);
+    expect(r.code).toBe(0);
+    const lines = sorted(out).map((l) => JSON.parse(l));
+    expect(lines.map((l) => `${l.memPages} ${l.seed}`).sort()).toEqual(['128 1', '128 2', '64 1', '64 2']);
+    writeFileSync(spec, JSON.stringify({ scenarios: ['tiny'], seed: [1] }));
+    const bad = mmsim(['sweep', spec, '-o', out]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/spec file .* is not valid:\n {2}\(top level\): Unrecognized key: "seed"/);
+  });
+});
