@@ -103,3 +103,9 @@ export function runDesign(job: DesignJob, onProgress?: ProgressFn): DesignResult
     stateHash: stateHash(s),
   };
 }
+
+/**
+ * Event cap per run, as `mmsim compare` sets it: a safety net, far above any design's rate
+ * (the highest measured: the old kswapd on tiny, woken every jiffy, about 250 events a step).
+ */
+export const EVENTS_PER_STEP_CAP = 1000;
