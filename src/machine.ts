@@ -13,6 +13,7 @@ import { apply } from './reducer/index.js';
 import './designs/registry.js';
 import type { Event } from './events.js';
 import type { State } from './state.js';
+import type { DeepReadonly } from './include/readonly.js';
 import { cloneState } from './snapshot/clone.js';
 
 export type EngineName = 'immer' | 'direct';
@@ -20,9 +21,17 @@ export const ENGINES: readonly EngineName[] = ['immer', 'direct'];
 
 export type EventSink = (e: Event) => void;
 
+/** What the kernel sees of the machine: the state, read-only, and the one way to change it. */
+export interface MachineView {
+  readonly s: DeepReadonly<State>;
+  /** Events applied so far (fault injection notes where it fired). */
+  readonly events: number;
+  emit(e: Event): void;
+}
+
 const immer = new Immer({ autoFreeze: false });
 
-export class Machine {
+export class Machine implements MachineView {
   private committed: State;
   private draft: State | null = null;
   /** The state the kernel reads: a private copy the reducer mutates (in immer mode, a mirror of the draft). */

@@ -12,7 +12,9 @@ import { Machine, type EngineName } from '../src/machine.js';
 import { do_execve } from '../src/fs/exec.js';
 import { access } from '../src/mm/memory.js';
 import { initialState, kernelConfig, kernelDesigns, makeRunConfig, Simulation, type RunOptions } from '../src/sim.js';
-import { VM_READ, VM_WRITE, VmaKind, type Vma } from '../src/state.js';
+import { VM_READ, VM_WRITE, VmaKind, type State, type Vma } from '../src/state.js';
+import { checkState } from '../src/check/invariants.js';
+import type { Violation } from '../src/include/rules.js';
 
 export function simulation(scenario: string, seed: string, opts: Partial<RunOptions> = {}, engine: EngineName = 'direct'): Simulation {
   return new Simulation(makeRunConfig(loadScenario(scenario), { seed, ...opts }), engine);
@@ -77,6 +79,9 @@ export function bareKernel(
   m.sink = (e) => events.push(e);
   return { k: new Kernel(m, kernelConfig(cfg), kernelDesigns(cfg)), m, events };
 }
+
+/** The full check on the state a kernel reads (read-only to the kernel; the checker's signature still takes State). */
+export const checkKernel = (k: Kernel): Violation[] => checkState(k.s as State);
 
 /** One read-only mapping of the first pages of file 1 (tiny's /bin/prog) at LIB. */
 export const libVma = (pages: number): Vma => ({

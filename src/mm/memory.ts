@@ -2,6 +2,7 @@
 // do_swap_page, copy_page_range (fork) and zap_page_range (exit, munmap). Every pte that
 // starts mapping a page is linked and every one that stops is unlinked, as in the seed.
 
+import type { DeepReadonly } from '../include/readonly.js';
 import {
   PAGE_SIZE,
   PGDIR_SHIFT,
@@ -34,13 +35,13 @@ export type FaultResult = 'ok' | 'segv' | 'oom';
 const USER_PTE = _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED;
 const WRITE_PTE = USER_PTE | _PAGE_RW | _PAGE_DIRTY;
 
-export function find_vma(mm: Mm, addr: number): Vma | undefined {
+export function find_vma(mm: DeepReadonly<Mm>, addr: number): DeepReadonly<Vma> | undefined {
   for (const v of mm.vmas) if (addr >= v.start && addr < v.end) return v;
   return undefined;
 }
 
 /** Address of the pte mapping `addr` in `mm`, or 0 when no page table covers it. */
-export function pte_offset(_k: Kernel, mm: Mm, addr: number): number {
+export function pte_offset(_k: Kernel, mm: DeepReadonly<Mm>, addr: number): number {
   const pt = mm.pgdir[Math.floor(addr / (1 << PGDIR_SHIFT))];
   if (pt === undefined) return 0;
   return pte_addr(pt, Math.floor(addr / PAGE_SIZE) & 1023);

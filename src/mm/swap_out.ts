@@ -37,7 +37,11 @@ export interface OldKswapdSlice {
   cursors: Record<number, { addr: number; cnt: number }>;
 }
 
-export const oldSlice = (s: DeepReadonly<State> | State): OldKswapdSlice => s.slices.reclaim as OldKswapdSlice;
+export function oldSlice(s: State): OldKswapdSlice;
+export function oldSlice(s: DeepReadonly<State>): DeepReadonly<OldKswapdSlice>;
+export function oldSlice(s: DeepReadonly<State>): DeepReadonly<OldKswapdSlice> {
+  return s.slices.reclaim as OldKswapdSlice;
+}
 const cursor = (k: Kernel, mm: number): { addr: number; cnt: number } => oldSlice(k.s).cursors[mm] ?? { addr: 0, cnt: 0 };
 
 /** Outcome of try_to_swap_out: nothing happened, a page was freed, or a pte went but its page stays. */
@@ -52,7 +56,14 @@ export const enum SwapResult {
  * the page ages and, at age 0, the pte goes (to swap, to the swap cache's entry, or away).
  * `slots` is how many pte slots the walk passed to get here (accounting only).
  */
-export function try_to_swap_out(k: Kernel, mm: Mm, vma: Vma, addr: number, pte: number, slots: number): SwapResult {
+export function try_to_swap_out(
+  k: Kernel,
+  mm: DeepReadonly<Mm>,
+  vma: DeepReadonly<Vma>,
+  addr: number,
+  pte: number,
+  slots: number,
+): SwapResult {
   const v = read_pte(k, pte);
   const pfn = pte_pfn(v);
   const page = getPage(k.s, pfn);
@@ -127,7 +138,7 @@ function touch(k: Kernel, pte: number, pfn: number): SwapResult {
 }
 
 /** swap_out_vma: the pte walk over [start, vma end), skipping ranges with no page table. */
-function swap_out_vma(k: Kernel, mm: Mm, vma: Vma, start: number, walked: { slots: number }): SwapResult {
+function swap_out_vma(k: Kernel, mm: DeepReadonly<Mm>, vma: DeepReadonly<Vma>, start: number, walked: { slots: number }): SwapResult {
   for (let addr = start; addr < vma.end; addr += PAGE_SIZE) {
     const pte = pte_offset(k, k.s.mms[mm.id], addr);
     if (pte === 0) {
@@ -162,11 +173,11 @@ export function swap_out_process(k: Kernel, mmId: number): SwapResult {
 }
 
 /** find_vma: the first vma ending above addr. */
-function find_vma_from(mm: Mm, addr: number): Vma | undefined {
+function find_vma_from(mm: DeepReadonly<Mm>, addr: number): DeepReadonly<Vma> | undefined {
   return find_vma(mm, addr) ?? mm.vmas.find((v) => v.end > addr);
 }
 
-function next_vma(mm: Mm, vma: Vma): Vma | undefined {
+function next_vma(mm: DeepReadonly<Mm>, vma: DeepReadonly<Vma>): DeepReadonly<Vma> | undefined {
   const i = mm.vmas.findIndex((v) => v.start === vma.start);
   return i < 0 ? undefined : mm.vmas[i + 1];
 }

@@ -47,7 +47,11 @@ export interface LruSlice {
   freedOnList: number;
 }
 
-export const lruSlice = (s: DeepReadonly<State> | State): LruSlice => s.slices.reclaim as LruSlice;
+export function lruSlice(s: State): LruSlice;
+export function lruSlice(s: DeepReadonly<State>): DeepReadonly<LruSlice>;
+export function lruSlice(s: DeepReadonly<State>): DeepReadonly<LruSlice> {
+  return s.slices.reclaim as LruSlice;
+}
 
 /** The list a page's flags put it on, or -1. */
 export function lruListOf(flags: number): number {
