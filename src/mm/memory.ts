@@ -21,7 +21,7 @@ import {
   pte_write,
   pte_young,
 } from '../arch/i386/page.js';
-import { pte_addr } from '../arch/i386/pgtable.js';
+import { pte_addr, readPte } from '../arch/i386/pgtable.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { FAULT } from '../events.js';
 import { getPage, VM_WRITE, VmaKind, type Mm, type Vma } from '../state.js';
@@ -48,10 +48,7 @@ export function pte_offset(_k: Kernel, mm: DeepReadonly<Mm>, addr: number): numb
 }
 
 export function read_pte(k: Kernel, pte: number): number {
-  const pt = k.s.pts[Math.floor(pte / PAGE_SIZE)];
-  if (pt === undefined) return 0; // only after an injected pt-free-live: a chain into a freed table
-  const slot = (pte & 4095) >> 2;
-  return pt.pte[slot >> 6][slot & 63];
+  return readPte(k.s, pte);
 }
 
 /** pte_alloc: the pte for `addr`, allocating a page table (of the rmap design's order) if needed (0 on OOM). */
