@@ -27,6 +27,7 @@ import { FAULT } from '../events.js';
 import { getPage, VM_WRITE, VmaKind, type Mm, type Vma } from '../state.js';
 import { find_page, read_file_page } from './filemap.js';
 import { GFP_USER, __get_free_pages, free_page } from './page_alloc.js';
+import { delete_from_swap_cache } from './swap_state.js';
 import { PG_dirty, PG_pgtable, PG_reserved, PG_swap_cache } from '../include/page-flags.js';
 import { OP } from '../events.js';
 
@@ -228,11 +229,7 @@ function do_wp_page(k: Kernel, mmId: number, addr: number, pte: number, v: numbe
   if (!reserved && page.count === 1) {
     // we are the only user: take the page over (leaving the swap cache), no copy
     fault(k, mmId, addr, true, FAULT.wp);
-    if ((page.flags & PG_swap_cache) !== 0) {
-      const entry = page.swap;
-      k.emit({ t: 'swap_cache_del', pfn: old });
-      k.emit({ t: 'swap_free', entry });
-    }
+    delete_from_swap_cache(k, old);
     k.emit({ t: 'pte_set', pte, val: (v | _PAGE_RW | _PAGE_DIRTY | _PAGE_ACCESSED) >>> 0 });
     return 'ok';
   }
@@ -327,9 +324,7 @@ export function copy_page_range(k: Kernel, child: number, parent: number, vma: V
     let pv = v;
     if ((page.flags & PG_swap_cache) !== 0) {
       // copy_one_pte: a shared page may not stay swap-cached; its pte becomes dirty
-      const entry = page.swap;
-      k.emit({ t: 'swap_cache_del', pfn });
-      k.emit({ t: 'swap_free', entry });
+      delete_from_swap_cache(k, pfn);
       pv = (pv | _PAGE_DIRTY) >>> 0;
     }
     if (cow && pte_write(pv)) pv = (pv & ~_PAGE_RW) >>> 0;

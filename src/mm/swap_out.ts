@@ -18,6 +18,7 @@ import { shrink_mmap } from './filemap.js';
 import { PG_dirty, PG_locked, PG_reserved, PG_swap_cache } from '../include/page-flags.js';
 import { AGE_CLUSTER_SIZE, age_page, touch_page } from '../include/swapctl.js';
 import { get_swap_page } from './swapfile.js';
+import { delete_from_swap_cache } from './swap_state.js';
 
 /** PAGEOUT_WEIGHT: swap_out's task budget is ((PAGEOUT_WEIGHT * nr_tasks) >> 10) >> priority. */
 export const PAGEOUT_WEIGHT = 8192;
@@ -71,10 +72,8 @@ export function try_to_swap_out(
   k.emit({ t: 'swap_scan', mm: mm.id, addr, pfn, slots });
   k.tick(k.cfg.latencies.scanPteUs);
   if (pte_dirty(v) && (page.flags & PG_swap_cache) !== 0) {
-    // delete_from_swap_cache: a dirtied page's copy on swap is stale
-    const entry = page.swap;
-    k.emit({ t: 'swap_cache_del', pfn });
-    k.emit({ t: 'swap_free', entry });
+    // a dirtied page's copy on swap is stale
+    delete_from_swap_cache(k, pfn);
     return touch(k, pte, pfn);
   }
   if (pte_young(v)) return touch(k, pte, pfn);
