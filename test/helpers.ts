@@ -8,10 +8,11 @@ import { loadScenario } from '../src/workload/scenario.js';
 import type { Event } from '../src/events.js';
 import { expect } from 'vitest';
 import { Kernel } from '../src/kernel/kernel.js';
-import { Machine, type EngineName } from '../src/machine.js';
+import { EventStore, type EngineName } from '../src/event-store.js';
 import { do_execve } from '../src/fs/exec.js';
 import { access } from '../src/mm/memory.js';
-import { initialState, kernelConfig, kernelDesigns, makeRunConfig, Simulation, type RunOptions } from '../src/sim.js';
+import { initialState, kernelConfig, kernelDesigns, makeRunConfig, type RunOptions } from '../src/run-config.js';
+import { Simulation } from '../src/simulation.js';
 import { VM_READ, VM_WRITE, VmaKind, type State, type Vma } from '../src/state.js';
 import { checkState } from '../src/check/invariants.js';
 import type { Violation } from '../src/include/rules.js';
@@ -72,9 +73,9 @@ export function bareKernel(
   rmap: string,
   reclaim = rmap === 'none' ? 'old' : 'clock',
   scenario = 'tiny',
-): { k: Kernel; m: Machine; events: Event[] } {
+): { k: Kernel; m: EventStore; events: Event[] } {
   const cfg = makeRunConfig(loadScenario(scenario), { seed: '1', rmap, reclaim });
-  const m = new Machine(initialState(cfg), 'direct');
+  const m = new EventStore(initialState(cfg), 'direct');
   const events: Event[] = [];
   m.sink = (e) => events.push(e);
   return { k: new Kernel(m, kernelConfig(cfg), kernelDesigns(cfg)), m, events };

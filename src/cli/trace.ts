@@ -9,7 +9,7 @@ import { STRICT_POLICIES, type StrictPolicyName } from '../reclaim/strict.js';
 import { TRACE_FORMATS, type TraceFormat } from '../trace/formats.js';
 import { engineOption, Progress, UsageError } from './common.js';
 import { MMSIM_VERSION } from './version.js';
-import type { EngineName } from '../machine.js';
+import type { EngineName } from '../event-store.js';
 
 interface TraceOpts {
   format: TraceFormat;

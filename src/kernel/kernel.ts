@@ -2,7 +2,7 @@
 // writes the state. Each public method is one kernel operation (begins with an `op` event);
 // invariants must hold when it returns.
 
-import type { MachineView } from '../machine.js';
+import type { EventStoreView } from '../event-store.js';
 import type { Event } from '../events.js';
 import { OP, type OpKind } from '../events.js';
 import type { ReclaimPolicy, RmapDesign } from '../include/design.js';
@@ -20,9 +20,9 @@ export class Kernel {
   /** Fault injection (record --inject): consulted where a real rmap bug would live. */
   inject: Injector = Injector.none();
 
-  /** The designs come from the caller (src/sim.ts asks the registry): the kernel knows none by name. */
+  /** The designs come from the caller (src/run-config.ts asks the registry): the kernel knows none by name. */
   constructor(
-    readonly m: MachineView,
+    readonly m: EventStoreView,
     readonly cfg: KernelConfig,
     designs: { rmap: RmapDesign; reclaim: ReclaimPolicy },
   ) {

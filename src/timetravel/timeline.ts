@@ -12,7 +12,7 @@ import type { Event } from '../events.js';
 import type { State } from '../state.js';
 import type { ChunkInfo, LogReader } from '../log/reader.js';
 import { LogError } from '../log/format.js';
-import type { RunConfig } from '../sim.js';
+import type { RunConfig } from '../run-config.js';
 
 export class SeekRangeError extends LogError {}
 

@@ -8,7 +8,7 @@ import { bareKernel, recordEvents, sharedPage, anonVma, LIB, checkKernel } from 
 import { do_execve } from '../../src/fs/exec.js';
 import { do_fork } from '../../src/kernel/fork.js';
 import { Kernel } from '../../src/kernel/kernel.js';
-import { Machine } from '../../src/machine.js';
+import { EventStore } from '../../src/event-store.js';
 import { access, pte_offset, read_pte } from '../../src/mm/memory.js';
 import { find_page } from '../../src/mm/filemap.js';
 import { try_to_flip_page_to } from '../../src/mm/flip.js';
@@ -19,7 +19,7 @@ import { PG_dirty, PG_referenced, PG_swap_cache } from '../../src/include/page-f
 import { StreamChecker } from '../../src/check/run.js';
 import { formatViolation } from '../../src/check/violation.js';
 import { cloneState } from '../../src/snapshot/clone.js';
-import { ConfigError, initialState, kernelConfig, kernelDesigns, makeRunConfig, type RunOptions } from '../../src/sim.js';
+import { ConfigError, initialState, kernelConfig, kernelDesigns, makeRunConfig, type RunOptions } from '../../src/run-config.js';
 import { loadScenario } from '../../src/workload/scenario.js';
 import { pte_pfn, pte_present } from '../../src/arch/i386/page.js';
 import { getPage, NR_MEM_LISTS, type State } from '../../src/state.js';
@@ -41,7 +41,7 @@ function freeFrame(s: DeepReadonly<State>, not: number[] = []): number {
 /** A kernel on the tiny machine with --steal; watermarks lowered so hand-driven allocations never reclaim. */
 function stealKernel(): Kernel {
   const cfg = makeRunConfig(loadScenario('tiny'), { seed: '1', steal: true });
-  const m = new Machine(initialState(cfg), 'direct');
+  const m = new EventStore(initialState(cfg), 'direct');
   return new Kernel(m, { ...kernelConfig(cfg), watermarks: { min: 0, low: 0, high: 0 } }, kernelDesigns(cfg));
 }
 

@@ -23,7 +23,7 @@ import { do_exit } from '../../src/kernel/exit.js';
 import { getPage } from '../../src/state.js';
 import type { Kernel } from '../../src/kernel/kernel.js';
 import { anonVma, bareKernel, checkKernel } from '../helpers.js';
-import { ConfigError, makeRunConfig } from '../../src/sim.js';
+import { ConfigError, makeRunConfig } from '../../src/run-config.js';
 import { loadScenario } from '../../src/workload/scenario.js';
 
 const HEAP = 0x08100000;

@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { bootState, emptyState } from '../../src/reducer/boot.js';
-import { initialState, makeRunConfig } from '../../src/sim.js';
+import { initialState, makeRunConfig } from '../../src/run-config.js';
 import { stateHash } from '../../src/snapshot/hash.js';
 import { StrictRun } from '../../src/trace/strict.js';
 import { loadScenario } from '../../src/workload/scenario.js';
