@@ -181,7 +181,7 @@ export function captureMachine(o: CaptureOptions = {}): Capture {
     description: `Captured from a running Linux machine: ${processes.length} processes, ${residentFrames} resident frames, ${shared.length} of them shared; simulated memory ${o.memoryPct ?? 75}% of that.`,
     memory,
     reserved: RESERVED_PAGES,
-    // twice the resident set, within what 2.1's one-page swap header maps (a run refuses more)
+    // twice the resident set, within the swap 2.1 can have (MAX_SWAP_SLOTS; a run refuses more)
     swap: Math.min(MAX_SWAP_SLOTS, Math.max(1024, 2 * residentFrames)),
     files: files.map((f) => ({ name: f.name, pages: f.pages, backing: 'disk' })),
     programs: {},
