@@ -23,7 +23,6 @@ export {
 export { formatTable, formatJson, formatCsv, formatHistogram } from './format.js';
 export { writePlots } from './plot.js';
 export { ThreadPool } from './pool.js';
-export { runSweep, formatSweep, sweepChart, type SweepResult, type SweepPoint } from './sweep.js';
 
 export interface ComparisonOptions {
   /** Scenario name (x486, forky, tiny, sharedlib:N), file path, or a parsed scenario. */

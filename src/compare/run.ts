@@ -1,7 +1,8 @@
 // One design on one workload: the unit a worker thread runs. Pure function of its input
 // (scenario, seed, steps, design), so parallel and sequential comparisons agree exactly.
 
-import { makeRunConfig, Simulation } from '../sim.js';
+import { makeRunConfig } from '../run-config.js';
+import { Simulation } from '../simulation.js';
 import { stateHash } from '../snapshot/hash.js';
 import type { Scenario } from '../workload/scenario.js';
 import type { DesignSpec } from './designs.js';

@@ -2,11 +2,12 @@
 // writes the state. Each public method is one kernel operation (begins with an `op` event);
 // invariants must hold when it returns.
 
-import type { Machine } from '../machine.js';
+import type { EventStoreView } from '../event-store.js';
 import type { Event } from '../events.js';
 import { OP, type OpKind } from '../events.js';
 import type { ReclaimPolicy, RmapDesign } from '../include/design.js';
 import type { State } from '../state.js';
+import type { DeepReadonly } from '../include/readonly.js';
 import { type FileSpec, type KernelConfig, TICK_US } from './config.js';
 import { Injector } from '../inject/injector.js';
 
@@ -21,9 +22,9 @@ export class Kernel {
   /** Fault injection (record --inject): consulted where a real rmap bug would live. */
   inject: Injector = Injector.none();
 
-  /** The designs come from the caller (src/sim.ts asks the registry): the kernel knows none by name. */
+  /** The designs come from the caller (src/run-config.ts asks the registry): the kernel knows none by name. */
   constructor(
-    readonly m: Machine,
+    readonly m: EventStoreView,
     readonly cfg: KernelConfig,
     designs: { rmap: RmapDesign; reclaim: ReclaimPolicy },
   ) {
@@ -33,7 +34,7 @@ export class Kernel {
     this.files = new Map(cfg.files.map((f) => [f.inode, f]));
   }
 
-  get s(): State {
+  get s(): DeepReadonly<State> {
     return this.m.s;
   }
 

@@ -1,6 +1,6 @@
 // The reducer: the only code that changes the machine state. One switch over event types,
 // deterministic and total: an event of unknown type is an error, never ignored. Immer
-// wraps it (see machine.ts); run on a private copy it is also the bulk-replay fast path.
+// wraps it (see event-store.ts); run on a private copy it is also the bulk-replay fast path.
 
 import { pte_present, _PAGE_ACCESSED, _PAGE_DIRTY } from '../arch/i386/page.js';
 import { pte_slot, pte_table_pfn } from '../arch/i386/pgtable.js';

@@ -5,6 +5,7 @@
 import { PAGE_SHIFT, PAGE_SIZE } from './page.js';
 import { getPage, type PageTable, type State } from '../../state.js';
 import { PG_pgtable } from '../../include/page-flags.js';
+import type { DeepReadonly } from '../../include/readonly.js';
 
 export const pte_addr = (ptPfn: number, slot: number): number => ptPfn * PAGE_SIZE + slot * 4;
 export const pte_slot = (pte: number): number => (pte & (PAGE_SIZE - 1)) >> 2;
@@ -16,7 +17,8 @@ export function ptOf(s: State, pte: number): PageTable | undefined {
   return s.pts[pte_table_pfn(pte)];
 }
 
-export function readPte(s: State, pte: number): number {
+/** The pte word at address `pte` (0 when no page table is there: only after an injected pt-free-live). */
+export function readPte(s: DeepReadonly<State>, pte: number): number {
   const pt = s.pts[pte_table_pfn(pte)];
   if (pt === undefined) return 0;
   const slot = pte_slot(pte);
