@@ -119,3 +119,16 @@ describe('shrink_mmap (one step of the hand per page)', () => {
     expect(getPage(k.s, pfn).count).toBe(1);
   });
 });
+
+describe('filemap_nopage read-ahead', () => {
+  // 2.1.47 mm/filemap.c:855 (kernel-2.1-facts.md, "try_to_swap_out"): a page-cache miss in filemap_nopage
+  // also starts a one-page asynchronous read of the next page of the file. mmsim reads only the page
+  // faulted on, so the next page is a second major fault.
+  it.fails('a major fault on page 0 of a file also brings page 1 into the page cache', () => {
+    const { k } = bareKernel('pte-chain');
+    const mm = do_execve(k, -1, [libVma(4)]);
+    access(k, mm, LIB, false);
+    expect(find_page(k, 1, 0)).toBeGreaterThanOrEqual(0);
+    expect(find_page(k, 1, 1)).toBeGreaterThanOrEqual(0);
+  });
+});
