@@ -48,6 +48,9 @@ describe('boot (free_area_init + mem_init handing frames to free_pages_ok one by
   });
 });
 
+// EXPAND (2.1.47 mm/page_alloc.c) splits the block `high` times: each time it puts the LOWER half
+// on the next list down (add_mem_queue(area, map)) and moves on into the upper half (map += size),
+// so the request is served from the top of the block and the free halves are the bottom ones.
 describe('RMQUEUE / EXPAND', () => {
   it('an order-0 request takes the lowest non-empty list and hands out the TOP page; the lower halves go back, one per order', () => {
     const { k } = bareKernel('pte-chain');
