@@ -11,6 +11,7 @@ import { FAULT, OP, type Event, type EventType } from '../events.js';
 import { buddyAlloc, buddyFree } from './buddy.js';
 import { ownersOf, reclaimOf, rmapOf } from './designs.js';
 import type { DesignStatePart, Handler } from '../include/design.js';
+import type { DeepReadonly } from '../include/readonly.js';
 
 export class ReducerError extends Error {}
 
@@ -288,4 +289,4 @@ function core(s: State, e: Event): void {
   }
 }
 
-export const swapCount = (s: State, entry: number): number => s.swap.map[entry >> 6][entry & 63];
+export const swapCount = (s: DeepReadonly<State>, entry: number): number => s.swap.map[entry >> 6][entry & 63];

@@ -1,5 +1,6 @@
 // do_exit / exit_mmap (src/kernel/exit.ts; 2.1.47 kernel/exit.c -> mm/mmap.c exit_mmap): every
 // vma zapped, every page table and the pgd freed; pages shared with others or the page cache stay.
+import type { EventStore } from '../../src/event-store.js';
 import { describe, expect, it } from 'vitest';
 import { SWP_OFFSET, pte_pfn } from '../../src/arch/i386/page.js';
 import { checkState } from '../../src/check/invariants.js';
@@ -20,15 +21,15 @@ const pfnOf = (k: Kernel, mm: number, addr: number): number => pte_pfn(read_pte(
 
 function eventsOf(k: Kernel, f: () => void): Event[] {
   const out: Event[] = [];
-  const sink = k.m.sink;
-  k.m.sink = (e) => {
+  const sink = (k.m as EventStore).sink;
+  (k.m as EventStore).sink = (e: Event) => {
     out.push(e);
     sink?.(e);
   };
   try {
     f();
   } finally {
-    k.m.sink = sink;
+    (k.m as EventStore).sink = sink;
   }
   return out;
 }

@@ -1,5 +1,6 @@
 // do_fork (src/kernel/fork.ts, 2.1.47 kernel/fork.c: copy_mm -> dup_mmap -> copy_page_range):
 // what a child gets, and that a fork that runs out of memory half way leaves nothing behind.
+import type { EventStore } from '../../src/event-store.js';
 import { describe, expect, it } from 'vitest';
 import { pte_pfn } from '../../src/arch/i386/page.js';
 import { checkState } from '../../src/check/invariants.js';
@@ -17,15 +18,15 @@ const pfnOf = (k: Kernel, mm: number, addr: number): number => pte_pfn(read_pte(
 
 function eventsOf(k: Kernel, f: () => void): Event[] {
   const out: Event[] = [];
-  const sink = k.m.sink;
-  k.m.sink = (e) => {
+  const sink = (k.m as EventStore).sink;
+  (k.m as EventStore).sink = (e: Event) => {
     out.push(e);
     sink?.(e);
   };
   try {
     f();
   } finally {
-    k.m.sink = sink;
+    (k.m as EventStore).sink = sink;
   }
   return out;
 }

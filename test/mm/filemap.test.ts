@@ -1,6 +1,7 @@
 // The page cache and shrink_mmap (src/mm/filemap.ts, 2.1.47 mm/filemap.c): find_page's hash
 // lookup, what a page entering the cache looks like, and shrink_mmap's per-page rules.
 // (shrink_mmap's budgets and its second chance are in test/mm/swap_out.test.ts.)
+import type { EventStore } from '../../src/event-store.js';
 import { describe, expect, it } from 'vitest';
 import { pte_pfn } from '../../src/arch/i386/page.js';
 import { do_execve } from '../../src/fs/exec.js';
@@ -20,15 +21,15 @@ const handTo = (k: Kernel, pfn: number): void => k.emit({ t: 'clock_advance', ha
 
 function eventsOf(k: Kernel, f: () => void): Event[] {
   const out: Event[] = [];
-  const sink = k.m.sink;
-  k.m.sink = (e) => {
+  const sink = (k.m as EventStore).sink;
+  (k.m as EventStore).sink = (e: Event) => {
     out.push(e);
     sink?.(e);
   };
   try {
     f();
   } finally {
-    k.m.sink = sink;
+    (k.m as EventStore).sink = sink;
   }
   return out;
 }

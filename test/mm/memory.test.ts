@@ -1,6 +1,7 @@
 // The fault handler and page-table walkers of src/mm/memory.ts (2.1.47 mm/memory.c):
 // do_no_page, do_wp_page, do_swap_page, copy_page_range, zap_page_range, each on a
 // hand-built tiny machine, asserting the ptes, page counts, map counts and swap counts.
+import type { EventStore } from '../../src/event-store.js';
 import { describe, expect, it } from 'vitest';
 import {
   _PAGE_ACCESSED,
@@ -37,15 +38,15 @@ const sharedFile = (pages: number): Vma => ({ ...libVma(pages), kind: VmaKind.Sh
 
 function eventsOf(k: Kernel, f: () => void): Event[] {
   const out: Event[] = [];
-  const sink = k.m.sink;
-  k.m.sink = (e) => {
+  const sink = (k.m as EventStore).sink;
+  (k.m as EventStore).sink = (e: Event) => {
     out.push(e);
     sink?.(e);
   };
   try {
     f();
   } finally {
-    k.m.sink = sink;
+    (k.m as EventStore).sink = sink;
   }
   return out;
 }

@@ -1,5 +1,6 @@
 // __get_free_pages / free_pages (src/mm/page_alloc.ts, after 2.1.47's mm/page_alloc.c) on
 // the tiny machine: frames 8..63 free at boot, watermarks min 4 / low 6 / high 8.
+import type { EventStore } from '../../src/event-store.js';
 import { describe, expect, it } from 'vitest';
 import { pte_pfn } from '../../src/arch/i386/page.js';
 import { do_execve } from '../../src/fs/exec.js';
@@ -27,15 +28,15 @@ function freeLists(k: Kernel): number[][] {
 
 function eventsOf(k: Kernel, f: () => void): Event[] {
   const out: Event[] = [];
-  const sink = k.m.sink;
-  k.m.sink = (e) => {
+  const sink = (k.m as EventStore).sink;
+  (k.m as EventStore).sink = (e: Event) => {
     out.push(e);
     sink?.(e);
   };
   try {
     f();
   } finally {
-    k.m.sink = sink;
+    (k.m as EventStore).sink = sink;
   }
   return out;
 }

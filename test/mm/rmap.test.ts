@@ -1,6 +1,7 @@
 // page_referenced (src/mm/rmap.ts; named after 2.5's mm/rmap.c): one walk of the page's reverse
 // map tests and clears the accessed bit of every pte, and reports dirtiness. The same answer
 // under every design that tracks ptes.
+import type { EventStore } from '../../src/event-store.js';
 import { describe, expect, it } from 'vitest';
 import { pte_pfn, pte_young } from '../../src/arch/i386/page.js';
 import type { Event } from '../../src/events.js';
@@ -17,15 +18,15 @@ const pteOf = (k: Kernel, mm: number, addr: number): number => pte_offset(k, k.s
 
 function eventsOf(k: Kernel, f: () => void): Event[] {
   const out: Event[] = [];
-  const sink = k.m.sink;
-  k.m.sink = (e) => {
+  const sink = (k.m as EventStore).sink;
+  (k.m as EventStore).sink = (e: Event) => {
     out.push(e);
     sink?.(e);
   };
   try {
     f();
   } finally {
-    k.m.sink = sink;
+    (k.m as EventStore).sink = sink;
   }
   return out;
 }

@@ -1,6 +1,7 @@
 // The page-centric clock of src/mm/vmscan.ts (LaHaise's 1997 kswapd over 2.1.47's mem_map
 // hand), asserted step by step on hand-built machines: which ptes are made old, which are
 // rewritten, what the page's count and the swap map read afterwards.
+import type { EventStore } from '../../src/event-store.js';
 import { describe, expect, it } from 'vitest';
 import { SWP_ENTRY, SWP_OFFSET, pte_is_swap, pte_pfn, pte_present, pte_young } from '../../src/arch/i386/page.js';
 import { do_fork } from '../../src/kernel/fork.js';
@@ -25,15 +26,15 @@ const handTo = (k: Kernel, pfn: number): void => k.emit({ t: 'clock_advance', ha
 /** Record the events `f` emits. */
 function eventsOf(k: Kernel, f: () => void): Event[] {
   const out: Event[] = [];
-  const sink = k.m.sink;
-  k.m.sink = (e) => {
+  const sink = (k.m as EventStore).sink;
+  (k.m as EventStore).sink = (e: Event) => {
     out.push(e);
     sink?.(e);
   };
   try {
     f();
   } finally {
-    k.m.sink = sink;
+    (k.m as EventStore).sink = sink;
   }
   return out;
 }
