@@ -16,7 +16,7 @@ describe('determinism', () => {
       [b, '7'],
       [c, '8'],
     ]) {
-      const r = mmsim(['record', '--scenario', 'x486', '--seed', seed, '--events', '100000', '-o', f]);
+      const r = mmsim(['record', '--scenario', 'x486', '--seed', seed, '--events', '40000', '-o', f]);
       expect(r.code, r.stderr).toBe(0);
     }
     expect(readFileSync(a).equals(readFileSync(b))).toBe(true);
@@ -31,7 +31,7 @@ describe('determinism', () => {
 
   it.each([
     ['tiny', 30000],
-    ['x486', 120000],
+    ['x486', 60000],
   ] as const)('%s: active-inactive (LRU lists in the state) reaches the same hash in both engines and by replay', (scenario, n) => {
     const opts = { reclaim: 'active-inactive' };
     const direct = simulation(scenario, '3', opts, 'direct').run(n);

@@ -10,8 +10,8 @@ import { recordEvents } from '../helpers.js';
 import type { RunOptions } from '../../src/run-config.js';
 import { replayToken } from '../../src/cli/replay-token.js';
 
-/** npm test runs a fifth of the seeds; npm run soak (MMSIM_SOAK=1) runs them all. */
-const runs = (n: number): number => (process.env.MMSIM_SOAK === '1' ? n : Math.max(2, Math.round(n / 5)));
+/** npm test runs a tenth of the seeds; npm run soak (MMSIM_SOAK=1) runs them all. */
+const runs = (n: number): number => (process.env.MMSIM_SOAK === '1' ? n : Math.max(2, Math.round(n / 10)));
 
 function holds(scenario: string, seed: string, events: number, fullEvery: number, opts: Partial<RunOptions> = {}): void {
   const { sim, events: evs } = recordEvents(scenario, seed, events, opts);

@@ -8,9 +8,9 @@ describe('compare --seeds', () => {
   it('each design on each seed: the mean is the mean of the single-seed comparisons, the interval is Student t', async () => {
     const seeds = ['1', '2', '3'];
     const designs = 'clock/pte-chain,old/none';
-    const r = await runSeeds({ scenario: 'tiny', seeds, designs, steps: 3000, mode: 'sequential' });
+    const r = await runSeeds({ scenario: 'tiny', seeds, designs, steps: 1500, mode: 'sequential' });
     const single = await Promise.all(
-      seeds.map((seed) => runComparison({ scenario: 'tiny', seed, steps: 3000, designs, mode: 'sequential' })),
+      seeds.map((seed) => runComparison({ scenario: 'tiny', seed, steps: 1500, designs, mode: 'sequential' })),
     );
     const faults = single.map((c) => c.results[0].majorFaults);
     const clock = r.section.designs.find((d) => d.design === 'clock/pte-chain')!;
