@@ -15,7 +15,10 @@ export function debugCommand(cli: Cli): Command {
       const tl = openTimeline(cli, path);
       const dbg = new Debugger(tl);
       const tty = cli.io.stdin.isTTY === true;
+      // a scripted session (-x, or commands on a pipe) whose command fails ends with exit 2
+      let failed = false;
       const say = (lines: string[]): void => {
+        if (lines.some((l) => l.startsWith('error:'))) failed = true;
         if (lines.length) cli.out(lines.join('\n') + '\n');
       };
       say([`mmsim debug: ${path}, ${tl.events} events (${tl.config.scenario.name}, seed ${tl.config.seed}); type help`, dbg.where()]);
@@ -43,5 +46,6 @@ export function debugCommand(cli: Cli): Command {
       }
       tl.log.close();
       tl.log.requireEnd();
+      if (failed && !tty) cli.fail(2);
     });
 }

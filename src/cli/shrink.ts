@@ -27,8 +27,8 @@ export function shrinkCommand(cli: Cli): Command {
         r = shrink(tl, o.budget);
       } catch (err) {
         if (err instanceof ShrinkError) {
-          cli.err(`mmsim: ${err.message}\n`);
-          cli.fail(1);
+          // a log with nothing to shrink is bad input for shrink, not a failed invariant
+          cli.error(err.message, 2);
           return;
         }
         throw err;

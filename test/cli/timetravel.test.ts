@@ -105,6 +105,16 @@ describe('mmsim seek / diff / history / debug / bisect', { timeout: 30000 }, () 
     expect(r.out).toMatch(/page 1999: count \d+, map count \d+, flags/);
   });
 
+  it('a scripted debug session whose command fails exits 2; shrink of a log where nothing fails exits 2', async () => {
+    const bad = await mmsim(['debug', bug.path, '-x', 'goto 99999999'], '');
+    expect(bad.code).toBe(2);
+    expect(bad.out).toMatch(/error: event 99999999 is out of range/);
+    const clean = record({ scenario: 'tiny', events: 2000 });
+    const s = await mmsim(['shrink', clean.path, '-o', tmp('s.mmlog')]);
+    expect(s.code).toBe(2);
+    expect(s.err).toMatch(/^mmsim: error: nothing fails in \d+ events/);
+  });
+
   it('every command has --help', async () => {
     for (const c of ['seek', 'diff', 'history', 'debug', 'bisect', 'shrink', 'record']) {
       const r = await mmsim([c, '--help']);
