@@ -27,34 +27,77 @@ function ticks(lo: number, hi: number, n = 5): number[] {
   return out;
 }
 
+/** Ticks on a log10 axis (lo, hi are exponents): 1, 2, 5 × 10^k, as values. */
+function logTicks(lo: number, hi: number): number[] {
+  const out: number[] = [];
+  for (let k = Math.floor(lo); k <= Math.ceil(hi); k++) {
+    for (const m of hi - lo > 4 ? [1] : [1, 2, 5]) {
+      const v = m * 10 ** k;
+      if (Math.log10(v) >= lo - 1e-9 && Math.log10(v) <= hi + 1e-9) out.push(v);
+    }
+  }
+  return out;
+}
+
 const label = (v: number): string => (Math.abs(v) >= 10000 ? `${(v / 1000).toFixed(0)}k` : String(Number(v.toPrecision(4))));
 
-export function lineChart(title: string, xLabel: string, yLabel: string, series: Series[]): string {
-  const W = 720,
+export interface ChartOptions {
+  /** Log10 axes (values must be > 0; others are left out): for rates that differ by orders of magnitude. */
+  logX?: boolean;
+  logY?: boolean;
+  /** Cut the y axis here (lines above it are clipped): keeps a start-up peak from hiding the steady state. */
+  yMax?: number;
+  /** A marker at every point (few points, e.g. a sweep). */
+  markers?: boolean;
+}
+
+const sameLine = (a: Series, b: Series): boolean =>
+  a.points.length === b.points.length && a.points.every((p, i) => p[0] === b.points[i][0] && p[1] === b.points[i][1]);
+
+/** Dash patterns by series index, so that lines lying on top of each other stay visible. */
+const DASHES = ['', '6 3', '2 3', '8 3 2 3'];
+
+export function lineChart(title: string, xLabel: string, yLabel: string, seriesIn: Series[], opts: ChartOptions = {}): string {
+  const tx = (x: number): number => (opts.logX ? Math.log10(x) : x);
+  const ty = (y: number): number => (opts.logY ? Math.log10(y) : y);
+  const keep = (p: [number, number]): boolean => (!opts.logX || p[0] > 0) && (!opts.logY || p[1] > 0);
+  // a series identical to an earlier one is named so in the legend, not silently hidden under it
+  const series = seriesIn.map((s, i) => {
+    const twin = seriesIn.slice(0, i).find((o) => o.points.length > 0 && sameLine(o, s));
+    return { ...s, name: twin ? `${s.name} (= ${twin.name})` : s.name, points: s.points.filter(keep) };
+  });
+  const R = Math.max(170, 60 + 6.5 * Math.max(0, ...seriesIn.map((x) => x.name.length + 12)));
+  const W = 550 + R,
     H = 400,
     L = 70,
-    R = 170,
     T = 40,
     B = 50;
-  const xs = series.flatMap((s) => s.points.map((p) => p[0]));
-  const ys = series.flatMap((s) => [...s.points.map((p) => p[1]), ...(s.errors ?? []).flatMap((e) => e ?? [])]);
-  const x0 = 0,
-    x1 = Math.max(1e-9, ...xs);
-  const y0 = Math.min(0, ...ys) * 1.05,
-    y1 = Math.max(1, ...ys) * 1.05;
-  const px = (x: number): number => L + ((x - x0) / (x1 - x0)) * (W - L - R);
-  const py = (y: number): number => H - B - ((y - y0) / (y1 - y0)) * (H - T - B);
+  const xs = series.flatMap((s) => s.points.map((p) => tx(p[0])));
+  const ys = series
+    .flatMap((s) => [...s.points.map((p) => p[1]), ...(s.errors ?? []).flatMap((e) => e ?? [])])
+    .filter((y) => !opts.logY || y > 0)
+    .map(ty);
+  const x0 = opts.logX ? Math.min(...xs) : 0,
+    x1 = Math.max(x0 + 1e-9, ...xs);
+  let y0 = opts.logY ? Math.floor(Math.min(...ys)) : Math.min(0, ...ys) * 1.05;
+  let y1 = opts.logY ? Math.ceil(Math.max(...ys)) : Math.max(1, ...ys) * 1.05;
+  if (opts.yMax !== undefined) y1 = Math.min(y1, ty(opts.yMax));
+  if (!(y1 > y0)) [y0, y1] = [y0, y0 + 1];
+  const px = (x: number): number => L + ((tx(x) - x0) / (x1 - x0)) * (W - L - R);
+  const py = (y: number): number => H - B - ((ty(y) - y0) / (y1 - y0)) * (H - T - B);
+  const axisTicks = (lo: number, hi: number, log: boolean | undefined): number[] => (log ? logTicks(lo, hi) : ticks(lo, hi));
   const parts: string[] = [];
   parts.push(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
   );
   parts.push(`<rect width="${W}" height="${H}" fill="white"/>`);
   parts.push(`<text x="${W / 2 - R / 2}" y="22" text-anchor="middle" font-size="15">${esc(title)}</text>`);
-  for (const t of ticks(y0, y1)) {
+  parts.push(`<clipPath id="plot"><rect x="${L}" y="${T}" width="${W - L - R}" height="${H - T - B}"/></clipPath>`);
+  for (const t of axisTicks(y0, y1, opts.logY)) {
     parts.push(`<line x1="${L}" x2="${W - R}" y1="${py(t).toFixed(1)}" y2="${py(t).toFixed(1)}" stroke="#ddd"/>`);
     parts.push(`<text x="${L - 6}" y="${(py(t) + 4).toFixed(1)}" text-anchor="end">${label(t)}</text>`);
   }
-  for (const t of ticks(x0, x1)) {
+  for (const t of axisTicks(x0, x1, opts.logX)) {
     parts.push(`<line x1="${px(t).toFixed(1)}" x2="${px(t).toFixed(1)}" y1="${T}" y2="${H - B}" stroke="#eee"/>`);
     parts.push(`<text x="${px(t).toFixed(1)}" y="${H - B + 16}" text-anchor="middle">${label(t)}</text>`);
   }
@@ -63,10 +106,16 @@ export function lineChart(title: string, xLabel: string, yLabel: string, series:
   parts.push(`<text transform="translate(16 ${(T + H - B) / 2}) rotate(-90)" text-anchor="middle">${esc(yLabel)}</text>`);
   series.forEach((s, i) => {
     const c = COLORS[i % COLORS.length];
+    const dash = DASHES[i % DASHES.length];
     if (s.points.length > 0) {
       const d = s.points.map((p, j) => `${j ? 'L' : 'M'}${px(p[0]).toFixed(1)},${py(p[1]).toFixed(1)}`).join('');
-      parts.push(`<path d="${d}" fill="none" stroke="${c}" stroke-width="1.5"/>`);
+      parts.push(
+        `<path d="${d}" fill="none" stroke="${c}" stroke-width="1.5"${dash ? ` stroke-dasharray="${dash}"` : ''} clip-path="url(#plot)"/>`,
+      );
     }
+    if (opts.markers && s.errors === undefined)
+      for (const p of s.points)
+        parts.push(`<circle cx="${px(p[0]).toFixed(1)}" cy="${py(p[1]).toFixed(1)}" r="3" fill="${c}" clip-path="url(#plot)"/>`);
     if (s.errors !== undefined)
       s.points.forEach((p, j) => {
         // bars of different series at the same x are set a few pixels apart, so none hides another
@@ -81,7 +130,9 @@ export function lineChart(title: string, xLabel: string, yLabel: string, series:
         );
       });
     const ly = T + 10 + i * 18;
-    parts.push(`<line x1="${W - R + 12}" x2="${W - R + 32}" y1="${ly}" y2="${ly}" stroke="${c}" stroke-width="3"/>`);
+    parts.push(
+      `<line x1="${W - R + 12}" x2="${W - R + 32}" y1="${ly}" y2="${ly}" stroke="${c}" stroke-width="3"${dash ? ` stroke-dasharray="${dash}"` : ''}/>`,
+    );
     parts.push(`<text x="${W - R + 38}" y="${ly + 4}">${esc(s.name)}</text>`);
   });
   parts.push('</svg>');
@@ -114,15 +165,19 @@ function smooth(points: [number, number][], n = 200): [number, number][] {
 /** Writes free-pages.svg, scan-rate.svg, fault-rate.svg into dir; returns the paths. */
 export function writePlots(c: ComparisonResult, dir: string): string[] {
   mkdirSync(dir, { recursive: true });
-  const sub = `${c.scenario}, seed ${c.seed}`;
+  const sub = `${c.scenario}, seed ${c.seed}, ${c.steps.toLocaleString('en-US')} steps`;
+  // free memory starts near all of mem_map at boot: cut the axis above the second half's peak
+  const later = c.results.flatMap((r) => r.samples.filter((s, i) => i >= r.samples.length / 2).map((s) => s.nrFree));
+  const steadyMax = later.length > 0 ? Math.max(...later) * 1.5 : undefined;
   const charts: [string, string][] = [
     [
       'free-pages.svg',
       lineChart(
         `Free pages (${sub})`,
         'simulated time (s)',
-        'free pages',
+        'free pages (axis cut above the steady state; boot starts higher)',
         c.results.map((r) => ({ name: r.design, points: r.samples.map((s) => [s.time / 1e6, s.nrFree] as [number, number]) })),
+        { yMax: steadyMax },
       ),
     ],
     [
@@ -130,8 +185,9 @@ export function writePlots(c: ComparisonResult, dir: string): string[] {
       lineChart(
         `Scan rate (${sub})`,
         'simulated time (s)',
-        'pages scanned per second',
+        'pages scanned per second (log scale)',
         c.results.map((r) => ({ name: r.design, points: smooth(rate(r.samples, (s) => s.scanned)) })),
+        { logY: true },
       ),
     ],
     [

@@ -111,17 +111,20 @@ export function formatSweep(sw: SweepResult): string {
   return `sweep: sharedlib:N, seed ${sw.seed}, ${sw.steps} workload steps per run\n${line(head)}\n${w.map((n) => '-'.repeat(n)).join('  ')}\n${rows.map(line).join('\n')}\n`;
 }
 
-/** ptes visited per freed page (all pages) against N, one line per design. */
+/** ptes visited per freed page against N, one line per design for all pages and one for the library's pages. */
 export function sweepChart(sw: SweepResult): string {
+  const line = (d: string, name: string, f: (p: SweepPoint) => number | null) => ({
+    name,
+    points: sw.points.filter((p) => p.design === d && f(p) !== null).map((p) => [p.n, f(p) as number] as [number, number]),
+  });
   return lineChart(
-    `ptes visited per page freed vs sharers (sharedlib:N, seed ${sw.seed})`,
-    'N processes sharing the library',
-    'ptes visited per page freed',
-    sw.designs.map((d) => ({
-      name: d,
-      points: sw.points
-        .filter((p) => p.design === d && p.ptesPerFreed !== null)
-        .map((p) => [p.n, p.ptesPerFreed as number] as [number, number]),
-    })),
+    `ptes visited per page freed vs sharers (sharedlib:N, seed ${sw.seed}, ${sw.steps.toLocaleString('en-US')} steps)`,
+    'N processes sharing the library (log scale)',
+    'ptes visited per page freed (log scale)',
+    sw.designs.flatMap((d) => [
+      line(d, `${d}, all pages`, (p) => p.ptesPerFreed),
+      line(d, `${d}, library pages`, (p) => p.sharedPtesPerFreed),
+    ]),
+    { logX: true, logY: true, markers: true },
   );
 }
