@@ -13,6 +13,7 @@ export function exit_mmap(k: Kernel, mmId: number): void {
   free_live_table_bug(k, mmId);
   for (const vma of [...k.s.mms[mmId].vmas]) {
     zap_page_range(k, mmId, vma, vma.start, vma.end);
+    k.rmap.hooks?.vmaRemoved?.(k, mmId, vma.start);
     k.emit({ t: 'vma_remove', mm: mmId, start: vma.start });
   }
   const mm = k.s.mms[mmId];

@@ -111,6 +111,7 @@ export function pageInfo(s: State, pfn: number) {
     freeBlockOrder: p.order,
     chain: rep.ptes.map((pte) => pteInfo(s, pte)),
     chainProblem: rep.problem,
+    ...(rep.via !== undefined ? { chainVia: rep.via } : {}),
   };
 }
 
