@@ -11,6 +11,7 @@ import { getPage, VM_READ, VM_WRITE, VmaKind } from '../../src/state.js';
 import { arenaOf } from '../../src/rmap/arena.js';
 import { checkState } from '../../src/check/invariants.js';
 import { PG_direct } from '../../src/include/page-flags.js';
+import { formatPage, pageInfo } from '../../src/timetravel/describe.js';
 
 const ANON = 0x01000000;
 const FILE = 0x02000000;
@@ -48,6 +49,8 @@ describe('objrmap', () => {
     expect(rep.via).toEqual([a, ...kids].map((mm) => `file vma 0x2000000 of mm ${mm}`));
     expect(k.rmap.walkCost?.(s, pfn)).toBe(3);
     expect(checkState(s)).toEqual([]);
+    // seek's chain view says how each pte was found
+    expect(formatPage(pageInfo(s, pfn))).toContain(`(via file vma 0x2000000 of mm ${kids[1]})`);
   });
 
   it('keeps anonymous pages on 2.5 pte_chains: direct, then a block, and visits no vma', () => {
