@@ -172,7 +172,9 @@ export function formatPage(p: ReturnType<typeof pageInfo>): string {
   ];
   p.chain.forEach((c, i) => {
     const via = p.chainVia?.[i];
-    lines.push(`  [${i}] ${formatPte(c)}${via !== undefined ? `  (via ${via})` : ''}${c.maps !== p.page ? `  <-- does not map page ${p.page}` : ''}`);
+    lines.push(
+      `  [${i}] ${formatPte(c)}${via !== undefined ? `  (via ${via})` : ''}${c.maps !== p.page ? `  <-- does not map page ${p.page}` : ''}`,
+    );
   });
   if (p.chainProblem) lines.push(`  chain problem: ${p.chainProblem}`);
   else if (p.chain.length) lines.push(`  end of chain (${p.chain.length} pte(s))`);

@@ -12,6 +12,7 @@ import { arenaOf } from '../../src/rmap/arena.js';
 import { checkState } from '../../src/check/invariants.js';
 import { PG_direct } from '../../src/include/page-flags.js';
 import { formatPage, pageInfo } from '../../src/timetravel/describe.js';
+import { try_to_flip_page_to } from '../../src/mm/flip.js';
 
 const ANON = 0x01000000;
 const FILE = 0x02000000;
@@ -80,6 +81,21 @@ describe('objrmap', () => {
     const pfn = pfnAt(a, FILE + 4096);
     expect(page_referenced(k, pfn).ptes.length).toBe(3);
     expect(s.stats.vmasVisited).toBe(3);
+  });
+
+  // --steal's flip links the ptes to the new frame before it enters the page cache (the only
+  // path where a linked page becomes a file page); workloads never flip under order-0 page
+  // tables, so the flip is driven by hand.
+  it.each(['objrmap', 'anon_vma'])('--rmap %s: a file page and an anonymous page flipped to another frame stay consistent', (rmap) => {
+    const { s, k, a, kids, pfnAt } = world(2, rmap);
+    for (const addr of [FILE + 4096, ANON]) {
+      const src = pfnAt(a, addr);
+      const dst = s.freeArea.find((f) => f.head >= 0)!.head;
+      expect(try_to_flip_page_to(k, dst, src)).toBe(true);
+      for (const mm of [a, ...kids]) expect(pfnAt(mm, addr)).toBe(dst);
+      expect(k.rmap.entries(s, dst).ptes.length).toBe(3);
+      expect(checkState(s)).toEqual([]);
+    }
   });
 
   it('a design without a vma walk emits no rmap_walk, so its runs keep their state', () => {
