@@ -56,6 +56,9 @@ export interface RunConfig {
 
 export class ConfigError extends Error {}
 
+/** 2.1.47 include/linux/swap.h: SWAP_MAP_MAX slots in the one-page swap header's bitmap, 8 * PAGE_SIZE bits less the header. */
+export const MAX_SWAP_SLOTS = 32768;
+
 export function makeRunConfig(scenario: Scenario, opts: RunOptions): RunConfig {
   const nframes = parseSizePages(opts.mem ?? scenario.memory, opts.mem ? '--mem' : 'memory');
   const reserved = parseSizePages(scenario.reserved, 'reserved');
@@ -65,6 +68,23 @@ export function makeRunConfig(scenario: Scenario, opts: RunOptions): RunConfig {
     throw new ConfigError(`memory of ${nframes} pages is too large: at most 262144 pages (1G) on i386 without highmem`);
   if (reserved < 2 || reserved >= nframes - 8)
     throw new ConfigError(`reserved (${reserved} pages) must leave at least 8 of the ${nframes} frames free, and be at least 2`);
+  // 2.1's swap header is one page whose bitmap marks usable slots: 8 * 4096 - 10 slots, i.e. 128 MiB per device
+  if (swapSlots < 2 || swapSlots > MAX_SWAP_SLOTS)
+    throw new ConfigError(
+      `swap of ${swapSlots} pages is out of range: 2..${MAX_SWAP_SLOTS} pages (2.1's one-page swap header maps at most 128M)`,
+    );
+  const wm = scenario.watermarks;
+  if (wm !== undefined && !(wm.min <= wm.low && wm.low <= wm.high && wm.high < nframes - reserved)) {
+    throw new ConfigError(
+      `watermarks min ${wm.min}, low ${wm.low}, high ${wm.high} are not allowed: they need min <= low <= high < ${nframes - reserved} (the frames left after the reservation)`,
+    );
+  }
+  const procs = scenario.boot.reduce((n, b) => n + b.count, 0);
+  if (procs > nframes - reserved) {
+    throw new ConfigError(
+      `boot starts ${procs} processes but this machine has ${nframes - reserved} free frames: each needs at least its page directory`,
+    );
+  }
   const reclaim = opts.reclaim ?? DEFAULT_RECLAIM;
   const rmap = opts.rmap ?? DEFAULT_RMAP;
   if (!RECLAIM_POLICIES.has(reclaim))

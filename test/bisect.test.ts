@@ -136,7 +136,7 @@ describe('bisect when the breakage heals before the end', { timeout: 30000 }, ()
     const path = tmp('heals.mmlog');
     const w = new LogWriter(path, { config: sim.cfg, initial: sim.initial }); // no snapshots: none can see it
     for (const e of edited) w.event(e);
-    w.close({ hash: '' });
+    w.close({ hash: '0'.repeat(64) }); // never verified here; the reader only needs one
     const b = bisect(timeline(path))!;
     expect(b).not.toBeNull();
     expect(b.event).toBe(link + 1);

@@ -140,7 +140,7 @@ export function record(o: Rec): RecordResult {
 }
 
 export function timeline(path: string, warnings: string[] = []): Timeline {
-  const log = new LogReader(path, { indexed: true });
+  const log = new LogReader(path);
   warnings.push(...log.warnings);
   return new Timeline(log, (w) => warnings.push(w));
 }

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runMmtrace } from '../src/trace/mmtrace.js';
@@ -79,5 +79,20 @@ describe('mmtrace', () => {
       skipBadLines: true,
     });
     expect(r).toMatchObject({ badLines: 2, references: 2, faults: 2 });
+  });
+
+  it('reads the same run from bytes and from text: blanks, extra fields, CRLF, 0x or decimal', async () => {
+    const text = readFileSync(EXAMPLE, 'utf8');
+    // r/w/x lines the byte reader takes, and variants only the text parser takes (a no-break space, trailing fields)
+    const variant = text
+      .split('\n')
+      .map((l, i) =>
+        /^[rwx] /.test(l) ? (i % 3 === 0 ? l.replace(' ', '\t  ') + ' trailing' : i % 3 === 1 ? l.replace(' ', '\u00a0') : l + '\t') : l,
+      )
+      .join('\r\n');
+    expect(variant).not.toBe(text);
+    const a = await runMmtrace(EXAMPLE, { frames: 3, policy: 'clock', hash: true });
+    const b = await runMmtrace(file(variant), { frames: 3, policy: 'clock', hash: true });
+    expect(b).toMatchObject({ references: a.references, faults: a.faults, events: a.events, lines: a.lines, stateHash: a.stateHash });
   });
 });

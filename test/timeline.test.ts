@@ -26,7 +26,7 @@ function truthAt(pos: number): string {
 
 describe('snapshots and seeking', { timeout: 30000 }, () => {
   it('writes a snapshot every K events and an index that opens without a walk', () => {
-    const log = new LogReader(run.path, { indexed: true });
+    const log = new LogReader(run.path);
     expect(log.indexed).toBe(true);
     expect(log.snapshots.map((c) => c.first)).toEqual([16384, 32768, 49152, 65536, 81920, 98304]);
     expect(log.events).toBe(run.events);
@@ -70,7 +70,7 @@ describe('snapshots and seeking', { timeout: 30000 }, () => {
       /snapshot at event 49152 \(chunk \d+, byte offset \d+\) is damaged.*falling back to the snapshot at event 32768/,
     );
     // a walk of the same file tolerates it too: no events were lost
-    const walked = new LogReader(bad);
+    const walked = new LogReader(bad, { walk: true });
     expect(walked.events).toBe(run.events);
     expect(walked.warnings.join('\n')).toMatch(/damaged .* no events were lost/);
   });
@@ -79,7 +79,7 @@ describe('snapshots and seeking', { timeout: 30000 }, () => {
     const bytes = readFileSync(run.path);
     const cut = tmp('no-tail.mmlog');
     writeFileSync(cut, bytes.subarray(0, bytes.length - 5));
-    const log = new LogReader(cut, { indexed: true });
+    const log = new LogReader(cut);
     expect(log.indexed).toBe(false);
     expect(log.events).toBe(run.events);
     expect(log.warnings.join('\n')).toMatch(/torn tail at chunk \d+ \(byte offset \d+\)/);
@@ -97,6 +97,10 @@ describe('snapshots and seeking', { timeout: 30000 }, () => {
     writeFileSync(bad, bytes);
     const tl = timeline(bad);
     expect(() => tl.at(30000)).toThrow(new RegExp(`chunk ${ev.index} \\(events\\) at byte offset ${ev.offset} is damaged`));
-    expect(() => new LogReader(bad)).toThrow(new RegExp(`chunk ${ev.index} at byte offset ${ev.offset}`));
+    // a walk finds it at open; opened through the index, replay finds it when it reads the chunk
+    expect(() => new LogReader(bad, { walk: true })).toThrow(new RegExp(`chunk ${ev.index} at byte offset ${ev.offset}`));
+    expect(() => replayLog(new LogReader(bad))).toThrow(
+      new RegExp(`chunk ${ev.index} \\(events\\) at byte offset ${ev.offset} is damaged`),
+    );
   });
 });

@@ -5,6 +5,7 @@
 // JSON per job are its price). Usage:
 //   node dist/tools/bench-sweep.js [seeds] [steps]     (default 8 seeds x 2 scenarios x 2 designs, 20000 steps)
 
+import { sweepVersion } from '../src/sweep/fingerprint.js';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -26,7 +27,7 @@ export async function benchSweep(seeds = 8, steps = 20000, reps = 3) {
     mem: [],
     steps,
   };
-  const jobs = expandGrid(grid, MMSIM_VERSION);
+  const jobs = expandGrid(grid, sweepVersion(MMSIM_VERSION));
   const dir = mkdtempSync(join(tmpdir(), 'mmsim-bench-sweep-'));
   let n = 0;
   const outputs = new Set<string>();

@@ -55,13 +55,13 @@ function phase(name: string): Record<string, unknown> {
     }
     case 'seek': {
       const rng = new Rng('bench', 'seek');
-      const total = new LogReader(LOG, { indexed: true }).events;
+      const total = new LogReader(LOG).events;
       const times: number[] = [],
         openTimes: number[] = [];
       for (let k = 0; k < 40; k++) {
         const n = rng.int(total);
         const t0 = performance.now();
-        const tl = new Timeline(new LogReader(LOG, { indexed: true }));
+        const tl = new Timeline(new LogReader(LOG));
         const t1 = performance.now();
         tl.at(n + 1);
         times.push(performance.now() - t0);
@@ -72,7 +72,7 @@ function phase(name: string): Record<string, unknown> {
     }
     case 'bisect': {
       const t0 = performance.now();
-      const tl = new Timeline(new LogReader(LOG, { indexed: true }));
+      const tl = new Timeline(new LogReader(LOG));
       const b = bisect(tl);
       return {
         seconds: r1((performance.now() - t0) / 1000),
@@ -111,7 +111,7 @@ function phase(name: string): Record<string, unknown> {
         for (let k = 0; k < 30; k++) {
           const n = rng.int(r.events);
           const t1 = performance.now();
-          const tl = new Timeline(new LogReader(path, { indexed: true }));
+          const tl = new Timeline(new LogReader(path));
           tl.at(n + 1);
           times.push(performance.now() - t1);
           tl.log.close();

@@ -1,26 +1,44 @@
-// Strict-mode trace throughput and memory: references per second of runTrace for each
-// policy on a generated `pages` trace, with and without a run log attached to the
-// machine's sink, and peak RSS of separate processes at 1M and 4M references (memory must
-// stay flat as the trace grows). Each measurement runs in its own child process so that
-// maxRSS belongs to that run alone; the child first runs a 100k-reference warm-up trace
-// (the JIT), and each figure is the best of --repeat runs (shared machines are noisy).
+// Strict-mode trace speed, two parts (both by default; --only floor|policies for one):
 //
-//   node dist/tools/bench-trace.js [--refs 1000000] [--frames 1024] [--repeat 2]
+// 1. Against the floor (issue 14): whole processes of
+//    `mmsim trace FILE --format pages --policy clock --clock-ref-on-load false --frames N`
+//    and of tools/clock-floor.ts (a plain-JS CLOCK over the same text), run in alternation
+//    on seeded traces: hit-heavy (a looping working set, 4M references, ~1% faults at 32
+//    frames) and fault-heavy (1M references of Zipf(0.9) over 250,000 pages), at 32 (the
+//    hit-heavy trace only), 1,024 and 65,536 frames. Each pair gives a ratio (floor time /
+//    mmsim time, so 1.0x = as fast as the floor); the table shows the median over --pairs
+//    pairs, of wall-clock time and of CPU time (the children's user + system time from
+//    /proc/self/stat). Both must agree on the fault count, or the run stops.
+// 2. Per policy: references per second of runTrace on a generated `pages` trace, with and
+//    without a run log attached to the machine's sink, and peak RSS of separate processes
+//    at 1M and 4M references (memory must stay flat as the trace grows). Each measurement
+//    runs in its own child process so that maxRSS belongs to that run alone; the child first
+//    runs a 100k-reference warm-up trace (the JIT), and each figure is the best of --repeat
+//    runs (shared machines are noisy).
+//
+//   node dist/tools/bench-trace.js [--only floor|policies] [--pairs 3] [--hit-refs 4000000] [--zipf-refs 1000000]
+//                                  [--refs 1000000] [--frames 1024] [--repeat 2]
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, createWriteStream, statSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, createWriteStream, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
 import { runTrace } from '../src/trace/run.js';
+import { scanTrace } from '../src/trace/scan.js';
 import { traceLog } from '../src/trace/log.js';
 import { Rng } from '../src/workload/rng.js';
+import { writeLoopingTrace, writeZipfTrace } from './bench-trace-gen.js';
 
 const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(name);
   return i >= 0 ? Number(process.argv[i + 1]) : dflt;
 };
+const only = ((): string | null => {
+  const i = process.argv.indexOf('--only');
+  return i >= 0 ? process.argv[i + 1] : null;
+})();
 
 /** A seeded trace with locality: 80% of references to a 512-page hot set that drifts, 20% over 8192 pages. */
 async function writeTrace(path: string, refs: number): Promise<void> {
@@ -58,13 +76,143 @@ async function child(): Promise<void> {
   process.stdout.write(JSON.stringify({ ...r, ms, maxRssMB: process.resourceUsage().maxRSS / 1024, logBytes }) + '\n');
 }
 
-async function main(): Promise<void> {
+/** CPU time (user + system, ms) of this process's waited-for children so far; null without /proc. */
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
+function childrenCpuMs(): number | null {
+  try {
+    // fields after the command name (which is in parentheses): cutime and cstime are the 14th and 15th
+    const rest = readFileSync('/proc/self/stat', 'utf8')
+      .replace(/^.*\) /, '')
+      .split(' ');
+    return ((Number(rest[13]) + Number(rest[14])) * 1000) / CLK_TCK;
+  } catch {
+    return null;
+  }
+}
+
+interface Timed {
+  out: { references: number; faults: number };
+  wallMs: number;
+  cpuMs: number | null;
+}
+
+function timedProcess(args: string[]): Timed {
+  const cpu0 = childrenCpuMs();
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const wallMs = performance.now() - t0;
+  const cpu1 = childrenCpuMs();
+  if (r.status !== 0) throw new Error(`${args.join(' ')} failed: ${r.stderr}`);
+  const cpuMs = cpu0 === null || cpu1 === null ? null : cpu1 - cpu0;
+  return { out: JSON.parse(r.stdout) as Timed['out'], wallMs, cpuMs };
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+async function floorComparison(dir: string): Promise<void> {
+  const pairs = arg('--pairs', 3),
+    hitRefs = arg('--hit-refs', 4000000),
+    zipfRefs = arg('--zipf-refs', 1000000);
+  const here = dirname(fileURLToPath(import.meta.url));
+  const mmsim = join(here, 'mmsim.js'),
+    floor = join(here, 'clock-floor.js');
+  const hit = join(dir, 'hit.pages'),
+    zipf = join(dir, 'zipf.pages');
+  await writeLoopingTrace(hit, hitRefs);
+  await writeZipfTrace(zipf, zipfRefs, 250000, 0.9);
+  const cases: [string, string, number][] = [
+    ['hit-heavy', hit, 32],
+    ['hit-heavy', hit, 1024],
+    ['hit-heavy', hit, 65536],
+    ['fault-heavy', zipf, 1024],
+    ['fault-heavy', zipf, 65536],
+  ];
+  console.log(`mmsim trace --format pages --policy clock --clock-ref-on-load false, whole process, against a plain-JS CLOCK`);
+  console.log(`over the same text (tools/clock-floor.ts); median of ${pairs} alternating pairs (node ${process.version})`);
+  console.log(
+    'trace        refs      frames  faults   | mmsim wall s  cpu s  refs/s(cpu)  ns/ref(cpu) | floor wall s  cpu s | ratio wall  cpu',
+  );
+  for (const [name, file, frames] of cases) {
+    const m: Timed[] = [],
+      f: Timed[] = [];
+    for (let i = 0; i < pairs; i++) {
+      f.push(timedProcess([floor, file, String(frames)]));
+      m.push(
+        timedProcess([
+          mmsim,
+          'trace',
+          file,
+          '--format',
+          'pages',
+          '--policy',
+          'clock',
+          '--clock-ref-on-load',
+          'false',
+          '--frames',
+          String(frames),
+          '--json',
+        ]),
+      );
+    }
+    const { references, faults } = m[0].out;
+    if (f[0].out.faults !== faults || f[0].out.references !== references) {
+      throw new Error(
+        `${name} at ${frames} frames: mmsim ${references} refs ${faults} faults, the floor ${f[0].out.references} refs ${f[0].out.faults} faults`,
+      );
+    }
+    const cpu = m.every((x) => x.cpuMs !== null) && f.every((x) => x.cpuMs !== null);
+    const mw = median(m.map((x) => x.wallMs)) / 1000,
+      fw = median(f.map((x) => x.wallMs)) / 1000;
+    const mc = cpu ? median(m.map((x) => x.cpuMs!)) / 1000 : NaN,
+      fc = cpu ? median(f.map((x) => x.cpuMs!)) / 1000 : NaN;
+    const wallRatio = median(m.map((x, i) => f[i].wallMs / x.wallMs));
+    const cpuRatio = cpu ? median(m.map((x, i) => f[i].cpuMs! / x.cpuMs!)) : NaN;
+    const num = (v: number, w: number, d = 2): string => (Number.isNaN(v) ? 'n/a' : v.toFixed(d)).padStart(w);
+    console.log(
+      `${name.padEnd(11)}  ${String(references).padEnd(8)}  ${String(frames).padStart(6)}  ${String(faults).padStart(7)}  | ${num(mw, 12)}  ${num(mc, 5)}  ${num(references / mc, 11, 0)}  ${num((mc * 1e9) / references, 11, 0)} | ${num(fw, 12)}  ${num(fc, 5)} | ${num(wallRatio, 9)}x ${num(cpuRatio, 4)}x`,
+    );
+  }
+  await overheads(hit);
+}
+
+/** Where a whole-process run's time goes besides the machine: the fixed cost of a process, and pass 1 (reading and parsing). */
+async function overheads(hit: string): Promise<void> {
+  const cpuOf = (args: string[]): number => {
+    const cpu0 = childrenCpuMs();
+    const r = spawnSync(process.execPath, args, { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`${args.join(' ')} failed: ${r.stderr}`);
+    return (childrenCpuMs() ?? NaN) - (cpu0 ?? NaN);
+  };
+  const best = (f: () => number): number => Math.min(f(), f(), f());
+  // the fixed cost: start-up (the trace command's modules), booting the machine, the temporary file
+  const one = join(dirname(hit), 'one.pages');
+  writeFileSync(one, '1\n');
+  const mmsim = join(dirname(fileURLToPath(import.meta.url)), 'mmsim.js');
+  const fixed = best(() => cpuOf([mmsim, 'trace', one, '--format', 'pages', '--frames', '32', '--json']));
+  const bare = best(() => cpuOf(['-e', '0']));
+  let scan = Infinity;
+  for (let i = 0; i < 3; i++) {
+    const fd = openSync(join(dirname(hit), 'refs.u32'), 'w+');
+    const c = process.cpuUsage();
+    await scanTrace(hit, fd, { format: 'pages' });
+    const d = process.cpuUsage(c);
+    closeSync(fd);
+    scan = Math.min(scan, (d.user + d.system) / 1000);
+  }
+  console.log(
+    `fixed cost: mmsim trace of a one-reference trace ${(fixed / 1000).toFixed(2)} s CPU (node -e 0: ${(bare / 1000).toFixed(2)} s); pass 1 alone on the hit-heavy trace (read, parse, fold, write the reference file; in this process, best of 3): ${(scan / 1000).toFixed(2)} s CPU`,
+  );
+}
+
+async function policyTable(dir: string): Promise<void> {
   const refs = arg('--refs', 1000000),
     frames = arg('--frames', 1024),
     repeat = arg('--repeat', 2);
-  const dir = mkdtempSync(join(tmpdir(), 'mmsim-bench-'));
   const self = fileURLToPath(import.meta.url);
-  try {
+  {
     const small = join(dir, 'small.pages'),
       big = join(dir, 'big.pages'),
       warm = join(dir, 'warm.pages');
@@ -99,6 +247,15 @@ async function main(): Promise<void> {
         `${policy.padEnd(6)}  ${String(a.references).padEnd(8)}  ${String(a.faults).padEnd(8)}  ${String(a.events).padEnd(9)}  ${rate(a)}      ${a.maxRssMB.toFixed(0).padStart(4)} |  ${rate(b)}        ${b.maxRssMB.toFixed(0).padStart(4)}  ${(b.logBytes / 1e6).toFixed(1).padStart(6)} | ${rate(c)}       ${c.maxRssMB.toFixed(0).padStart(4)}`,
       );
     }
+  }
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'mmsim-bench-'));
+  try {
+    if (only !== 'policies') await floorComparison(dir);
+    if (only === null) console.log('');
+    if (only !== 'floor') await policyTable(dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

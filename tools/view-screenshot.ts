@@ -11,7 +11,7 @@ import { launchChromium } from './view-browser.js';
 async function main(): Promise<void> {
   const [log, event, page, out, a] = process.argv.slice(2);
   if (out === undefined) throw new Error('usage: view-screenshot LOG EVENT PAGE OUT.png [A]');
-  const tl = new Timeline(new LogReader(log, { indexed: true }));
+  const tl = new Timeline(new LogReader(log));
   const vs = await serveLog(tl, log, { host: '127.0.0.1', port: 0 }, () => {}, console.error);
   let close = async () => {};
   try {

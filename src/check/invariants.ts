@@ -5,7 +5,7 @@
 import { allDesigns } from '../designs/registry.js';
 import type { Violation } from '../include/rules.js';
 import type { State } from '../state.js';
-import { allPtes, CORE_RULES } from './rules.js';
+import { CORE_RULES, forEachPte } from './rules.js';
 import { IndexedView, rulesFor, runRules } from './view.js';
 
 /** Every invariant any design can have, by name: what `check --list` prints and --invariant accepts. */
@@ -22,7 +22,7 @@ export function checkState(s: State, only?: ReadonlySet<string>): Violation[] {
   for (let pfn = 0; pfn < s.nframes; pfn++) frames.push(pfn);
   // the pte subjects: every non-empty pte, and every empty slot that still has a link
   const ptes = new Set<number>();
-  for (const [pte] of allPtes(s)) ptes.add(pte);
+  forEachPte(s, (pte) => ptes.add(pte));
   for (const pte of v.rmap.linkedSlots?.(s) ?? []) ptes.add(pte);
   return runRules(v, rulesFor(s), { pages: frames, ptes, tables: Object.keys(s.pts).map(Number), global: true }, only);
 }

@@ -128,10 +128,10 @@ const chainEntryValid: Rule = {
   scope: 'page',
   check(v, pfn, out) {
     if (!v.rmap.caps.tracksPtes || !inUse(v.s, pfn)) return;
-    const seen = new Set<number>();
-    for (const pte of v.chain(pfn).ptes) {
-      if (seen.has(pte)) continue;
-      seen.add(pte);
+    const ptes = v.chain(pfn).ptes;
+    for (let i = 0; i < ptes.length; i++) {
+      const pte = ptes[i];
+      if (ptes.indexOf(pte) !== i) continue; // reported once (chains are short: no set needed)
       const val = readPteSafe(v.s, pte);
       if (pte_present(val) && pte_pfn(val) === pfn) continue;
       out.push({
@@ -153,10 +153,10 @@ const pteOnChain: Rule = {
   scope: 'page',
   check(v, pfn, out) {
     if (!v.rmap.caps.tracksPtes || !inUse(v.s, pfn)) return;
-    const on = new Map<number, number>();
-    for (const pte of v.chain(pfn).ptes) on.set(pte, (on.get(pte) ?? 0) + 1);
+    const chain = v.chain(pfn).ptes;
     for (const pte of v.mappers(pfn)) {
-      const n = on.get(pte) ?? 0;
+      let n = 0;
+      for (let i = 0; i < chain.length; i++) if (chain[i] === pte) n++;
       if (n === 1) continue;
       out.push({
         invariant: 'pte-on-chain',
@@ -287,13 +287,14 @@ const rmapUnlinkMissing: Rule = {
   },
 };
 
-/** Every non-empty pte, in page-table order: [pte address, value]. */
-export function* allPtes(s: State): Generator<[number, number]> {
+/** Calls fn(pte address, value, owner mm) for every non-empty pte, in page-table order. */
+export function forEachPte(s: State, fn: (pte: number, val: number, mm: number) => void): void {
   for (const key in s.pts) {
     const pt = s.pts[key];
+    const base = pt.pfn * PAGE_SIZE;
     for (let c = 0; c < pt.pte.length; c++) {
       const chunk = pt.pte[c];
-      for (let i = 0; i < chunk.length; i++) if (chunk[i] !== 0) yield [pte_addr(pt.pfn, c * 64 + i), chunk[i]];
+      for (let i = 0; i < chunk.length; i++) if (chunk[i] !== 0) fn(base + (c * 64 + i) * 4, chunk[i], pt.mm);
     }
   }
 }
@@ -305,7 +306,9 @@ const rss: Rule = {
   check(v, _id, out) {
     const s = v.s;
     const n = new Map<number, number>();
-    for (const [pte, val] of allPtes(s)) if (pte_present(val)) n.set(ownerMm(s, pte) ?? -1, (n.get(ownerMm(s, pte) ?? -1) ?? 0) + 1);
+    forEachPte(s, (_pte, val, mm) => {
+      if (pte_present(val)) n.set(mm, (n.get(mm) ?? 0) + 1);
+    });
     for (const id in s.mms) {
       const mm = s.mms[id];
       const have = n.get(mm.id) ?? 0;
@@ -322,7 +325,9 @@ const swapMap: Rule = {
   check(v, _id, out) {
     const s = v.s;
     const ptes = new Map<number, number>();
-    for (const [, val] of allPtes(s)) if (pte_is_swap(val)) ptes.set(SWP_OFFSET(val), (ptes.get(SWP_OFFSET(val)) ?? 0) + 1);
+    forEachPte(s, (_pte, val) => {
+      if (pte_is_swap(val)) ptes.set(SWP_OFFSET(val), (ptes.get(SWP_OFFSET(val)) ?? 0) + 1);
+    });
     const cache = new Map<number, number>();
     for (let pfn = 0; pfn < s.nframes; pfn++) {
       const p = getPage(s, pfn);

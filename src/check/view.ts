@@ -8,7 +8,7 @@ import type { ChainReport, RmapDesign } from '../include/design.js';
 import type { Rule, Violation } from '../include/rules.js';
 import { reclaimOf, rmapOf } from '../reducer/designs.js';
 import { getPage, NR_MEM_LISTS, type State } from '../state.js';
-import { allPtes, CORE_RULES, type CoreView, isUserPage, readPteSafe, walkBuddy } from './rules.js';
+import { CORE_RULES, forEachPte, type CoreView, isUserPage, readPteSafe, walkBuddy } from './rules.js';
 
 /** The rules that hold in this state: the core's and each active design's. */
 export function rulesFor(s: State): Rule[] {
@@ -48,7 +48,9 @@ export class IndexedView extends BaseView {
   private free: Int32Array | null = null;
   constructor(s: State) {
     super(s);
-    for (const [pte, val] of allPtes(s)) if (pte_present(val) && isUserPage(s, pte_pfn(val))) this.add(pte_pfn(val), pte);
+    forEachPte(s, (pte, val) => {
+      if (pte_present(val) && isUserPage(s, pte_pfn(val))) this.add(pte_pfn(val), pte);
+    });
   }
   private add(pfn: number, pte: number): void {
     const l = this.index.get(pfn);

@@ -4,6 +4,7 @@ import { INVARIANTS } from '../check/invariants.js';
 import { formatViolation } from '../check/violation.js';
 import { formatEvent } from '../events.js';
 import { bisect } from '../bisect/index.js';
+import { applyingLog } from '../log/replay.js';
 import { opOf, pathOf } from '../timetravel/ops.js';
 import { UsageError } from './common.js';
 import { openTimeline } from './tt-common.js';
@@ -21,7 +22,7 @@ export function bisectCommand(cli: Cli): Command {
       }
       const tl = openTimeline(cli, path);
       const t0 = performance.now();
-      const r = bisect(tl, o.invariant ? new Set([o.invariant]) : undefined);
+      const r = applyingLog(tl.log, () => bisect(tl, o.invariant ? new Set([o.invariant]) : undefined));
       const ms = Math.round(performance.now() - t0);
       if (r === null) {
         if (o.json) cli.json({ log: path, ok: true, events: tl.events, event: null, invariant: null, ms });
@@ -30,6 +31,7 @@ export function bisectCommand(cli: Cli): Command {
             `ok: no invariant${o.invariant ? ` (${o.invariant})` : ''} fails in ${tl.events.toLocaleString('en-US')} events of ${path}\n`,
           );
         tl.log.close();
+        tl.log.requireEnd();
         return;
       }
       const op = opOf(tl, r.event);
@@ -54,6 +56,7 @@ export function bisectCommand(cli: Cli): Command {
           probes: r.probes,
           ms,
         });
+        tl.log.requireEnd();
         return;
       }
       const lines = [
@@ -71,5 +74,6 @@ export function bisectCommand(cli: Cli): Command {
         `(${r.probes} full checks, ${ms} ms)`,
       ];
       cli.out(lines.join('\n') + '\n');
+      tl.log.requireEnd();
     });
 }

@@ -9,7 +9,8 @@ import { INVARIANTS } from '../check/invariants.js';
 import { formatViolation } from '../check/violation.js';
 import { formatEvent } from '../events.js';
 import type { State } from '../state.js';
-import { parseCount, Progress, truncatedLog, UsageError } from './common.js';
+import { parseCount, Progress, UsageError } from './common.js';
+import { applyingLog } from '../log/replay.js';
 
 export function checkCommand(cli: Cli): Command {
   return new Command('check')
@@ -49,17 +50,19 @@ export function checkCommand(cli: Cli): Command {
       const progress = new Progress(cli, log.events, 'check');
       let ok = true;
       let lastEvents: string[] = [];
-      outer: for (const { info, events } of log.eventChunks()) {
-        for (let i = 0; i < events.length; i++) {
-          if (!checker.step(events[i])) {
-            ok = false;
-            lastEvents = events.slice(Math.max(0, i - 5), i).map(formatEvent);
-            break outer;
+      applyingLog(log, () => {
+        outer: for (const { info, events } of log.eventChunks()) {
+          for (let i = 0; i < events.length; i++) {
+            if (!checker.step(events[i])) {
+              ok = false;
+              lastEvents = events.slice(Math.max(0, i - 5), i).map(formatEvent);
+              break outer;
+            }
           }
+          progress.update((info.first ?? 0) + events.length);
         }
-        progress.update((info.first ?? 0) + events.length);
-      }
-      if (ok) ok = checker.finish();
+        if (ok) ok = checker.finish();
+      });
       progress.stop();
       log.close();
       const replay = checker.failure ? logReplay(log, checker.failure.event) : null;
@@ -91,7 +94,7 @@ export function checkCommand(cli: Cli): Command {
         if (replay) cli.out(`replay: ${replay.line}\n`);
         cli.out(`bisect: mmsim bisect ${path} finds the event that created the bad state\n`);
       }
+      log.requireEnd();
       if (!ok) cli.fail(1);
-      else if (log.end === null) truncatedLog(cli, path, log.events);
     });
 }

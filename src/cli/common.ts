@@ -139,14 +139,3 @@ export function attachTrace(sim: Simulation, path: string | undefined): MmtraceW
   sim.workload.trace = w;
   return w;
 }
-
-/**
- * A log without its end chunk (cut short, or the recording was interrupted): the results
- * printed cover the intact prefix, but the input is incomplete, so the command exits 2.
- */
-export function truncatedLog(cli: Cli, path: string, events: number): void {
-  cli.error(
-    `${path} is truncated (no end chunk): the results above cover its ${events.toLocaleString('en-US')} intact event(s); the final state hash cannot be verified`,
-    2,
-  );
-}

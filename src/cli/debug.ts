@@ -42,5 +42,6 @@ export function debugCommand(cli: Cli): Command {
         rl.close();
       }
       tl.log.close();
+      tl.log.requireEnd();
     });
 }

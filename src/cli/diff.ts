@@ -25,13 +25,16 @@ export function diffCommand(cli: Cli): Command {
       const shown = changes.slice(0, o.limit);
       if (o.json) {
         cli.json({ a, b, changes: shown, truncated: more });
+        tl.log.requireEnd();
         return;
       }
       if (shown.length === 0) {
         cli.out(`no change between event ${a} and event ${b}\n`);
+        tl.log.requireEnd();
         return;
       }
       cli.out(`changes from after event ${a} to after event ${b}:\n${formatChanges(shown)}\n`);
       if (more) cli.out(`… more changes not shown (--limit ${o.limit})\n`);
+      tl.log.requireEnd();
     });
 }

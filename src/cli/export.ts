@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { LogReader } from '../log/reader.js';
 import { cloneState } from '../snapshot/clone.js';
 import { writeChromeTrace } from '../export/chrome-trace.js';
+import { applyingLog } from '../log/replay.js';
 import type { State } from '../state.js';
 import type { Event } from '../events.js';
 import { parseCount, UsageError } from './common.js';
@@ -42,15 +43,17 @@ export function exportCommand(cli: Cli): Command {
             }
           };
           writeSync(fd, '[\n');
-          const r = writeChromeTrace(
-            cloneState(log.header.initial as State),
-            allEvents(log),
-            (json) => {
-              buf.push(first ? json : ',\n' + json);
-              first = false;
-              if (buf.length >= 4096) flush();
-            },
-            { from: o.from, to: o.to, counterEvery: o.counterEvery },
+          const r = applyingLog(log, () =>
+            writeChromeTrace(
+              cloneState(log.header.initial as State),
+              allEvents(log),
+              (json) => {
+                buf.push(first ? json : ',\n' + json);
+                first = false;
+                if (buf.length >= 4096) flush();
+              },
+              { from: o.from, to: o.to, counterEvery: o.counterEvery },
+            ),
           );
           flush();
           writeSync(fd, '\n]\n');
@@ -63,5 +66,6 @@ export function exportCommand(cli: Cli): Command {
       cli.out(
         `wrote ${o.output}: ${r.slices.toLocaleString('en-US')} operations, ${r.counters.toLocaleString('en-US')} counter samples; open it in ui.perfetto.dev or chrome://tracing\n`,
       );
+      log.requireEnd();
     });
 }

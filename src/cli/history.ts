@@ -43,10 +43,12 @@ export function historyCommand(cli: Cli): Command {
       tl.log.close();
       if (o.json) {
         cli.json({ target: t, from: o.from, to, events: touches.map((x) => ({ index: x.index, path: x.path, event: x.event })) });
+        tl.log.requireEnd();
         return;
       }
       const name = 'page' in t ? `page ${t.page}` : 'pte' in t ? `pte ${hex(t.pte)}` : `mm ${t.mm}`;
       cli.out(`${touches.length} event(s) touched ${name} in events ${o.from}..${to - 1}:\n`);
       for (const x of touches) cli.out(`  ${String(x.index).padStart(9)} [${x.path.padEnd(6)}] ${formatEvent(x.event)}\n`);
+      tl.log.requireEnd();
     });
 }

@@ -6,7 +6,7 @@ import { replayLog } from '../log/replay.js';
 import { stateHash } from '../snapshot/hash.js';
 import { formatReport, makeReport } from '../report.js';
 import type { RunConfig } from '../sim.js';
-import { engineOption, Progress, truncatedLog } from './common.js';
+import { engineOption, Progress } from './common.js';
 
 export function replayCommand(cli: Cli): Command {
   return new Command('replay')
@@ -37,8 +37,6 @@ export function replayCommand(cli: Cli): Command {
       if (verified === false) {
         cli.err(`mmsim: error: replayed state hash ${hash} differs from the recorded ${recorded}\n`);
         cli.fail(1);
-      } else if (log.end === null) {
-        truncatedLog(cli, path, log.events);
-      }
+      } else log.requireEnd();
     });
 }

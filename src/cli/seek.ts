@@ -34,6 +34,7 @@ export function seekCommand(cli: Cli): Command {
       tl.log.close();
       if (o.json) {
         cli.json({ ...out, seekMs: Math.round(ms * 10) / 10 });
+        tl.log.requireEnd();
         return;
       }
       const lines = [
@@ -48,5 +49,6 @@ export function seekCommand(cli: Cli): Command {
         if (p.maps !== null) lines.push(`  ${p.onChain ? 'on' : 'NOT on'} page ${p.maps}'s chain`);
       }
       cli.out(lines.join('\n') + '\n');
+      tl.log.requireEnd();
     });
 }

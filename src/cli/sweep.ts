@@ -1,10 +1,10 @@
-import type { Cli } from './context.js';
 // `mmsim sweep`: run a grid of runs into results.jsonl (here or through a queue), and
 // `mmsim sweep report`: aggregate it. The logic is in src/sweep/; this file maps flags to it.
 
 import { existsSync } from 'node:fs';
 import { Command } from 'commander';
 import { allowedDesigns, DEFAULT_DESIGNS } from '../compare/index.js';
+import { sweepVersion } from '../sweep/fingerprint.js';
 import {
   DEFAULT_GRID,
   expandGrid,
@@ -20,9 +20,10 @@ import {
   type Grid,
   type SweepOutcome,
 } from '../sweep/index.js';
-import { aggregate, formatReport, formatReportCsv } from '../sweep/report.js';
 import { writeReportPlots } from '../sweep/plot.js';
+import { aggregate, formatReport, formatReportCsv } from '../sweep/report.js';
 import { parseCount, UsageError } from './common.js';
+import type { Cli } from './context.js';
 import { MMSIM_VERSION } from './version.js';
 
 interface SweepOpts {
@@ -39,14 +40,14 @@ interface SweepOpts {
 }
 
 /** src/sweep's own errors are usage errors (exit 2) or a determinism failure (exit 1). */
-export async function sweepErrors<T>(cli: Cli, f: () => Promise<T>): Promise<T | undefined> {
+export async function sweepErrors(cli: Cli, f: () => Promise<void>): Promise<void> {
   try {
-    return await f();
+    await f();
   } catch (err) {
     if (err instanceof SweepError) throw new UsageError(err.message);
     if (err instanceof ResultMismatchError) {
       cli.error(err.message, 1);
-      return undefined;
+      return;
     }
     throw err;
   }
@@ -68,7 +69,8 @@ function gridFrom(spec: string | undefined, o: SweepOpts): Grid {
 function summary(out: string, r: SweepOutcome): string {
   const secs = r.wallMs / 1000;
   const rate = r.ran > 0 && secs > 0 ? `, ${(r.ran / secs).toFixed(2)} runs/s` : '';
-  return `sweep: ${r.total} runs in the grid: ${r.ran} ran, ${r.skipped} already in ${out}, ${r.failed.length} failed (${secs.toFixed(1)} s${rate})\n`;
+  const held = r.fromQueue ? ` (${r.fromQueue} of them earlier: results the queue held)` : '';
+  return `sweep: ${r.total} runs in the grid: ${r.ran} ran${held}, ${r.skipped} already in ${out}, ${r.failed.length} failed (${secs.toFixed(1)} s${rate})\n`;
 }
 
 export function sweepCommand(cli: Cli): Command {
@@ -94,39 +96,50 @@ export function sweepCommand(cli: Cli): Command {
     .addHelpText(
       'after',
       `
-Each run has an id hashed from the mmsim version, the scenario's contents, seed, design, memory
-and steps. A run already in the output file is not run again: re-run the same command after a
-crash or Ctrl-C to finish a sweep. \`mmsim sweep report FILE\` aggregates the results.`,
+Each run has an id hashed from the mmsim version (with a fingerprint of its code), the
+scenario's contents, seed, design, memory and steps. A run already in the output file is not
+run again: re-run the same command after a crash or Ctrl-C to finish a sweep.
+\`mmsim sweep report FILE\` aggregates the results (docs/sweep.md).`,
     )
     .action(async (spec: string | undefined, o: SweepOpts) => {
       await sweepErrors(cli, async () => {
         if (o.output === undefined) throw new UsageError('sweep needs -o FILE: the JSONL file the results go to (and resume from)');
-        const jobs = expandGrid(gridFrom(spec, o), MMSIM_VERSION);
-        const plan = planSweep(jobs, o.output);
-        if (plan.tornBytes > 0)
-          cli.err(
-            `mmsim: warning: ${o.output} ended in a torn line (${plan.tornBytes} bytes, a run cut off mid-write): removed; that run is done again\n`,
+        const out = o.output;
+        const jobs = expandGrid(gridFrom(spec, o), sweepVersion(MMSIM_VERSION));
+        const plan = planSweep(jobs, out);
+        const version = jobs[0]?.job.version;
+        const others = [...plan.existing.values()].filter((l) => l.version !== version).length;
+        if (others > 0)
+          cli.warn(
+            `${out} holds ${others} result(s) of other mmsim code (not ${version}): they are not this code's, so their runs are done again; \`sweep report\` would mix both (write to a new file to keep them apart)`,
           );
-        const progress = new ProgressLine();
+        if (plan.tornBytes > 0)
+          cli.warn(`${out} ended in a torn line (${plan.tornBytes} bytes, a run cut off mid-write): removed; that run is done again`);
+        const progress = new ProgressLine(cli.io.stderr);
         const onSigint = (): void => {
           progress.clear();
-          cli.err(`mmsim: interrupted: finished runs are in ${o.output}; run the same command again to go on\n`);
+          cli.err(`mmsim: interrupted: finished runs are in ${out}; run the same command again to go on\n`);
           process.exit(130);
         };
         process.once('SIGINT', onSigint);
         try {
           const r =
             o.queue !== undefined
-              ? await (await import('../sweep/queue.js')).runQueue(plan, {
-                  out: o.output,
+              ? // loaded only for a queue: BullMQ and ioredis add ~0.3 s of CPU to a start
+                await (await import('../sweep/queue.js')).runQueue(plan, {
+                  out,
                   url: o.queue,
                   queueName: o.queueName,
                   progress,
+                  onNoWorkers: (m) => {
+                    progress.clear();
+                    cli.err(`mmsim: note: ${m}\n`);
+                  },
                 })
-              : await runLocal(plan, { out: o.output, jobs: o.jobs, progress });
+              : await runLocal(plan, { out, jobs: o.jobs, progress });
           for (const f of r.failed)
             cli.err(`mmsim: run failed: ${f.job.job.scenario} seed ${f.job.job.seed} ${f.job.job.design}: ${f.message}\n`);
-          cli.out(summary(o.output, r));
+          cli.out(summary(out, r));
           if (r.failed.length > 0) cli.fail(1);
         } finally {
           process.removeListener('SIGINT', onSigint);
@@ -162,13 +175,16 @@ function reportCommand(cli: Cli): Command {
         if (o.json && o.csv) throw new UsageError('--json and --csv are exclusive: choose one output format');
         if (!existsSync(file)) throw new UsageError(`results file ${file} does not exist`);
         const { lines, tornBytes } = readResults(file);
-        if (tornBytes > 0) cli.err(`mmsim: warning: ${file} ends in a torn line (${tornBytes} bytes), left out\n`);
+        if (tornBytes > 0) cli.warn(`${file} ends in a torn line (${tornBytes} bytes), left out`);
         if (lines.length === 0) throw new UsageError(`results file ${file} holds no results`);
+        const versions = [...new Set(lines.map((l) => l.version))].sort();
+        if (versions.length > 1)
+          cli.warn(`${file} mixes results of ${versions.length} mmsim builds (${versions.join(', ')}): the report pools them`);
         const designs = [...new Set(lines.map((l) => l.design))];
         if (o.baseline !== undefined && !designs.includes(o.baseline))
           throw new UsageError(`--baseline '${o.baseline}' is not a design in ${file}: it has ${designs.sort().join(', ')}`);
         const r = aggregate(lines, o.baseline);
-        if (o.json) cli.out(`${JSON.stringify(r, null, 2)}\n`);
+        if (o.json) cli.json(r);
         else if (o.csv) cli.out(formatReportCsv(r));
         else cli.out(formatReport(r));
         if (o.plot !== undefined) for (const f of writeReportPlots(r, o.plot)) cli.err(`wrote ${f}\n`);

@@ -7,12 +7,14 @@ import { runMmtrace, type MmtraceResult } from '../trace/mmtrace.js';
 import { traceLog } from '../trace/log.js';
 import { STRICT_POLICIES, type StrictPolicyName } from '../reclaim/strict.js';
 import { TRACE_FORMATS, type TraceFormat } from '../trace/formats.js';
-import { engineOption, Progress, UsageError } from './common.js';
+import { detectFormat } from '../trace/detect.js';
+import { DEFAULT_MAX_EVENTS } from '../trace/strict.js';
+import { engineOption, parseCount, Progress, UsageError } from './common.js';
 import { MMSIM_VERSION } from './version.js';
 import type { EngineName } from '../machine.js';
 
 interface TraceOpts {
-  format: TraceFormat;
+  format?: TraceFormat;
   frames: number;
   policy: StrictPolicyName;
   clockRefOnLoad: boolean;
@@ -21,6 +23,7 @@ interface TraceOpts {
   json?: boolean;
   log?: string;
   engine: EngineName;
+  maxEvents: number;
 }
 
 function parseFrames(v: string): number {
@@ -43,10 +46,8 @@ export function traceCommand(cli: Cli): Command {
     .addOption(
       new Option(
         '--format <format>',
-        'lackey: valgrind --tool=lackey --trace-mem=yes; pages: one page number per line; mmtrace: docs/mmtrace.md',
-      )
-        .choices([...TRACE_FORMATS])
-        .default('lackey'),
+        'lackey: valgrind --tool=lackey --trace-mem=yes; pages: one page number per line; mmtrace: docs/mmtrace.md (default: detected from the first lines)',
+      ).choices([...TRACE_FORMATS]),
     )
     .option('--frames <n>', 'user frames (page tables and kernel pages not counted)', parseFrames, 64)
     .addOption(new Option('--policy <policy>', 'reference policy').choices([...STRICT_POLICIES]).default('clock'))
@@ -58,10 +59,18 @@ export function traceCommand(cli: Cli): Command {
     )
     .option('--hex', 'pages: bare numbers are hexadecimal')
     .option('--skip-bad-lines', 'count and skip malformed lines instead of stopping')
+    .option(
+      '--max-events <n>',
+      'stop with an error past this many events (also refuses a trace of more references); 500k, 10M',
+      parseCount('--max-events'),
+      DEFAULT_MAX_EVENTS,
+    )
     .option('--log <file>', 'write every event to a run log (.mmlog)')
     .option('--json', 'print the result as JSON')
     .addOption(engineOption())
     .action(async (file: string, o: TraceOpts) => {
+      const detected = o.format === undefined ? await detectFormat(file, o.hex ?? false) : null;
+      const format = o.format ?? detected!.format;
       // the log, if any, is written under a temporary name and renamed when the run is complete
       const traceTo = async (logPath: string | null): Promise<TraceResult | MmtraceResult> => {
         const log =
@@ -69,14 +78,14 @@ export function traceCommand(cli: Cli): Command {
             ? null
             : traceLog(logPath, {
                 file,
-                format: o.format,
+                format,
                 policy: o.policy,
                 frames: o.frames,
                 version: MMSIM_VERSION,
                 args: [
                   resolve(file),
                   '--format',
-                  o.format,
+                  format,
                   '--frames',
                   String(o.frames),
                   '--policy',
@@ -85,6 +94,7 @@ export function traceCommand(cli: Cli): Command {
                   String(o.clockRefOnLoad),
                   ...(o.hex ? ['--hex'] : []),
                   ...(o.skipBadLines ? ['--skip-bad-lines'] : []),
+                  ...(o.maxEvents !== DEFAULT_MAX_EVENTS ? ['--max-events', String(o.maxEvents)] : []),
                 ],
               });
         const progress = new Progress(cli, 100, 'trace');
@@ -94,17 +104,18 @@ export function traceCommand(cli: Cli): Command {
           clockRefOnLoad: o.clockRefOnLoad,
           skipBadLines: o.skipBadLines,
           engine: o.engine,
+          maxEvents: o.maxEvents,
           hash: log !== null,
           ...(log ? { sink: log.sink, onStart: log.onStart } : {}),
         };
         let r: TraceResult | MmtraceResult;
         try {
           r =
-            o.format === 'mmtrace'
+            format === 'mmtrace'
               ? await runMmtrace(file, common)
               : await runTrace(file, {
                   ...common,
-                  format: o.format,
+                  format,
                   hex: o.hex,
                   onProgress: (d, t) => progress.update(Math.floor((d / t) * 100)),
                 });
@@ -118,9 +129,10 @@ export function traceCommand(cli: Cli): Command {
         return r;
       };
       const r = o.log === undefined ? await traceTo(null) : await writeAtomicallyAsync(o.log, '--log', traceTo);
-      if (o.json) return cli.json(r);
+      if (o.json) return cli.json(detected ? { ...r, detected: { line: detected.line } } : r);
+      const how = detected ? `, detected from line ${detected.line}` : '';
       const lines = [
-        `trace ${file} (${r.format}${r.badLines ? `, ${r.badLines} bad lines skipped` : ''})`,
+        `trace ${file} (${r.format}${how}${r.badLines ? `, ${r.badLines} bad lines skipped` : ''})`,
         `policy ${r.policy}${r.clockRefOnLoad === false ? ' (new pages unreferenced)' : ''}, ${r.frames} frames`,
         `references ${r.references}  faults ${r.faults}  hits ${r.hits}  evictions ${r.evictions}  write-backs ${r.writeBacks}  events ${r.events}`,
       ];

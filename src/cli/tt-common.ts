@@ -18,7 +18,7 @@ export function parseNumber(flag: string) {
 
 export function openTimeline(cli: Cli, path: string): Timeline {
   inputFile(path, 'log');
-  const log = new LogReader(path, { indexed: true });
+  const log = new LogReader(path);
   for (const w of log.warnings) cli.warn(w);
   return new Timeline(log, (w) => cli.warn(w));
 }

@@ -1,11 +1,12 @@
-import type { Cli } from './context.js';
 // `mmsim worker --queue redis://HOST:PORT`: run the jobs of `mmsim sweep --queue` until
 // stopped (Ctrl-C or SIGTERM finishes the jobs in hand first; a second one stops at once).
 
 import { availableParallelism } from 'node:os';
 import { Command } from 'commander';
+import { sweepVersion } from '../sweep/fingerprint.js';
 import { maskUrl } from '../sweep/redis.js';
 import { parseCount, UsageError } from './common.js';
+import type { Cli } from './context.js';
 import { sweepErrors } from './sweep.js';
 import { MMSIM_VERSION } from './version.js';
 
@@ -34,11 +35,12 @@ export function workerCommand(cli: Cli): Command {
       await sweepErrors(cli, async () => {
         if (o.queue === undefined) throw new UsageError('worker needs --queue redis://HOST:PORT');
         const jobs = o.jobs ?? availableParallelism();
+        const version = sweepVersion(MMSIM_VERSION);
         const log = o.quiet ? undefined : (line: string) => cli.err(`mmsim worker: ${line}\n`);
-        // loaded here, not at the top: BullMQ and ioredis add ~0.3 s of CPU to every mmsim start
+        // loaded here, not at the top: BullMQ and ioredis add ~0.3 s of CPU to a start
         const { startQueueWorker } = await import('../sweep/queue-worker.js');
-        const w = await startQueueWorker({ url: o.queue, queueName: o.queueName, version: MMSIM_VERSION, jobs, lockMs: o.lockMs, log });
-        cli.err(`mmsim worker: serving ${o.queueName} at ${maskUrl(o.queue)} with ${jobs} thread(s), mmsim ${MMSIM_VERSION}\n`);
+        const w = await startQueueWorker({ url: o.queue, queueName: o.queueName, version, jobs, lockMs: o.lockMs, log });
+        cli.err(`mmsim worker: serving ${o.queueName} at ${maskUrl(o.queue)} with ${jobs} thread(s), mmsim ${version}\n`);
         await new Promise<void>((resolve) => {
           const stop = (): void => {
             cli.err('mmsim worker: stopping after the jobs in hand (again to stop now)\n');

@@ -128,6 +128,12 @@ export interface ReclaimPolicy extends DesignStatePart {
   readonly hooks?: ReclaimHooks;
   /** Strict mode: the allocator handed `pfn` to a user page (policies that order pages by load time). */
   allocated?(k: Kernel, pfn: number): void;
+  /**
+   * Strict mode: the free user frame at or after `hand` in clock order, or -1, from an index
+   * kept outside the state (src/trace/free-frames.ts); without it the allocator walks the free
+   * lists (strict_next_user_frame). Both give the same frame.
+   */
+  freeUserFrame?(hand: number): number;
 }
 
 export type Design = RmapDesign | ReclaimPolicy;

@@ -33,6 +33,9 @@ export class LogError extends Error {
   }
 }
 
+/** A log that lost its end chunk, reported over its intact prefix: the answer is incomplete (exit 2). */
+export class TruncatedLogError extends LogError {}
+
 /** Offsets in the tail chunk are 16 hex digits so that the tail has a fixed size. */
 export const TAIL_DIGITS = 16;
 export const tailOffset = (n: number): string => n.toString(16).padStart(TAIL_DIGITS, '0');

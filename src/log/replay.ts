@@ -24,6 +24,21 @@ export function malformed(log: LogReader, info: ChunkInfo, i: number, e: Event, 
   throw err;
 }
 
+/**
+ * Run `fn`, which applies events read from `log` (a check, an export, a bisect): a
+ * ReducerError there means the log is malformed (exit 2), not that the kernel has a bug.
+ */
+export function applyingLog<T>(log: LogReader, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof ReducerError) {
+      throw new LogError(`${log.path}: a logged event cannot be applied to the state before it: ${err.message} (the log is malformed)`);
+    }
+    throw err;
+  }
+}
+
 export function replayLog(log: LogReader, engine: EngineName = 'direct', onProgress?: (events: number) => void): State {
   let s = log.header.initial as State;
   if (engine === 'direct') {

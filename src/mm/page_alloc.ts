@@ -103,12 +103,19 @@ export function strict_next_user_frame(k: Kernel, st: StrictConfig): number {
   return best;
 }
 
+/** strict_next_user_frame's frame, from the policy's index of free frames when it keeps one (no walk of the free lists). */
+function next_user_frame(k: Kernel, st: StrictConfig): number {
+  if (k.reclaim.freeUserFrame === undefined) return strict_next_user_frame(k, st);
+  const lo = st.userBase;
+  return k.reclaim.freeUserFrame(k.s.hand >= lo && k.s.hand < lo + st.userFrames ? k.s.hand : lo);
+}
+
 function strict_get_free_pages(k: Kernel, st: StrictConfig, order: number, gfp: number): number {
   if (gfp === GFP_USER && order === 0) {
-    let pfn = strict_next_user_frame(k, st);
+    let pfn = next_user_frame(k, st);
     if (pfn < 0) {
       if (!k.reclaim.tryToFreePage(k)) return -1;
-      pfn = strict_next_user_frame(k, st);
+      pfn = next_user_frame(k, st);
       if (pfn < 0) return -1;
     }
     k.emit({ t: 'page_alloc', pfn, order: 0, from: freeBlockOrder(k, pfn) });

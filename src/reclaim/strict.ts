@@ -14,8 +14,12 @@ export const STRICT_POLICIES = ['clock', 'fifo', 'lru', 'opt'] as const;
 export type StrictPolicyName = (typeof STRICT_POLICIES)[number];
 
 export interface StrictPolicy extends ReclaimPolicy {
-  /** The driver reports each reference that mapped `pfn`; `nextUse` is the index of the page's next reference (Infinity: never). */
-  referenced(pfn: number, nextUse: number): void;
+  /**
+   * The driver reports each reference that mapped `pfn`; `nextUse` is the index of the page's
+   * next reference (Infinity: never). Absent when the policy has no use for it (clock, fifo),
+   * which spares the driver a page-table walk per reference.
+   */
+  referenced?(pfn: number, nextUse: number): void;
 }
 
 /** The page-centric clock of mm/vmscan.c, its hand wrapping over the user frames only. */
@@ -32,9 +36,7 @@ function strictClock(st: StrictConfig): StrictPolicy {
       for (let i = 0; i <= 2 * st.userFrames; i++) if (clock_step(k, lo, hi)) return true;
       return false;
     },
-    referenced() {
-      /* the MMU's accessed bit is the clock's only input */
-    },
+    // no referenced(): the MMU's accessed bit is the clock's only input
   };
 }
 
@@ -73,9 +75,8 @@ function listPolicy(name: 'fifo' | 'lru', st: StrictConfig): StrictPolicy {
     allocated(_k, pfn) {
       push(pfn - base);
     },
-    referenced(pfn) {
-      if (name === 'lru') push(pfn - base);
-    },
+    // fifo orders by load alone
+    referenced: name === 'lru' ? (pfn: number) => push(pfn - base) : undefined,
     tryToFreePage(k: Kernel) {
       // stale entries (frames freed by exit or munmap) are dropped; a pinned page goes to the head
       for (let tries = 0; tries <= n && tail >= 0; tries++) {

@@ -1,5 +1,5 @@
 // Block allocation for the reverse maps that keep their entries in small fixed-size objects
-// (pte-pool, pte_chain): kmem_cache_alloc/kmem_cache_free on State.rmapArena. Only the
+// (pte-pool, pte_chain): kmem_cache_alloc/kmem_cache_free on the arena in the design's state slice. Only the
 // reducer reaches these (through a design's link/unlink), so the arena is machine state.
 
 import type { Rule } from '../include/rules.js';

@@ -37,6 +37,8 @@ export interface SweepOutcome {
   total: number;
   skipped: number;
   ran: number;
+  /** Of those, results a queue already held from an earlier sweep (collected, not run now). */
+  fromQueue?: number;
   failed: RunFailure[];
   tornBytes: number;
   wallMs: number;

@@ -56,7 +56,7 @@ export class Eta {
 export class ProgressLine {
   private last = 0;
   private shown = false;
-  constructor(private readonly stream: NodeJS.WriteStream = process.stderr) {}
+  constructor(private readonly stream: { write(s: string): unknown; isTTY?: boolean; columns?: number } = process.stderr) {}
   get enabled(): boolean {
     return this.stream.isTTY === true;
   }

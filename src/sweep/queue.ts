@@ -10,7 +10,7 @@ import type { Scenario } from '../workload/scenario.js';
 import type { PreparedJob, SweepJob, SweepLine } from './job.js';
 import { SweepTracker, type SweepOutcome, type SweepPlan } from './plan.js';
 import type { ProgressLine } from './progress.js';
-import { probeRedis, redisOptions } from './redis.js';
+import { maskUrl, probeRedis, redisOptions } from './redis.js';
 import { checkSame, isLine, type ResultMismatchError, ResultsWriter } from './store.js';
 
 /** What a queue job carries: the run and the scenario itself (workers need no files). */
@@ -27,6 +27,8 @@ export interface QueueRunOptions {
   progress?: ProgressLine | null;
   /** How often to look at pending jobs' states besides listening for events (ms, default 2000). */
   reconcileMs?: number;
+  /** Told once when jobs are waiting and no worker serves the queue (the sweep then just waits). */
+  onNoWorkers?: (message: string) => void;
 }
 
 /** A worker's job-log line for each run it finished: this prefix and the final state hash. */
@@ -68,6 +70,7 @@ export async function runQueue(plan: SweepPlan, opts: QueueRunOptions): Promise<
   const writer = new ResultsWriter(opts.out);
   let mismatch: ResultMismatchError | null = null;
   const collected: string[] = [];
+  let fromQueue = 0;
   let wake: () => void = () => {};
 
   const completed = (id: string, value: unknown, where: string): void => {
@@ -110,12 +113,18 @@ export async function runQueue(plan: SweepPlan, opts: QueueRunOptions): Promise<
     const ids = [...pending.keys()];
     for (let i = 0; i < ids.length; i += LOOK_BATCH) {
       const batch = ids.slice(i, i + LOOK_BATCH);
-      const jobs = await Promise.all(batch.map((id) => Job.fromId(queue, id)));
-      const states = await Promise.all(jobs.map((j) => j?.getState()));
+      // the state first, then the job: a job read first could finish in between and show a
+      // completed state with the return value it had not yet
+      const states = await Promise.all(batch.map((id) => queue.getJobState(id)));
+      const jobs = await Promise.all(
+        batch.map((id, k) => (states[k] === 'completed' || states[k] === 'failed' ? Job.fromId(queue, id) : undefined)),
+      );
       for (const [k, job] of jobs.entries()) {
         if (job === undefined || !pending.has(batch[k])) continue;
-        if (states[k] === 'completed') completed(batch[k], job.returnvalue, 'queue state');
-        else if (states[k] === 'failed') {
+        if (states[k] === 'completed') {
+          if (retryFailed) fromQueue++;
+          completed(batch[k], job.returnvalue, 'queue state');
+        } else if (states[k] === 'failed') {
           // a run that failed in an earlier sweep is tried again, as a local sweep would
           if (retryFailed) await job.retry('failed');
           else failed(batch[k], job.failedReason);
@@ -144,6 +153,11 @@ export async function runQueue(plan: SweepPlan, opts: QueueRunOptions): Promise<
           opts: { jobId: p.job.id, removeOnComplete: false, removeOnFail: false, attempts: 1 },
         })),
       );
+    // waiting is right (workers may start later), but say so rather than look hung
+    if (pending.size > 0 && (await queue.getWorkersCount()) === 0)
+      opts.onNoWorkers?.(
+        `no worker is serving queue ${opts.queueName} yet: the ${pending.size} pending run(s) wait for \`mmsim worker --queue ${maskUrl(opts.url)}${opts.queueName === 'mmsim-sweep' ? '' : ` --queue-name ${opts.queueName}`}\``,
+      );
     while (pending.size > 0 && mismatch === null) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, opts.reconcileMs ?? 2000);
@@ -166,6 +180,7 @@ export async function runQueue(plan: SweepPlan, opts: QueueRunOptions): Promise<
     total: plan.total,
     skipped: plan.skipped,
     ran: plan.pending.length - tracker.failed.length,
+    fromQueue,
     failed: tracker.failed,
     tornBytes: plan.tornBytes,
     wallMs: performance.now() - t0,

@@ -50,7 +50,6 @@ export function readResults(path: string, repair = false): ReadResult {
   const buf = readFileSync(path);
   const end = buf.lastIndexOf(0x0a) + 1;
   const tornBytes = buf.length - end;
-  if (tornBytes > 0 && repair) truncateSync(path, end);
   const text = buf.subarray(0, end).toString('utf8');
   const lines: SweepLine[] = [];
   const byId = new Map<string, SweepLine>();
@@ -73,6 +72,8 @@ export function readResults(path: string, repair = false): ReadResult {
       lines.push(v);
     }
   });
+  // only once the rest has been read whole: a file with other damage is left as it was
+  if (tornBytes > 0 && repair) truncateSync(path, end);
   return { lines, tornBytes };
 }
 

@@ -11,7 +11,8 @@ import { copyState } from '../snapshot/clone.js';
 import { formatViolation } from '../check/violation.js';
 import { EVENT_FIELDS, formatEvent, type Event, type EventType } from '../events.js';
 import { getPage, type State } from '../state.js';
-import { apply as applyEvent } from '../reducer/index.js';
+import { apply as applyEvent, ReducerError } from '../reducer/index.js';
+import { LogError } from '../log/format.js';
 import {
   checkMm,
   checkPage,
@@ -27,7 +28,7 @@ import {
   summary,
 } from './describe.js';
 import { pathOf } from './ops.js';
-import type { Timeline } from './timeline.js';
+import { SeekRangeError, type Timeline } from './timeline.js';
 
 type Break =
   | { kind: 'field'; field: 'mapcount' | 'count'; page: number; op: string; value: number }
@@ -276,6 +277,10 @@ export class Debugger {
           throw new DebugError(`unknown command '${cmd}' (try 'help')`);
       }
     } catch (err) {
+      // a malformed log ends the session (exit 2); a command's own mistake is reported and the session goes on
+      if (err instanceof ReducerError)
+        throw new LogError(`${this.tl.log.path}: a logged event cannot be applied: ${err.message} (the log is malformed)`);
+      if (err instanceof LogError && !(err instanceof SeekRangeError)) throw err;
       if (err instanceof Error && !(err instanceof TypeError) && !(err instanceof ReferenceError)) out.push(`error: ${err.message}`);
       else throw err;
     }

@@ -5,7 +5,6 @@ import { pte_pfn, pte_present } from '../arch/i386/page.js';
 import { pte_table_pfn, readPte } from '../arch/i386/pgtable.js';
 import { rmapOf } from '../reducer/designs.js';
 import { OP_KINDS, type Event } from '../events.js';
-import { apply } from '../reducer/index.js';
 import { getPage, type State } from '../state.js';
 import type { Timeline } from './timeline.js';
 
@@ -62,7 +61,7 @@ export function history(tl: Timeline, t: Target, from = 0, to = tl.events): Touc
     if (e.t === 'op') kind = OP_KINDS[e.kind] ?? String(e.kind);
     const named = names(s, e, t);
     const before = view();
-    apply(s, e);
+    tl.apply(s, e, i);
     if (named || before !== view()) out.push({ index: i, path: e.t === 'hw_access' ? 'mmu' : kind, event: e });
   }
   return out;

@@ -6,12 +6,14 @@
 
 import { createHash } from 'node:crypto';
 import { unpack } from 'msgpackr';
-import { apply } from '../reducer/index.js';
+import { apply, ReducerError } from '../reducer/index.js';
 import { copyState } from '../snapshot/clone.js';
 import type { Event } from '../events.js';
 import type { State } from '../state.js';
 import type { ChunkInfo, LogReader } from '../log/reader.js';
 import { LogError } from '../log/format.js';
+import { malformed } from '../log/replay.js';
+import { stateShapeProblem } from '../log/state-shape.js';
 import type { RunConfig } from '../sim.js';
 
 export class SeekRangeError extends LogError {}
@@ -66,7 +68,11 @@ export class Timeline {
       const bytes = obj.state as Uint8Array;
       const hash = createHash('sha256').update(bytes).digest('hex');
       if (hash !== obj.hash) throw new Error(`state hash ${hash.slice(0, 12)}… differs from the stored ${String(obj.hash).slice(0, 12)}…`);
-      return unpack(bytes) as State;
+      const state: unknown = unpack(bytes);
+      // the hash only proves the bytes are what was hashed: the state must also be one this machine can have
+      const shape = stateShapeProblem(state as Record<string, unknown>, this.log.header.initial as State);
+      if (shape !== null) throw new Error(`its state is malformed: ${shape}`);
+      return state as State;
     } catch (err) {
       this.bad.add(p.event);
       const prev = this.points[i - 1]?.event ?? 0;
@@ -118,6 +124,8 @@ export class Timeline {
       const c = this.chunkOf(i);
       const first = c.info.first ?? 0;
       const end = Math.min(b, first + c.events.length);
+      // the reader checks that chunks hold the events the index says; never loop on one that does not
+      if (end <= i) throw new LogError(`${this.log.path}: no events chunk holds event ${i}`, c.info.index, c.info.offset);
       for (; i < end; i++) yield [i, c.events[i - first]];
     }
   }
@@ -137,9 +145,31 @@ export class Timeline {
       this.cur = { pos: this.points[p].event, s: s as State };
     }
     const s = this.cur.s;
-    for (const [, e] of this.range(this.cur.pos, pos)) apply(s, e);
+    let i = this.cur.pos;
+    try {
+      for (const [j, e] of this.range(this.cur.pos, pos)) {
+        i = j;
+        apply(s, e);
+      }
+    } catch (err) {
+      this.cur = null; // half applied
+      if (!(err instanceof ReducerError)) throw err;
+      const c = this.chunkOf(i);
+      malformed(this.log, c.info, i - (c.info.first ?? 0), c.events[i - (c.info.first ?? 0)], err);
+    }
     this.cur.pos = pos;
     return s;
+  }
+
+  /** Apply event `i` (`e`) to a state of the caller's: a reducer error names the event, as a malformed log. */
+  apply(s: State, e: Event, i: number): void {
+    try {
+      apply(s, e);
+    } catch (err) {
+      if (!(err instanceof ReducerError)) throw err;
+      const c = this.chunkOf(i);
+      malformed(this.log, c.info, i - (c.info.first ?? 0), e, err);
+    }
   }
 
   /** A private copy of the state after `pos` events, safe to keep across calls. */

@@ -4,8 +4,26 @@ export class TraceError extends Error {
   readonly exitCode = 2;
 }
 
-/** Show a line the way an error message should quote it: trimmed, control bytes escaped. */
-export function quoteLine(line: string): string {
-  const cut = line.length > 80 ? line.slice(0, 80) + '…' : line;
-  return JSON.stringify(cut);
+/** Longest piece of a line, or of a token, quoted in a message. */
+const QUOTE_CHARS = 80;
+const TOKEN_CHARS = 40;
+
+/** `n` with thousands separators, for lengths in messages. */
+export function count(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/**
+ * Show a line the way an error message should quote it: cut to 80 characters (saying how
+ * many bytes it had), control bytes escaped. `bytes`: the line's length when `line` is only its head.
+ */
+export function quoteLine(line: string, bytes = Buffer.byteLength(line)): string {
+  if (line.length <= QUOTE_CHARS) return JSON.stringify(line);
+  return `${JSON.stringify(line.slice(0, QUOTE_CHARS) + '…')} (${count(bytes)} bytes)`;
+}
+
+/** A token from a line, in single quotes, cut the same way: a 10 MB token makes a short message. */
+export function quoteToken(token: string): string {
+  if (token.length <= TOKEN_CHARS) return `'${token}'`;
+  return `'${token.slice(0, TOKEN_CHARS)}…' (${count(token.length)} characters)`;
 }

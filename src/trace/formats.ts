@@ -1,8 +1,11 @@
-// Line parsers for the single-process trace formats. Each turns one line into page
-// references (an access that crosses a page boundary touches every page it covers), or
-// returns a reason the line is malformed.
+// Line parsers for the single-process trace formats, over text. Each turns one line into
+// page references (an access that crosses a page boundary touches every page it covers),
+// or returns a reason the line is malformed. The byte parsers (bytes.ts) read nearly every
+// line; these say what is wrong with the others, and are the reference the byte parsers are
+// tested against.
 
 import { PAGE_SIZE } from '../arch/i386/page.js';
+import { quoteToken } from './errors.js';
 
 export const TRACE_FORMATS = ['lackey', 'pages', 'mmtrace'] as const;
 export type TraceFormat = (typeof TRACE_FORMATS)[number];
@@ -15,9 +18,9 @@ const HEX = /^[0-9a-fA-F]+$/;
 const DEC = /^[0-9]+$/;
 
 function parseAddress(text: string, hex: boolean): number | string {
-  if (!(hex ? HEX : DEC).test(text)) return `bad address '${text}': expected ${hex ? 'hexadecimal digits' : 'a decimal number'}`;
+  if (!(hex ? HEX : DEC).test(text)) return `bad address ${quoteToken(text)}: expected ${hex ? 'hexadecimal digits' : 'a decimal number'}`;
   const v = hex ? parseInt(text, 16) : Number(text);
-  if (!Number.isSafeInteger(v)) return `bad address '${text}': larger than 2^53`;
+  if (!Number.isSafeInteger(v)) return `bad address ${quoteToken(text)}: larger than 2^53`;
   return v;
 }
 
@@ -38,7 +41,7 @@ export const parseLackeyLine: LineParser = (line, emit) => {
   const addr = parseAddress(body.slice(0, comma), true);
   if (typeof addr === 'string') return addr;
   const sizeText = body.slice(comma + 1);
-  if (!DEC.test(sizeText) || Number(sizeText) === 0) return `bad size '${sizeText}': expected a decimal byte count >= 1`;
+  if (!DEC.test(sizeText) || Number(sizeText) === 0) return `bad size ${quoteToken(sizeText)}: expected a decimal byte count >= 1`;
   const first = Math.floor(addr / PAGE_SIZE);
   const last = Math.floor((addr + Number(sizeText) - 1) / PAGE_SIZE);
   for (let p = first; p <= last; p++) emit(p, write);

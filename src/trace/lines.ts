@@ -1,78 +1,114 @@
-// Stream a text file line by line, gunzipping it when it starts with the gzip magic bytes
-// (1f 8b). Never loads the file whole: node:readline over a read stream.
+// Lines of a trace as byte ranges, with no string made per line: the parsers read the bytes
+// where they lie in the chunk. Line endings are those node:readline knows (\n, \r\n, and a
+// lone \r); a UTF-8 byte-order mark before the first line is dropped. A line that continues
+// into the next chunk is copied into a carry buffer, at most MAX_LINE_BYTES of it: a longer
+// line is reported by its length and its first bytes, so one huge token cannot take the
+// memory (or make the error message) it would need whole.
 
-import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
-import { createInterface } from 'node:readline';
-import { createGunzip } from 'node:zlib';
-import type { Readable } from 'node:stream';
-import { TraceError } from './errors.js';
+import { traceChunks } from './source.js';
 
-function openError(path: string, err: NodeJS.ErrnoException): TraceError {
-  if (err.code === 'ENOENT') return new TraceError(`${path}: no such file; check the path`);
-  if (err.code === 'EISDIR') return new TraceError(`${path}: is a directory, not a trace file`);
-  if (err.code === 'EACCES') return new TraceError(`${path}: permission denied; make the file readable`);
-  return new TraceError(`${path}: cannot read (${err.message})`);
+/** The longest line any trace format has a use for (a path name in mmtrace is at most 4 KiB). */
+export const MAX_LINE_BYTES = 1 << 16;
+
+export interface LineSink {
+  /** One line: bytes [start, end) of `buf` (valid only during the call), without its line ending. */
+  line(buf: Buffer, start: number, end: number, lineNo: number): void;
+  /** A line of more than MAX_LINE_BYTES: its first MAX_LINE_BYTES bytes and its whole length. */
+  longLine(head: Buffer, length: number, lineNo: number): void;
 }
 
-export function isGzip(path: string): boolean {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (err) {
-    throw openError(path, err as NodeJS.ErrnoException);
-  }
-  try {
-    const b = Buffer.alloc(2);
-    const n = readSync(fd, b, 0, 2, 0);
-    return n === 2 && b[0] === 0x1f && b[1] === 0x8b;
-  } catch (err) {
-    throw openError(path, err as NodeJS.ErrnoException);
-  } finally {
-    closeSync(fd);
-  }
-}
+const LF = 10,
+  CR = 13;
 
-/** Calls fn(line, lineNumber) for every line; resolves to the number of lines. A throw from fn rejects. */
-export function forEachLine(path: string, fn: (line: string, lineNo: number) => void): Promise<number> {
-  const gz = isGzip(path);
-  return new Promise((resolve, reject) => {
-    const raw = createReadStream(path);
-    let input: Readable = raw;
-    let lineNo = 0;
-    let done = false;
-    const fail = (err: unknown): void => {
-      if (done) return;
-      done = true;
-      rl.close();
-      raw.destroy();
-      reject(err);
-    };
-    raw.on('error', (e) => fail(openError(path, e as NodeJS.ErrnoException)));
-    if (gz) {
-      const gunzip = createGunzip();
-      gunzip.on('error', (e) =>
-        fail(new TraceError(`${path}: the gzip data is damaged (${e.message}); re-compress the trace or pass it uncompressed`)),
-      );
-      input = raw.pipe(gunzip);
+export class LineSplitter {
+  lines = 0;
+  private readonly carry = Buffer.allocUnsafe(MAX_LINE_BYTES);
+  /** Bytes kept in `carry`, and the length of the unfinished line (more when it is too long to keep). */
+  private carried = 0;
+  private carriedLength = 0;
+  private pendingCR = false;
+
+  constructor(private readonly sink: LineSink) {}
+
+  push(buf: Buffer): void {
+    const n = buf.length;
+    let pos = 0;
+    if (this.pendingCR) {
+      // a \r ended the last chunk: a \n starting this one belongs to the same line ending
+      this.pendingCR = false;
+      if (n > 0 && buf[0] === LF) pos = 1;
     }
-    const rl = createInterface({ input, crlfDelay: Infinity });
-    // readline re-emits its input's errors; the handlers above have already named them
-    rl.on('error', (e) => fail(e));
-    rl.on('line', (line) => {
-      if (done) return;
-      lineNo++;
-      try {
-        fn(line, lineNo);
-      } catch (err) {
-        fail(err);
+    const sink = this.sink;
+    let lineNo = this.lines;
+    while (pos < n) {
+      // a plain loop, not buf.indexOf: trace lines are a few bytes, shorter than a native call costs
+      let end = pos;
+      for (let c: number; end < n && ((c = buf[end]) > CR || (c !== LF && c !== CR)); ) end++;
+      if (end === n) break;
+      // the first line (a byte-order mark), the end of a carried line and overlong lines take the long way
+      if (lineNo === 0 || this.carriedLength > 0 || end - pos > MAX_LINE_BYTES) {
+        this.emit(buf, pos, end);
+        lineNo = this.lines;
+      } else sink.line(buf, pos, end, (this.lines = ++lineNo));
+      pos = end + 1;
+      if (buf[end] === CR) {
+        if (pos < n) {
+          if (buf[pos] === LF) pos++;
+        } else this.pendingCR = true;
       }
-    });
-    rl.on('close', () => {
-      if (done) return;
-      done = true;
-      resolve(lineNo);
-    });
-  });
+    }
+    if (pos < n) this.keep(buf, pos, n);
+  }
+
+  /** Bytes of a line begun and not yet ended. */
+  get unfinishedLength(): number {
+    return this.carriedLength;
+  }
+
+  /** The last line, when the file does not end with a line ending. */
+  end(): void {
+    if (this.carriedLength > 0) this.emit(this.carry, 0, 0);
+  }
+
+  private keep(buf: Buffer, start: number, end: number): void {
+    const room = MAX_LINE_BYTES - this.carried;
+    const take = Math.min(room, end - start);
+    if (take > 0) buf.copy(this.carry, this.carried, start, start + take);
+    this.carried += take;
+    this.carriedLength += end - start;
+  }
+
+  private emit(buf: Buffer, start: number, end: number): void {
+    let length = end - start;
+    if (this.carriedLength > 0) {
+      this.keep(buf, start, end);
+      buf = this.carry;
+      start = 0;
+      end = this.carried;
+      length = this.carriedLength;
+      this.carried = this.carriedLength = 0;
+    }
+    const lineNo = ++this.lines;
+    if (lineNo === 1 && end - start >= 3 && buf[start] === 0xef && buf[start + 1] === 0xbb && buf[start + 2] === 0xbf) {
+      start += 3;
+      length -= 3;
+    }
+    if (length > MAX_LINE_BYTES) this.sink.longLine(buf.subarray(start, Math.min(end, start + MAX_LINE_BYTES)), length, lineNo);
+    else this.sink.line(buf, start, end, lineNo);
+  }
+}
+
+/** Feeds every line of `path` (gunzipped if need be) to `sink`; resolves to the number of lines. A throw from sink rejects. */
+export async function forEachLine(path: string, sink: LineSink): Promise<number> {
+  const split = new LineSplitter(sink);
+  for await (const chunk of traceChunks(path)) split.push(chunk);
+  split.end();
+  return split.lines;
+}
+
+/** The line as text (for messages and the rare lines the byte parsers leave to the string ones). */
+export function lineText(buf: Buffer, start: number, end: number): string {
+  return buf.toString('utf8', start, end);
 }
 
 /** True when a line holds bytes no text trace has (NUL and other control bytes, invalid UTF-8). */

@@ -8,8 +8,10 @@ import { do_fork } from '../kernel/fork.js';
 import { do_mmap, do_munmap } from '../mm/mmap.js';
 import { find_vma } from '../mm/memory.js';
 import { VM_EXEC, VM_READ, VM_WRITE, VmaKind } from '../state.js';
-import { TraceError, quoteLine } from './errors.js';
-import { forEachLine, looksBinary } from './lines.js';
+import { isBlank, numberEnd, readNumber } from './bytes.js';
+import { otherFormatsReading } from './detect.js';
+import { count, TraceError, quoteLine, quoteToken } from './errors.js';
+import { forEachLine, lineText, looksBinary, MAX_LINE_BYTES } from './lines.js';
 import { StrictRun, checkStrictOptions, type StrictOptions, type StrictResult } from './strict.js';
 
 export interface MmtraceOptions extends StrictOptions {
@@ -34,21 +36,26 @@ const KINDS: Record<string, VmaKind> = { anon: VmaKind.Anon, private: VmaKind.Pr
 
 class LineError extends Error {}
 
+const R = 114,
+  W = 119,
+  X = 120;
+
 function num(t: string | undefined, what: string): number {
   if (t === undefined) throw new LineError(`missing ${what}`);
   const v = /^0[xX][0-9a-fA-F]+$/.test(t) ? parseInt(t.slice(2), 16) : /^[0-9]+$/.test(t) ? Number(t) : NaN;
-  if (!Number.isSafeInteger(v)) throw new LineError(`bad ${what} '${t}': expected a decimal or 0x-hex number`);
+  if (!Number.isSafeInteger(v)) throw new LineError(`bad ${what} ${quoteToken(t)}: expected a decimal or 0x-hex number`);
   return v;
 }
 
 function userAddr(t: string | undefined, what: string): number {
   const v = num(t, what);
-  if (v >= PAGE_OFFSET) throw new LineError(`bad ${what} '${t}': user addresses end at 0xc0000000 on i386`);
+  if (v >= PAGE_OFFSET) throw new LineError(`bad ${what} ${quoteToken(t!)}: user addresses end at 0xc0000000 on i386`);
   return v;
 }
 
 function prot(t: string | undefined): number {
-  if (t === undefined || !/^r?w?x?$/.test(t) || t === '') throw new LineError(`bad protection '${String(t)}': write r, rw, rx or rwx`);
+  if (t === undefined || !/^r?w?x?$/.test(t) || t === '')
+    throw new LineError(`bad protection ${quoteToken(String(t))}: write r, rw, rx or rwx`);
   return (t.includes('r') ? VM_READ : 0) | (t.includes('w') ? VM_WRITE : 0) | (t.includes('x') ? VM_EXEC : 0);
 }
 
@@ -122,7 +129,7 @@ export async function runMmtrace(file: string, o: MmtraceOptions): Promise<Mmtra
         const start = userAddr(w[2], 'start');
         const len = num(w[3], 'length');
         const kind = KINDS[w[4] ?? ''];
-        if (kind === undefined) throw new LineError(`bad kind '${String(w[4])}': write anon, private or shared`);
+        if (kind === undefined) throw new LineError(`bad kind ${quoteToken(String(w[4]))}: write anon, private or shared`);
         const p = prot(w[5]);
         if (start % PAGE_SIZE !== 0 || len % PAGE_SIZE !== 0 || len === 0)
           throw new LineError(`start and length must be whole pages (multiples of 0x1000), length > 0`);
@@ -153,24 +160,67 @@ export async function runMmtrace(file: string, o: MmtraceOptions): Promise<Mmtra
         return;
       }
       default:
-        throw new LineError(`unknown record '${op}': expected r, w, x, exec, fork, exit, mmap or munmap`);
+        throw new LineError(`unknown record ${quoteToken(op)}: expected r, w, x, exec, fork, exit, mmap or munmap`);
     }
   };
-  const lines = await forEachLine(file, (line, lineNo) => {
-    try {
-      exec(line);
-    } catch (err) {
-      if (!(err instanceof LineError)) {
-        if (err instanceof TraceError) throw new TraceError(`${file}:${lineNo}: ${err.message}`);
-        throw err;
-      }
-      if (o.skipBadLines && header) {
-        badLines++;
-        return;
-      }
-      if (looksBinary(line)) throw new TraceError(`${file}:${lineNo}: binary data, not an mmtrace file`);
-      throw new TraceError(`${file}:${lineNo}: ${quoteLine(line)}: ${err.message}`);
+  // r/w/x lines read straight from the bytes; anything unusual, and every other record, as text
+  const fastRef = (b: Uint8Array, start: number, end: number): boolean => {
+    if (!header) return false;
+    let p = start;
+    while (p < end && isBlank(b[p])) p++;
+    const op = b[p];
+    if (!(op === R || op === W || op === X) || p + 1 >= end || !isBlank(b[p + 1])) return false;
+    p += 2;
+    while (p < end && isBlank(b[p])) p++;
+    const pid = readNumber(b, p, end, false, true);
+    p = numberEnd;
+    if (pid < 0 || p === end || !isBlank(b[p])) return false;
+    while (p < end && isBlank(b[p])) p++;
+    const addr = readNumber(b, p, end, false, true);
+    p = numberEnd;
+    // the text parser ignores fields after the address, as this does
+    if (addr < 0 || addr >= PAGE_OFFSET || (p < end && !isBlank(b[p]))) return false;
+    const mm = mms.get(pid);
+    if (mm === undefined) return false;
+    const vma = find_vma(k.s.mms[mm], addr);
+    if (vma === undefined || (op === W && (vma.prot & VM_WRITE) === 0)) return false;
+    run.ref(mm, addr, op === W, Infinity);
+    return true;
+  };
+  const fail = (text: string, bytes: number, lineNo: number, err: unknown): void => {
+    if (!(err instanceof LineError)) {
+      if (err instanceof TraceError) throw new TraceError(`${file}:${lineNo}: ${err.message}`);
+      throw err;
     }
+    if (o.skipBadLines && header) {
+      badLines++;
+      return;
+    }
+    if (looksBinary(text)) throw new TraceError(`${file}:${lineNo}: binary data, not an mmtrace file`);
+    // no header yet: more likely a wrong --format than a damaged file
+    const others = header ? [] : otherFormatsReading(text, 'mmtrace', false);
+    const hint =
+      others.length > 0 ? `; it reads as ${others[0]}: pass --format ${others[0]} (or leave --format out to detect the format)` : '';
+    throw new TraceError(`${file}:${lineNo}: ${quoteLine(text, bytes)}: ${err.message}${hint}`);
+  };
+  const lines = await forEachLine(file, {
+    line(b, start, end, lineNo) {
+      try {
+        if (fastRef(b, start, end)) return;
+        exec(lineText(b, start, end));
+        run.checkEventBound();
+      } catch (err) {
+        fail(lineText(b, start, end), end - start, lineNo, err);
+      }
+    },
+    longLine(head, length, lineNo) {
+      fail(
+        lineText(head, 0, head.length),
+        length,
+        lineNo,
+        new LineError(`longer than any mmtrace line (at most ${count(MAX_LINE_BYTES)} bytes)`),
+      );
+    },
   });
   if (!header) throw new TraceError(`${file}: ${lines === 0 ? 'the file is empty' : "no 'mmtrace 1' header"}; is it an mmtrace file?`);
   if (run.references === 0)

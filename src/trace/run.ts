@@ -3,14 +3,16 @@
 // pass 2 reads that file backwards in blocks and writes each reference's next-use index
 // to a second temporary file (a fixed table of the last position of every folded page is
 // the only other memory). Pass 3 drives the machine from the reference file. Memory is
-// flat in the trace length; disk use is 4 bytes per reference (12 with OPT).
+// flat in the trace length; disk use is 4 bytes per reference (12 with OPT). The temporary
+// files are unlinked as soon as they are open (the descriptors keep their data), so nothing
+// is left behind however the process ends: an error, SIGINT, SIGTERM, even SIGKILL.
 
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PAGE_SIZE } from '../arch/i386/page.js';
 import { BLOCK, FOLDED_PAGES, scanTrace, type ScanOptions, type ScanResult } from './scan.js';
-import { checkStrictOptions, StrictRun, type StrictOptions, type StrictResult } from './strict.js';
+import { checkStrictOptions, DEFAULT_MAX_EVENTS, StrictRun, type StrictOptions, type StrictResult } from './strict.js';
 
 export interface TraceOptions extends StrictOptions, Omit<ScanOptions, 'format'> {
   format: 'lackey' | 'pages';
@@ -32,77 +34,69 @@ export interface TraceResult extends StrictResult {
 }
 
 /** Pass 2: next-use index of every reference, computed backwards block by block. */
-function writeNextUses(refsPath: string, nextPath: string, total: number): void {
+function writeNextUses(rfd: number, nfd: number, total: number): void {
   const last = new Float64Array(FOLDED_PAGES).fill(Infinity);
   const refs = new Uint32Array(BLOCK);
   const next = new Float64Array(BLOCK);
-  const rfd = openSync(refsPath, 'r');
-  const nfd = openSync(nextPath, 'w');
-  try {
-    for (let end = total; end > 0; ) {
-      const start = Math.max(0, end - BLOCK);
-      const n = end - start;
-      readSync(rfd, refs, 0, n * 4, start * 4);
-      for (let i = n - 1; i >= 0; i--) {
-        const page = refs[i] >>> 1;
-        next[i] = last[page];
-        last[page] = start + i;
-      }
-      writeSync(nfd, next, 0, n * 8, start * 8);
-      end = start;
+  for (let end = total; end > 0; ) {
+    const start = Math.max(0, end - BLOCK);
+    const n = end - start;
+    readSync(rfd, refs, 0, n * 4, start * 4);
+    for (let i = n - 1; i >= 0; i--) {
+      const page = refs[i] >>> 1;
+      next[i] = last[page];
+      last[page] = start + i;
     }
-  } finally {
-    closeSync(rfd);
-    closeSync(nfd);
+    writeSync(nfd, next, 0, n * 8, start * 8);
+    end = start;
   }
 }
 
 /** Pass 3: drive the machine. */
-function replayRefs(
-  run: StrictRun,
-  refsPath: string,
-  nextPath: string | null,
-  total: number,
-  onProgress?: (d: number, t: number) => void,
-): void {
+function replayRefs(run: StrictRun, rfd: number, nfd: number, total: number, onProgress?: (d: number, t: number) => void): void {
   const mm = run.startSingle();
   const refs = new Uint32Array(BLOCK);
   const next = new Float64Array(BLOCK);
-  const rfd = openSync(refsPath, 'r');
-  const nfd = nextPath === null ? -1 : openSync(nextPath, 'r');
-  try {
-    for (let start = 0; start < total; start += BLOCK) {
-      const n = Math.min(BLOCK, total - start);
-      readSync(rfd, refs, 0, n * 4, start * 4);
-      if (nfd >= 0) readSync(nfd, next, 0, n * 8, start * 8);
-      for (let i = 0; i < n; i++) {
-        const v = refs[i];
-        run.ref(mm, (v >>> 1) * PAGE_SIZE, (v & 1) === 1, nfd >= 0 ? next[i] : Infinity);
-      }
-      onProgress?.(start + n, total);
+  for (let start = 0; start < total; start += BLOCK) {
+    const n = Math.min(BLOCK, total - start);
+    readSync(rfd, refs, 0, n * 4, start * 4);
+    if (nfd >= 0) readSync(nfd, next, 0, n * 8, start * 8);
+    for (let i = 0; i < n; i++) {
+      const v = refs[i];
+      run.ref(mm, (v >>> 1) * PAGE_SIZE, (v & 1) === 1, nfd >= 0 ? next[i] : Infinity);
     }
-  } finally {
-    closeSync(rfd);
-    if (nfd >= 0) closeSync(nfd);
+    onProgress?.(start + n, total);
   }
+}
+
+/** Temporary files, open for reading and writing, already unlinked. */
+function openTemporaryFiles(tmpDir: string, names: string[]): number[] {
+  const dir = mkdtempSync(join(tmpDir, 'mmsim-trace-'));
+  const fds: number[] = [];
+  try {
+    for (const name of names) fds.push(openSync(join(dir, name), 'w+'));
+  } catch (err) {
+    for (const fd of fds) closeSync(fd);
+    throw err;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return fds;
 }
 
 export async function runTrace(file: string, o: TraceOptions): Promise<TraceResult> {
   checkStrictOptions(o);
-  const dir = mkdtempSync(join(o.tmpDir ?? tmpdir(), 'mmsim-trace-'));
+  const opt = o.policy === 'opt';
+  const fds = openTemporaryFiles(o.tmpDir ?? tmpdir(), opt ? ['refs.u32', 'next.f64'] : ['refs.u32']);
+  const [rfd, nfd = -1] = fds;
   try {
-    const refsPath = join(dir, 'refs.u32');
-    const scan: ScanResult = await scanTrace(file, refsPath, o);
-    let nextPath: string | null = null;
-    if (o.policy === 'opt') {
-      nextPath = join(dir, 'next.f64');
-      writeNextUses(refsPath, nextPath, scan.references);
-    }
+    const scan: ScanResult = await scanTrace(file, rfd, { ...o, maxReferences: o.maxEvents ?? DEFAULT_MAX_EVENTS });
+    if (opt) writeNextUses(rfd, nfd, scan.references);
     const run = new StrictRun(o, scan.regions);
-    replayRefs(run, refsPath, nextPath, scan.references, o.onProgress);
+    replayRefs(run, rfd, nfd, scan.references, o.onProgress);
     const r = run.result(o.hash ?? false);
     return { format: o.format, file, lines: scan.lines, badLines: scan.badLines, pages: scan.pages, ...r };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    for (const fd of fds) closeSync(fd);
   }
 }

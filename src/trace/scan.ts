@@ -3,11 +3,13 @@
 // file. Later passes read that file in fixed blocks, so memory stays flat however long the
 // trace is. Malformed lines are errors naming file, line and content, unless skipBadLines.
 
-import { closeSync, openSync, writeSync } from 'node:fs';
-import { TraceError, quoteLine } from './errors.js';
+import { writeSync } from 'node:fs';
+import { lackeyBytes, pagesBytes, type ByteLineParser } from './bytes.js';
+import { count, TraceError, quoteLine } from './errors.js';
 import { AddressFolder } from './fold.js';
 import { pagesParser, parseLackeyLine, type LineParser } from './formats.js';
-import { forEachLine, looksBinary } from './lines.js';
+import { forEachLine, lineText, looksBinary, MAX_LINE_BYTES } from './lines.js';
+import { otherFormatsReading } from './detect.js';
 
 export const BLOCK = 65536;
 /** Folded pages are below 768 * 1024. */
@@ -18,6 +20,8 @@ export interface ScanOptions {
   /** pages: bare numbers are hex. */
   hex?: boolean;
   skipBadLines?: boolean;
+  /** Refuse a trace of more references than this (the run's bound on events, --max-events). */
+  maxReferences?: number;
 }
 
 export interface ScanResult {
@@ -29,52 +33,71 @@ export interface ScanResult {
   regions: number;
 }
 
-export async function scanTrace(file: string, refsPath: string, o: ScanOptions): Promise<ScanResult> {
-  const parse: LineParser = o.format === 'lackey' ? parseLackeyLine : pagesParser(o.hex ?? false);
+/** Reads `file` and writes its folded references to the open file descriptor `out`. */
+export async function scanTrace(file: string, out: number, o: ScanOptions): Promise<ScanResult> {
+  const hex = o.hex ?? false;
+  const fast: ByteLineParser = o.format === 'lackey' ? lackeyBytes : pagesBytes(hex);
+  const slow: LineParser = o.format === 'lackey' ? parseLackeyLine : pagesParser(hex);
+  const maxReferences = o.maxReferences ?? Infinity;
   const folder = new AddressFolder(file);
   const seen = new Uint8Array(FOLDED_PAGES);
   const buf = new Uint32Array(BLOCK);
-  const out = openSync(refsPath, 'w');
   let n = 0,
     references = 0,
     pages = 0,
-    badLines = 0;
+    badLines = 0,
+    lineNo = 0;
   const flush = (): void => {
     if (n > 0) writeSync(out, buf, 0, n * 4);
     n = 0;
   };
   const emit = (page: number, write: boolean): void => {
+    if (++references > maxReferences) {
+      throw new TraceError(
+        `${file}:${lineNo}: more than ${count(maxReferences)} page references, the bound --max-events sets (each reference is at least one step of the machine); raise --max-events or trim the trace`,
+      );
+    }
     const f = folder.fold(page);
     if (seen[f] === 0) {
       seen[f] = 1;
       pages++;
     }
     buf[n++] = (f << 1) | (write ? 1 : 0);
-    references++;
     if (n === BLOCK) flush();
   };
-  let lines: number;
-  try {
-    lines = await forEachLine(file, (line, lineNo) => {
-      const problem = parse(line, emit);
-      if (problem === null) return;
-      if (o.skipBadLines) {
-        badLines++;
-        return;
-      }
-      if (looksBinary(line)) {
-        throw new TraceError(
-          `${file}:${lineNo}: binary data, not a ${o.format} trace (gzip files are detected by their magic bytes; other binary formats are not read)`,
-        );
-      }
+  const bad = (text: string, length: number, problem: string): void => {
+    if (o.skipBadLines) {
+      badLines++;
+      return;
+    }
+    if (looksBinary(text)) {
       throw new TraceError(
-        `${file}:${lineNo}: malformed ${o.format} line ${quoteLine(line)}: ${problem}; fix the line or skip such lines with --skip-bad-lines`,
+        `${file}:${lineNo}: binary data, not a ${o.format} trace (gzip files are detected by their magic bytes; other binary formats are not read)`,
       );
-    });
-    flush();
-  } finally {
-    closeSync(out);
-  }
+    }
+    const what = `${file}:${lineNo}: malformed ${o.format} line ${quoteLine(text, length)}: ${problem}`;
+    // before the first reference a bad line more likely means a wrong --format than a damaged line
+    if (references === 0) {
+      const others = otherFormatsReading(text, o.format, hex);
+      const hint = others.length > 0 ? `it reads as ${others.join(' or ')}: pass --format ${others[0]}` : `is it a ${o.format} trace?`;
+      throw new TraceError(`${what}; ${hint} (or leave --format out to detect the format)`);
+    }
+    throw new TraceError(`${what}; fix the line or skip such lines with --skip-bad-lines`);
+  };
+  const lines = await forEachLine(file, {
+    line(b, start, end, no) {
+      lineNo = no;
+      if (fast(b, start, end, emit)) return;
+      const text = lineText(b, start, end);
+      const problem = slow(text, emit);
+      if (problem !== null) bad(text, end - start, problem);
+    },
+    longLine(head, length, no) {
+      lineNo = no;
+      bad(lineText(head, 0, head.length), length, `longer than any trace line (at most ${count(MAX_LINE_BYTES)} bytes)`);
+    },
+  });
+  flush();
   if (references === 0) {
     const why =
       lines === 0

@@ -13,11 +13,13 @@ import { do_execve } from '../fs/exec.js';
 import { Machine, type EngineName, type EventSink } from '../machine.js';
 import { boot } from '../mm/boot.js';
 import { access, pte_offset, read_pte } from '../mm/memory.js';
+import { strict_next_user_frame } from '../mm/page_alloc.js';
 import { makeStrictPolicy, STRICT_POLICIES, type StrictPolicy, type StrictPolicyName } from '../reclaim/strict.js';
 import { stateHash } from '../snapshot/hash.js';
 import { VM_EXEC, VM_READ, VM_WRITE, VmaKind, type State } from '../state.js';
 import { COMMIT_EVERY } from '../sim.js';
-import { TraceError } from './errors.js';
+import { count, TraceError } from './errors.js';
+import { FreeUserFrames } from './free-frames.js';
 
 export interface StrictOptions {
   frames: number;
@@ -33,7 +35,22 @@ export interface StrictOptions {
   sink?: EventSink;
   /** Called once the machine is built, before the first event: a log writer takes its header from here. */
   onStart?: (info: StrictStart) => void;
+  /** Stop with an error once the run has emitted more events than this (--max-events). Default DEFAULT_MAX_EVENTS. */
+  maxEvents?: number;
+  /**
+   * How the allocator finds a free user frame: 'on' (default) from an index of free frames
+   * beside the machine, 'off' by walking the free lists, 'checked' both, throwing if they
+   * differ (tests).
+   */
+  freeFrameIndex?: 'on' | 'off' | 'checked';
 }
+
+/**
+ * The default bound on a trace run's events: a few minutes of work and at most a few GB of
+ * log, and far above what a trace of a few million references needs (the fault-heavy bench
+ * trace, 1M references at 1,024 frames, emits 13.7M). A few bytes of lackey can ask for millions of pages.
+ */
+export const DEFAULT_MAX_EVENTS = 100_000_000;
 
 export interface StrictStart {
   machine: Machine;
@@ -63,6 +80,9 @@ export function checkStrictOptions(o: StrictOptions): void {
     throw new TraceError(`--frames ${String(o.frames)}: strict mode needs at least 1 user frame; pass a whole number >= 1`);
   }
   if (o.frames > 1 << 20) throw new TraceError(`--frames ${o.frames} is too many: at most ${1 << 20} (4 GiB of user frames)`);
+  if (o.maxEvents !== undefined && !(Number.isSafeInteger(o.maxEvents) && o.maxEvents >= 1)) {
+    throw new TraceError(`--max-events ${String(o.maxEvents)}: pass a whole number >= 1 (e.g. 500M)`);
+  }
   if (!(STRICT_POLICIES as readonly string[]).includes(o.policy)) {
     throw new TraceError(`--policy '${String(o.policy)}' is not a strict-mode policy: allowed values are ${STRICT_POLICIES.join(', ')}`);
   }
@@ -77,6 +97,7 @@ export class StrictRun {
   readonly initial: State;
   readonly kcfg: KernelConfig;
   references = 0;
+  readonly maxEvents: number;
   private nextCommit = COMMIT_EVERY;
 
   /** `regions`: 4 MiB regions the trace touches (sizes the kernel pool: a page table each). */
@@ -86,6 +107,7 @@ export class StrictRun {
     processes = 1,
   ) {
     checkStrictOptions(opts);
+    this.maxEvents = opts.maxEvents ?? DEFAULT_MAX_EVENTS;
     const pool = opts.kernelFrames ?? 2 * regions * processes + 2 * processes + 8;
     const userBase = Math.ceil((RESERVED + pool) / 32) * 32;
     this.strict = { userBase, userFrames: opts.frames, refOnLoad: opts.clockRefOnLoad ?? true };
@@ -110,7 +132,29 @@ export class StrictRun {
     this.policy = makeStrictPolicy(opts.policy, this.strict);
     this.kernel = new Kernel(this.machine, this.kcfg, { rmap: rmapDesign(DEFAULT_RMAP), reclaim: this.policy });
     opts.onStart?.({ machine: this.machine, initial: this.initial, kernel: this.kcfg });
-    if (opts.sink) this.machine.sink = opts.sink;
+    this.machine.sink = opts.sink ?? null;
+    if ((opts.freeFrameIndex ?? 'on') !== 'off') this.indexFreeFrames(opts.freeFrameIndex === 'checked');
+  }
+
+  /** Give the allocator an index of free user frames, kept up to date from the events. */
+  private indexFreeFrames(checked: boolean): void {
+    const index = FreeUserFrames.fromState(this.machine.s, this.strict.userBase, this.strict.userFrames);
+    const sink = this.machine.sink;
+    this.machine.sink =
+      sink === null
+        ? (e) => index.observe(e)
+        : (e) => {
+            index.observe(e);
+            sink(e);
+          };
+    this.policy.freeUserFrame = checked
+      ? (hand) => {
+          const got = index.next(hand),
+            walked = strict_next_user_frame(this.kernel, this.strict);
+          if (got !== walked) throw new Error(`free-frame index: frame ${got} at hand ${hand}, the free lists say ${walked}`);
+          return got;
+        }
+      : (hand) => index.next(hand);
   }
 
   /** Start the single trace process: its whole user space is one shared writable file mapping. */
@@ -134,16 +178,30 @@ export class StrictRun {
     }
     if (r === 'segv')
       throw new TraceError(`reference ${this.references}: address 0x${addr.toString(16)} is outside the process's mappings`);
-    const pte = pte_offset(k, k.s.mms[mm], addr);
-    const v = pte === 0 ? 0 : read_pte(k, pte);
-    if (pte_present(v)) {
-      const pfn = pte_pfn(v);
-      if (pfn >= this.strict.userBase) this.policy.referenced(pfn, nextUse);
+    if (this.policy.referenced !== undefined) {
+      const pte = pte_offset(k, k.s.mms[mm], addr);
+      const v = pte === 0 ? 0 : read_pte(k, pte);
+      if (pte_present(v)) {
+        const pfn = pte_pfn(v);
+        if (pfn >= this.strict.userBase) this.policy.referenced(pfn, nextUse);
+      }
     }
     if (this.machine.events >= this.nextCommit) {
       this.machine.commit();
       this.nextCommit = this.machine.events + COMMIT_EVERY;
     }
+    if (this.machine.events > this.maxEvents) this.overBound();
+  }
+
+  /** Throws when the run has gone past --max-events (the driver calls it after work done outside ref()). */
+  checkEventBound(): void {
+    if (this.machine.events > this.maxEvents) this.overBound();
+  }
+
+  private overBound(): never {
+    throw new TraceError(
+      `the run passed ${count(this.maxEvents)} events (the --max-events bound) at reference ${count(this.references)}; raise --max-events (e.g. --max-events 1000M) or trim the trace`,
+    );
   }
 
   result(withHash = false): StrictResult {

@@ -9,7 +9,7 @@ import { bisectAnswer, type BisectStatus } from './bisect-job.js';
 const { path } = workerData as { path: string };
 let answer: BisectStatus;
 try {
-  const log = new LogReader(path, { indexed: true });
+  const log = new LogReader(path);
   answer = bisectAnswer(new Timeline(log));
   log.close();
 } catch (err) {

@@ -9,6 +9,13 @@ import { z } from 'zod';
 import { sharedlibScenario } from './sharedlib.js';
 
 const size = z.union([z.string(), z.number().int().nonnegative()]);
+/** Names of programs and libraries: own keys of plain objects, so no `__proto__` and friends. */
+const name = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}$/, 'a name is 1-64 letters, digits, _ . + - and starts with a letter or digit')
+  .refine((n) => !Object.hasOwn(Object.prototype, n), {
+    message: 'a name may not be a property every object has (constructor, toString, ...)',
+  });
 const pct = z.number().int().min(0).max(100);
 
 const Lib = z
@@ -133,9 +140,9 @@ export const ScenarioSchema = z
       .describe('override the 2.1.47 watermarks (min 48 pages is too much for tiny machines)'),
     latencies: z.record(z.string(), z.number().int().nonnegative()).optional(),
     files: z.array(z.object({ name: z.string(), pages: z.number().int().positive(), backing: z.enum(['disk', 'nfs']) }).strict()),
-    libs: z.record(z.string(), Lib).default({}),
-    programs: z.record(z.string(), Program).default({}),
-    boot: z.array(z.object({ program: z.string(), count: z.number().int().positive().default(1) }).strict()).default([]),
+    libs: z.record(name, Lib).default({}),
+    programs: z.record(name, Program).default({}),
+    boot: z.array(z.object({ program: z.string(), count: z.number().int().positive().max(65536).default(1) }).strict()).default([]),
     captured: CapturedLayout.optional().describe("a real machine's processes (mmsim capture); replaces programs and boot"),
   })
   .strict();
@@ -164,7 +171,9 @@ export function builtinScenarioNames(): string[] {
 
 function describeIssue(issue: z.core.$ZodIssue): string {
   const path = issue.path.length ? issue.path.join('.') : '(top level)';
-  return `${path}: ${issue.message}`;
+  // a bad record key: say what a key may be, not only that it is invalid
+  const inner = issue.code === 'invalid_key' ? issue.issues[0]?.message : undefined;
+  return `${path}: ${inner !== undefined ? `'${String(issue.path.at(-1))}' is not allowed: ${inner}` : issue.message}`;
 }
 
 /** Validate parsed JSON as a scenario; errors name the field and what is allowed. */
@@ -188,8 +197,9 @@ export function parseScenario(json: unknown, source: string): Scenario {
   for (const [name, p] of Object.entries(sc.programs)) {
     if (!files.has(p.file)) problems.push(`programs.${name}.file: '${p.file}' is not in files (have: ${[...files].join(', ')})`);
     for (const l of p.libs)
-      if (!(l in sc.libs)) problems.push(`programs.${name}.libs: '${l}' is not in libs (have: ${Object.keys(sc.libs).join(', ')})`);
-    if (p.spawn && !(p.spawn.program in sc.programs))
+      if (!Object.hasOwn(sc.libs, l))
+        problems.push(`programs.${name}.libs: '${l}' is not in libs (have: ${Object.keys(sc.libs).join(', ')})`);
+    if (p.spawn && !Object.hasOwn(sc.programs, p.spawn.program))
       problems.push(
         `programs.${name}.spawn.program: '${p.spawn.program}' is not in programs (have: ${Object.keys(sc.programs).join(', ')})`,
       );
@@ -204,7 +214,7 @@ export function parseScenario(json: unknown, source: string): Scenario {
   }
   problems.push(...layoutProblems(sc));
   for (const [i, b] of sc.boot.entries()) {
-    if (!(b.program in sc.programs))
+    if (!Object.hasOwn(sc.programs, b.program))
       problems.push(`boot.${i}.program: '${b.program}' is not in programs (have: ${Object.keys(sc.programs).join(', ')})`);
   }
   if (sc.captured === undefined && sc.boot.length === 0)
@@ -273,7 +283,7 @@ function layoutProblems(sc: Scenario): string[] {
         `programs.${name}: text + data + heap (${p.text + p.data + heap} pages) run past 0x40000000 where the libraries start; at most ${LIB_BASE_PAGE - TEXT_BASE_PAGE} pages fit`,
       );
     }
-    const libs = p.libs.reduce((n, l) => n + (sc.libs[l] ? sc.libs[l].text + sc.libs[l].data : 0), 0);
+    const libs = p.libs.reduce((n, l) => n + (Object.hasOwn(sc.libs, l) ? sc.libs[l].text + sc.libs[l].data : 0), 0);
     if (LIB_BASE_PAGE + libs > TEMP_BASE_PAGE) {
       out.push(
         `programs.${name}.libs: the libraries (${libs} pages) run past 0x60000000 where temporary mappings start; at most ${TEMP_BASE_PAGE - LIB_BASE_PAGE} pages fit`,

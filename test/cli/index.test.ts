@@ -76,7 +76,7 @@ describe('mmsim command line', () => {
     writeFileSync(g, flipped);
     const r1 = await cli(['replay', g]);
     expect(r1.code).toBe(2);
-    expect(r1.stderr).toMatch(/chunk \d+ at byte offset \d+ is damaged/);
+    expect(r1.stderr).toMatch(/chunk \d+ (\(events\) )?at byte offset \d+ is damaged/);
     // cut inside the trailing index: every event and the end chunk survive, so the hash still verifies
     const t = tmp('tail.mmlog');
     writeFileSync(t, buf.subarray(0, buf.length - 50));

@@ -1,10 +1,12 @@
+// Runs whose lines are compared go through the compiled bin (mmsim: its code fingerprint is
+// in every line); the rest run in this process (cli), which saves a node start each.
 // The issue's acceptance: the sweep writes one line per run, a second run does nothing, and a
 // sweep killed halfway (or torn mid-line) finishes with the same lines as an uninterrupted one.
 
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CLI, mmsim, tmp } from '../helpers.js';
+import { CLI, cli, mmsim, tmp } from '../helpers.js';
 
 const GRID = ['--scenarios', 'x486,forky', '--seeds', '1..4', '--designs', 'clock/pte-chain,old/none', '--steps', '20000'];
 const sorted = (path: string): string[] => readFileSync(path, 'utf8').split('\n').filter(Boolean).sort();
@@ -30,19 +32,19 @@ describe('mmsim sweep', () => {
     expect(sorted(whole)).toEqual(lines);
   });
 
-  it('sweep report prints each metric with its interval, and paired differences; --json carries the same figures', () => {
-    const text = mmsim(['sweep', 'report', whole]);
+  it('sweep report prints each metric with its interval, and paired differences; --json carries the same figures', async () => {
+    const text = await cli(['sweep', 'report', whole]);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/^forky, 4M, 20,000 steps \(4 seeds per design\)$/m);
     expect(text.stdout).toMatch(/^x486, 8M, 20,000 steps \(4 seeds per design\)$/m);
     expect(text.stdout).toMatch(/^major faults +[\d,.]+ ± [\d,.]+ +[\d,.]+ ± [\d,.]+$/m);
     expect(text.stdout).toMatch(/design minus clock\/pte-chain/);
-    const json = JSON.parse(mmsim(['sweep', 'report', whole, '--json']).stdout);
+    const json = JSON.parse((await cli(['sweep', 'report', whole, '--json'])).stdout);
     expect(json.runs).toBe(16);
     const x486 = json.sections.find((s: { scenario: string }) => s.scenario === 'x486');
     const shown = /^x486[\s\S]*?major faults +([\d,.]+) ± ([\d,.]+)/m.exec(text.stdout)!;
     expect(Number(shown[1].replace(/,/g, ''))).toBeCloseTo(x486.designs[0].metrics.majorFaults.mean, 0);
-    const bad = mmsim(['sweep', 'report', whole, '--baseline', 'old/pte-pool']);
+    const bad = await cli(['sweep', 'report', whole, '--baseline', 'old/pte-pool']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--baseline 'old\/pte-pool' is not a design in .*: it has clock\/pte-chain, old\/none/);
   });
@@ -75,13 +77,30 @@ describe('mmsim sweep', () => {
     expect(sorted(out)).toEqual(sorted(whole));
   });
 
-  it('damage before the last line is an error that names the line, and the file is left alone', () => {
+  it('results of other code are run again with a warning, and the report says it mixes builds', async () => {
+    const out = tmp('other.jsonl');
+    const text = readFileSync(whole, 'utf8').split('\n').filter(Boolean);
+    // the same runs as if made by another build: other version, other ids
+    const foreign = text.slice(0, 2).map((l) => {
+      const o = JSON.parse(l);
+      return JSON.stringify({ ...o, id: `f${o.id.slice(1)}`, version: '0.0.9+000000000000' });
+    });
+    writeFileSync(out, `${[...foreign, ...text.slice(2)].join('\n')}\n`);
+    const r = mmsim(['sweep', ...GRID, '-o', out]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/holds 2 result\(s\) of other mmsim code \(not 0\.1\.0\+[0-9a-f]{12}\)/);
+    expect(r.stdout).toMatch(/2 ran, 14 already in/);
+    const report = await cli(['sweep', 'report', out]);
+    expect(report.stderr).toMatch(/mixes results of 2 mmsim builds \(0\.0\.9\+000000000000, 0\.1\.0\+/);
+  });
+
+  it('damage before the last line is an error that names the line, and the file is left alone', async () => {
     const out = tmp('damaged.jsonl');
     const lines = readFileSync(whole, 'utf8').split('\n');
     lines[2] = '{"not": "a result"}';
     writeFileSync(out, lines.join('\n'));
     const before = readFileSync(out, 'utf8');
-    const r = mmsim(['sweep', ...GRID, '-o', out]);
+    const r = await cli(['sweep', ...GRID, '-o', out]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^mmsim: error: .*damaged.jsonl line 3 is not a sweep result/);
     expect(readFileSync(out, 'utf8')).toBe(before);
@@ -97,24 +116,24 @@ describe('mmsim sweep', () => {
     ],
   ];
   for (const [what, args, msg] of bad)
-    it(`exits 2 with one line naming the value on ${what}`, () => {
-      const r = mmsim(args);
+    it(`exits 2 with one line naming the value on ${what}`, async () => {
+      const r = await cli(args);
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/^mmsim: error: /);
       expect(r.stderr).toMatch(msg);
       expect(r.stderr).not.toMatch(/\n\s+at /);
     });
 
-  it('a spec file gives the grid (validated with zod); flags override its fields', () => {
+  it('a spec file gives the grid (validated with zod); flags override its fields', async () => {
     const spec = tmp('spec.json');
     writeFileSync(spec, JSON.stringify({ scenarios: ['tiny'], seeds: '1..2', designs: ['clock/pte-chain'], steps: 500 }));
     const out = tmp('spec.jsonl');
-    const r = mmsim(['sweep', spec, '--mem', '256K,512K', '-o', out]);
+    const r = await cli(['sweep', spec, '--mem', '256K,512K', '-o', out]);
     expect(r.code).toBe(0);
     const lines = sorted(out).map((l) => JSON.parse(l));
     expect(lines.map((l) => `${l.memPages} ${l.seed}`).sort()).toEqual(['128 1', '128 2', '64 1', '64 2']);
     writeFileSync(spec, JSON.stringify({ scenarios: ['tiny'], seed: [1] }));
-    const bad = mmsim(['sweep', spec, '-o', out]);
+    const bad = await cli(['sweep', spec, '-o', out]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/spec file .* is not valid:\n {2}\(top level\): Unrecognized key: "seed"/);
   });

@@ -51,7 +51,7 @@ describe('mmsim seek / diff / history / debug / bisect', { timeout: 30000 }, () 
   });
 
   it('seek falls back past a damaged snapshot with a warning naming it, and still answers', async () => {
-    const log = new LogReader(bug.path, { indexed: true });
+    const log = new LogReader(bug.path);
     const snap = log.snapshots[1];
     log.close();
     const bytes = readFileSync(bug.path);

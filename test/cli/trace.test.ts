@@ -46,7 +46,8 @@ describe('mmsim trace', () => {
       [['trace', FIXTURE, '--frames', '0'], /--frames 0: strict mode needs at least 1 user frame/],
       [['trace', join(dir, 'missing')], /missing: no such file/],
       [['trace', empty], /no references: the file is empty/],
-      [['trace', junk], /binary data, not a lackey trace/],
+      [['trace', junk], /binary data, not a trace in any format mmsim reads \(tried lackey, pages, mmtrace\)/],
+      [['trace', junk, '--format', 'lackey'], /binary data, not a lackey trace/],
       [['trace', bad], /bad:2: malformed lackey line " S xyz,4": bad address 'xyz'/],
       [['trace', FIXTURE, '--frames', 'many'], /--frames 'many' is not a whole number/],
     ];
@@ -55,6 +56,64 @@ describe('mmsim trace', () => {
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.err).toMatch(msg);
     }
+  });
+});
+
+describe('mmsim trace: formats and edges', () => {
+  it('detects the format when --format is not given, and says so', async () => {
+    const pages = join(dir, 'p.txt');
+    writeFileSync(pages, '# loop\n1\n2\n1\n');
+    const r = await mmsim('trace', pages, '--frames', '4');
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/\(pages, detected from line 2\)/);
+    const j = JSON.parse((await mmsim('trace', FIXTURE, '--frames', '16', '--json')).out) as { format: string; detected: { line: number } };
+    expect(j).toMatchObject({ format: 'lackey', detected: { line: 1 }, faults: 322 });
+  });
+
+  it('a wrong --format gets a hint, not --skip-bad-lines', async () => {
+    const pages = join(dir, 'p2.txt');
+    writeFileSync(pages, '1\n2\n');
+    const r = await mmsim('trace', pages, '--format', 'lackey');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(
+      /malformed lackey line "1": .*; it reads as pages: pass --format pages \(or leave --format out to detect the format\)/,
+    );
+    expect(r.err).not.toMatch(/skip-bad-lines/);
+  });
+
+  it('a UTF-8 byte-order mark is accepted', async () => {
+    const bom = join(dir, 'bom.lackey');
+    writeFileSync(bom, '\ufeff L 1000,4\n S 2000,4\n');
+    for (const args of [[], ['--format', 'lackey']]) {
+      const r = await mmsim('trace', bom, ...args, '--json');
+      expect(r.code, r.err).toBe(0);
+      expect(JSON.parse(r.out)).toMatchObject({ references: 2, faults: 2 });
+    }
+  });
+
+  it('a 10 MB token makes a one-line message that says how long it was', async () => {
+    const big = join(dir, 'big.lackey');
+    writeFileSync(big, ' L 1000,4\n L ' + 'a'.repeat(10 * 1024 * 1024) + ',4\n');
+    const r = await mmsim('trace', big);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/big.lackey:2: malformed lackey line " L aaaa.*…" \(10,485,765 bytes\): longer than any trace line/);
+    expect(r.err.length).toBeLessThan(400);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+    const token = join(dir, 'token.lackey');
+    writeFileSync(token, ' L 1000,4\n L ' + 'a'.repeat(50000) + 'z,4\n');
+    const t = await mmsim('trace', token);
+    expect(t.code).toBe(2);
+    expect(t.err).toMatch(/bad address 'a{40}…' \(50,001 characters\)/);
+    expect(t.err.length).toBeLessThan(400);
+  });
+
+  it('--max-events bounds what a trace expands to', async () => {
+    const tiny = join(dir, 'tiny.lackey');
+    writeFileSync(tiny, ' L 0,4000000000\n');
+    const r = await mmsim('trace', tiny, '--max-events', '500k');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/more than 500,000 page references, the bound --max-events sets/);
+    expect((await mmsim('trace', tiny, '--max-events', 'lots')).err).toMatch(/--max-events 'lots' is not a count/);
   });
 });
 

@@ -61,10 +61,12 @@ describe('run log', () => {
     writeFileSync(f, buf);
     let err: unknown;
     try {
-      new LogReader(f);
+      new LogReader(f, { walk: true });
     } catch (e) {
       err = e;
     }
+    // opened through its index, the damaged chunk is found when replay reads it
+    expect(() => replayLog(new LogReader(f))).toThrow(/chunk \d+ \(events\) at byte offset \d+ is damaged/);
     expect(err).toBeInstanceOf(LogError);
     expect((err as LogError).message).toMatch(/chunk (\d+) at byte offset (\d+) is damaged/);
     const m = /chunk (\d+) at byte offset (\d+)/.exec((err as LogError).message)!;

@@ -48,9 +48,9 @@ describe('startQueueWorker', () => {
       await queue.add('other', other, { jobId: other.job.id });
       const settled = async (id: string): Promise<Job> => {
         for (;;) {
-          const j = (await Job.fromId(queue, id))!;
-          const state = await j.getState();
-          if (state === 'completed' || state === 'failed') return j;
+          // the state before the job, so a finished state comes with the job's final fields
+          const state = await queue.getJobState(id);
+          if (state === 'completed' || state === 'failed') return (await Job.fromId(queue, id))!;
           await new Promise((r) => setTimeout(r, 20));
         }
       };

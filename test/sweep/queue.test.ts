@@ -19,8 +19,12 @@ interface Proc {
   exited: Promise<number | null>;
 }
 
+/** Every process a test started, so none outlives a failed test. */
+const started: ChildProcess[] = [];
+
 function start(args: string[]): Proc {
   const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  started.push(child);
   let text = '';
   child.stdout?.on('data', (d: Buffer) => (text += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (text += d.toString()));
@@ -53,6 +57,7 @@ describe('mmsim sweep --queue with mmsim worker', () => {
     expect(mmsim(['sweep', ...GRID, '-o', local]).code).toBe(0);
   });
   afterAll(async () => {
+    for (const c of started) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     await redis?.stop();
   });
 
@@ -72,6 +77,7 @@ describe('mmsim sweep --queue with mmsim worker', () => {
       const before = workers.map((w) => (w.log().match(/ done /g) ?? []).length);
       const re = start(['sweep', ...GRID, '--queue', redis.url, '--queue-name', 'same', '-o', again]);
       expect(await re.exited).toBe(0);
+      expect(re.log()).toMatch(/4 runs in the grid: 4 ran \(4 of them earlier: results the queue held\), 0 already in/);
       expect(sorted(again)).toEqual(sorted(local));
       expect(workers.map((w) => (w.log().match(/ done /g) ?? []).length)).toEqual(before);
     } finally {
@@ -96,12 +102,14 @@ describe('mmsim sweep --queue with mmsim worker', () => {
   });
 
   it('a worker killed mid-job loses nothing: the job goes to another worker and the sweep completes', async () => {
+    const out = tmp('killed.jsonl');
+    // the sweep first: with no worker yet it says what it waits for, and waits
+    const sweep = start(['sweep', ...GRID, '--queue', redis.url, '--queue-name', 'kill', '-o', out]);
+    await until('the no-worker note', () => /mmsim: note: no worker is serving queue kill yet/.test(sweep.log()));
+    expect(sweep.log()).toMatch(/the 4 pending run\(s\) wait for `mmsim worker --queue redis:\/\/127.0.0.1:\d+ --queue-name kill`/);
     const a = worker(redis.url, 'kill');
     let b: Proc | null = null;
     try {
-      await until('worker a to start', () => /serving kill/.test(a.log()));
-      const out = tmp('killed.jsonl');
-      const sweep = start(['sweep', ...GRID, '--queue', redis.url, '--queue-name', 'kill', '-o', out]);
       await until('worker a to start a job', () => / start /.test(a.log()));
       a.child.kill('SIGKILL');
       await a.exited;

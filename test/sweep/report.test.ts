@@ -86,4 +86,14 @@ describe('formats', () => {
     expect(svg.match(/<circle /g)).toHaveLength(3);
     expect(svg.match(/<path d="M[\d.]+,[\d.]+L[\d.]+,[\d.]+M/g)).toHaveLength(3);
   });
+  it('plots: sharedlib:N at one memory size also against N', () => {
+    const shared = ['1', '2'].flatMap((seed) => [1, 4, 16].map((n) => line(`sharedlib:${n}`, 2048, 'clock/pte-chain', seed, n)));
+    const dir = tmp('plots');
+    const files = writeReportPlots(aggregate(shared), dir).map((f) => f.slice(dir.length + 1));
+    expect(files).toContain('sharedlib-8M-majorFaults.svg');
+    expect(files).toContain('sharedlib-4-majorFaults.svg');
+    const svg = readFileSync(`${dir}/sharedlib-8M-majorFaults.svg`, 'utf8');
+    expect(svg).toContain('N processes sharing the library');
+    expect(svg.match(/<circle /g)).toHaveLength(3);
+  });
 });

@@ -35,6 +35,13 @@ describe('results file', () => {
     expect(r.lines.map((l) => l.id)).toEqual(['a']);
     expect(readFileSync(f, 'utf8')).toBe(`${JSON.stringify(line('a'))}\n`);
   });
+  it('a damaged line is an error naming it, and a torn tail is then not cut either', () => {
+    const f = tmp('r.jsonl');
+    const text = `${JSON.stringify(line('a'))}\nnot json\n${JSON.stringify(line('b'))}\n{"id":"c`;
+    writeFileSync(f, text);
+    expect(() => readResults(f, true)).toThrow(/r.jsonl line 2 is not a sweep result \(not json\)/);
+    expect(readFileSync(f, 'utf8')).toBe(text);
+  });
   it('a job twice: the same result is kept once; a different hash is a mismatch', () => {
     const f = tmp('r.jsonl');
     writeFileSync(f, `${JSON.stringify(line('a'))}\n${JSON.stringify(line('a'))}\n`);

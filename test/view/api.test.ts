@@ -1,7 +1,7 @@
 // The viewer's JSON API without a browser: ViewApi's answers against the timeline and the
 // seek command, then the same over HTTP (binary frame map, errors as 400 with a message).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mmsim, record, timeline } from '../helpers.js';
+import { cli, record, timeline } from '../helpers.js';
 import { ViewApi, MAX_SPAN } from '../../src/view/api.js';
 import { frameMap } from '../../src/view/frame-state.js';
 import { startViewServer, type ViewServer } from '../../src/view/server.js';
@@ -32,7 +32,7 @@ describe('ViewApi', () => {
     if (vs.state !== 'done' || vs.ok) throw new Error(`bisect found nothing: ${JSON.stringify(vs)}`);
     expect(vs.event).toBe(at);
     const P = vs.violation.page!;
-    const seek = JSON.parse(mmsim(['seek', bug.path, String(at), '--page', String(P), '--json']).stdout);
+    const seek = JSON.parse((await cli(['seek', bug.path, String(at), '--page', String(P), '--json'])).stdout);
     expect(api.page(at, P).page).toEqual(seek.page);
     expect(seek.page.chain.some((c: { maps: number }) => c.maps !== P)).toBe(true); // the injected bad link is there
     expect(() => api.page(at, 2048)).toThrow(/page 2048 is out of range: .* numbered 0\.\.2047/);

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { CLI, mmsim, record } from '../helpers.js';
+import { CLI, cli, record } from '../helpers.js';
 
 const log = record({ events: 3000 }).path;
 
@@ -37,7 +37,7 @@ describe('mmsim view', { timeout: 30000 }, () => {
       [['view', '/nonexistent.mmlog'], /^mmsim: error: cannot open log \/nonexistent\.mmlog/],
     ];
     for (const [args, msg] of cases) {
-      const r = mmsim(args);
+      const r = await cli(args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(msg);
       expect(r.stderr).not.toMatch(/\n\s+at /);
@@ -45,7 +45,7 @@ describe('mmsim view', { timeout: 30000 }, () => {
     const busy = createServer();
     await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
     const port = (busy.address() as AddressInfo).port;
-    const r = mmsim(['view', log, '--port', String(port)]);
+    const r = await cli(['view', log, '--port', String(port)]);
     busy.close();
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(`mmsim: error: --port ${port} on 127.0.0.1 is in use: pick another port (--port 0 picks a free one)\n`);

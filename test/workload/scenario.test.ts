@@ -25,6 +25,23 @@ describe('scenarios', () => {
     expect(() => parseScenario({ ...sc, boot: [] }, 'x.json')).toThrow(/boot/);
   });
 
+  it.each(['__proto__', 'constructor', 'toString', 'a b'])('a program named %s is refused with the rule for names', (bad) => {
+    const sc = loadScenario('tiny');
+    const progs = JSON.parse(JSON.stringify(sc.programs).replace('"prog"', JSON.stringify(bad)));
+    const boot = sc.boot.map((b) => ({ ...b, program: b.program === 'prog' ? bad : b.program }));
+    expect(() => parseScenario(JSON.parse(JSON.stringify({ ...sc, programs: progs, boot })), 'x.json')).toThrow(ScenarioError);
+  });
+
+  it('limits derived from the machine: swap size (2.1 swap header), watermark order, processes at boot', () => {
+    const sc = loadScenario('tiny');
+    expect(() => makeRunConfig({ ...sc, swap: '100G' }, { seed: '1' })).toThrow(/swap of 26214400 pages is out of range: 2\.\.32768/);
+    expect(() => makeRunConfig({ ...sc, watermarks: { min: 10, low: 5, high: 20 } }, { seed: '1' })).toThrow(/min <= low <= high/);
+    expect(() => makeRunConfig({ ...sc, boot: [{ program: sc.boot[0].program, count: 60000 }] }, { seed: '1' })).toThrow(
+      /boot starts 60000 processes/,
+    );
+    expect(() => parseScenario({ ...sc, boot: [{ program: sc.boot[0].program, count: 1e9 }] }, 'x.json')).toThrow(/boot\.0\.count/);
+  });
+
   it('rejects programs that do not fit the i386 layout, naming the program and the limit', () => {
     const sc = loadScenario('tiny');
     const big = {

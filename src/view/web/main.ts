@@ -2,7 +2,7 @@
 // frame map follows the slider through the SeekScheduler; the panels follow once the
 // position has settled, and an answer that arrives after the position moved on is dropped.
 
-import { FRAME_STATES } from '../legend.js';
+import { CHANGED_COLOR, CLOCK_HAND_COLOR, FRAME_STATES } from '../legend.js';
 import { FreeChart } from './chart.js';
 import { api, type FramesAnswer, type Filters, type HistoryAnswer, type Info } from './client.js';
 import { FrameMap } from './frame-map.js';
@@ -72,11 +72,20 @@ class Viewer {
         item.append(sw, s.label);
         return item;
       }),
-      this.swatch('#e00000', 'clock hand (outline)'),
-      this.swatch('#ffd400', 'changed since A (outline)'),
+      this.swatch(CLOCK_HAND_COLOR, 'clock hand (outline)'),
+      this.swatch(CHANGED_COLOR, 'changed since A (outline)'),
     );
     slider.addEventListener('input', () => this.go(Number(slider.value)));
     $<HTMLInputElement>('event').addEventListener('change', (e) => this.go(Number((e.target as HTMLInputElement).value)));
+    // arrow keys step by event, with shift by operation (not while typing in a box)
+    document.addEventListener('keydown', (e) => {
+      if (e.target instanceof HTMLInputElement && e.target.type !== 'range') return;
+      if (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight') return;
+      e.preventDefault();
+      const dir = e.key === 'ArrowRight' ? 1 : -1;
+      if (e.shiftKey) void this.stepOp(dir === 1 ? 'next' : 'prev');
+      else this.go(this.st.event + dir);
+    });
     $('prev').addEventListener('click', () => this.go(this.st.event - 1));
     $('next').addEventListener('click', () => this.go(this.st.event + 1));
     $('prev-op').addEventListener('click', () => this.stepOp('prev'));

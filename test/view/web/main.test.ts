@@ -6,7 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { PNG } from 'pngjs';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, mmsim, record, timeline } from '../../helpers.js';
+import { CLI, cli, record, timeline } from '../../helpers.js';
 import { launchChromium } from '../../../tools/view-browser.js';
 import { pageInfo } from '../../../src/timetravel/describe.js';
 import { frameMap } from '../../../src/view/frame-state.js';
@@ -62,7 +62,7 @@ describe('mmsim view in chromium', { timeout: 30000 }, () => {
     await page.mouse.click(box.x + c.x, box.y + c.y);
     await page.waitForSelector(`#page[data-page="${P}"][data-event="${at}"]`);
 
-    const seek = JSON.parse(mmsim(['seek', bug.path, String(at), '--page', String(P), '--json']).stdout).page;
+    const seek = JSON.parse((await cli(['seek', bug.path, String(at), '--page', String(P), '--json'])).stdout).page;
     const shown = await page.$$eval('#page .link', (els) =>
       els.map((e) => ({ pte: Number((e as HTMLElement).dataset.pte), text: e.textContent })),
     );
@@ -108,6 +108,12 @@ describe('mmsim view in chromium', { timeout: 30000 }, () => {
     const h = await page.evaluate((p) => (window as unknown as ViewHook).mmsimView.centre(p), hand);
     const cell = Number(await page.locator('#map').getAttribute('data-cell'));
     expect(near(pixel(h.x - cell / 2 + 1, h.y), rgb(CLOCK_HAND_COLOR)), `clock hand ${hand}`).toBe(true);
+
+    // the arrow keys step one event; with shift, one operation
+    await page.keyboard.press('ArrowRight');
+    await page.waitForSelector(`body[data-event="${next + 1}"]`);
+    await page.keyboard.press('Shift+ArrowLeft');
+    await page.waitForSelector(`body[data-event="${next}"]`);
   });
 
   it('the bisect button appears once the background check finds the broken invariant, and goes there', async () => {
