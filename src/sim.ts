@@ -56,8 +56,12 @@ export interface RunConfig {
 
 export class ConfigError extends Error {}
 
-/** 2.1.47 include/linux/swap.h: SWAP_MAP_MAX slots in the one-page swap header's bitmap, 8 * PAGE_SIZE bits less the header. */
-export const MAX_SWAP_SLOTS = 32768;
+/**
+ * Swap space 2.1.47 can have: MAX_SWAPFILES (8, include/linux/swap.h) devices, each at most
+ * the 8 * PAGE_SIZE slots the one-page swap header's bitmap can mark (128 MiB). mmsim models
+ * the devices as one swap map of their total size.
+ */
+export const MAX_SWAP_SLOTS = 8 * 8 * 4096;
 
 export function makeRunConfig(scenario: Scenario, opts: RunOptions): RunConfig {
   const nframes = parseSizePages(opts.mem ?? scenario.memory, opts.mem ? '--mem' : 'memory');
@@ -71,7 +75,7 @@ export function makeRunConfig(scenario: Scenario, opts: RunOptions): RunConfig {
   // 2.1's swap header is one page whose bitmap marks usable slots: 8 * 4096 - 10 slots, i.e. 128 MiB per device
   if (swapSlots < 2 || swapSlots > MAX_SWAP_SLOTS)
     throw new ConfigError(
-      `swap of ${swapSlots} pages is out of range: 2..${MAX_SWAP_SLOTS} pages (2.1's one-page swap header maps at most 128M)`,
+      `swap of ${swapSlots} pages is out of range: 2..${MAX_SWAP_SLOTS} pages (2.1: 8 swap devices of at most 128M each, 1G in all)`,
     );
   const wm = scenario.watermarks;
   if (wm !== undefined && !(wm.min <= wm.low && wm.low <= wm.high && wm.high < nframes - reserved)) {

@@ -123,6 +123,7 @@ export interface Rec {
   inject?: string;
   after?: number;
   rmap?: string;
+  reclaim?: string;
   chainMode?: 'null' | 'circular';
   engine?: EngineName;
 }
@@ -130,7 +131,12 @@ export interface Rec {
 let recorded = 0;
 
 export function record(o: Rec): RecordResult {
-  const cfg = makeRunConfig(loadScenario(o.scenario ?? 'x486'), { seed: o.seed ?? '7', rmap: o.rmap, chainMode: o.chainMode });
+  const cfg = makeRunConfig(loadScenario(o.scenario ?? 'x486'), {
+    seed: o.seed ?? '7',
+    rmap: o.rmap,
+    reclaim: o.reclaim,
+    chainMode: o.chainMode,
+  });
   return recordRun(tmp(`run-${recorded++}.mmlog`), cfg, {
     events: o.events,
     engine: o.engine,

@@ -1,3 +1,6 @@
+import { runSeeds, seedsJson } from '../compare/seeds.js';
+import { parseSeeds } from '../sweep/grid.js';
+import { formatReport } from '../sweep/report.js';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Cli } from './context.js';
@@ -19,6 +22,8 @@ import { parseCount, UsageError } from './common.js';
 interface CompareOpts {
   scenario: string;
   seed: string;
+  seeds?: string;
+  baseline?: string;
   steps: number;
   designs?: string;
   mem?: string;
@@ -49,6 +54,11 @@ export function compareCommand(cli: Cli): Command {
     .description('run the same seeded workload under several reclaim/rmap designs and compare them')
     .option('--scenario <name|file>', 'x486, forky, tiny, sharedlib:N, or a scenario JSON file', 'x486')
     .option('--seed <seed>', 'workload seed', '1')
+    .option(
+      '--seeds <list>',
+      'run every design on each of these seeds (1..20, or 1,2,7) and print means with 95% intervals and paired differences',
+    )
+    .option('--baseline <design>', 'with --seeds: the design the others are compared with (default: clock/pte-chain when listed)')
     .option('--steps <n>', 'workload steps per design (the same work for every design)', parseCount('--steps'), 100000)
     .option(
       '--designs <list>',
@@ -75,6 +85,38 @@ export function compareCommand(cli: Cli): Command {
       }
       const onProgress = progress(cli);
       const mode = o.sequential ? 'sequential' : o.parallel ? 'parallel' : 'auto';
+      if (o.seeds !== undefined) {
+        if (o.sweep) throw new UsageError('--seeds and --sweep are exclusive: --sweep has its own shared-library axis');
+        if (o.plot !== undefined || o.csv) throw new UsageError('--seeds prints a table or --json; --plot and --csv need one seed');
+        let seeds: string[];
+        try {
+          seeds = parseSeeds(o.seeds);
+        } catch (err) {
+          throw new UsageError(`--${(err as Error).message}`);
+        }
+        const r = await runSeeds({
+          scenario: o.scenario,
+          seeds,
+          designs: o.designs,
+          steps: o.steps,
+          mem: o.mem,
+          mode,
+          jobs: o.jobs,
+          baseline: o.baseline,
+          onProgress: (done, total) => cli.err(`\r\x1b[Kruns ${done}/${total}`),
+        });
+        cli.err('\r\x1b[K');
+        if (o.baseline !== undefined && !r.section.designs.some((d) => d.design === o.baseline))
+          throw new UsageError(
+            `--baseline ${o.baseline} is not one of the designs compared (${r.section.designs.map((d) => d.design).join(', ')})`,
+          );
+        cli.out(
+          o.json
+            ? seedsJson(r) + '\n'
+            : formatReport({ runs: r.seeds.length * r.section.designs.length, sections: [r.section] }, 'mmsim compare'),
+        );
+        return;
+      }
       if (o.sweep) {
         const sw = await runSweep({ seed: o.seed, steps: o.steps, designs: o.designs, mode, jobs: o.jobs, onProgress });
         if (onProgress) cli.err('\r\x1b[K');

@@ -10,7 +10,8 @@ export interface DesignSpec {
   rmap: string;
 }
 
-export const DEFAULT_DESIGNS = ['clock/pte-chain', 'old/none', 'clock/pte-pool', 'clock/pte_chain'];
+export { DEFAULT_COMPARISON as DEFAULT_DESIGNS } from '../designs/registry.js';
+import { DEFAULT_COMPARISON as DEFAULT_DESIGNS } from '../designs/registry.js';
 
 export class DesignListError extends Error {}
 

@@ -3,6 +3,7 @@
 // The CLI wires `mmsim compare` to runComparison + a formatter; nothing here reads argv.
 
 import { availableParallelism } from 'node:os';
+import { reclaimPolicy } from '../designs/registry.js';
 import { loadScenario, type Scenario } from '../workload/scenario.js';
 import { parseDesignList, type DesignSpec } from './designs.js';
 import { ThreadPool } from './pool.js';
@@ -68,7 +69,7 @@ export type CompareMode = 'parallel' | 'sequential' | 'auto';
 const AUTO_PARALLEL_COST = 3000000;
 
 /** Relative cost of a job, for longest-first dispatch: the old kswapd emits ~9x the events per step. */
-export const jobCost = (j: DesignJob): number => j.steps * (j.design.reclaim === 'old' ? 9 : 1);
+export const jobCost = (j: DesignJob): number => j.steps * (reclaimPolicy(j.design.reclaim).caps.relativeCost ?? 1);
 
 /** One long-lived worker per lane; jobs are dispatched longest first, results come back in job order. */
 async function runPooled(jobs: DesignJob[], lanes: number, onProgress?: (job: DesignJob, steps: number) => void): Promise<DesignResult[]> {

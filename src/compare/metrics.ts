@@ -3,7 +3,7 @@
 
 import type { Event } from '../events.js';
 import { FAULT } from '../events.js';
-import type { RmapDesign } from '../include/design.js';
+import type { ReclaimPolicy, RmapDesign } from '../include/design.js';
 import { getPage, type State } from '../state.js';
 
 /** Per number of mappings: pages touched in reclaim passes, their touches, pte visits, pages freed. */
@@ -82,7 +82,7 @@ export class Collector {
   constructor(
     private readonly getState: () => State,
     private readonly rmap: RmapDesign,
-    private readonly policy: string,
+    private readonly policy: ReclaimPolicy,
     private readonly sampleEvery: number,
   ) {
     this.peakOverhead = rmap.overhead(getState()).bytes;
@@ -127,7 +127,7 @@ export class Collector {
     switch (e.t) {
       case 'clock_advance':
         if (e.ptes > 0) this.touch(e.hand === 0 ? s.nframes - 1 : e.hand - 1, e.ptes, e.ptes);
-        if (e.hand === 0 && this.policy === 'clock') this.endPass();
+        if (e.hand === 0 && this.policy.caps.lapsMemMap === true) this.endPass();
         break;
       case 'lru_scan':
         // active-inactive: a pass ends when a page comes round to be looked at again

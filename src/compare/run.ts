@@ -61,7 +61,7 @@ export function runDesign(job: DesignJob, onProgress?: ProgressFn): DesignResult
   const cfg = makeRunConfig(job.scenario, { seed: job.seed, reclaim: job.design.reclaim, rmap: job.design.rmap, mem: job.mem });
   const sim = new Simulation(cfg, 'direct');
   const m = sim.machine;
-  const col = new Collector(() => m.s, sim.kernel.rmap, job.design.reclaim, job.sampleEvery);
+  const col = new Collector(() => m.s, sim.kernel.rmap, sim.kernel.reclaim, job.sampleEvery);
   m.sink = (e) => col.onEvent(e, m.events);
   const progressEvery = Math.max(1, Math.floor(job.steps / 50));
   let steps = 0;

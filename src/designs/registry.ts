@@ -33,6 +33,8 @@ export const RECLAIM_POLICIES: ReadonlyMap<string, ReclaimPolicy> = new Map([
 
 export const DEFAULT_RMAP = 'pte-chain';
 export const DEFAULT_RECLAIM = 'clock';
+/** What `mmsim compare` puts side by side when no --designs is given: the seed, the kernel it replaced, its two rivals. */
+export const DEFAULT_COMPARISON: readonly string[] = ['clock/pte-chain', 'old/none', 'clock/pte-pool', 'clock/pte_chain'];
 
 for (const d of [...RMAP_DESIGNS.values(), ...RECLAIM_POLICIES.values()]) loadDesign(d);
 

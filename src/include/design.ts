@@ -106,6 +106,12 @@ export interface RmapDesign extends DesignStatePart {
 export interface ReclaimCaps {
   /** The policy finds a page's ptes through the reverse map (cannot run with a design that tracks none). */
   readonly needsRmap: boolean;
+  /** A lap of the mem_map hand (clock_advance back to 0) is one of its passes over memory (compare's touches per pass). */
+  readonly lapsMemMap?: boolean;
+  /** Events it emits per workload step relative to the clock's (schedules the longest comparison jobs first). */
+  readonly relativeCost?: number;
+  /** Strict mode: a page's accessed bit at load decides its fate (`--clock-ref-on-load` applies and is reported). */
+  readonly readsRefOnLoad?: boolean;
 }
 
 /** Kernel lifecycle points a reclaim policy may act on (by emitting its own events). */

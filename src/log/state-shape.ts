@@ -38,7 +38,7 @@ function shape(v: unknown, t: unknown, path: string): string | null {
 
 const TABLE = Array.from({ length: 16 }, () => new Array<number>(64).fill(0));
 const PT_TEMPLATE = { pfn: 0, mm: 0, index: 0, used: 0, pte: TABLE };
-const MM_TEMPLATE = { id: 0, pgd: 0, parent: 0, rss: 0, swapAddress: 0, swapCnt: 0 };
+const MM_TEMPLATE = { id: 0, pgd: 0, parent: 0, rss: 0 };
 const VMA_TEMPLATE = { start: 0, end: 0, kind: 0, prot: 0, file: 0, pgoff: 0 };
 
 /** The first way `s` differs in shape from `template` (a booted machine of the same size), or null. */

@@ -138,9 +138,13 @@ function map_new_page(k: Kernel, pte: number, pfn: number, val: number, cowBug =
     return;
   }
   if (k.inject.fire('link-wrong-page')) {
-    k.inject.note(k.m.events);
-    k.emit({ t: 'pte_link', pte, pfn: wrong_page(k, pfn) });
-    return;
+    // with no other user page to link to, the link is right and nothing is injected (or claimed)
+    const wrong = wrong_page(k, pfn);
+    if (wrong !== pfn) {
+      k.inject.note(k.m.events);
+      k.emit({ t: 'pte_link', pte, pfn: wrong });
+      return;
+    }
   }
   k.emit({ t: 'pte_link', pte, pfn });
   if (k.inject.fire('double-link')) {

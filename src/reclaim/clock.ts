@@ -9,6 +9,6 @@ export const clockPolicy: ReclaimPolicy = {
   kind: 'reclaim',
   name: 'clock',
   summary: "the seed's page-centric single-handed clock over mem_map, through the reverse map",
-  caps: { needsRmap: true },
+  caps: { needsRmap: true, lapsMemMap: true },
   tryToFreePage: clock_try_to_free_page,
 };

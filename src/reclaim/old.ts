@@ -20,7 +20,8 @@ export const oldPolicy: ReclaimPolicy = {
   kind: 'reclaim',
   name: 'old',
   summary: 'the 2.1.47 kswapd: shrink_mmap + swap_out walking page tables, ageing per pte',
-  caps: { needsRmap: false },
+  // measured: about 9x the clock's events for the same workload steps (docs/architecture.md, Comparison)
+  caps: { needsRmap: false, relativeCost: 9 },
   initialSlice: (): OldKswapdSlice => ({ skipFactor: 0, state: 0, cursors: {} }),
   owns: ['swap_skip', 'swap_cnt', 'swap_address', 'swap_scan', 'free_state'],
   handlers: {

@@ -30,7 +30,7 @@ function strictClock(st: StrictConfig): StrictPolicy {
     kind: 'reclaim',
     name: 'clock',
     summary: 'the page-centric clock, its hand wrapping over the user frames only',
-    caps: { needsRmap: true },
+    caps: { needsRmap: true, lapsMemMap: true, readsRefOnLoad: true },
     tryToFreePage(k) {
       // one turn clears every accessed bit, the next finds one clear
       for (let i = 0; i <= 2 * st.userFrames; i++) if (clock_step(k, lo, hi)) return true;

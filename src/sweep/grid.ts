@@ -26,7 +26,7 @@ export interface Grid {
 export const DEFAULT_GRID: Grid = {
   scenarios: ['x486'],
   seeds: ['1', '2', '3', '4', '5'],
-  designs: DEFAULT_DESIGNS,
+  designs: [...DEFAULT_DESIGNS],
   mem: [],
   steps: 100000,
 };

@@ -138,8 +138,8 @@ function table(head: string[], rows: string[][]): string {
   return [line(head), w.map((n) => '-'.repeat(n)).join('  '), ...rows.map(line)].join('\n');
 }
 
-export function formatReport(r: SweepReport): string {
-  const parts: string[] = [`sweep report: ${r.runs} runs; mean ± half-width of the 95% confidence interval over seeds (Student t)`];
+export function formatReport(r: SweepReport, title = 'sweep report'): string {
+  const parts: string[] = [`${title}: ${r.runs} runs; mean ± half-width of the 95% confidence interval over seeds (Student t)`];
   for (const s of r.sections) {
     const seeds = [...new Set(s.designs.map((d) => d.seeds))].join('/');
     parts.push(`\n${s.scenario}, ${s.mem}, ${s.steps.toLocaleString('en-US')} steps (${seeds} seeds per design)`);

@@ -217,7 +217,7 @@ export class StrictRun {
       writeBacks: s.stats.fileWrites + s.stats.swapWrites,
       events: this.machine.events,
     };
-    if (this.opts.policy === 'clock') r.clockRefOnLoad = this.strict.refOnLoad;
+    if (this.policy.caps.readsRefOnLoad === true) r.clockRefOnLoad = this.strict.refOnLoad;
     if (withHash) r.stateHash = stateHash(s);
     return r;
   }

@@ -32,9 +32,9 @@ describe('scenarios', () => {
     expect(() => parseScenario(JSON.parse(JSON.stringify({ ...sc, programs: progs, boot })), 'x.json')).toThrow(ScenarioError);
   });
 
-  it('limits derived from the machine: swap size (2.1 swap header), watermark order, processes at boot', () => {
+  it('limits derived from the machine: swap size (2.1: 8 devices of 128M), watermark order, processes at boot', () => {
     const sc = loadScenario('tiny');
-    expect(() => makeRunConfig({ ...sc, swap: '100G' }, { seed: '1' })).toThrow(/swap of 26214400 pages is out of range: 2\.\.32768/);
+    expect(() => makeRunConfig({ ...sc, swap: '100G' }, { seed: '1' })).toThrow(/swap of 26214400 pages is out of range: 2\.\.262144/);
     expect(() => makeRunConfig({ ...sc, watermarks: { min: 10, low: 5, high: 20 } }, { seed: '1' })).toThrow(/min <= low <= high/);
     expect(() => makeRunConfig({ ...sc, boot: [{ program: sc.boot[0].program, count: 60000 }] }, { seed: '1' })).toThrow(
       /boot starts 60000 processes/,

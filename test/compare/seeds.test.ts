@@ -1,0 +1,54 @@
+// compare --seeds: means with 95% intervals over seeds and paired differences (issue 9).
+import { describe, expect, it } from 'vitest';
+import { runSeeds, seedsJson } from '../../src/compare/seeds.js';
+import { runComparison } from '../../src/compare/index.js';
+import { cli } from '../helpers.js';
+
+describe('compare --seeds', () => {
+  it('each design on each seed: the mean is the mean of the single-seed comparisons, the interval is Student t', async () => {
+    const seeds = ['1', '2', '3'];
+    const designs = 'clock/pte-chain,old/none';
+    const r = await runSeeds({ scenario: 'tiny', seeds, designs, steps: 3000, mode: 'sequential' });
+    const single = await Promise.all(
+      seeds.map((seed) => runComparison({ scenario: 'tiny', seed, steps: 3000, designs, mode: 'sequential' })),
+    );
+    const faults = single.map((c) => c.results[0].majorFaults);
+    const clock = r.section.designs.find((d) => d.design === 'clock/pte-chain')!;
+    expect(r.values['clock/pte-chain'].majorFaults).toEqual(faults);
+    expect(clock.metrics.majorFaults.mean).toBeCloseTo(faults.reduce((a, b) => a + b, 0) / 3, 10);
+    const sd = Math.sqrt(faults.reduce((a, x) => a + (x - clock.metrics.majorFaults.mean) ** 2, 0) / 2);
+    // t(0.975, 2 df) = 4.30265 (the published table)
+    const want = (4.30265 * sd) / Math.sqrt(3);
+    expect(Math.abs((clock.metrics.majorFaults.half as number) - want) / want).toBeLessThan(1e-5);
+    // paired difference: the mean of per-seed differences
+    const old = single.map((c) => c.results[1].majorFaults);
+    const diff = r.section.differences[0];
+    expect(diff.design).toBe('old/none');
+    expect(diff.metrics.majorFaults.mean).toBeCloseTo(old.reduce((a, x, i) => a + x - faults[i], 0) / 3, 10);
+    const j = JSON.parse(seedsJson(r));
+    expect(j.designs[0].metrics.majorFaults).toMatchObject({ mean: clock.metrics.majorFaults.mean, values: faults });
+    expect(typeof j.designs[0].metrics.majorFaults.ci95).toBe('number');
+    expect(typeof j.differences[0].metrics.majorFaults.significant).toBe('boolean');
+  });
+
+  it('bad seed lists and a baseline not compared are usage errors', async () => {
+    const a = await cli(['compare', '--scenario', 'tiny', '--seeds', '5..2', '--steps', '100']);
+    expect(a.code).toBe(2);
+    expect(a.stderr).toMatch(/^mmsim: error: --seeds: range '5\.\.2' is empty/);
+    const b = await cli([
+      'compare',
+      '--scenario',
+      'tiny',
+      '--seeds',
+      '1..2',
+      '--steps',
+      '100',
+      '--designs',
+      'clock/pte-chain,old/none',
+      '--baseline',
+      'clock/pte-pool',
+    ]);
+    expect(b.code).toBe(2);
+    expect(b.stderr).toMatch(/--baseline clock\/pte-pool is not one of the designs compared/);
+  });
+});
