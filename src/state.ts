@@ -2,6 +2,8 @@
 // can draft it and msgpack can store it. Large tables are split into CHUNK-entry chunks so
 // that one write copies one chunk, not the table.
 
+import type { DeepReadonly } from './include/readonly.js';
+
 export const CHUNK = 64;
 export const NR_MEM_LISTS = 6; // buddy orders 0..5
 export const PAGE_HASH_BITS = 11;
@@ -169,8 +171,13 @@ export function chunked<T>(n: number, make: (i: number) => T): T[][] {
   return out;
 }
 
-export const getPage = (s: State, pfn: number): Page => s.memMap[pfn >> 6][pfn & 63];
-export const getChunked = (t: number[][], i: number): number => t[i >> 6][i & 63];
+/** struct page of `pfn`: writable for the reducer, read-only for the kernel (which reads a DeepReadonly<State>). */
+export function getPage(s: State, pfn: number): Page;
+export function getPage(s: DeepReadonly<State>, pfn: number): DeepReadonly<Page>;
+export function getPage(s: DeepReadonly<State>, pfn: number): DeepReadonly<Page> {
+  return s.memMap[pfn >> 6][pfn & 63];
+}
+export const getChunked = (t: readonly (readonly number[])[], i: number): number => t[i >> 6][i & 63];
 export const setChunked = (t: number[][], i: number, v: number): void => {
   t[i >> 6][i & 63] = v;
 };

@@ -4,7 +4,8 @@ import { captureMachine } from '../src/capture/capture.js';
 import { Anonymiser } from '../src/capture/anonymise.js';
 import { parseMaps } from '../src/capture/proc.js';
 import { loadScenario, parseScenario } from '../src/workload/scenario.js';
-import { makeRunConfig, Simulation } from '../src/sim.js';
+import { makeRunConfig } from '../src/run-config.js';
+import { Simulation } from '../src/simulation.js';
 import { checkState } from '../src/check/invariants.js';
 import { getPage, type State } from '../src/state.js';
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { applyEvents } from '../src/machine.js';
+import { applyEvents } from '../src/event-store.js';
 import { apply } from '../src/reducer/index.js';
 import { cloneState } from '../src/snapshot/clone.js';
 import { stateHash } from '../src/snapshot/hash.js';

@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { compareGolden, GOLDEN, goldenName, goldenStates, readGolden } from '../src/snapshot/golden.js';
-import { Simulation, makeRunConfig } from '../src/sim.js';
+import { makeRunConfig } from '../src/run-config.js';
+import { Simulation } from '../src/simulation.js';
 import { loadScenario } from '../src/workload/scenario.js';
 import { apply } from '../src/reducer/index.js';
 import { copyState } from '../src/snapshot/clone.js';

@@ -6,7 +6,7 @@ import { runMmtrace } from '../src/trace/mmtrace.js';
 import { TraceError } from '../src/trace/errors.js';
 import { checkState } from '../src/check/invariants.js';
 import { FAULT } from '../src/events.js';
-import type { Machine } from '../src/machine.js';
+import type { EventStore } from '../src/event-store.js';
 
 const EXAMPLE = new URL('./fixtures/example.mmtrace', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'mmsim-mmtrace-'));
@@ -30,7 +30,7 @@ describe('mmtrace', () => {
 
   it('under pressure (2 frames) anonymous pages go to swap and come back, and the machine stays consistent', async () => {
     for (const policy of ['clock', 'fifo', 'lru'] as const) {
-      let m: Machine | null = null;
+      let m: EventStore | null = null;
       const r = await runMmtrace(EXAMPLE, {
         frames: 2,
         policy,

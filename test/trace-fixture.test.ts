@@ -6,7 +6,7 @@ import { gunzipSync } from 'node:zlib';
 import { runTrace } from '../src/trace/run.js';
 import { parseLackeyLine } from '../src/trace/formats.js';
 import { checkState } from '../src/check/invariants.js';
-import type { Machine } from '../src/machine.js';
+import type { EventStore } from '../src/event-store.js';
 import { fifoFaults, lruFaults, clockFaults } from './reference-models.js';
 
 const FIXTURE = new URL('./fixtures/walk.lackey.gz', import.meta.url).pathname;
@@ -15,7 +15,7 @@ describe('lackey fixture (a real program) through all four policies', () => {
   it('gives the recorded fault counts at 16 frames, OPT lowest, and a consistent machine', async () => {
     const got: Record<string, number> = {};
     for (const policy of ['clock', 'fifo', 'lru', 'opt'] as const) {
-      let machine: Machine | null = null;
+      let machine: EventStore | null = null;
       const r = await runTrace(FIXTURE, {
         format: 'lackey',
         frames: 16,

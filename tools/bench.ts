@@ -10,9 +10,10 @@ import { LogReader } from '../src/log/reader.js';
 import { LogWriter } from '../src/log/writer.js';
 import { replayLog } from '../src/log/replay.js';
 import { stateHash } from '../src/snapshot/hash.js';
-import { makeRunConfig, Simulation } from '../src/sim.js';
+import { makeRunConfig } from '../src/run-config.js';
+import { Simulation } from '../src/simulation.js';
 import { loadScenario } from '../src/workload/scenario.js';
-import { Machine, type EngineName } from '../src/machine.js';
+import { EventStore, type EngineName } from '../src/event-store.js';
 import { boot } from '../src/mm/boot.js';
 
 const REPS = Number(process.env.BENCH_REPS ?? 3);
@@ -89,7 +90,7 @@ console.log('same event cycle (page_alloc .. page_free, 9 events) at both sizes:
 for (const nframes of [2048, 262144]) {
   for (const engine of ['direct', 'immer'] as EngineName[]) {
     const s0 = boot({ nframes, reserved: 256, swapSlots: 64, rmap: DEFAULT_RMAP, reclaim: DEFAULT_RECLAIM });
-    const m = new Machine(s0, engine, true);
+    const m = new EventStore(s0, engine, true);
     const pgd = m.s.freeArea[5].head;
     m.emit({ t: 'page_alloc', pfn: pgd, order: 1, from: 5 });
     m.emit({ t: 'mm_create', mm: 1, pgd, parent: -1 });

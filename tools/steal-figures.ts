@@ -5,7 +5,8 @@
 // and the final state hash (without a steal the two runs are the same run).
 
 import { OP } from '../src/events.js';
-import { makeRunConfig, Simulation } from '../src/sim.js';
+import { makeRunConfig } from '../src/run-config.js';
+import { Simulation } from '../src/simulation.js';
 import { stateHash } from '../src/snapshot/hash.js';
 import { loadScenario } from '../src/workload/scenario.js';
 

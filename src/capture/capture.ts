@@ -6,6 +6,7 @@
 import { readdirSync } from 'node:fs';
 import { Anonymiser } from './anonymise.js';
 import { ProcReadError, readProcess, type RawPage, type RawProcess } from './proc.js';
+import { MAX_SWAP_SLOTS } from '../run-config.js';
 
 export interface CaptureOptions {
   /** Only these pids (default: every process in /proc). */
@@ -180,7 +181,8 @@ export function captureMachine(o: CaptureOptions = {}): Capture {
     description: `Captured from a running Linux machine: ${processes.length} processes, ${residentFrames} resident frames, ${shared.length} of them shared; simulated memory ${o.memoryPct ?? 75}% of that.`,
     memory,
     reserved: RESERVED_PAGES,
-    swap: Math.max(1024, 2 * residentFrames),
+    // twice the resident set, within the swap 2.1 can have (MAX_SWAP_SLOTS; a run refuses more)
+    swap: Math.min(MAX_SWAP_SLOTS, Math.max(1024, 2 * residentFrames)),
     files: files.map((f) => ({ name: f.name, pages: f.pages, backing: 'disk' })),
     programs: {},
     boot: [],

@@ -5,6 +5,7 @@
 import { allDesigns } from '../designs/registry.js';
 import type { Violation } from '../include/rules.js';
 import type { State } from '../state.js';
+import type { DeepReadonly } from '../include/readonly.js';
 import { CORE_RULES, forEachPte } from './rules.js';
 import { IndexedView, rulesFor, runRules } from './view.js';
 
@@ -16,7 +17,9 @@ export const INVARIANTS: Readonly<Record<string, string>> = Object.freeze(
 export type InvariantName = keyof typeof INVARIANTS;
 
 /** Run every invariant (or only `only`) over the whole state. */
-export function checkState(s: State, only?: ReadonlySet<string>): Violation[] {
+/** (The checker only reads: a kernel's read-only view of the state is accepted as it is.) */
+export function checkState(state: State | DeepReadonly<State>, only?: ReadonlySet<string>): Violation[] {
+  const s = state as State;
   const v = new IndexedView(s);
   const frames: number[] = [];
   for (let pfn = 0; pfn < s.nframes; pfn++) frames.push(pfn);

@@ -3,9 +3,10 @@
 import { type Command, Option } from 'commander';
 import type { Cli } from './context.js';
 import cliProgress from 'cli-progress';
-import { ENGINES, type EngineName } from '../machine.js';
+import { ENGINES, type EngineName } from '../event-store.js';
 import { DEFAULT_RECLAIM, DEFAULT_RMAP, RECLAIM_POLICIES, RMAP_DESIGNS } from '../designs/registry.js';
-import { CHAIN_MODES, makeRunConfig, type ChainMode, type RunConfig, type Simulation } from '../sim.js';
+import { CHAIN_MODES, makeRunConfig, type ChainMode, type RunConfig } from '../run-config.js';
+import type { Simulation } from '../simulation.js';
 import { MmtraceWriter } from '../workload/emit-trace.js';
 import { isScenarioName, loadScenario } from '../workload/scenario.js';
 import { resolve } from 'node:path';

@@ -5,18 +5,8 @@ import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Cli } from './context.js';
 import { Command } from 'commander';
-import {
-  allowedDesigns,
-  DEFAULT_DESIGNS,
-  formatCsv,
-  formatJson,
-  formatSweep,
-  formatTable,
-  runComparison,
-  runSweep,
-  sweepChart,
-  writePlots,
-} from '../compare/index.js';
+import { allowedDesigns, DEFAULT_DESIGNS, formatCsv, formatJson, formatTable, runComparison, writePlots } from '../compare/index.js';
+import { formatSweep, runSweep, sweepChart } from '../compare/sweep.js';
 import { parseCount, UsageError } from './common.js';
 
 interface CompareOpts {

@@ -2,7 +2,7 @@
 // (one line, exit 2); anything else is a bug in mmsim (its stack, a request to report it,
 // exit 1). Loaded only when a command has failed, so its imports cost nothing on success.
 
-import { ConfigError } from '../sim.js';
+import { ConfigError } from '../run-config.js';
 import { ScenarioError } from '../workload/scenario.js';
 import { SizeError } from '../workload/size.js';
 import { LogError } from '../log/format.js';

@@ -6,7 +6,7 @@
 
 import { isDeepStrictEqual } from 'node:util';
 import type { InjectSpec } from '../inject/injector.js';
-import { makeRunConfig, type RunConfig, type RunOptions } from '../sim.js';
+import { makeRunConfig, type RunConfig, type RunOptions } from '../run-config.js';
 import { isScenarioName, loadScenario } from '../workload/scenario.js';
 
 /** What a log header says about the run (src/log/record.ts writes these fields). */

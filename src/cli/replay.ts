@@ -5,7 +5,7 @@ import { LogReader } from '../log/reader.js';
 import { replayLog } from '../log/replay.js';
 import { stateHash } from '../snapshot/hash.js';
 import { formatReport, makeReport } from '../report.js';
-import type { RunConfig } from '../sim.js';
+import type { RunConfig } from '../run-config.js';
 import { engineOption, Progress } from './common.js';
 
 export function replayCommand(cli: Cli): Command {

@@ -1,7 +1,7 @@
 import type { Cli } from './context.js';
 import { outputFile } from './files.js';
 import { Command } from 'commander';
-import { Simulation } from '../sim.js';
+import { Simulation } from '../simulation.js';
 import { formatReport, makeReport } from '../report.js';
 import { addRunOptions, attachTrace, Progress, runConfigFrom, type CommonOpts } from './common.js';
 

@@ -11,7 +11,7 @@ import { detectFormat } from '../trace/detect.js';
 import { DEFAULT_MAX_EVENTS } from '../trace/strict.js';
 import { engineOption, parseCount, Progress, UsageError } from './common.js';
 import { MMSIM_VERSION } from './version.js';
-import type { EngineName } from '../machine.js';
+import type { EngineName } from '../event-store.js';
 
 interface TraceOpts {
   format?: TraceFormat;

@@ -7,7 +7,7 @@ import { reclaimPolicy } from '../designs/registry.js';
 import { loadScenario, type Scenario } from '../workload/scenario.js';
 import { parseDesignList, type DesignSpec } from './designs.js';
 import { ThreadPool } from './pool.js';
-import { runDesign, type DesignJob, type DesignResult } from './run.js';
+import { EVENTS_PER_STEP_CAP, runDesign, type DesignJob, type DesignResult } from './run.js';
 
 export type { DesignResult } from './run.js';
 export type { MappingBucket, Sample } from './metrics.js';
@@ -23,7 +23,6 @@ export {
 export { formatTable, formatJson, formatCsv, formatHistogram } from './format.js';
 export { writePlots } from './plot.js';
 export { ThreadPool } from './pool.js';
-export { runSweep, formatSweep, sweepChart, type SweepResult, type SweepPoint } from './sweep.js';
 
 export interface ComparisonOptions {
   /** Scenario name (x486, forky, tiny, sharedlib:N), file path, or a parsed scenario. */
@@ -31,7 +30,7 @@ export interface ComparisonOptions {
   seed: string | number;
   /** Workload steps per design (default 100000). */
   steps?: number;
-  /** Event cap per design (default 200 × steps: the old kswapd on a tiny machine emits ~60 events a step). */
+  /** Event cap per design (default EVENTS_PER_STEP_CAP × steps). */
   events?: number;
   /** Design labels or specs (default: clock/pte-chain, old/none, clock/pte-pool, clock/pte_chain). */
   designs?: string | readonly string[] | DesignSpec[];
@@ -113,7 +112,7 @@ export async function runComparison(opts: ComparisonOptions): Promise<Comparison
     scenario,
     seed: String(opts.seed),
     steps,
-    maxEvents: opts.events ?? steps * 200,
+    maxEvents: opts.events ?? steps * EVENTS_PER_STEP_CAP,
     design,
     mem: opts.mem,
     sampleEvery: opts.sampleEvery ?? 2000,

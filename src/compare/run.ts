@@ -1,7 +1,8 @@
 // One design on one workload: the unit a worker thread runs. Pure function of its input
 // (scenario, seed, steps, design), so parallel and sequential comparisons agree exactly.
 
-import { makeRunConfig, Simulation } from '../sim.js';
+import { makeRunConfig } from '../run-config.js';
+import { Simulation } from '../simulation.js';
 import { stateHash } from '../snapshot/hash.js';
 import type { Scenario } from '../workload/scenario.js';
 import type { DesignSpec } from './designs.js';
@@ -108,3 +109,9 @@ export function runDesign(job: DesignJob, onProgress?: ProgressFn): DesignResult
     stateHash: stateHash(s),
   };
 }
+
+/**
+ * Event cap per run, as `mmsim compare` sets it: a safety net, far above any design's rate
+ * (the highest measured: the old kswapd on tiny, woken every jiffy, about 250 events a step).
+ */
+export const EVENTS_PER_STEP_CAP = 1000;

@@ -9,7 +9,7 @@ import { loadScenario, type Scenario } from '../workload/scenario.js';
 import { parseSizePages } from '../workload/size.js';
 import { parseDesignList } from './designs.js';
 import { type CompareMode, runJobs } from './index.js';
-import type { DesignJob } from './run.js';
+import { type DesignJob, EVENTS_PER_STEP_CAP } from './run.js';
 
 export interface SeedsOptions {
   scenario: string | Scenario;
@@ -39,7 +39,7 @@ export async function runSeeds(o: SeedsOptions): Promise<SeedsResult> {
   const jobs: DesignJob[] = [];
   for (const seed of o.seeds) {
     for (const design of specs) {
-      jobs.push({ scenario, seed, steps, maxEvents: steps * 200, design, mem: o.mem, sampleEvery: 1 << 30 });
+      jobs.push({ scenario, seed, steps, maxEvents: steps * EVENTS_PER_STEP_CAP, design, mem: o.mem, sampleEvery: 1 << 30 });
     }
   }
   let done = 0;

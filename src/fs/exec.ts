@@ -3,7 +3,7 @@
 
 import type { Kernel } from '../kernel/kernel.js';
 import { __get_free_pages } from '../mm/page_alloc.js';
-import { exit_mmap } from '../kernel/exit.js';
+import { exit_mmap } from '../mm/mmap.js';
 import type { Vma } from '../state.js';
 
 /** Returns the new mm id, or -1 when no pgd could be allocated. `old` is -1 for a process started from nothing. */

@@ -8,6 +8,7 @@
 import type { Event, EventOf, EventType } from '../events.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { State } from '../state.js';
+import type { DeepReadonly } from './readonly.js';
 import type { Rule } from './rules.js';
 
 /** What a design may read when it builds its slice at boot. */
@@ -84,22 +85,22 @@ export interface RmapDesign extends DesignStatePart {
   /** pte_unlink(pte, page): forget it; false when `pte` was not on `pfn`'s map. */
   unlink(s: State, pte: number, pfn: number): boolean;
   /** Calls fn for each pte mapping `pfn` (bounded: a corrupt map never hangs the caller). */
-  forEach(s: State, pfn: number, fn: (pte: number) => void): void;
+  forEach(s: DeepReadonly<State>, pfn: number, fn: (pte: number) => void): void;
   /** The map as stored, with structural problems named. */
-  entries(s: State, pfn: number): ChainReport;
+  entries(s: DeepReadonly<State>, pfn: number): ChainReport;
   /** Link of a pte slot as the design stores it (pte-chain: the next pte; others 0). */
-  slotLink(s: State, pte: number): number;
+  slotLink(s: DeepReadonly<State>, pte: number): number;
   /** Every pte slot whose stored link is not NULL (pte-chain's link pages); absent: the design stores none. */
-  linkedSlots?(s: State): number[];
+  linkedSlots?(s: DeepReadonly<State>): number[];
   /** A word that names the page's reverse-map head for messages (pte-chain: first pte; 0 = none). */
-  head(s: State, pfn: number): number;
-  overhead(s: State): Overhead;
+  head(s: DeepReadonly<State>, pfn: number): number;
+  overhead(s: DeepReadonly<State>): Overhead;
   /**
    * Work a walk of `pfn`'s map costs beyond its ptes (objrmap/anon_vma: vmas visited); the
    * kernel's walk reports it in an `rmap_walk` event and stats.vmasVisited counts it. Absent:
    * the design's walk visits no vmas (and no event is emitted, so those logs are unchanged).
    */
-  walkCost?(s: State, pfn: number): number;
+  walkCost?(s: DeepReadonly<State>, pfn: number): number;
   readonly hooks?: RmapHooks;
 }
 

@@ -9,7 +9,7 @@ export const BUG_CLASSES = {
   'swapout-no-unlink': 'swap-out replaces a pte without unlinking it (mm/vmscan.c: unmap_and_free)',
   'link-wrong-page': "a fault links a pte onto another page's chain (mm/memory.c: map_new_page)",
   'double-link': 'a fault links the same pte twice (mm/memory.c: map_new_page)',
-  'pt-free-live': 'exit frees a page table while its ptes are still linked (kernel/exit.c: exit_mmap)',
+  'pt-free-live': 'exit frees a page table while its ptes are still linked (mm/mmap.c: exit_mmap)',
   'count-leak': 'a page reference is never dropped when a pte is zapped (mm/memory.c: zap_page_range)',
 } as const;
 

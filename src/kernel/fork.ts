@@ -3,7 +3,7 @@
 import type { Kernel } from './kernel.js';
 import { __get_free_pages } from '../mm/page_alloc.js';
 import { copy_page_range } from '../mm/memory.js';
-import { exit_mmap } from './exit.js';
+import { exit_mmap } from '../mm/mmap.js';
 
 /** Returns the child's mm id, or -1 when memory ran out (the half-built child is torn down). */
 export function do_fork(k: Kernel, parent: number): number {

@@ -2,12 +2,13 @@
 // writes the state. Each public method is one kernel operation (begins with an `op` event);
 // invariants must hold when it returns.
 
-import type { Machine } from '../machine.js';
+import type { EventStoreView } from '../event-store.js';
 import type { Event } from '../events.js';
 import { OP, type OpKind } from '../events.js';
 import type { ReclaimPolicy, RmapDesign } from '../include/design.js';
 import type { State } from '../state.js';
-import type { FileSpec, KernelConfig } from './config.js';
+import type { DeepReadonly } from '../include/readonly.js';
+import { type FileSpec, type KernelConfig, TICK_US } from './config.js';
 import { Injector } from '../inject/injector.js';
 
 export class Kernel {
@@ -16,21 +17,24 @@ export class Kernel {
   readonly files: Map<number, FileSpec>;
   /** CPU time used by user processes since the last tick event. */
   pendingUs = 0;
+  /** The jiffy of the last timer interrupt (kernel/sched.ts): swap_tick runs when time passes the next one. */
+  jiffy: number;
   /** Fault injection (record --inject): consulted where a real rmap bug would live. */
   inject: Injector = Injector.none();
 
-  /** The designs come from the caller (src/sim.ts asks the registry): the kernel knows none by name. */
+  /** The designs come from the caller (src/run-config.ts asks the registry): the kernel knows none by name. */
   constructor(
-    readonly m: Machine,
+    readonly m: EventStoreView,
     readonly cfg: KernelConfig,
     designs: { rmap: RmapDesign; reclaim: ReclaimPolicy },
   ) {
+    this.jiffy = Math.floor(m.s.time / TICK_US);
     this.rmap = designs.rmap;
     this.reclaim = designs.reclaim;
     this.files = new Map(cfg.files.map((f) => [f.inode, f]));
   }
 
-  get s(): State {
+  get s(): DeepReadonly<State> {
     return this.m.s;
   }
 

@@ -2,11 +2,12 @@
 // and an optional injected bug. Shared by `mmsim record`, shrink, the golden tests and
 // the benchmarks so that they all write the same logs.
 
-import { Simulation, type RunConfig } from '../sim.js';
+import type { RunConfig } from '../run-config.js';
+import { Simulation } from '../simulation.js';
 import { LogWriter } from './writer.js';
 import { defaultSnapshotEvery } from './snapshot-policy.js';
 import { EVENTS_PER_CHUNK } from './format.js';
-import { plainState, type EngineName } from '../machine.js';
+import { plainState, type EngineName } from '../event-store.js';
 import { stateHash } from '../snapshot/hash.js';
 import { makeReport, type Report } from '../report.js';
 import { Injector, type InjectSpec } from '../inject/injector.js';

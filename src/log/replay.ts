@@ -1,7 +1,7 @@
 // Replay: fold the reducer over a log from the initial state in its header. Needs no RNG
 // and no kernel code.
 
-import { applyEvents, type EngineName } from '../machine.js';
+import { applyEvents, type EngineName } from '../event-store.js';
 import { apply } from '../reducer/index.js';
 import '../designs/registry.js';
 import { cloneState } from '../snapshot/clone.js';

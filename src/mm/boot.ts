@@ -1,80 +1,15 @@
-// Boot: the state the first event applies to. Like mem_init(), every frame starts
-// reserved and every frame past the kernel's reservation is handed to the buddy
-// allocator one at a time, in pfn order, so the free lists come out as the kernel builds them.
+// Boot: the state the first event applies to. The state itself is built on the reducer side
+// (src/reducer/boot.ts: the reserved mem_map, then free_all_bootmem); this file only makes
+// sure every design is loaded, since boot is where a run's designs are first asked for their
+// state slices, and hands the configuration over. It writes no state.
 
-import type { DesignOptions } from '../include/design.js';
-import { buddyFree } from '../reducer/buddy.js';
-import { reclaimOf, rmapOf } from '../reducer/designs.js';
+import { bootState, type BootConfig } from '../reducer/boot.js';
 // boot is where a run's designs are first asked for their slices: load them all
 import '../designs/registry.js';
-import { PG_DMA, PG_reserved } from '../include/page-flags.js';
-import { NR_MEM_LISTS, PAGE_HASH_SIZE, chunked, emptyStats, getPage, type Page, type State } from '../state.js';
+import type { State } from '../state.js';
 
-const MAX_DMA_PFN = (16 << 20) >> 12;
-
-export interface BootConfig {
-  nframes: number;
-  /** Frames 0..reserved-1 hold the kernel image, mem_map and boot allocations. */
-  reserved: number;
-  swapSlots: number;
-  /** The designs (registry names), each of which builds its own state slice. */
-  rmap: string;
-  reclaim: string;
-  options?: DesignOptions;
-  /** Initial clock hand (strict mode starts it at the first user frame). */
-  hand?: number;
-}
+export type { BootConfig };
 
 export function boot(cfg: BootConfig): State {
-  const { nframes } = cfg;
-  const page = (pfn: number): Page => {
-    const p: Page = {
-      count: 1,
-      flags: PG_reserved | (pfn < MAX_DMA_PFN ? PG_DMA : 0),
-      age: 0,
-      inode: 0,
-      offset: 0,
-      swap: 0,
-      next: -1,
-      prev: -1,
-      order: -1,
-      mapcount: 0,
-      rmap: 0,
-    };
-    return p;
-  };
-  const s: State = {
-    nframes,
-    rmap: cfg.rmap,
-    reclaim: cfg.reclaim,
-    slices: {},
-    time: 0,
-    memMap: chunked(nframes, page),
-    freeArea: Array.from({ length: NR_MEM_LISTS }, () => ({ head: -1, nr: 0 })),
-    buddyMap: Array.from({ length: NR_MEM_LISTS - 1 }, (_, order) => chunked(Math.ceil((nframes >> (order + 1)) / 32) + 1, () => 0)),
-    nrFree: 0,
-    pts: {},
-    mms: {},
-    nextMm: 1,
-    pageHash: Array.from({ length: PAGE_HASH_SIZE }, () => []),
-    swap: { nslots: cfg.swapSlots, map: chunked(cfg.swapSlots, () => 0), used: 0, clusterNext: 1, clusterNr: 0 },
-    hand: cfg.hand ?? 0,
-    lastKswapd: 0,
-    op: { seq: 0, kind: 0, mm: -1, addr: 0 },
-    stats: emptyStats(),
-  };
-  const info = { nframes, options: cfg.options ?? {}, userBase: cfg.hand };
-  const rmapSlice = rmapOf(s).initialSlice?.(info);
-  const reclaimSlice = reclaimOf(s).initialSlice?.(info);
-  if (rmapSlice !== undefined) s.slices.rmap = rmapSlice;
-  if (reclaimSlice !== undefined) s.slices.reclaim = reclaimSlice;
-  for (let pfn = cfg.reserved; pfn < nframes; pfn++) {
-    const p = getPage(s, pfn);
-    p.flags &= ~PG_reserved;
-    p.count = 0;
-    const dma = p.flags & PG_DMA;
-    buddyFree(s, pfn, 0);
-    p.flags = dma;
-  }
-  return s;
+  return bootState(cfg);
 }

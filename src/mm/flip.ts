@@ -6,7 +6,7 @@
 import { PAGE_SHIFT } from '../arch/i386/page.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { getPage, type Page } from '../state.js';
-import { freeBlockOrder } from './page_alloc.js';
+import { freeBlockOrderAt } from '../reducer/buddy.js';
 import {
   PG_dirty,
   PG_error,
@@ -17,7 +17,8 @@ import {
   PG_swap_cache,
   PG_uptodate,
 } from '../include/page-flags.js';
-import { read_pte } from './memory.js';
+import { readPte } from '../arch/i386/pgtable.js';
+import type { DeepReadonly } from '../include/readonly.js';
 
 const UNMOVABLE = PG_reserved | PG_locked | PG_pgtable;
 /** Flags that belong to the page's contents and travel with them (swap_cache moves by its own events). */
@@ -28,7 +29,7 @@ const CARRIED = PG_referenced | PG_dirty | PG_uptodate | PG_error;
  * holding no reference beyond its mappings and the page cache's (a kernel path holding it
  * mid-operation pins it), and not reserved, locked or a page table.
  */
-export function flippable(p: Page): boolean {
+export function flippable(p: DeepReadonly<Page>): boolean {
   return p.count > 0 && (p.flags & UNMOVABLE) === 0 && p.count === p.mapcount + (p.inode !== 0 ? 1 : 0);
 }
 
@@ -41,7 +42,7 @@ export function flippable(p: Page): boolean {
 export function try_to_flip_page_to(k: Kernel, dst: number, src: number): boolean {
   if (!k.rmap.caps.tracksPtes || dst === src) return false;
   const s = k.s;
-  const from = freeBlockOrder(k, dst);
+  const from = freeBlockOrderAt(s, dst);
   const page = getPage(s, src);
   if (from < 0 || !flippable(page)) return false;
   const ptes: number[] = [];
@@ -57,7 +58,7 @@ export function try_to_flip_page_to(k: Kernel, dst: number, src: number): boolea
   k.emit({ t: 'page_copy', from: src, to: dst });
   k.tick(k.cfg.latencies.pageCopyUs);
   for (const pte of ptes) {
-    const v = read_pte(k, pte);
+    const v = readPte(s, pte);
     k.emit({ t: 'pte_unlink', pte, pfn: src });
     k.emit({ t: 'pte_set', pte, val: ((dst << PAGE_SHIFT) | (v & ((1 << PAGE_SHIFT) - 1))) >>> 0 });
     k.emit({ t: 'pte_link', pte, pfn: dst });

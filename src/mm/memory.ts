@@ -2,6 +2,7 @@
 // do_swap_page, copy_page_range (fork) and zap_page_range (exit, munmap). Every pte that
 // starts mapping a page is linked and every one that stops is unlinked, as in the seed.
 
+import type { DeepReadonly } from '../include/readonly.js';
 import {
   PAGE_SIZE,
   PGDIR_SHIFT,
@@ -20,12 +21,13 @@ import {
   pte_write,
   pte_young,
 } from '../arch/i386/page.js';
-import { pte_addr } from '../arch/i386/pgtable.js';
+import { pte_addr, readPte } from '../arch/i386/pgtable.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { FAULT } from '../events.js';
 import { getPage, VM_WRITE, VmaKind, type Mm, type Vma } from '../state.js';
 import { find_page, read_file_page } from './filemap.js';
 import { GFP_USER, __get_free_pages, free_page } from './page_alloc.js';
+import { delete_from_swap_cache } from './swap_state.js';
 import { PG_dirty, PG_pgtable, PG_reserved, PG_swap_cache } from '../include/page-flags.js';
 import { OP } from '../events.js';
 
@@ -34,23 +36,20 @@ export type FaultResult = 'ok' | 'segv' | 'oom';
 const USER_PTE = _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED;
 const WRITE_PTE = USER_PTE | _PAGE_RW | _PAGE_DIRTY;
 
-export function find_vma(mm: Mm, addr: number): Vma | undefined {
+export function find_vma(mm: DeepReadonly<Mm>, addr: number): DeepReadonly<Vma> | undefined {
   for (const v of mm.vmas) if (addr >= v.start && addr < v.end) return v;
   return undefined;
 }
 
 /** Address of the pte mapping `addr` in `mm`, or 0 when no page table covers it. */
-export function pte_offset(_k: Kernel, mm: Mm, addr: number): number {
+export function pte_offset(_k: Kernel, mm: DeepReadonly<Mm>, addr: number): number {
   const pt = mm.pgdir[Math.floor(addr / (1 << PGDIR_SHIFT))];
   if (pt === undefined) return 0;
   return pte_addr(pt, Math.floor(addr / PAGE_SIZE) & 1023);
 }
 
 export function read_pte(k: Kernel, pte: number): number {
-  const pt = k.s.pts[Math.floor(pte / PAGE_SIZE)];
-  if (pt === undefined) return 0; // only after an injected pt-free-live: a chain into a freed table
-  const slot = (pte & 4095) >> 2;
-  return pt.pte[slot >> 6][slot & 63];
+  return readPte(k.s, pte);
 }
 
 /** pte_alloc: the pte for `addr`, allocating a page table (of the rmap design's order) if needed (0 on OOM). */
@@ -234,11 +233,7 @@ function do_wp_page(k: Kernel, mmId: number, addr: number, pte: number, v: numbe
   if (!reserved && page.count === 1) {
     // we are the only user: take the page over (leaving the swap cache), no copy
     fault(k, mmId, addr, true, FAULT.wp);
-    if ((page.flags & PG_swap_cache) !== 0) {
-      const entry = page.swap;
-      k.emit({ t: 'swap_cache_del', pfn: old });
-      k.emit({ t: 'swap_free', entry });
-    }
+    delete_from_swap_cache(k, old);
     k.emit({ t: 'pte_set', pte, val: (v | _PAGE_RW | _PAGE_DIRTY | _PAGE_ACCESSED) >>> 0 });
     return 'ok';
   }
@@ -333,9 +328,7 @@ export function copy_page_range(k: Kernel, child: number, parent: number, vma: V
     let pv = v;
     if ((page.flags & PG_swap_cache) !== 0) {
       // copy_one_pte: a shared page may not stay swap-cached; its pte becomes dirty
-      const entry = page.swap;
-      k.emit({ t: 'swap_cache_del', pfn });
-      k.emit({ t: 'swap_free', entry });
+      delete_from_swap_cache(k, pfn);
       pv = (pv | _PAGE_DIRTY) >>> 0;
     }
     if (cow && pte_write(pv)) pv = (pv & ~_PAGE_RW) >>> 0;

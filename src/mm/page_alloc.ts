@@ -5,8 +5,9 @@
 import type { Kernel } from '../kernel/kernel.js';
 import { NR_MEM_LISTS, getPage } from '../state.js';
 import type { StrictConfig } from '../kernel/config.js';
-import { PG_swap_cache } from '../include/page-flags.js';
 import { steal_specific_page } from './steal.js';
+import { delete_from_swap_cache } from './swap_state.js';
+import { freeBlockOrderAt } from '../reducer/buddy.js';
 
 export const GFP_KERNEL = 0;
 export const GFP_ATOMIC = 1;
@@ -59,11 +60,7 @@ export function free_page(k: Kernel, pfn: number, order = 0, reclaim = 0): void 
   if (page.count !== 0) return;
   // e.g. a page on an LRU list leaves it before it is freed
   k.reclaim.hooks?.pageFreeing?.(k, pfn);
-  if ((page.flags & PG_swap_cache) !== 0) {
-    const entry = page.swap;
-    k.emit({ t: 'swap_cache_del', pfn });
-    k.emit({ t: 'swap_free', entry });
-  }
+  delete_from_swap_cache(k, pfn);
   k.emit({ t: 'page_free', pfn, order, reclaim });
 }
 
@@ -74,12 +71,7 @@ export function free_page(k: Kernel, pfn: number, order = 0, reclaim = 0): void 
 
 /** Order of the free buddy block that contains `pfn`, or -1 when `pfn` is not free. */
 export function freeBlockOrder(k: Kernel, pfn: number): number {
-  for (let o = 0; o < NR_MEM_LISTS; o++) {
-    const head = pfn & ~((1 << o) - 1);
-    const p = getPage(k.s, head);
-    if (p.order === o && p.count === 0) return o;
-  }
-  return -1;
+  return freeBlockOrderAt(k.s, pfn);
 }
 
 /** The free user frame at or after the hand, in clock order (wrapping), or -1. */

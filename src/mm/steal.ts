@@ -7,7 +7,7 @@
 import type { Kernel } from '../kernel/kernel.js';
 import { getPage, NR_MEM_LISTS } from '../state.js';
 import { flippable, try_to_flip_page_to } from './flip.js';
-import { freeBlockOrder } from './page_alloc.js';
+import { freeBlockOrderAt } from '../reducer/buddy.js';
 
 /**
  * The aligned block of `order` to empty, or -1: every page free or flippable, at least one
@@ -64,7 +64,7 @@ export function steal_specific_page(k: Kernel, order: number): number {
     if (dst < 0 || !try_to_flip_page_to(k, dst, b + i)) return fail();
   }
   // every page of the block is free again and the buddy allocator has merged it
-  const from = freeBlockOrder(k, b);
+  const from = freeBlockOrderAt(k.s, b);
   if (from < order) return fail();
   k.emit({ t: 'page_alloc', pfn: b, order, from });
   k.emit({ t: 'steal', pfn: b, order, ok: 1 });

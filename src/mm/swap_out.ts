@@ -18,6 +18,7 @@ import { shrink_mmap } from './filemap.js';
 import { PG_dirty, PG_locked, PG_reserved, PG_swap_cache } from '../include/page-flags.js';
 import { AGE_CLUSTER_SIZE, age_page, touch_page } from '../include/swapctl.js';
 import { get_swap_page } from './swapfile.js';
+import { delete_from_swap_cache } from './swap_state.js';
 
 /** PAGEOUT_WEIGHT: swap_out's task budget is ((PAGEOUT_WEIGHT * nr_tasks) >> 10) >> priority. */
 export const PAGEOUT_WEIGHT = 8192;
@@ -37,7 +38,11 @@ export interface OldKswapdSlice {
   cursors: Record<number, { addr: number; cnt: number }>;
 }
 
-export const oldSlice = (s: DeepReadonly<State> | State): OldKswapdSlice => s.slices.reclaim as OldKswapdSlice;
+export function oldSlice(s: State): OldKswapdSlice;
+export function oldSlice(s: DeepReadonly<State>): DeepReadonly<OldKswapdSlice>;
+export function oldSlice(s: DeepReadonly<State>): DeepReadonly<OldKswapdSlice> {
+  return s.slices.reclaim as OldKswapdSlice;
+}
 const cursor = (k: Kernel, mm: number): { addr: number; cnt: number } => oldSlice(k.s).cursors[mm] ?? { addr: 0, cnt: 0 };
 
 /** Outcome of try_to_swap_out: nothing happened, a page was freed, or a pte went but its page stays. */
@@ -52,7 +57,14 @@ export const enum SwapResult {
  * the page ages and, at age 0, the pte goes (to swap, to the swap cache's entry, or away).
  * `slots` is how many pte slots the walk passed to get here (accounting only).
  */
-export function try_to_swap_out(k: Kernel, mm: Mm, vma: Vma, addr: number, pte: number, slots: number): SwapResult {
+export function try_to_swap_out(
+  k: Kernel,
+  mm: DeepReadonly<Mm>,
+  vma: DeepReadonly<Vma>,
+  addr: number,
+  pte: number,
+  slots: number,
+): SwapResult {
   const v = read_pte(k, pte);
   const pfn = pte_pfn(v);
   const page = getPage(k.s, pfn);
@@ -60,10 +72,8 @@ export function try_to_swap_out(k: Kernel, mm: Mm, vma: Vma, addr: number, pte: 
   k.emit({ t: 'swap_scan', mm: mm.id, addr, pfn, slots });
   k.tick(k.cfg.latencies.scanPteUs);
   if (pte_dirty(v) && (page.flags & PG_swap_cache) !== 0) {
-    // delete_from_swap_cache: a dirtied page's copy on swap is stale
-    const entry = page.swap;
-    k.emit({ t: 'swap_cache_del', pfn });
-    k.emit({ t: 'swap_free', entry });
+    // a dirtied page's copy on swap is stale
+    delete_from_swap_cache(k, pfn);
     return touch(k, pte, pfn);
   }
   if (pte_young(v)) return touch(k, pte, pfn);
@@ -127,7 +137,7 @@ function touch(k: Kernel, pte: number, pfn: number): SwapResult {
 }
 
 /** swap_out_vma: the pte walk over [start, vma end), skipping ranges with no page table. */
-function swap_out_vma(k: Kernel, mm: Mm, vma: Vma, start: number, walked: { slots: number }): SwapResult {
+function swap_out_vma(k: Kernel, mm: DeepReadonly<Mm>, vma: DeepReadonly<Vma>, start: number, walked: { slots: number }): SwapResult {
   for (let addr = start; addr < vma.end; addr += PAGE_SIZE) {
     const pte = pte_offset(k, k.s.mms[mm.id], addr);
     if (pte === 0) {
@@ -162,11 +172,11 @@ export function swap_out_process(k: Kernel, mmId: number): SwapResult {
 }
 
 /** find_vma: the first vma ending above addr. */
-function find_vma_from(mm: Mm, addr: number): Vma | undefined {
+function find_vma_from(mm: DeepReadonly<Mm>, addr: number): DeepReadonly<Vma> | undefined {
   return find_vma(mm, addr) ?? mm.vmas.find((v) => v.end > addr);
 }
 
-function next_vma(mm: Mm, vma: Vma): Vma | undefined {
+function next_vma(mm: DeepReadonly<Mm>, vma: DeepReadonly<Vma>): DeepReadonly<Vma> | undefined {
   const i = mm.vmas.findIndex((v) => v.start === vma.start);
   return i < 0 ? undefined : mm.vmas[i + 1];
 }

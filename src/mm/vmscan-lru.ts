@@ -20,6 +20,7 @@ import { getPage, type State } from '../state.js';
 import { read_pte } from './memory.js';
 import { PG_referenced, PG_swap_cache } from '../include/page-flags.js';
 import { get_swap_page } from './swapfile.js';
+import { delete_from_swap_cache } from './swap_state.js';
 import { SKIP, expectedRefs, unmap_and_free } from './vmscan.js';
 
 export const LRU_ACTIVE = 0;
@@ -47,7 +48,11 @@ export interface LruSlice {
   freedOnList: number;
 }
 
-export const lruSlice = (s: DeepReadonly<State> | State): LruSlice => s.slices.reclaim as LruSlice;
+export function lruSlice(s: State): LruSlice;
+export function lruSlice(s: DeepReadonly<State>): DeepReadonly<LruSlice>;
+export function lruSlice(s: DeepReadonly<State>): DeepReadonly<LruSlice> {
+  return s.slices.reclaim as LruSlice;
+}
 
 /** The list a page's flags put it on, or -1. */
 export function lruListOf(flags: number): number {
@@ -154,11 +159,7 @@ function launder_write(k: Kernel, pfn: number, ptes: number[]): boolean {
   if (p.inode === 0) {
     const entry = get_swap_page(k);
     if (entry === 0) return false;
-    if ((p.flags & PG_swap_cache) !== 0) {
-      const old = p.swap;
-      k.emit({ t: 'swap_cache_del', pfn });
-      k.emit({ t: 'swap_free', entry: old });
-    }
+    delete_from_swap_cache(k, pfn);
     k.emit({ t: 'swap_out', pfn, entry, refs: 1 });
     k.emit({ t: 'swap_cache_add', pfn, entry });
   } else {

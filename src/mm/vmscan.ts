@@ -12,6 +12,7 @@ import { page_referenced, rmap_walk } from './rmap.js';
 import { PG_dirty, PG_locked, PG_pgtable, PG_referenced, PG_reserved, PG_swap_cache } from '../include/page-flags.js';
 import { read_pte } from './memory.js';
 import { get_swap_page } from './swapfile.js';
+import { delete_from_swap_cache } from './swap_state.js';
 
 export const SKIP = PG_reserved | PG_locked | PG_pgtable;
 
@@ -68,11 +69,7 @@ export function unmap_and_free(k: Kernel, pfn: number, ptes: number[], dirty: bo
     } else {
       entry = get_swap_page(k);
       if (entry === 0) return false; // swap is full: the page stays
-      if ((page.flags & PG_swap_cache) !== 0) {
-        const old = page.swap;
-        k.emit({ t: 'swap_cache_del', pfn });
-        k.emit({ t: 'swap_free', entry: old });
-      }
+      delete_from_swap_cache(k, pfn);
       k.emit({ t: 'swap_out', pfn, entry, refs: ptes.length });
       k.tick(lat.writeSubmitUs);
     }

@@ -5,8 +5,18 @@
 
 import { NR_MEM_LISTS, getPage, type State } from '../state.js';
 import { PAGE_INITIAL_AGE } from '../include/swapctl.js';
+import type { DeepReadonly } from '../include/readonly.js';
 
 const TOP = NR_MEM_LISTS - 1;
+
+/** Order of the free buddy block that contains `pfn`, or -1 when `pfn` is not free (a pure read: the allocator and page moving ask it). */
+export function freeBlockOrderAt(s: DeepReadonly<State>, pfn: number): number {
+  for (let o = 0; o < NR_MEM_LISTS; o++) {
+    const p = getPage(s, pfn & ~((1 << o) - 1));
+    if (p.order === o && p.count === 0) return o;
+  }
+  return -1;
+}
 
 /** change_bit(): toggle the pair bit of `pfn` at `order`; returns the old bit. */
 export function toggleBuddyBit(s: State, pfn: number, order: number): number {

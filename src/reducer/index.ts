@@ -1,6 +1,6 @@
 // The reducer: the only code that changes the machine state. One switch over event types,
 // deterministic and total: an event of unknown type is an error, never ignored. Immer
-// wraps it (see machine.ts); run on a private copy it is also the bulk-replay fast path.
+// wraps it (see event-store.ts); run on a private copy it is also the bulk-replay fast path.
 
 import { pte_present, _PAGE_ACCESSED, _PAGE_DIRTY } from '../arch/i386/page.js';
 import { pte_slot, pte_table_pfn } from '../arch/i386/pgtable.js';
@@ -11,6 +11,7 @@ import { FAULT, OP, type Event, type EventType } from '../events.js';
 import { buddyAlloc, buddyFree } from './buddy.js';
 import { ownersOf, reclaimOf, rmapOf } from './designs.js';
 import type { DesignStatePart, Handler } from '../include/design.js';
+import type { DeepReadonly } from '../include/readonly.js';
 
 export class ReducerError extends Error {}
 
@@ -291,4 +292,4 @@ function core(s: State, e: Event): void {
   }
 }
 
-export const swapCount = (s: State, entry: number): number => s.swap.map[entry >> 6][entry & 63];
+export const swapCount = (s: DeepReadonly<State>, entry: number): number => s.swap.map[entry >> 6][entry & 63];

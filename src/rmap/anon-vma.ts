@@ -39,6 +39,7 @@ import { pte_table_pfn, pte_vaddr } from '../arch/i386/pgtable.js';
 import type { ChainReport, RmapDesign } from '../include/design.js';
 import type { Rule } from '../include/rules.js';
 import { ReducerError } from '../reducer/index.js';
+import type { DeepReadonly } from '../include/readonly.js';
 import { getPage, type State, VmaKind } from '../state.js';
 import { fileLink, fileNoChain, fileUnlink, fileWalk, isFilePage, mapsPage, pteAt, type VmaWalk } from './objrmap.js';
 
@@ -62,10 +63,14 @@ export interface AnonVmaSlice {
 
 const key = (mm: number, start: number): string => `${mm}:${start}`;
 const hex = (n: number): string => '0x' + n.toString(16);
-export const sliceOf = (s: State): AnonVmaSlice => s.slices.rmap as AnonVmaSlice;
+export function sliceOf(s: State): AnonVmaSlice;
+export function sliceOf(s: DeepReadonly<State>): DeepReadonly<AnonVmaSlice>;
+export function sliceOf(s: DeepReadonly<State>): DeepReadonly<AnonVmaSlice> {
+  return s.slices.rmap as DeepReadonly<AnonVmaSlice>;
+}
 
 /** The anon_vma of the vma covering `pte`'s address, or undefined. */
-function anonVmaOfPte(s: State, pte: number): { id: number | undefined; addr: number } {
+function anonVmaOfPte(s: DeepReadonly<State>, pte: number): { id: number | undefined; addr: number } {
   const pt = s.pts[pte_table_pfn(pte)];
   const addr = pte_vaddr(s, pte);
   const vma = pt === undefined ? undefined : s.mms[pt.mm]?.vmas.find((v) => addr >= v.start && addr < v.end);
@@ -73,7 +78,7 @@ function anonVmaOfPte(s: State, pte: number): { id: number | undefined; addr: nu
 }
 
 /** page_referenced_anon's walk: every vma on the page's anon_vma, the pte at the page's address in each. */
-export function anonWalk(s: State, pfn: number): VmaWalk {
+export function anonWalk(s: DeepReadonly<State>, pfn: number): VmaWalk {
   const page = getPage(s, pfn);
   const out: VmaWalk = { ptes: [], via: [], vmas: 0 };
   const list = sliceOf(s).lists[page.rmap];
@@ -91,7 +96,7 @@ export function anonWalk(s: State, pfn: number): VmaWalk {
   return out;
 }
 
-const walk = (s: State, pfn: number): VmaWalk => (isFilePage(s, pfn) ? fileWalk(s, pfn) : anonWalk(s, pfn));
+const walk = (s: DeepReadonly<State>, pfn: number): VmaWalk => (isFilePage(s, pfn) ? fileWalk(s, pfn) : anonWalk(s, pfn));
 
 /** Vmas that can hold anonymous pages, so have an anon_vma (eagerly, see the header). */
 const wantsAnonVma = (kind: VmaKind): boolean => kind !== VmaKind.SharedFile;

@@ -3,6 +3,7 @@
 // reducer reaches these (through a design's link/unlink), so the arena is machine state.
 
 import type { Rule } from '../include/rules.js';
+import type { DeepReadonly } from '../include/readonly.js';
 import { CHUNK, type State } from '../state.js';
 
 /**
@@ -23,13 +24,17 @@ export interface RmapArena {
 }
 
 /** The arena of the state's rmap design (pte-pool, pte_chain, objrmap, anon_vma keep one as their slice's `arena`). */
-export const arenaOf = (s: State): RmapArena => (s.slices.rmap as { arena: RmapArena }).arena;
+export function arenaOf(s: State): RmapArena;
+export function arenaOf(s: DeepReadonly<State>): DeepReadonly<RmapArena>;
+export function arenaOf(s: DeepReadonly<State>): DeepReadonly<RmapArena> {
+  return (s.slices.rmap as { arena: RmapArena }).arena;
+}
 
 export function emptyArena(blockWords: number): RmapArena {
   return { blockWords, words: [], nblocks: 1, free: 0, used: 0, peak: 0 };
 }
 
-export function wordAt(a: RmapArena, block: number, i: number): number {
+export function wordAt(a: DeepReadonly<RmapArena>, block: number, i: number): number {
   const w = block * a.blockWords + i;
   const c = a.words[Math.floor(w / CHUNK)];
   return c === undefined ? 0 : c[w % CHUNK];

@@ -16,6 +16,7 @@
 import { PG_direct } from '../include/page-flags.js';
 import type { Rule } from '../include/rules.js';
 import { getPage, type State } from '../state.js';
+import type { DeepReadonly } from '../include/readonly.js';
 import { arenaOf, arenaRule, blockAlloc, blockFree, emptyArena, setWord, wordAt } from './arena.js';
 import type { ChainReport, RmapDesign } from '../include/design.js';
 
@@ -27,23 +28,23 @@ export const PTE_CHAIN_BYTES = L1_CACHE_BYTES;
 // low 5 bits of a real pointer are free for idx (< NRPTE + 1).
 const IDX_BITS = 5;
 const encode = (next: number, idx: number): number => next * (1 << IDX_BITS) + idx;
-const chainNext = (s: State, b: number): number => Math.floor(wordAt(arenaOf(s), b, 0) / (1 << IDX_BITS));
-const chainIdx = (s: State, b: number): number => wordAt(arenaOf(s), b, 0) & ((1 << IDX_BITS) - 1);
+const chainNext = (s: DeepReadonly<State>, b: number): number => Math.floor(wordAt(arenaOf(s), b, 0) / (1 << IDX_BITS));
+const chainIdx = (s: DeepReadonly<State>, b: number): number => wordAt(arenaOf(s), b, 0) & ((1 << IDX_BITS) - 1);
 /** ptes[i] is word 1 + i of the block. */
-const getPtes = (s: State, b: number, i: number): number => wordAt(arenaOf(s), b, 1 + i);
+const getPtes = (s: DeepReadonly<State>, b: number, i: number): number => wordAt(arenaOf(s), b, 1 + i);
 const setPtes = (s: State, b: number, i: number, v: number): void => setWord(arenaOf(s), b, 1 + i, v);
 
-const isDirect = (s: State, pfn: number): boolean => (getPage(s, pfn).flags & PG_direct) !== 0;
+const isDirect = (s: DeepReadonly<State>, pfn: number): boolean => (getPage(s, pfn).flags & PG_direct) !== 0;
 
 /** Calls fn(block, i, pte) for every used slot; bounded by the blocks ever carved. */
-function eachSlot(s: State, pfn: number, fn: (b: number, i: number, pte: number) => boolean | undefined): void {
+function eachSlot(s: DeepReadonly<State>, pfn: number, fn: (b: number, i: number, pte: number) => boolean | undefined): void {
   let limit = arenaOf(s).nblocks;
   for (let b = getPage(s, pfn).rmap; b !== 0 && limit-- > 0; b = chainNext(s, b)) {
     for (let i = chainIdx(s, b); i < NRPTE; i++) if (fn(b, i, getPtes(s, b, i)) === true) return;
   }
 }
 
-function onMap(s: State, pfn: number, pte: number): boolean {
+function onMap(s: DeepReadonly<State>, pfn: number, pte: number): boolean {
   if (isDirect(s, pfn)) return getPage(s, pfn).rmap === pte;
   let found = false;
   eachSlot(s, pfn, (_b, _i, p) => (found = p === pte));
@@ -51,7 +52,7 @@ function onMap(s: State, pfn: number, pte: number): boolean {
 }
 
 /** pte_chain blocks hanging off a page (for the consistency check). */
-export function chainBlocks(s: State, pfn: number): number {
+export function chainBlocks(s: DeepReadonly<State>, pfn: number): number {
   if (isDirect(s, pfn)) return 0;
   let n = 0;
   let limit = arenaOf(s).nblocks;
@@ -163,7 +164,7 @@ export function chainUnlink(s: State, pte: number, pfn: number): boolean {
 }
 
 /** Each pte on the page's direct pointer or chain. */
-export function chainForEach(s: State, pfn: number, fn: (pte: number) => void): void {
+export function chainForEach(s: DeepReadonly<State>, pfn: number, fn: (pte: number) => void): void {
   if (isDirect(s, pfn)) {
     fn(getPage(s, pfn).rmap);
     return;
@@ -174,7 +175,7 @@ export function chainForEach(s: State, pfn: number, fn: (pte: number) => void): 
 }
 
 /** The chain as stored, with its structural problem named. */
-export function chainEntries(s: State, pfn: number): ChainReport {
+export function chainEntries(s: DeepReadonly<State>, pfn: number): ChainReport {
   const page = getPage(s, pfn);
   if (isDirect(s, pfn)) {
     return { ptes: [page.rmap], problem: page.rmap === 0 ? `pfn ${pfn} has PG_direct set but no direct pte` : null };

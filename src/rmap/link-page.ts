@@ -9,6 +9,7 @@ import { pte_slot, pte_table_pfn } from '../arch/i386/pgtable.js';
 import type { ChainReport, RmapDesign } from '../include/design.js';
 import { PG_pgtable } from '../include/page-flags.js';
 import { getPage, type State } from '../state.js';
+import type { DeepReadonly } from '../include/readonly.js';
 
 export interface LinkPageSlice {
   /** 1: circular lists (the seed's debug build), 0: NULL-terminated. */
@@ -17,10 +18,14 @@ export interface LinkPageSlice {
   links: Record<number, number[][]>;
 }
 
-const slice = (s: State): LinkPageSlice => s.slices.rmap as LinkPageSlice;
+function slice(s: State): LinkPageSlice;
+function slice(s: DeepReadonly<State>): DeepReadonly<LinkPageSlice>;
+function slice(s: DeepReadonly<State>): DeepReadonly<LinkPageSlice> {
+  return s.slices.rmap as LinkPageSlice;
+}
 const emptyLinks = (): number[][] => Array.from({ length: PTRS_PER_PTE / 64 }, () => new Array<number>(64).fill(0));
 
-function getLink(s: State, pte: number): number {
+function getLink(s: DeepReadonly<State>, pte: number): number {
   const l = slice(s).links[pte_table_pfn(pte)];
   if (l === undefined) return 0;
   const slot = pte_slot(pte);
@@ -35,7 +40,7 @@ function setLink(s: State, pte: number, next: number): void {
 }
 
 /** Upper bound on any chain walk: cycles are caught by `seen`; this only bounds a broken walk. */
-function chainLimit(s: State): number {
+function chainLimit(s: DeepReadonly<State>): number {
   return s.nframes * PTRS_PER_PTE + 1;
 }
 

@@ -31,6 +31,7 @@ import { pte_addr, readPte } from '../arch/i386/pgtable.js';
 import type { ChainReport, RmapDesign } from '../include/design.js';
 import { PG_direct } from '../include/page-flags.js';
 import type { Rule } from '../include/rules.js';
+import type { DeepReadonly } from '../include/readonly.js';
 import { getPage, type State } from '../state.js';
 import { arenaOf, arenaRule, emptyArena } from './arena.js';
 import {
@@ -48,7 +49,7 @@ import {
 const hex = (n: number): string => '0x' + n.toString(16);
 
 /** The page is file-backed (page->mapping is an address_space): found through its file. */
-export const isFilePage = (s: State, pfn: number): boolean => getPage(s, pfn).inode !== 0;
+export const isFilePage = (s: DeepReadonly<State>, pfn: number): boolean => getPage(s, pfn).inode !== 0;
 
 /** What a walk over vmas found: the ptes mapping the page, how each was found, and the vmas looked at. */
 export interface VmaWalk {
@@ -58,20 +59,20 @@ export interface VmaWalk {
 }
 
 /** The pte mapping `addr` in `mm`, or 0 when no page table covers it. */
-export function pteAt(s: State, mm: number, addr: number): number {
+export function pteAt(s: DeepReadonly<State>, mm: number, addr: number): number {
   const pt = s.mms[mm]?.pgdir[Math.floor(addr / (1 << PGDIR_SHIFT))];
   return pt === undefined ? 0 : pte_addr(pt, Math.floor(addr / PAGE_SIZE) & 1023);
 }
 
 /** `pte` is present and maps `pfn` (find_pte's check). */
-export function mapsPage(s: State, pte: number, pfn: number): boolean {
+export function mapsPage(s: DeepReadonly<State>, pte: number, pfn: number): boolean {
   if (pte === 0) return false;
   const v = readPte(s, pte);
   return pte_present(v) && pte_pfn(v) === pfn;
 }
 
 /** page_referenced_obj's walk: every vma of the page's file, the pte at the page's offset in each. */
-export function fileWalk(s: State, pfn: number): VmaWalk {
+export function fileWalk(s: DeepReadonly<State>, pfn: number): VmaWalk {
   const page = getPage(s, pfn);
   const out: VmaWalk = { ptes: [], via: [], vmas: 0 };
   for (const id in s.mms) {

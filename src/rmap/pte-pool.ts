@@ -10,6 +10,7 @@
 // alternative to pte_chain's compacting blocks and direct pointer.
 
 import { getPage, type State } from '../state.js';
+import type { DeepReadonly } from '../include/readonly.js';
 import { arenaOf, arenaRule, blockAlloc, blockFree, emptyArena, setWord, wordAt } from './arena.js';
 import type { ChainReport, RmapDesign } from '../include/design.js';
 
@@ -18,14 +19,14 @@ export const POOL_NR = 3;
 export const POOL_BLOCK_BYTES = (1 + POOL_NR) * 4;
 
 /** Bounded walk over a page's pool blocks: calls fn(block); stops at NULL or after `limit` blocks. */
-function eachBlock(s: State, pfn: number, fn: (b: number) => boolean | undefined): void {
+function eachBlock(s: DeepReadonly<State>, pfn: number, fn: (b: number) => boolean | undefined): void {
   let limit = arenaOf(s).nblocks;
   for (let b = getPage(s, pfn).rmap; b !== 0 && limit-- > 0; b = wordAt(arenaOf(s), b, 0)) {
     if (fn(b) === true) return;
   }
 }
 
-function find(s: State, pfn: number, pte: number): [number, number] | null {
+function find(s: DeepReadonly<State>, pfn: number, pte: number): [number, number] | null {
   let at: [number, number] | null = null;
   eachBlock(s, pfn, (b) => {
     for (let i = 1; i <= POOL_NR; i++)
@@ -39,7 +40,7 @@ function find(s: State, pfn: number, pte: number): [number, number] | null {
 }
 
 /** Pool blocks hanging off a page (for the consistency check). */
-export function poolBlocks(s: State, pfn: number): number {
+export function poolBlocks(s: DeepReadonly<State>, pfn: number): number {
   let n = 0;
   eachBlock(s, pfn, () => {
     n++;

@@ -5,7 +5,8 @@
 
 import { bisect } from '../bisect/index.js';
 import type { InjectSpec } from '../inject/injector.js';
-import { Simulation, type RunConfig } from '../sim.js';
+import type { RunConfig } from '../run-config.js';
+import { Simulation } from '../simulation.js';
 import { Injector } from '../inject/injector.js';
 import type { Timeline } from '../timetravel/timeline.js';
 import type { Input } from '../workload/inputs.js';

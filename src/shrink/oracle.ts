@@ -4,7 +4,8 @@
 
 import { StreamChecker } from '../check/run.js';
 import { Injector, type InjectSpec } from '../inject/injector.js';
-import { Simulation, type RunConfig } from '../sim.js';
+import type { RunConfig } from '../run-config.js';
+import { Simulation } from '../simulation.js';
 import { copyState } from '../snapshot/clone.js';
 import type { Input } from '../workload/inputs.js';
 

@@ -6,8 +6,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Packr } from 'msgpackr';
-import { plainState } from '../machine.js';
-import { Simulation, makeRunConfig } from '../sim.js';
+import { plainState } from '../event-store.js';
+import { makeRunConfig } from '../run-config.js';
+import { Simulation } from '../simulation.js';
 import { copyState } from './clone.js';
 import { stateHash } from './hash.js';
 import { loadScenario } from '../workload/scenario.js';

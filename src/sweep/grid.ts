@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_DESIGNS, parseDesignList } from '../compare/designs.js';
-import { makeRunConfig } from '../sim.js';
+import { makeRunConfig } from '../run-config.js';
 import { loadScenario, type Scenario } from '../workload/scenario.js';
 import { parseSizePages } from '../workload/size.js';
 import { makeJob, type PreparedJob } from './job.js';

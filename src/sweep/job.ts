@@ -38,8 +38,8 @@ export interface PreparedJob {
   scenarioData: Scenario;
 }
 
-/** Event cap per run, as `mmsim compare` sets it: 200 events a step is far above any design's rate. */
-export const EVENTS_PER_STEP_CAP = 200;
+export { EVENTS_PER_STEP_CAP } from '../compare/run.js';
+import { EVENTS_PER_STEP_CAP } from '../compare/run.js';
 
 export const scenarioHash = (s: Scenario): string => createHash('sha256').update(JSON.stringify(s)).digest('hex').slice(0, 16);
 

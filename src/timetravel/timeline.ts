@@ -14,7 +14,7 @@ import type { ChunkInfo, LogReader } from '../log/reader.js';
 import { LogError } from '../log/format.js';
 import { malformed } from '../log/replay.js';
 import { stateShapeProblem } from '../log/state-shape.js';
-import type { RunConfig } from '../sim.js';
+import type { RunConfig } from '../run-config.js';
 
 export class SeekRangeError extends LogError {}
 

@@ -10,14 +10,14 @@ import { PAGE_OFFSET, PAGE_SIZE, pte_pfn, pte_present } from '../arch/i386/page.
 import { DEFAULT_LATENCIES, type KernelConfig, type StrictConfig } from '../kernel/config.js';
 import { Kernel } from '../kernel/kernel.js';
 import { do_execve } from '../fs/exec.js';
-import { Machine, type EngineName, type EventSink } from '../machine.js';
+import { EventStore, type EngineName, type EventSink } from '../event-store.js';
 import { boot } from '../mm/boot.js';
 import { access, pte_offset, read_pte } from '../mm/memory.js';
 import { strict_next_user_frame } from '../mm/page_alloc.js';
 import { makeStrictPolicy, STRICT_POLICIES, type StrictPolicy, type StrictPolicyName } from '../reclaim/strict.js';
 import { stateHash } from '../snapshot/hash.js';
 import { VM_EXEC, VM_READ, VM_WRITE, VmaKind, type State } from '../state.js';
-import { COMMIT_EVERY } from '../sim.js';
+import { COMMIT_EVERY } from '../simulation.js';
 import { count, TraceError } from './errors.js';
 import { FreeUserFrames } from './free-frames.js';
 
@@ -53,7 +53,7 @@ export interface StrictOptions {
 export const DEFAULT_MAX_EVENTS = 100_000_000;
 
 export interface StrictStart {
-  machine: Machine;
+  machine: EventStore;
   initial: State;
   kernel: KernelConfig;
 }
@@ -90,7 +90,7 @@ export function checkStrictOptions(o: StrictOptions): void {
 
 /** The strict machine: build it, then feed it references with ref(). */
 export class StrictRun {
-  readonly machine: Machine;
+  readonly machine: EventStore;
   readonly kernel: Kernel;
   readonly policy: StrictPolicy;
   readonly strict: StrictConfig;
@@ -128,7 +128,7 @@ export class StrictRun {
       reclaim: opts.policy,
       strict: this.strict,
     };
-    this.machine = new Machine(this.initial, opts.engine ?? 'direct');
+    this.machine = new EventStore(this.initial, opts.engine ?? 'direct');
     this.policy = makeStrictPolicy(opts.policy, this.strict);
     this.kernel = new Kernel(this.machine, this.kcfg, { rmap: rmapDesign(DEFAULT_RMAP), reclaim: this.policy });
     opts.onStart?.({ machine: this.machine, initial: this.initial, kernel: this.kcfg });

@@ -13,7 +13,7 @@ import { mk_pte, pte_pfn, _PAGE_PRESENT, _PAGE_RW, _PAGE_USER, SWP_ENTRY } from 
 import { VM_READ, VM_WRITE, VmaKind, getPage } from '../../src/state.js';
 import { apply } from '../../src/reducer/index.js';
 import type { Event } from '../../src/events.js';
-import type { RunOptions } from '../../src/sim.js';
+import type { RunOptions } from '../../src/run-config.js';
 import { LRU_ACTIVE, LRU_INACTIVE_DIRTY, lruSlice } from '../../src/mm/vmscan-lru.js';
 import { PG_active, PG_direct, PG_inactive_clean } from '../../src/include/page-flags.js';
 import { arenaOf } from '../../src/rmap/arena.js';

@@ -7,7 +7,7 @@ import { StreamChecker } from '../../src/check/run.js';
 import { formatViolation } from '../../src/check/violation.js';
 import { cloneState } from '../../src/snapshot/clone.js';
 import { recordEvents } from '../helpers.js';
-import type { RunOptions } from '../../src/sim.js';
+import type { RunOptions } from '../../src/run-config.js';
 import { replayToken } from '../../src/cli/replay-token.js';
 
 /** npm test runs a fifth of the seeds; npm run soak (MMSIM_SOAK=1) runs them all. */

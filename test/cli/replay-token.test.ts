@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { logReplay, replayToken, shellQuote } from '../../src/cli/replay-token.js';
 import { LogReader } from '../../src/log/reader.js';
 import { RECLAIM_POLICIES, RMAP_DESIGNS } from '../../src/designs/registry.js';
-import { makeRunConfig, type RunConfig } from '../../src/sim.js';
+import { makeRunConfig, type RunConfig } from '../../src/run-config.js';
 import { loadScenario } from '../../src/workload/scenario.js';
 import { CLI, cli, tmp } from '../helpers.js';
 

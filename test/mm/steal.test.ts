@@ -4,11 +4,11 @@
 
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { bareKernel, recordEvents, sharedPage, anonVma, LIB } from '../helpers.js';
+import { bareKernel, recordEvents, sharedPage, anonVma, LIB, checkKernel } from '../helpers.js';
 import { do_execve } from '../../src/fs/exec.js';
 import { do_fork } from '../../src/kernel/fork.js';
 import { Kernel } from '../../src/kernel/kernel.js';
-import { Machine } from '../../src/machine.js';
+import { EventStore } from '../../src/event-store.js';
 import { access, pte_offset, read_pte } from '../../src/mm/memory.js';
 import { find_page } from '../../src/mm/filemap.js';
 import { try_to_flip_page_to } from '../../src/mm/flip.js';
@@ -16,20 +16,20 @@ import { steal_specific_page } from '../../src/mm/steal.js';
 import { __get_free_pages, free_page, freeBlockOrder, rmqueue } from '../../src/mm/page_alloc.js';
 import { reclaim_page } from '../../src/mm/vmscan.js';
 import { PG_dirty, PG_referenced, PG_swap_cache } from '../../src/include/page-flags.js';
-import { checkState } from '../../src/check/invariants.js';
 import { StreamChecker } from '../../src/check/run.js';
 import { formatViolation } from '../../src/check/violation.js';
 import { cloneState } from '../../src/snapshot/clone.js';
-import { ConfigError, initialState, kernelConfig, kernelDesigns, makeRunConfig, type RunOptions } from '../../src/sim.js';
+import { ConfigError, initialState, kernelConfig, kernelDesigns, makeRunConfig, type RunOptions } from '../../src/run-config.js';
 import { loadScenario } from '../../src/workload/scenario.js';
 import { pte_pfn, pte_present } from '../../src/arch/i386/page.js';
 import { getPage, NR_MEM_LISTS, type State } from '../../src/state.js';
+import type { DeepReadonly } from '../../src/include/readonly.js';
 import { replayToken } from '../../src/cli/replay-token.js';
 
 const BASE = 0x01000000;
 
 /** A free frame (the last page of the first free block on the lowest non-empty list), avoiding `not`. */
-function freeFrame(s: State, not: number[] = []): number {
+function freeFrame(s: DeepReadonly<State>, not: number[] = []): number {
   for (let o = 0; o < NR_MEM_LISTS; o++) {
     for (let b = s.freeArea[o].head; b >= 0; b = getPage(s, b).next) {
       for (let p = b + (1 << o) - 1; p >= b; p--) if (!not.includes(p)) return p;
@@ -41,7 +41,7 @@ function freeFrame(s: State, not: number[] = []): number {
 /** A kernel on the tiny machine with --steal; watermarks lowered so hand-driven allocations never reclaim. */
 function stealKernel(): Kernel {
   const cfg = makeRunConfig(loadScenario('tiny'), { seed: '1', steal: true });
-  const m = new Machine(initialState(cfg), 'direct');
+  const m = new EventStore(initialState(cfg), 'direct');
   return new Kernel(m, { ...kernelConfig(cfg), watermarks: { min: 0, low: 0, high: 0 } }, kernelDesigns(cfg));
 }
 
@@ -73,10 +73,10 @@ describe('try_to_flip_page_to', () => {
     expect(getPage(k.s, src).count).toBe(0);
     expect(freeBlockOrder(k, src)).toBeGreaterThanOrEqual(0);
     expect(k.s.stats.steal).toEqual({ ok: 0, failed: 0, flipped: 1 });
-    expect(checkState(k.s)).toEqual([]);
+    expect(checkKernel(k)).toEqual([]);
     // the processes go on using the page: a write fault copies it as before
     expect(access(k, b, BASE, true)).toBe('ok');
-    expect(checkState(k.s)).toEqual([]);
+    expect(checkKernel(k)).toEqual([]);
   });
 
   it.each(['pte-chain', 'pte_chain'])(
@@ -95,7 +95,7 @@ describe('try_to_flip_page_to', () => {
       expect({ count: p.count, age: p.age, inode: p.inode, offset: p.offset, referenced: p.flags & PG_referenced }).toEqual(want);
       for (const mm of mms) expect(pte_pfn(read_pte(k, pte_offset(k, k.s.mms[mm], LIB)))).toBe(dst);
       expect(getPage(k.s, src).inode).toBe(0);
-      expect(checkState(k.s)).toEqual([]);
+      expect(checkKernel(k)).toEqual([]);
     },
   );
 
@@ -118,10 +118,10 @@ describe('try_to_flip_page_to', () => {
     expect(p.swap).toBe(entry);
     expect(getPage(k.s, src).swap).toBe(0);
     expect(pte_pfn(read_pte(k, pte))).toBe(dst);
-    expect(checkState(k.s)).toEqual([]);
+    expect(checkKernel(k)).toEqual([]);
     // a write fault now takes the page over and leaves the swap cache (Tweedie's invariant)
     expect(access(k, a, BASE, true)).toBe('ok');
-    expect(checkState(k.s)).toEqual([]);
+    expect(checkKernel(k)).toEqual([]);
   });
 
   it('refuses pinned, kernel and free pages, a non-free destination, and --rmap none', () => {
@@ -209,7 +209,7 @@ describe('steal_specific_page', () => {
     // give back the block and the kernel pages: the machine is consistent
     free_page(k, pfn, 1);
     for (const p of held) free_page(k, p);
-    expect(checkState(k.s)).toEqual([]);
+    expect(checkKernel(k)).toEqual([]);
   });
 
   it('fails (and counts the failure) when no block can be emptied', () => {

@@ -4,12 +4,22 @@ import { pte_is_swap, pte_pfn, pte_present, pte_young } from '../../src/arch/i38
 import { access, pte_offset, read_pte } from '../../src/mm/memory.js';
 import { AGE_CLUSTER_SIZE, MAX_PAGE_AGE, age_page, touch_page } from '../../src/include/swapctl.js';
 import { shrinkMmapBudget, shrink_mmap } from '../../src/mm/filemap.js';
-import { oldSlice, swapOutCounter, swap_out, swap_out_process, try_to_swap_out, SwapResult } from '../../src/mm/swap_out.js';
+import {
+  do_try_to_free_page,
+  oldSlice,
+  swapOutCounter,
+  swap_out,
+  swap_out_process,
+  try_to_swap_out,
+  SwapResult,
+} from '../../src/mm/swap_out.js';
+import { do_fork } from '../../src/kernel/fork.js';
+import { PG_referenced } from '../../src/include/page-flags.js';
 import { do_execve } from '../../src/fs/exec.js';
 import { do_exit } from '../../src/kernel/exit.js';
 import { getPage } from '../../src/state.js';
 import type { Kernel } from '../../src/kernel/kernel.js';
-import { anonVma, bareKernel, LIB, sharedPage } from '../helpers.js';
+import { anonVma, bareKernel, LIB, libVma, sharedPage } from '../helpers.js';
 
 const HEAP = 0x08100000;
 const pteOf = (k: Kernel, mm: number, addr: number): number => pte_offset(k, k.s.mms[mm], addr);
@@ -164,5 +174,104 @@ describe('swap_out task visits', () => {
     expect(swap_out_process(k, mm)).toBe(SwapResult.Freed);
     expect(oldSlice(k.s).cursors[mm].addr).toBe(HEAP + 2 * 4096);
     expect(pte_is_swap(read_pte(k, pteOf(k, mm, HEAP + 4096)))).toBe(true);
+  });
+});
+
+describe('try_to_swap_out: what happens to a page at age 0 (2.1.47 mm/vmscan.c)', () => {
+  /** An anonymous page written by `mm`, its pte made old and its age set to 1: the next look ages it to 0. */
+  function ripe(k: Kernel, mm: number): { pte: number; pfn: number } {
+    const pte = pteOf(k, mm, HEAP);
+    const pfn = pfnOf(k, mm, HEAP);
+    k.emit({ t: 'pte_mkold', pte });
+    k.emit({ t: 'page_age', pfn, age: 1 });
+    return { pte, pfn };
+  }
+
+  it('a dirty anonymous page with count > 1 (shared after fork) is never swapped (vmscan.c:106): its pte stays', () => {
+    const { k } = bareKernel('pte_chain', 'old');
+    const parent = do_execve(k, -1, [anonVma(HEAP, 1)]);
+    access(k, parent, HEAP, true);
+    do_fork(k, parent);
+    const { pte, pfn } = ripe(k, parent);
+    const vma = k.s.mms[parent].vmas[0];
+    expect(try_to_swap_out(k, k.s.mms[parent], vma, HEAP, pte, 1)).toBe(SwapResult.None);
+    expect(pte_present(read_pte(k, pte))).toBe(true);
+    expect(getPage(k.s, pfn)).toMatchObject({ count: 2, age: 0 });
+    expect(k.s.stats.swapWrites).toBe(0);
+  });
+
+  it("a clean swap-cached page: the pte takes the cache's swap entry, no write, the page is freed", () => {
+    const { k } = bareKernel('pte_chain', 'old');
+    const mm = do_execve(k, -1, [anonVma(HEAP, 1)]);
+    access(k, mm, HEAP, true);
+    const first = ripe(k, mm);
+    const vma = k.s.mms[mm].vmas[0];
+    expect(try_to_swap_out(k, k.s.mms[mm], vma, HEAP, first.pte, 1)).toBe(SwapResult.Freed);
+    const entry = read_pte(k, first.pte);
+    access(k, mm, HEAP, false); // read swap-in: swap-cached, clean, read-only
+    const { pte, pfn } = ripe(k, mm);
+    expect(getPage(k.s, pfn).swap).toBe(entry >>> 8);
+    expect(try_to_swap_out(k, k.s.mms[mm], vma, HEAP, pte, 1)).toBe(SwapResult.Freed);
+    expect(read_pte(k, pte)).toBe(entry);
+    expect(k.s.stats.swapWrites).toBe(1); // only the first swap-out wrote
+    expect(getPage(k.s, pfn).count).toBe(0);
+  });
+
+  it('a dirty pte on a swap-cached page: delete_from_swap_cache (the copy on swap is stale), then the page is touched, not aged', () => {
+    const { k } = bareKernel('pte_chain', 'old');
+    const mm = do_execve(k, -1, [anonVma(HEAP, 1)]);
+    access(k, mm, HEAP, true);
+    const first = ripe(k, mm);
+    const vma = k.s.mms[mm].vmas[0];
+    try_to_swap_out(k, k.s.mms[mm], vma, HEAP, first.pte, 1);
+    access(k, mm, HEAP, false);
+    const pte = pteOf(k, mm, HEAP);
+    const pfn = pfnOf(k, mm, HEAP);
+    const entry = getPage(k.s, pfn).swap;
+    // the state 2.1.47's do_wp_page leaves (pte dirty, page still swap-cached; mmsim's drops the cache, see
+    // test/mm/memory.test.ts), set by hand
+    k.emit({ t: 'hw_access', pte, write: 1 });
+    k.emit({ t: 'page_age', pfn, age: 1 });
+    expect(try_to_swap_out(k, k.s.mms[mm], vma, HEAP, pte, 1)).toBe(SwapResult.None);
+    expect(getPage(k.s, pfn).swap).toBe(0);
+    expect(getPage(k.s, pfn).age).toBe(4);
+    expect(k.s.swap.used).toBe(0);
+    expect(entry).toBeGreaterThan(0);
+  });
+});
+
+describe('do_try_to_free_page (shrink_mmap, then swap_out, priority 6 down to 0)', () => {
+  it('with no page-cache page to free it falls through to swap_out, and the next call resumes at swap_out (static state 4)', () => {
+    const { k, events } = bareKernel('none', 'old');
+    const mm = do_execve(k, -1, [anonVma(HEAP, 2)]);
+    access(k, mm, HEAP, true);
+    access(k, mm, HEAP + 4096, true);
+    for (const a of [HEAP, HEAP + 4096]) {
+      k.emit({ t: 'pte_mkold', pte: pteOf(k, mm, a) });
+      k.emit({ t: 'page_age', pfn: pfnOf(k, mm, a), age: 1 });
+    }
+    events.length = 0;
+    expect(do_try_to_free_page(k)).toBe(true);
+    const types = events.map((e) => e.t);
+    expect(types.indexOf('clock_advance')).toBeLessThan(types.indexOf('swap_out'));
+    expect(oldSlice(k.s).state).toBe(4);
+    events.length = 0;
+    expect(do_try_to_free_page(k)).toBe(true);
+    expect(events.filter((e) => e.t === 'clock_advance')).toEqual([]);
+    expect(k.s.stats.swapWrites).toBe(2);
+  });
+
+  it('a free page-cache page is taken by shrink_mmap first; swap_out is not called', () => {
+    const { k, events } = bareKernel('none', 'old');
+    const mm = do_execve(k, -1, [libVma(1)]);
+    access(k, mm, LIB, false);
+    const pfn = pfnOf(k, mm, LIB);
+    do_exit(k, mm);
+    k.emit({ t: 'page_flags', pfn, set: 0, clear: PG_referenced });
+    events.length = 0;
+    expect(do_try_to_free_page(k)).toBe(true);
+    expect(getPage(k.s, pfn).count).toBe(0);
+    expect(events.filter((e) => e.t === 'swap_cnt')).toEqual([]);
+    expect(oldSlice(k.s).state).toBe(0);
   });
 });

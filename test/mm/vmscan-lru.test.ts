@@ -20,11 +20,10 @@ import {
 import { PG_active, PG_inactive_clean, PG_inactive_dirty, PG_swap_cache } from '../../src/include/page-flags.js';
 import { do_execve } from '../../src/fs/exec.js';
 import { do_exit } from '../../src/kernel/exit.js';
-import { checkState } from '../../src/check/invariants.js';
 import { getPage } from '../../src/state.js';
 import type { Kernel } from '../../src/kernel/kernel.js';
-import { anonVma, bareKernel } from '../helpers.js';
-import { ConfigError, makeRunConfig } from '../../src/sim.js';
+import { anonVma, bareKernel, checkKernel } from '../helpers.js';
+import { ConfigError, makeRunConfig } from '../../src/run-config.js';
 import { loadScenario } from '../../src/workload/scenario.js';
 
 const HEAP = 0x08100000;
@@ -63,7 +62,7 @@ describe('ageing rules (2.4.0 swap.h)', () => {
       expect(age(k, pfn)).toBe(PAGE_AGE_START);
     }
     expect(lruSlice(k.s).lists[LRU_ACTIVE]).toMatchObject({ nr: 2 });
-    expect(checkState(k.s)).toEqual([]);
+    expect(checkKernel(k)).toEqual([]);
   });
 
   it('refill_inactive_scan: referenced (any pte young) ages up, unreferenced halves, at 0 goes to inactive_dirty', () => {
@@ -95,7 +94,7 @@ describe('ageing rules (2.4.0 swap.h)', () => {
     expect(seen.slice(0, 3)).toEqual([5, 8, 11]);
     expect(seen.indexOf(64)).toBe(20); // 2 + 21 * 3 = 65, capped
     expect(seen.slice(20)).toEqual([64, 64, 64, 64, 64]);
-    expect(checkState(k.s)).toEqual([]);
+    expect(checkKernel(k)).toEqual([]);
   });
 
   it('refill_inactive_scan looks at nr_active >> priority pages, at least one', () => {
@@ -129,7 +128,7 @@ describe('inactive_dirty -> inactive_clean -> free', () => {
     expect(page_launder(k)).toBe(1);
     expect(getPage(k.s, b).flags & (LIST_FLAGS | PG_swap_cache)).toBe(PG_inactive_clean | PG_swap_cache);
     expect(pte_write(read_pte(k, pteOf(k, mm, HEAP + 4096)))).toBe(false);
-    expect(checkState(k.s)).toEqual([]);
+    expect(checkKernel(k)).toEqual([]);
     const freed = k.s.stats.reclaimed;
     expect(reclaim_clean(k)).toBe(true);
     expect(k.s.stats.reclaimed).toBe(freed + 1);
@@ -138,7 +137,7 @@ describe('inactive_dirty -> inactive_clean -> free', () => {
     expect(pte_is_swap(read_pte(k, pteOf(k, mm, HEAP + 4096)))).toBe(true);
     expect(lruSlice(k.s).lists.map((l) => l.nr)).toEqual([1, 0, 0]);
     expect(getPage(k.s, a).flags & LIST_FLAGS).toBe(PG_active);
-    expect(checkState(k.s)).toEqual([]);
+    expect(checkKernel(k)).toEqual([]);
   });
 
   it('a page referenced again on inactive_clean goes back to the active list, one ADV younger', () => {
@@ -152,16 +151,16 @@ describe('inactive_dirty -> inactive_clean -> free', () => {
     expect(reclaim_clean(k)).toBe(false);
     expect(getPage(k.s, b).flags & LIST_FLAGS).toBe(PG_active);
     expect(age(k, b)).toBe(PAGE_AGE_ADV);
-    expect(checkState(k.s)).toEqual([]);
+    expect(checkKernel(k)).toEqual([]);
   });
 
   it('tryToFreePage frees a page from a machine of used pages; exit takes every page off its list', () => {
     const { k, mm } = twoPages();
     expect(try_to_free_page_lists(k)).toBe(true);
-    expect(checkState(k.s)).toEqual([]);
+    expect(checkKernel(k)).toEqual([]);
     do_exit(k, mm);
     expect(lruSlice(k.s).lists.map((l) => l.nr)).toEqual([0, 0, 0]);
-    expect(checkState(k.s)).toEqual([]);
+    expect(checkKernel(k)).toEqual([]);
   });
 
   it('needs a reverse map: --rmap none is refused', () => {

@@ -9,7 +9,8 @@ import { getPage, type State } from '../../src/state.js';
 import { checkState } from '../../src/check/invariants.js';
 import { arenaOf } from '../../src/rmap/arena.js';
 import { loadScenario } from '../../src/workload/scenario.js';
-import { makeRunConfig, Simulation } from '../../src/sim.js';
+import { makeRunConfig } from '../../src/run-config.js';
+import { Simulation } from '../../src/simulation.js';
 
 const PFN = 20;
 /** A machine with 8 page tables (no mm checks are made by link/unlink) and no mappings yet. */

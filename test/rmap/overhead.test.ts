@@ -5,14 +5,13 @@ import { do_execve } from '../../src/fs/exec.js';
 import type { Kernel } from '../../src/kernel/kernel.js';
 import { rmapDesign } from '../../src/designs/registry.js';
 import { getPage } from '../../src/state.js';
-import { checkState } from '../../src/check/invariants.js';
-import { LIB, libVma, sharedPage } from '../helpers.js';
+import { LIB, libVma, sharedPage, checkKernel } from '../helpers.js';
 
 // Hand-built case: n processes each map one library page; each process has exactly one
 // page table (the library's 4 MB slot), so n page tables exist.
 function overhead(rmap: string, n: number): { bytes: number; mapcount: number } {
   const { k, mms } = sharedPage(rmap, n);
-  expect(checkState(k.s)).toEqual([]);
+  expect(checkKernel(k)).toEqual([]);
   expect(Object.keys(k.s.pts)).toHaveLength(n);
   const pfn = pte_pfn(read_pte(k, pte_offset(k, k.s.mms[mms[0]], LIB)));
   return { bytes: rmapDesign(rmap).overhead(k.s).bytes, mapcount: getPage(k.s, pfn).mapcount };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { builtinScenarioNames, loadScenario, parseScenario, ScenarioError } from '../../src/workload/scenario.js';
 import { parseSizePages } from '../../src/workload/size.js';
-import { makeRunConfig } from '../../src/sim.js';
+import { makeRunConfig } from '../../src/run-config.js';
 
 describe('scenarios', () => {
   it.each(builtinScenarioNames())('built-in %s is valid', (name) => {

@@ -5,6 +5,7 @@
 import { PAGE_SHIFT, PAGE_SIZE } from './page.js';
 import { getPage, type PageTable, type State } from '../../state.js';
 import { PG_pgtable } from '../../include/page-flags.js';
+import type { DeepReadonly } from '../../include/readonly.js';
 
 export const pte_addr = (ptPfn: number, slot: number): number => ptPfn * PAGE_SIZE + slot * 4;
 export const pte_slot = (pte: number): number => (pte & (PAGE_SIZE - 1)) >> 2;
@@ -12,11 +13,12 @@ export const pte_table_pfn = (pte: number): number => Math.floor(pte / PAGE_SIZE
 /** Address of the link word of `pte`: same offset, next page of the order-1 block. */
 export const pte_link_addr = (pte: number): number => pte + PAGE_SIZE;
 
-export function ptOf(s: State, pte: number): PageTable | undefined {
+export function ptOf(s: DeepReadonly<State>, pte: number): DeepReadonly<PageTable> | undefined {
   return s.pts[pte_table_pfn(pte)];
 }
 
-export function readPte(s: State, pte: number): number {
+/** The pte word at address `pte` (0 when no page table is there: only after an injected pt-free-live). */
+export function readPte(s: DeepReadonly<State>, pte: number): number {
   const pt = s.pts[pte_table_pfn(pte)];
   if (pt === undefined) return 0;
   const slot = pte_slot(pte);
@@ -24,7 +26,7 @@ export function readPte(s: State, pte: number): number {
 }
 
 /** pte_getpmd(): the pgd entry (pmd folded) that points at the page table holding `pte`. */
-export function pte_getpmd(s: State, pte: number): number {
+export function pte_getpmd(s: DeepReadonly<State>, pte: number): number {
   const pt = ptOf(s, pte);
   if (pt === undefined) return 0;
   const mm = s.mms[pt.mm];
@@ -39,7 +41,7 @@ export const pmd_getpgd = (pmd: number): number => pmd - (pmd & (PAGE_SIZE - 1))
  * pgd_getmm(): the mm that owns a page directory, or -1. Like the 1997 patch, the owner is
  * kept in the pgd frame's struct page (mmsim uses its `offset` field, unused for kernel pages).
  */
-export function pgd_getmm(s: State, pgd: number): number {
+export function pgd_getmm(s: DeepReadonly<State>, pgd: number): number {
   const pfn = pgd >>> PAGE_SHIFT;
   if (pfn >= s.nframes) return -1;
   const page = getPage(s, pfn);
@@ -49,7 +51,7 @@ export function pgd_getmm(s: State, pgd: number): number {
 }
 
 /** Virtual address a pte slot maps in its mm. */
-export function pte_vaddr(s: State, pte: number): number {
+export function pte_vaddr(s: DeepReadonly<State>, pte: number): number {
   const pt = ptOf(s, pte);
   if (pt === undefined) return -1;
   return pt.index * (1 << 22) + pte_slot(pte) * PAGE_SIZE;

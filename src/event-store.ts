@@ -1,5 +1,6 @@
-// The machine: the current state and the one way to change it, emit(event). Two engines
-// run the same reducer:
+// The event store: the machine's current state and the one way to change it, emit(event),
+// which applies the event through the reducer and hands it to the sink (a log writer, a
+// checker). Two engines run the same reducer:
 //  - 'immer': each batch of events is applied to an Immer draft (createDraft/finishDraft),
 //    so every committed state is an immutable value sharing structure with the last one.
 //    The kernel reads a private mirror that the same events are applied to: reading
@@ -13,6 +14,7 @@ import { apply } from './reducer/index.js';
 import './designs/registry.js';
 import type { Event } from './events.js';
 import type { State } from './state.js';
+import type { DeepReadonly } from './include/readonly.js';
 import { cloneState } from './snapshot/clone.js';
 
 export type EngineName = 'immer' | 'direct';
@@ -20,9 +22,17 @@ export const ENGINES: readonly EngineName[] = ['immer', 'direct'];
 
 export type EventSink = (e: Event) => void;
 
+/** What the kernel sees of the event store: the state, read-only, and the one way to change it. */
+export interface EventStoreView {
+  readonly s: DeepReadonly<State>;
+  /** Events applied so far (fault injection notes where it fired). */
+  readonly events: number;
+  emit(e: Event): void;
+}
+
 const immer = new Immer({ autoFreeze: false });
 
-export class Machine {
+export class EventStore implements EventStoreView {
   private committed: State;
   private draft: State | null = null;
   /** The state the kernel reads: a private copy the reducer mutates (in immer mode, a mirror of the draft). */
@@ -79,6 +89,6 @@ export function applyEvents(state: State, events: Iterable<Event>): State {
 }
 
 /** A plain (non-draft) view of the machine's current state, for snapshots mid-batch. */
-export function plainState(m: Machine): State {
+export function plainState(m: EventStore): State {
   return m.s;
 }

@@ -1,9 +1,8 @@
-// Putting a run together: scenario + options -> run configuration (what the log header
-// stores) -> initial state, machine, kernel, workload.
+// A run's configuration: scenario + options -> the run configuration (what the log header
+// stores), and what follows from it alone: the initial state, the kernel's configuration
+// and its design objects. src/simulation.ts wires these into a running machine.
 
 import { DEFAULT_LATENCIES, watermarks2147, type KernelConfig, type Latencies, type Watermarks } from './kernel/config.js';
-import { Kernel } from './kernel/kernel.js';
-import { Machine, type EngineName } from './machine.js';
 import { boot } from './mm/boot.js';
 import {
   DEFAULT_RECLAIM,
@@ -17,10 +16,8 @@ import {
 } from './designs/registry.js';
 import type { ReclaimPolicy, RmapDesign } from './include/design.js';
 import type { State } from './state.js';
-import { Workload } from './workload/generator.js';
 import { parseSizePages } from './workload/size.js';
 import type { Scenario } from './workload/scenario.js';
-import type { Input } from './workload/inputs.js';
 
 export const CHAIN_MODES = ['null', 'circular'] as const;
 export type ChainMode = (typeof CHAIN_MODES)[number];
@@ -147,68 +144,4 @@ export function kernelConfig(cfg: RunConfig): KernelConfig {
     reclaim: cfg.reclaim,
     ...(cfg.steal === true ? { steal: true } : {}),
   };
-}
-
-/** Events between Immer commits in a batch run. */
-export const COMMIT_EVERY = 4096;
-
-export class Simulation {
-  readonly machine: Machine;
-  readonly kernel: Kernel;
-  readonly workload: Workload;
-  readonly initial: State;
-
-  /**
-   * With `consumeInitial`, the direct engine runs on the initial state itself: `initial` is
-   * then valid only until the first run() (enough to write a log header).
-   */
-  constructor(
-    readonly cfg: RunConfig,
-    engine: EngineName = 'immer',
-    opts: { initial?: State; consumeInitial?: boolean } = {},
-  ) {
-    this.initial = opts.initial ?? initialState(cfg);
-    this.machine = new Machine(this.initial, engine, opts.consumeInitial === true);
-    this.kernel = new Kernel(this.machine, kernelConfig(cfg), kernelDesigns(cfg));
-    this.workload = new Workload(this.kernel, cfg.scenario, cfg.seed);
-  }
-
-  private booted = false;
-
-  /**
-   * Run until at least `events` events have been emitted (the kernel operation in progress
-   * finishes, so the state ends between operations). `onProgress` is called about every COMMIT_EVERY events.
-   */
-  run(events: number, onProgress?: (events: number) => void): State {
-    if (!this.booted) {
-      this.booted = true;
-      this.workload.recorder?.({ a: 'boot', first: 1 });
-      this.workload.boot();
-    }
-    let nextCommit = this.machine.events + COMMIT_EVERY;
-    while (this.machine.events < events) {
-      this.workload.step();
-      if (this.machine.events >= nextCommit) {
-        this.machine.commit();
-        nextCommit = this.machine.events + COMMIT_EVERY;
-        onProgress?.(this.machine.events);
-      }
-    }
-    return this.machine.state();
-  }
-
-  /** Run recorded workload decisions instead of the generator (shrink), then stop. */
-  runInputs(inputs: readonly Input[], onProgress?: (events: number) => void): State {
-    this.booted = true;
-    let nextCommit = this.machine.events + COMMIT_EVERY;
-    for (const i of inputs) {
-      this.workload.perform(i);
-      if (this.machine.events >= nextCommit) {
-        this.machine.commit();
-        nextCommit = this.machine.events + COMMIT_EVERY;
-        onProgress?.(this.machine.events);
-      }
-    }
-    return this.machine.state();
-  }
 }

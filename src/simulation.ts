@@ -1,0 +1,73 @@
+// A running simulation: the run configuration wired to an event store (the state and the one
+// way to change it), the kernel that emits into it and the workload that drives the kernel.
+
+import { Kernel } from './kernel/kernel.js';
+import { EventStore, type EngineName } from './event-store.js';
+import { initialState, kernelConfig, kernelDesigns, type RunConfig } from './run-config.js';
+import type { State } from './state.js';
+import { Workload } from './workload/generator.js';
+import type { Input } from './workload/inputs.js';
+
+/** Events between Immer commits in a batch run. */
+export const COMMIT_EVERY = 4096;
+
+export class Simulation {
+  readonly machine: EventStore;
+  readonly kernel: Kernel;
+  readonly workload: Workload;
+  readonly initial: State;
+
+  /**
+   * With `consumeInitial`, the direct engine runs on the initial state itself: `initial` is
+   * then valid only until the first run() (enough to write a log header).
+   */
+  constructor(
+    readonly cfg: RunConfig,
+    engine: EngineName = 'immer',
+    opts: { initial?: State; consumeInitial?: boolean } = {},
+  ) {
+    this.initial = opts.initial ?? initialState(cfg);
+    this.machine = new EventStore(this.initial, engine, opts.consumeInitial === true);
+    this.kernel = new Kernel(this.machine, kernelConfig(cfg), kernelDesigns(cfg));
+    this.workload = new Workload(this.kernel, cfg.scenario, cfg.seed);
+  }
+
+  private booted = false;
+
+  /**
+   * Run until at least `events` events have been emitted (the kernel operation in progress
+   * finishes, so the state ends between operations). `onProgress` is called about every COMMIT_EVERY events.
+   */
+  run(events: number, onProgress?: (events: number) => void): State {
+    if (!this.booted) {
+      this.booted = true;
+      this.workload.recorder?.({ a: 'boot', first: 1 });
+      this.workload.boot();
+    }
+    let nextCommit = this.machine.events + COMMIT_EVERY;
+    while (this.machine.events < events) {
+      this.workload.step();
+      if (this.machine.events >= nextCommit) {
+        this.machine.commit();
+        nextCommit = this.machine.events + COMMIT_EVERY;
+        onProgress?.(this.machine.events);
+      }
+    }
+    return this.machine.state();
+  }
+
+  /** Run recorded workload decisions instead of the generator (shrink), then stop. */
+  runInputs(inputs: readonly Input[], onProgress?: (events: number) => void): State {
+    this.booted = true;
+    let nextCommit = this.machine.events + COMMIT_EVERY;
+    for (const i of inputs) {
+      this.workload.perform(i);
+      if (this.machine.events >= nextCommit) {
+        this.machine.commit();
+        nextCommit = this.machine.events + COMMIT_EVERY;
+        onProgress?.(this.machine.events);
+      }
+    }
+    return this.machine.state();
+  }
+}

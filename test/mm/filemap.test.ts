@@ -1,0 +1,135 @@
+// The page cache and shrink_mmap (src/mm/filemap.ts, 2.1.47 mm/filemap.c): find_page's hash
+// lookup, what a page entering the cache looks like, and shrink_mmap's per-page rules.
+// (shrink_mmap's budgets and its second chance are in test/mm/swap_out.test.ts.)
+import type { EventStore } from '../../src/event-store.js';
+import { describe, expect, it } from 'vitest';
+import { pte_pfn } from '../../src/arch/i386/page.js';
+import { do_execve } from '../../src/fs/exec.js';
+import type { Event } from '../../src/events.js';
+import { PG_dirty, PG_locked, PG_referenced } from '../../src/include/page-flags.js';
+import { do_exit } from '../../src/kernel/exit.js';
+import type { Kernel } from '../../src/kernel/kernel.js';
+import { access, pte_offset, read_pte } from '../../src/mm/memory.js';
+import { find_page, read_file_page, shrink_mmap } from '../../src/mm/filemap.js';
+import { __get_free_pages } from '../../src/mm/page_alloc.js';
+import { pageHashFn } from '../../src/reducer/index.js';
+import { getPage, VM_READ, VM_WRITE, VmaKind } from '../../src/state.js';
+import { bareKernel, LIB, libVma } from '../helpers.js';
+
+const pfnOf = (k: Kernel, mm: number, addr: number): number => pte_pfn(read_pte(k, pte_offset(k, k.s.mms[mm], addr)));
+const handTo = (k: Kernel, pfn: number): void => k.emit({ t: 'clock_advance', hand: pfn, ptes: 0 });
+
+function eventsOf(k: Kernel, f: () => void): Event[] {
+  const out: Event[] = [];
+  const sink = (k.m as EventStore).sink;
+  (k.m as EventStore).sink = (e: Event) => {
+    out.push(e);
+    sink?.(e);
+  };
+  try {
+    f();
+  } finally {
+    (k.m as EventStore).sink = sink;
+  }
+  return out;
+}
+
+describe('find_page / read_file_page (the page hash)', () => {
+  it('find_page is -1 until a page is read in; then it finds that frame by (inode, offset) only', () => {
+    const { k } = bareKernel('none', 'old');
+    expect(find_page(k, 1, 3)).toBe(-1);
+    const pfn = __get_free_pages(k, 0);
+    read_file_page(k, pfn, 1, 3);
+    expect(find_page(k, 1, 3)).toBe(pfn);
+    expect(find_page(k, 1, 2)).toBe(-1);
+    expect(find_page(k, 2, 3)).toBe(-1);
+    expect(k.s.pageHash[pageHashFn(1, 3)]).toContain(pfn);
+  });
+
+  it('a page entering the cache: inode and offset set, PAGE_AGE_VALUE 16, PG_referenced, the allocation reference becomes the cache reference', () => {
+    const { k } = bareKernel('none', 'old');
+    const pfn = __get_free_pages(k, 0);
+    const ev = eventsOf(k, () => read_file_page(k, pfn, 2, 5));
+    expect(ev[0]).toEqual({ t: 'page_cache_add', pfn, inode: 2, offset: 5 });
+    expect(getPage(k.s, pfn)).toMatchObject({ count: 1, inode: 2, offset: 5, age: 16 });
+    expect(getPage(k.s, pfn).flags & PG_referenced).toBe(PG_referenced);
+    // a disk read costs diskReadUs of simulated time
+    expect(ev.filter((e) => e.t === 'tick')).toEqual([{ t: 'tick', us: k.cfg.latencies.diskReadUs }]);
+  });
+});
+
+describe('shrink_mmap (one step of the hand per page)', () => {
+  it('count > 1 (mapped): the page cannot go, but is marked PG_referenced; the hand moves on', () => {
+    const { k } = bareKernel('none', 'old');
+    const mm = do_execve(k, -1, [libVma(1)]);
+    access(k, mm, LIB, false);
+    const pfn = pfnOf(k, mm, LIB);
+    k.emit({ t: 'page_flags', pfn, set: 0, clear: PG_referenced });
+    handTo(k, pfn);
+    // priority 6 on 64 frames: count_max 16, count_min 2
+    expect(shrink_mmap(k, 6)).toBe(false);
+    expect(getPage(k.s, pfn).flags & PG_referenced).toBe(PG_referenced);
+    expect(getPage(k.s, pfn).count).toBe(2);
+  });
+
+  it('count_min: the scan stops once that many page-cache pages have been looked at', () => {
+    const { k } = bareKernel('none', 'old');
+    const mm = do_execve(k, -1, [libVma(4)]);
+    for (let i = 0; i < 4; i++) access(k, mm, LIB + i * 4096, false);
+    const cached = [0, 1, 2, 3].map((i) => pfnOf(k, mm, LIB + i * 4096)).sort((a, b) => a - b);
+    handTo(k, cached[0]);
+    // priority 6: count_min = 128 >> 6 = 2, so the hand stops just past the second cached page
+    const ev = eventsOf(k, () => shrink_mmap(k, 6));
+    expect(k.s.hand).toBe(cached[1] + 1);
+    expect(ev.filter((e) => e.t === 'clock_advance')).toHaveLength(cached[1] - cached[0] + 1);
+  });
+
+  it('an unmapped dirty page-cache page (a shared mapping outlived its ptes) is written back, then freed', () => {
+    const { k } = bareKernel('none', 'old');
+    const mm = do_execve(k, -1, [{ ...libVma(1), kind: VmaKind.SharedFile, prot: VM_READ | VM_WRITE }]);
+    access(k, mm, LIB, true);
+    const pfn = pfnOf(k, mm, LIB);
+    do_exit(k, mm); // zap passes the pte's dirty bit to the page
+    expect(getPage(k.s, pfn).flags & PG_dirty).toBe(PG_dirty);
+    k.emit({ t: 'page_flags', pfn, set: 0, clear: PG_referenced });
+    handTo(k, pfn);
+    const ev = eventsOf(k, () => expect(shrink_mmap(k, 6)).toBe(true));
+    const types = ev.map((e) => e.t);
+    expect(types.indexOf('writepage')).toBeGreaterThanOrEqual(0);
+    expect(types.indexOf('writepage')).toBeLessThan(types.indexOf('page_cache_del'));
+    expect(getPage(k.s, pfn).count).toBe(0);
+    expect(find_page(k, 1, 0)).toBe(-1);
+    expect(k.s.stats.fileWrites).toBe(1);
+  });
+
+  it('a locked page is stepped over untouched', () => {
+    const { k } = bareKernel('none', 'old');
+    const pfn = __get_free_pages(k, 0);
+    read_file_page(k, pfn, 1, 0);
+    k.emit({ t: 'page_flags', pfn, set: PG_locked, clear: PG_referenced });
+    handTo(k, pfn);
+    shrink_mmap(k, 6);
+    expect(getPage(k.s, pfn)).toMatchObject({ count: 1, inode: 1 });
+  });
+
+  it('an unreferenced anonymous page with count 1 is not the page cache: shrink_mmap leaves it', () => {
+    const { k } = bareKernel('none', 'old');
+    const pfn = __get_free_pages(k, 0);
+    handTo(k, pfn);
+    expect(shrink_mmap(k, 6)).toBe(false);
+    expect(getPage(k.s, pfn).count).toBe(1);
+  });
+});
+
+describe('filemap_nopage read-ahead', () => {
+  // 2.1.47 mm/filemap.c:855 (kernel-2.1-facts.md, "try_to_swap_out"): a page-cache miss in filemap_nopage
+  // also starts a one-page asynchronous read of the next page of the file. mmsim reads only the page
+  // faulted on, so the next page is a second major fault.
+  it.fails('a major fault on page 0 of a file also brings page 1 into the page cache', () => {
+    const { k } = bareKernel('pte-chain');
+    const mm = do_execve(k, -1, [libVma(4)]);
+    access(k, mm, LIB, false);
+    expect(find_page(k, 1, 0)).toBeGreaterThanOrEqual(0);
+    expect(find_page(k, 1, 1)).toBeGreaterThanOrEqual(0);
+  });
+});
