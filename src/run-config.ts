@@ -14,7 +14,7 @@ import {
   rmapDesign,
   trackingRmaps,
 } from './designs/registry.js';
-import type { ReclaimPolicy, RmapDesign } from './include/design.js';
+import { AGE_MODES, type AgeMode, type ReclaimPolicy, type RmapDesign } from './include/design.js';
 import type { State } from './state.js';
 import { parseSizePages } from './workload/size.js';
 import type { Scenario } from './workload/scenario.js';
@@ -31,6 +31,8 @@ export interface RunOptions {
   chainMode?: ChainMode;
   /** steal_specific_page on high-order allocation failure (needs a reverse map). */
   steal?: boolean;
+  /** Page ageing, overriding the policy's default (clock: none, old: 2.1.47). */
+  age?: AgeMode;
 }
 
 /** Everything a run depends on; stored in the log header so a log explains itself. */
@@ -47,6 +49,8 @@ export interface RunConfig {
   latencies: Latencies;
   /** --steal; absent when off, so logs and headers of runs without it are unchanged. */
   steal?: true;
+  /** --age when it differs from the policy's default; absent otherwise (headers unchanged). */
+  age?: AgeMode;
   /** The scenario's file (an absolute path) when it came from one: replay lines name it. */
   scenarioFile?: string;
 }
@@ -99,6 +103,20 @@ export function makeRunConfig(scenario: Scenario, opts: RunOptions): RunConfig {
       `--steal cannot run with --rmap ${rmap}: flipping a page to another frame relinks its ptes through the reverse map; use --rmap ${trackingRmaps().join(', ')}`,
     );
   }
+  const policyAge = reclaimPolicy(reclaim).caps.age;
+  if (opts.age !== undefined && policyAge === undefined) {
+    throw new ConfigError(
+      `--age ${opts.age} does not apply to --reclaim ${reclaim}, which ages pages its own way; it applies to ${[
+        ...RECLAIM_POLICIES.values(),
+      ]
+        .filter((p) => p.caps.age !== undefined)
+        .map((p) => p.name)
+        .join(', ')}`,
+    );
+  }
+  if (opts.age !== undefined && !AGE_MODES.includes(opts.age))
+    throw new ConfigError(`--age '${String(opts.age)}' is not known: allowed values are ${AGE_MODES.join(', ')}`);
+  const age = opts.age !== undefined && opts.age !== policyAge ? opts.age : undefined;
   const latencies = { ...DEFAULT_LATENCIES };
   for (const [k, v] of Object.entries(scenario.latencies ?? {})) {
     if (!(k in latencies))
@@ -117,6 +135,7 @@ export function makeRunConfig(scenario: Scenario, opts: RunOptions): RunConfig {
     watermarks: scenario.watermarks ?? watermarks2147(nframes),
     latencies,
     ...(opts.steal === true ? { steal: true as const } : {}),
+    ...(age !== undefined ? { age } : {}),
   };
 }
 
@@ -142,6 +161,7 @@ export function kernelConfig(cfg: RunConfig): KernelConfig {
     latencies: cfg.latencies,
     watermarks: cfg.watermarks,
     reclaim: cfg.reclaim,
+    ageing: (cfg.age ?? reclaimPolicy(cfg.reclaim).caps.age) === '2.1.47',
     ...(cfg.steal === true ? { steal: true } : {}),
   };
 }

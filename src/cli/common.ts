@@ -1,5 +1,6 @@
 // Shared command-line plumbing: common options, progress.
 
+import { AGE_MODES, type AgeMode } from '../include/design.js';
 import { type Command, Option } from 'commander';
 import type { Cli } from './context.js';
 import cliProgress from 'cli-progress';
@@ -27,6 +28,7 @@ export interface CommonOpts {
   progress: boolean;
   emitTrace?: string;
   steal?: boolean;
+  age?: AgeMode;
 }
 
 export function parseCount(flag: string) {
@@ -69,6 +71,12 @@ export function addRunOptions(cmd: Command, defaultEvents: number): Command {
       '--steal',
       'steal_specific_page: a high-order allocation with no free block that large empties an aligned block by moving its pages (needs a reverse map)',
     )
+    .addOption(
+      new Option(
+        '--age <mode>',
+        "page ageing: 2.1.47 (touch_page/age_page: a page goes when its age reaches 0) or none (the first unreferenced look frees it); default: the policy's own (clock none, old 2.1.47); not for active-inactive",
+      ).choices([...AGE_MODES]),
+    )
     .addOption(engineOption())
     .option(
       '--emit-trace <file>',
@@ -93,6 +101,7 @@ export function runConfigFrom(o: CommonOpts): RunConfig {
     rmap: o.rmap,
     chainMode: o.chainMode,
     steal: o.steal === true,
+    age: o.age,
   });
   // a file is named by its path in replay lines (its internal name may be anything)
   return isScenarioName(o.scenario) ? cfg : { ...cfg, scenarioFile: resolve(o.scenario) };

@@ -23,6 +23,7 @@ const OPTION_FLAGS: { [K in keyof Required<RunOptions>]: (v: NonNullable<RunOpti
   rmap: (v) => ['--rmap', v],
   chainMode: (v) => ['--chain-mode', v],
   steal: (v) => (v ? ['--steal'] : []),
+  age: (v) => ['--age', v],
 };
 
 /** The run options that make `cfg` from its scenario (--mem only when it overrides the scenario's memory). */
@@ -35,6 +36,7 @@ export function runOptionsOf(cfg: RunConfig): RunOptions {
     rmap: cfg.rmap,
     chainMode: cfg.chainMode,
     ...(cfg.steal === true ? { steal: true } : {}),
+    ...(cfg.age !== undefined ? { age: cfg.age } : {}),
   };
 }
 

@@ -2,13 +2,19 @@
 // errors that name the bad value and list what is allowed, so the CLI wiring is one call.
 
 import { incompatibility, RECLAIM_POLICIES, RMAP_DESIGNS } from '../designs/registry.js';
+import type { AgeMode } from '../include/design.js';
 
 export interface DesignSpec {
   /** "reclaim/rmap", as written on the command line. */
   label: string;
   reclaim: string;
   rmap: string;
+  /** `clock+age/…` (2.1.47 ages) or `old-age/…` (none): ageing as its own axis; absent = the policy's default. */
+  age?: AgeMode;
 }
+
+/** `+age` turns 2.1.47's page ages on for a policy, `-age` off (only for policies whose ageing is an option). */
+const AGE_SUFFIX: Record<string, AgeMode> = { '+age': '2.1.47', '-age': 'none' };
 
 export { DEFAULT_COMPARISON as DEFAULT_DESIGNS } from '../designs/registry.js';
 import { DEFAULT_COMPARISON as DEFAULT_DESIGNS } from '../designs/registry.js';
@@ -33,7 +39,9 @@ export function parseDesign(text: string): DesignSpec {
   if (parts.length !== 2 || parts[0] === '' || parts[1] === '') {
     throw new DesignListError(`design '${label}' is not of the form reclaim/rmap: allowed designs are ${allowed}`);
   }
-  const [reclaim, rmap] = parts;
+  const [reclaimText, rmap] = parts;
+  const suffix = /[+-]age$/.exec(reclaimText)?.[0];
+  const reclaim = suffix === undefined ? reclaimText : reclaimText.slice(0, -suffix.length);
   if (!RECLAIM_POLICIES.has(reclaim)) {
     throw new DesignListError(
       `design '${label}': reclaim policy '${reclaim}' is not known (policies: ${[...RECLAIM_POLICIES.keys()].join(', ')}); allowed designs are ${allowed}`,
@@ -44,12 +52,18 @@ export function parseDesign(text: string): DesignSpec {
       `design '${label}': rmap design '${rmap}' is not known (rmap designs: ${[...RMAP_DESIGNS.keys()].join(', ')}); allowed designs are ${allowed}`,
     );
   }
-  if (!allowedDesigns().includes(label)) {
+  if (!allowedDesigns().includes(`${reclaim}/${rmap}`)) {
     throw new DesignListError(
       `design '${label}': rmap '${rmap}' cannot run with reclaim '${reclaim}' (it needs a reverse map); allowed designs are ${allowed}`,
     );
   }
-  return { label, reclaim, rmap };
+  if (suffix === undefined) return { label, reclaim, rmap };
+  if (RECLAIM_POLICIES.get(reclaim)?.caps.age === undefined) {
+    throw new DesignListError(
+      `design '${label}': '${reclaim}' ages pages its own way, so ${suffix} does not apply (it does to clock and old)`,
+    );
+  }
+  return { label, reclaim, rmap, age: AGE_SUFFIX[suffix] };
 }
 
 /** "a/b,c/d" (or an array of such strings) -> specs; rejects an empty list and duplicates. */

@@ -59,7 +59,13 @@ export interface DesignResult {
 export type ProgressFn = (steps: number) => void;
 
 export function runDesign(job: DesignJob, onProgress?: ProgressFn): DesignResult {
-  const cfg = makeRunConfig(job.scenario, { seed: job.seed, reclaim: job.design.reclaim, rmap: job.design.rmap, mem: job.mem });
+  const cfg = makeRunConfig(job.scenario, {
+    seed: job.seed,
+    reclaim: job.design.reclaim,
+    rmap: job.design.rmap,
+    mem: job.mem,
+    age: job.design.age,
+  });
   const sim = new Simulation(cfg, 'direct');
   const m = sim.machine;
   const col = new Collector(() => m.s, sim.kernel.rmap, sim.kernel.reclaim, job.sampleEvery);

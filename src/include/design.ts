@@ -104,6 +104,10 @@ export interface RmapDesign extends DesignStatePart {
   readonly hooks?: RmapHooks;
 }
 
+/** Page ageing as an axis of its own (issue 9): 2.1.47's page ages, or none. */
+export type AgeMode = '2.1.47' | 'none';
+export const AGE_MODES: readonly AgeMode[] = ['2.1.47', 'none'];
+
 export interface ReclaimCaps {
   /** The policy finds a page's ptes through the reverse map (cannot run with a design that tracks none). */
   readonly needsRmap: boolean;
@@ -111,6 +115,12 @@ export interface ReclaimCaps {
   readonly lapsMemMap?: boolean;
   /** Events it emits per workload step relative to the clock's (schedules the longest comparison jobs first). */
   readonly relativeCost?: number;
+  /**
+   * Page ageing (`--age`): what the policy does by default ('2.1.47': a page must be found
+   * unreferenced until its age falls to 0; 'none': the first unreferenced look frees it).
+   * Absent: the policy has ageing of its own and --age does not apply.
+   */
+  readonly age?: AgeMode;
   /** Strict mode: a page's accessed bit at load decides its fate (`--clock-ref-on-load` applies and is reported). */
   readonly readsRefOnLoad?: boolean;
 }

@@ -84,4 +84,6 @@ export interface KernelConfig {
   strict?: StrictConfig;
   /** steal_specific_page: empty an aligned block by flipping its pages when a high-order allocation finds none free (--steal). */
   steal?: boolean;
+  /** 2.1.47's page ages (touch_page / age_page) decide when a page goes (--age; clock: off, old: on by default). */
+  ageing?: boolean;
 }

@@ -77,8 +77,9 @@ export function try_to_swap_out(
     return touch(k, pte, pfn);
   }
   if (pte_young(v)) return touch(k, pte, pfn);
-  const age = age_page(page.age);
-  if (age !== page.age) k.emit({ t: 'page_age', pfn, age });
+  // --age none: no ages, an unreferenced pte's page goes at once (the clock's rule)
+  const age = k.cfg.ageing === true ? age_page(page.age) : 0;
+  if (k.cfg.ageing === true && age !== page.age) k.emit({ t: 'page_age', pfn, age });
   if (age > 0) return SwapResult.None;
   const lat = k.cfg.latencies;
   if (pte_dirty(v)) {
@@ -130,6 +131,7 @@ export function try_to_swap_out(
 function touch(k: Kernel, pte: number, pfn: number): SwapResult {
   const v = read_pte(k, pte);
   if (pte_young(v)) k.emit({ t: 'pte_mkold', pte });
+  if (k.cfg.ageing !== true) return SwapResult.None;
   const page = getPage(k.s, pfn);
   const age = touch_page(page.age);
   if (age !== page.age) k.emit({ t: 'page_age', pfn, age });

@@ -3,6 +3,7 @@
 // reverse map, so a shared page is looked at once for all its mappings. An unreferenced
 // page is unmapped from all its ptes at once, written out if dirty, and freed.
 
+import { age_page, touch_page } from '../include/swapctl.js';
 import { SWP_ENTRY, pte_dirty } from '../arch/i386/page.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { SWAPOUT_INTERVAL_US } from '../kernel/config.js';
@@ -38,9 +39,21 @@ export function clock_step(k: Kernel, lo = 0, hi = k.s.nframes): boolean {
   k.tick(lat.scanPageUs + ptes.length * lat.scanPteUs);
   if (referenced) {
     if ((page.flags & PG_referenced) !== 0) k.emit({ t: 'page_flags', pfn, set: 0, clear: PG_referenced });
+    // --age 2.1.47: touch_page once per look (the page-centric clock looks at a page, not a pte)
+    if (k.cfg.ageing === true) setAge(k, pfn, touch_page(getPage(k.s, pfn).age));
     return false;
   }
+  if (k.cfg.ageing === true) {
+    // age_page: an unreferenced page survives while its age is above 0
+    const age = age_page(getPage(k.s, pfn).age);
+    setAge(k, pfn, age);
+    if (age > 0) return false;
+  }
   return unmap_and_free(k, pfn, ptes, dirty);
+}
+
+function setAge(k: Kernel, pfn: number, age: number): void {
+  if (getPage(k.s, pfn).age !== age) k.emit({ t: 'page_age', pfn, age });
 }
 
 /**

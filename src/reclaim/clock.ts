@@ -9,6 +9,7 @@ export const clockPolicy: ReclaimPolicy = {
   kind: 'reclaim',
   name: 'clock',
   summary: "the seed's page-centric single-handed clock over mem_map, through the reverse map",
-  caps: { needsRmap: true, lapsMemMap: true },
+  // the seed keeps one referenced bit per page, as shrink_mmap did: no ages
+  caps: { needsRmap: true, lapsMemMap: true, age: 'none' },
   tryToFreePage: clock_try_to_free_page,
 };

@@ -21,7 +21,7 @@ export const oldPolicy: ReclaimPolicy = {
   name: 'old',
   summary: 'the 2.1.47 kswapd: shrink_mmap + swap_out walking page tables, ageing per pte',
   // measured: about 9x the clock's events for the same workload steps (docs/architecture.md, Comparison)
-  caps: { needsRmap: false, relativeCost: 9 },
+  caps: { needsRmap: false, relativeCost: 9, age: '2.1.47' },
   initialSlice: (): OldKswapdSlice => ({ skipFactor: 0, state: 0, cursors: {} }),
   owns: ['swap_skip', 'swap_cnt', 'swap_address', 'swap_scan', 'free_state'],
   handlers: {
