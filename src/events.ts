@@ -65,6 +65,16 @@ export const EVENT_FIELDS = {
   page_copy: ['from', 'to'],
   /** steal_specific_page for a block of `order` at `pfn`: ok 1 (emptied and allocated) or 0 (failed; pfn 0). */
   steal: ['pfn', 'order', 'ok'],
+  // Reverse maps that walk vmas (objrmap, anon_vma): emitted only when the design reports a walk cost.
+  /** The kernel's reverse-map walk of page `pfn` looked at `vmas` vmas (stats.vmasVisited). */
+  rmap_walk: ['pfn', 'vmas'],
+  // anon_vma (2.6.7, src/rmap/anon-vma.ts): the anon_vma lifetime, owned by that design.
+  /** anon_vma_prepare: allocate anon_vma `id` for the vma of `mm` at `start`, which is its first member. */
+  anon_vma_prepare: ['id', 'mm', 'start'],
+  /** anon_vma_link (dup_mmap): fork's copy of a vma joins the parent vma's anon_vma `id`. */
+  anon_vma_link: ['id', 'mm', 'start'],
+  /** anon_vma_unlink (munmap, exit): the vma leaves anon_vma `id`; an emptied anon_vma is freed. */
+  anon_vma_unlink: ['id', 'mm', 'start'],
 } as const;
 
 export type EventType = keyof typeof EVENT_FIELDS;

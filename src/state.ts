@@ -119,6 +119,11 @@ export interface Stats {
    * blocks emptied by steal_specific_page, attempts that failed, and pages flipped.
    */
   steal?: StealStats;
+  /**
+   * Vmas the reverse-map walks looked at (objrmap, anon_vma); absent for designs whose walk
+   * visits none, so their runs keep their state hash.
+   */
+  vmasVisited?: number;
 }
 
 export interface StealStats {

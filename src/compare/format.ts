@@ -21,6 +21,8 @@ const ROWS: Row[] = [
   ['pte slots walked (old)', (r) => int(r.pteSlots)],
   ['pages freed', (r) => int(r.pagesFreed)],
   ['ptes visited / page freed', (r) => fix(r.ptesPerFreed)],
+  ['VMAs visited (objrmap, anon_vma)', (r) => int(r.vmasVisited)],
+  ['VMAs visited / page freed', (r) => fix(r.vmasPerFreed)],
   ['kswapd CPU (simulated)', (r) => ms(r.kswapdUs)],
   ['kswapd runs', (r) => int(r.kswapdRuns)],
   ['pages scanned by direct reclaim', (r) => int(r.directScanned)],
@@ -112,6 +114,8 @@ const CSV_FIELDS: (keyof DesignResult)[] = [
   'reclaimPasses',
   'ooms',
   'rmapErrors',
+  'vmasVisited',
+  'vmasPerFreed',
 ];
 
 /** One row per design (`histogram: true`: one row per design and mappings-per-page). */

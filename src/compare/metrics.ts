@@ -145,7 +145,10 @@ export class Collector {
         this.maxMaps.delete(e.pfn);
         break;
       case 'pt_alloc':
-      case 'pte_link': {
+      case 'pte_link':
+      // anon_vma's overhead grows with vmas and anon_vmas, not links
+      case 'vma_add':
+      case 'anon_vma_prepare': {
         const o = this.rmap.overhead(s).bytes;
         if (o > this.peakOverhead) this.peakOverhead = o;
         break;

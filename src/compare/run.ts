@@ -35,6 +35,9 @@ export interface DesignResult {
   pteSlots: number;
   pagesFreed: number;
   ptesPerFreed: number | null;
+  /** Vmas the reverse-map walks looked at (objrmap, anon_vma; 0 for designs that keep per-pte records). */
+  vmasVisited: number;
+  vmasPerFreed: number | null;
   kswapdUs: number;
   kswapdRuns: number;
   directScanned: number;
@@ -93,6 +96,8 @@ export function runDesign(job: DesignJob, onProgress?: ProgressFn): DesignResult
     pteSlots: st.pteSlots,
     pagesFreed: st.reclaimed,
     ptesPerFreed: st.reclaimed ? st.ptesVisited / st.reclaimed : null,
+    vmasVisited: st.vmasVisited ?? 0,
+    vmasPerFreed: st.reclaimed ? (st.vmasVisited ?? 0) / st.reclaimed : null,
     kswapdUs: st.kswapdUs,
     kswapdRuns: st.kswapdRuns,
     directScanned: st.directScanned,

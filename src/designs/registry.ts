@@ -9,7 +9,9 @@ import { oldPolicy } from '../reclaim/old.js';
 import { loadDesign } from '../reducer/designs.js';
 import { pte_chain } from '../rmap/chain-blocks.js';
 import { pteChain } from '../rmap/link-page.js';
+import { anonVma } from '../rmap/anon-vma.js';
 import { noRmap } from '../rmap/none.js';
+import { objrmap } from '../rmap/objrmap.js';
 import { ptePool } from '../rmap/pte-pool.js';
 
 /** Reverse-map designs by the name `--rmap` takes, in the order docs and `compare` list them. */
@@ -17,6 +19,8 @@ export const RMAP_DESIGNS: ReadonlyMap<string, RmapDesign> = new Map([
   ['pte-chain', pteChain],
   ['pte-pool', ptePool],
   ['pte_chain', pte_chain],
+  ['objrmap', objrmap],
+  ['anon_vma', anonVma],
   ['none', noRmap],
 ]);
 

@@ -14,6 +14,9 @@ export function do_execve(k: Kernel, old: number, vmas: readonly Vma[]): number 
   if (pgd < 0) return -1;
   const mm = k.s.nextMm;
   k.emit({ t: 'mm_create', mm, pgd, parent: old });
-  for (const v of vmas) k.emit({ t: 'vma_add', mm, ...v });
+  for (const v of vmas) {
+    k.emit({ t: 'vma_add', mm, ...v });
+    k.rmap.hooks?.vmaAdded?.(k, mm, v.start);
+  }
   return mm;
 }

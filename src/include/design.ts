@@ -73,6 +73,8 @@ export interface RmapCaps {
 export interface RmapHooks {
   /** A vma was created (mmap, brk, exec); `from` is the parent's vma when fork copies it. */
   vmaAdded?(k: Kernel, mm: number, start: number, from?: { mm: number; start: number }): void;
+  /** A vma is about to go for good (munmap, exit, exec), after its ptes were zapped; not when brk resizes it. */
+  vmaRemoved?(k: Kernel, mm: number, start: number): void;
 }
 
 export interface RmapDesign extends DesignStatePart {
@@ -93,7 +95,12 @@ export interface RmapDesign extends DesignStatePart {
   /** A word that names the page's reverse-map head for messages (pte-chain: first pte; 0 = none). */
   head(s: DeepReadonly<State>, pfn: number): number;
   overhead(s: DeepReadonly<State>): Overhead;
-  /** Work the last walk cost beyond ptes (objrmap/anon_vma: vmas visited); stats count it. */
+  /**
+   * Work a walk of `pfn`'s map costs beyond its ptes (objrmap/anon_vma: vmas visited); the
+   * kernel's walk reports it in an `rmap_walk` event and stats.vmasVisited counts it. Absent:
+   * the design's walk visits no vmas (and no event is emitted, so those logs are unchanged).
+   */
+  walkCost?(s: DeepReadonly<State>, pfn: number): number;
   readonly hooks?: RmapHooks;
 }
 

@@ -15,6 +15,8 @@ export function do_fork(k: Kernel, parent: number): number {
   k.emit({ t: 'mm_create', mm: child, pgd, parent });
   for (const vma of [...k.s.mms[parent].vmas]) {
     k.emit({ t: 'vma_add', mm: child, ...vma });
+    // dup_mmap: anon_vma_link before the ptes are copied
+    k.rmap.hooks?.vmaAdded?.(k, child, vma.start, { mm: parent, start: vma.start });
     if (!copy_page_range(k, child, parent, vma)) {
       exit_mmap(k, child);
       return -1;

@@ -86,6 +86,10 @@ const KINDS: Record<EventType, readonly K[]> = {
   lru_scan: [K.Pfn, K.U32],
   page_copy: [K.Pfn, K.Pfn],
   steal: [K.Pfn, K.Order, K.Bool],
+  rmap_walk: [K.Pfn, K.U32],
+  anon_vma_prepare: [K.U32, K.Mm, K.U32],
+  anon_vma_link: [K.U32, K.Mm, K.U32],
+  anon_vma_unlink: [K.U32, K.Mm, K.U32],
 };
 
 const BY_CODE: readonly (readonly K[])[] = EVENT_TYPES.map((t) => KINDS[t]);

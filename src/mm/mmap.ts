@@ -8,6 +8,7 @@ import { free_page } from './page_alloc.js';
 export function do_mmap(k: Kernel, mm: number, vma: Vma): void {
   k.op('mmap', mm, vma.start);
   k.emit({ t: 'vma_add', mm, ...vma });
+  k.rmap.hooks?.vmaAdded?.(k, mm, vma.start);
 }
 
 export function do_munmap(k: Kernel, mm: number, start: number): boolean {
@@ -15,6 +16,7 @@ export function do_munmap(k: Kernel, mm: number, start: number): boolean {
   const vma = k.s.mms[mm].vmas.find((v) => v.start === start);
   if (vma === undefined) return false;
   zap_page_range(k, mm, vma, vma.start, vma.end);
+  k.rmap.hooks?.vmaRemoved?.(k, mm, start);
   k.emit({ t: 'vma_remove', mm, start });
   return true;
 }
@@ -28,6 +30,8 @@ export function do_brk(k: Kernel, mm: number, start: number, newEnd: number): bo
   if (newEnd < copy.end) zap_page_range(k, mm, copy, newEnd, copy.end);
   k.emit({ t: 'vma_remove', mm, start });
   k.emit({ t: 'vma_add', mm, ...copy, end: newEnd });
+  // the same vma, resized (2.6's vma_adjust): a design that tracks vmas keeps what it had
+  k.rmap.hooks?.vmaAdded?.(k, mm, start);
   return true;
 }
 
@@ -36,6 +40,7 @@ export function exit_mmap(k: Kernel, mmId: number): void {
   free_live_table_bug(k, mmId);
   for (const vma of [...k.s.mms[mmId].vmas]) {
     zap_page_range(k, mmId, vma, vma.start, vma.end);
+    k.rmap.hooks?.vmaRemoved?.(k, mmId, vma.start);
     k.emit({ t: 'vma_remove', mm: mmId, start: vma.start });
   }
   const mm = k.s.mms[mmId];

@@ -20,12 +20,9 @@ export interface PageReference {
 
 export function page_referenced(k: Kernel, pfn: number): PageReference {
   const page = getPage(k.s, pfn);
-  const ptes: number[] = [];
   let referenced = (page.flags & PG_referenced) !== 0;
   let dirty = (page.flags & PG_dirty) !== 0;
-  k.rmap.forEach(k.s, pfn, (pte) => {
-    ptes.push(pte);
-  });
+  const ptes = rmap_walk(k, pfn);
   for (const pte of ptes) {
     const v = read_pte(k, pte);
     if (pte_young(v)) {
@@ -35,4 +32,19 @@ export function page_referenced(k: Kernel, pfn: number): PageReference {
     if (pte_dirty(v)) dirty = true;
   }
   return { ptes, referenced, dirty };
+}
+
+/**
+ * The ptes mapping `pfn`, through the design's reverse map. A design whose walk visits vmas
+ * (objrmap, anon_vma) reports how many; the walk emits that as an `rmap_walk` event, which
+ * stats.vmasVisited counts. The design's forEach stays a pure function of the state.
+ */
+export function rmap_walk(k: Kernel, pfn: number): number[] {
+  const ptes: number[] = [];
+  k.rmap.forEach(k.s, pfn, (pte) => {
+    ptes.push(pte);
+  });
+  const vmas = k.rmap.walkCost?.(k.s, pfn);
+  if (vmas !== undefined) k.emit({ t: 'rmap_walk', pfn, vmas });
+  return ptes;
 }

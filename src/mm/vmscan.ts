@@ -9,7 +9,7 @@ import type { Kernel } from '../kernel/kernel.js';
 import { SWAPOUT_INTERVAL_US } from '../kernel/config.js';
 import { getPage, type Page } from '../state.js';
 import { free_page } from './page_alloc.js';
-import { page_referenced } from './rmap.js';
+import { page_referenced, rmap_walk } from './rmap.js';
 import { PG_dirty, PG_locked, PG_pgtable, PG_referenced, PG_reserved, PG_swap_cache } from '../include/page-flags.js';
 import { read_pte } from './memory.js';
 import { get_swap_page } from './swapfile.js';
@@ -63,10 +63,7 @@ function setAge(k: Kernel, pfn: number, age: number): void {
 export function reclaim_page(k: Kernel, pfn: number): boolean {
   const page = getPage(k.s, pfn);
   if (page.count === 0 || (page.flags & SKIP) !== 0 || page.count !== expectedRefs(page)) return false;
-  const ptes: number[] = [];
-  k.rmap.forEach(k.s, pfn, (pte) => {
-    ptes.push(pte);
-  });
+  const ptes = rmap_walk(k, pfn);
   let dirty = (page.flags & PG_dirty) !== 0;
   for (const pte of ptes) if (pte_dirty(read_pte(k, pte))) dirty = true;
   return unmap_and_free(k, pfn, ptes, dirty);

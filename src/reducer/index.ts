@@ -280,6 +280,9 @@ function core(s: State, e: Event): void {
     case 'page_copy':
       stealStats(s).flipped++;
       return;
+    case 'rmap_walk':
+      s.stats.vmasVisited = (s.stats.vmasVisited ?? 0) + e.vmas;
+      return;
     case 'steal':
       if (e.ok) stealStats(s).ok++;
       else stealStats(s).failed++;

@@ -60,20 +60,145 @@ export function chainBlocks(s: DeepReadonly<State>, pfn: number): number {
   return n;
 }
 
-/** 2.5's page->pte union: PG_direct exactly when the page has one mapping and no chain. */
-const directRule: Rule = {
-  name: 'pte_chain-direct',
-  description: 'pte_chain: PG_direct is set only on a page with exactly one mapping, and a page with one mapping is direct or chained',
-  scope: 'page',
-  check(v, pfn, out) {
-    const n = v.mappers(pfn).length;
-    const direct = isDirect(v.s, pfn);
-    if (direct && n !== 1) out.push({ invariant: 'pte_chain-direct', page: pfn, message: `PG_direct with ${n} mappings` });
-    if (!direct && n === 1 && chainBlocks(v.s, pfn) === 0) {
-      out.push({ invariant: 'pte_chain-direct', page: pfn, message: 'one mapping but neither direct nor chained' });
+/**
+ * 2.5's page->pte union: PG_direct exactly when the page has one mapping and no chain.
+ * `onChains` says which pages keep pte_chains (2.6.0's objrmap: only anonymous ones).
+ */
+export function directRuleFor(onChains: (s: State, pfn: number) => boolean): Rule {
+  return {
+    name: 'pte_chain-direct',
+    description: 'pte_chain: PG_direct is set only on a page with exactly one mapping, and a page with one mapping is direct or chained',
+    scope: 'page',
+    check(v, pfn, out) {
+      if (!onChains(v.s, pfn)) return;
+      const n = v.mappers(pfn).length;
+      const direct = isDirect(v.s, pfn);
+      if (direct && n !== 1) out.push({ invariant: 'pte_chain-direct', page: pfn, message: `PG_direct with ${n} mappings` });
+      if (!direct && n === 1 && chainBlocks(v.s, pfn) === 0) {
+        out.push({ invariant: 'pte_chain-direct', page: pfn, message: 'one mapping but neither direct nor chained' });
+      }
+    },
+  };
+}
+
+/** page_add_rmap */
+export function chainLink(s: State, pte: number, pfn: number): boolean {
+  if (onMap(s, pfn, pte)) return false;
+  const page = getPage(s, pfn);
+  page.mapcount++;
+  if (page.rmap === 0) {
+    page.rmap = pte;
+    page.flags |= PG_direct;
+    return true;
+  }
+  if ((page.flags & PG_direct) !== 0) {
+    // convert the direct pointer into a pte_chain
+    const b = blockAlloc(arenaOf(s));
+    setPtes(s, b, NRPTE - 1, page.rmap);
+    setPtes(s, b, NRPTE - 2, pte);
+    setWord(arenaOf(s), b, 0, encode(0, NRPTE - 2));
+    page.flags &= ~PG_direct;
+    page.rmap = b;
+    return true;
+  }
+  const head = page.rmap;
+  if (getPtes(s, head, 0) !== 0) {
+    // the head block is full: a new head
+    const b = blockAlloc(arenaOf(s));
+    setWord(arenaOf(s), b, 0, encode(head, NRPTE - 1));
+    setPtes(s, b, NRPTE - 1, pte);
+    page.rmap = b;
+    return true;
+  }
+  const idx = chainIdx(s, head);
+  setPtes(s, head, idx - 1, pte);
+  setWord(arenaOf(s), head, 0, wordAt(arenaOf(s), head, 0) - 1);
+  return true;
+}
+
+/** Forget a page's chain without touching its map count (the page became a file page: objrmap finds it by its file). */
+export function chainDrop(s: State, pfn: number): void {
+  const page = getPage(s, pfn);
+  if ((page.flags & PG_direct) === 0) {
+    let limit = arenaOf(s).nblocks;
+    for (let b = page.rmap; b !== 0 && limit-- > 0; ) {
+      const next = chainNext(s, b);
+      blockFree(arenaOf(s), b);
+      b = next;
     }
-  },
-};
+  }
+  page.rmap = 0;
+  page.flags &= ~PG_direct;
+}
+
+/** page_remove_rmap */
+export function chainUnlink(s: State, pte: number, pfn: number): boolean {
+  const page = getPage(s, pfn);
+  if ((page.flags & PG_direct) !== 0) {
+    if (page.rmap !== pte) return false;
+    page.rmap = 0;
+    page.flags &= ~PG_direct;
+    page.mapcount--;
+    return true;
+  }
+  const start = page.rmap;
+  if (start === 0) return false;
+  const victim = chainIdx(s, start);
+  let done = false;
+  eachSlot(s, pfn, (b, i, p) => {
+    if (p !== pte) return false;
+    setPtes(s, b, i, getPtes(s, start, victim));
+    setPtes(s, start, victim, 0);
+    if (victim === NRPTE - 1) {
+      // emptied a pte_chain block
+      page.rmap = chainNext(s, start);
+      blockFree(arenaOf(s), start);
+    } else {
+      setWord(arenaOf(s), start, 0, wordAt(arenaOf(s), start, 0) + 1);
+    }
+    done = true;
+    return true;
+  });
+  if (done) page.mapcount--;
+  return done;
+}
+
+/** Each pte on the page's direct pointer or chain. */
+export function chainForEach(s: DeepReadonly<State>, pfn: number, fn: (pte: number) => void): void {
+  if (isDirect(s, pfn)) {
+    fn(getPage(s, pfn).rmap);
+    return;
+  }
+  eachSlot(s, pfn, (_b, _i, pte) => {
+    fn(pte);
+  });
+}
+
+/** The chain as stored, with its structural problem named. */
+export function chainEntries(s: DeepReadonly<State>, pfn: number): ChainReport {
+  const page = getPage(s, pfn);
+  if (isDirect(s, pfn)) {
+    return { ptes: [page.rmap], problem: page.rmap === 0 ? `pfn ${pfn} has PG_direct set but no direct pte` : null };
+  }
+  const ptes: number[] = [];
+  const a = arenaOf(s);
+  const seen = new Set<number>();
+  let limit = a.nblocks;
+  for (let b = page.rmap; b !== 0; b = chainNext(s, b)) {
+    if (limit-- <= 0 || seen.has(b)) return { ptes, problem: `pte_chain of pfn ${pfn} loops at block ${b}` };
+    if (b >= a.nblocks) return { ptes, problem: `pte_chain block ${b} of pfn ${pfn} was never allocated` };
+    const idx = chainIdx(s, b);
+    if (b !== page.rmap && idx !== 0) return { ptes, problem: `pte_chain block ${b} of pfn ${pfn} is not full but not the head` };
+    if (idx >= NRPTE) return { ptes, problem: `pte_chain block ${b} of pfn ${pfn} is empty but still on the chain` };
+    seen.add(b);
+    for (let i = idx; i < NRPTE; i++) {
+      const pte = getPtes(s, b, i);
+      if (pte === 0) return { ptes, problem: `pte_chain block ${b} of pfn ${pfn} has a NULL in used slot ${i}` };
+      ptes.push(pte);
+    }
+  }
+  return { ptes, problem: null };
+}
 
 export const pte_chain: RmapDesign = {
   kind: 'rmap',
@@ -81,110 +206,13 @@ export const pte_chain: RmapDesign = {
   summary: "2.5's pte_chain blocks of 7 pointers, with the direct single-mapping case",
   caps: { tracksPtes: true, ptOrder: 0 },
   initialSlice: () => ({ arena: emptyArena(1 + NRPTE) }),
-  rules: [arenaRule('pte_chain', chainBlocks), directRule],
+  rules: [arenaRule('pte_chain', chainBlocks), directRuleFor(() => true)],
   head: (s, pfn) => getPage(s, pfn).rmap,
 
-  /** page_add_rmap */
-  link(s, pte, pfn) {
-    if (onMap(s, pfn, pte)) return false;
-    const page = getPage(s, pfn);
-    page.mapcount++;
-    if (page.rmap === 0) {
-      page.rmap = pte;
-      page.flags |= PG_direct;
-      return true;
-    }
-    if ((page.flags & PG_direct) !== 0) {
-      // convert the direct pointer into a pte_chain
-      const b = blockAlloc(arenaOf(s));
-      setPtes(s, b, NRPTE - 1, page.rmap);
-      setPtes(s, b, NRPTE - 2, pte);
-      setWord(arenaOf(s), b, 0, encode(0, NRPTE - 2));
-      page.flags &= ~PG_direct;
-      page.rmap = b;
-      return true;
-    }
-    const head = page.rmap;
-    if (getPtes(s, head, 0) !== 0) {
-      // the head block is full: a new head
-      const b = blockAlloc(arenaOf(s));
-      setWord(arenaOf(s), b, 0, encode(head, NRPTE - 1));
-      setPtes(s, b, NRPTE - 1, pte);
-      page.rmap = b;
-      return true;
-    }
-    const idx = chainIdx(s, head);
-    setPtes(s, head, idx - 1, pte);
-    setWord(arenaOf(s), head, 0, wordAt(arenaOf(s), head, 0) - 1);
-    return true;
-  },
-
-  /** page_remove_rmap */
-  unlink(s, pte, pfn) {
-    const page = getPage(s, pfn);
-    if ((page.flags & PG_direct) !== 0) {
-      if (page.rmap !== pte) return false;
-      page.rmap = 0;
-      page.flags &= ~PG_direct;
-      page.mapcount--;
-      return true;
-    }
-    const start = page.rmap;
-    if (start === 0) return false;
-    const victim = chainIdx(s, start);
-    let done = false;
-    eachSlot(s, pfn, (b, i, p) => {
-      if (p !== pte) return false;
-      setPtes(s, b, i, getPtes(s, start, victim));
-      setPtes(s, start, victim, 0);
-      if (victim === NRPTE - 1) {
-        // emptied a pte_chain block
-        page.rmap = chainNext(s, start);
-        blockFree(arenaOf(s), start);
-      } else {
-        setWord(arenaOf(s), start, 0, wordAt(arenaOf(s), start, 0) + 1);
-      }
-      done = true;
-      return true;
-    });
-    if (done) page.mapcount--;
-    return done;
-  },
-
-  forEach(s, pfn, fn) {
-    if (isDirect(s, pfn)) {
-      fn(getPage(s, pfn).rmap);
-      return;
-    }
-    eachSlot(s, pfn, (_b, _i, pte) => {
-      fn(pte);
-    });
-  },
-
-  entries(s, pfn): ChainReport {
-    const page = getPage(s, pfn);
-    if (isDirect(s, pfn)) {
-      return { ptes: [page.rmap], problem: page.rmap === 0 ? `pfn ${pfn} has PG_direct set but no direct pte` : null };
-    }
-    const ptes: number[] = [];
-    const a = arenaOf(s);
-    const seen = new Set<number>();
-    let limit = a.nblocks;
-    for (let b = page.rmap; b !== 0; b = chainNext(s, b)) {
-      if (limit-- <= 0 || seen.has(b)) return { ptes, problem: `pte_chain of pfn ${pfn} loops at block ${b}` };
-      if (b >= a.nblocks) return { ptes, problem: `pte_chain block ${b} of pfn ${pfn} was never allocated` };
-      const idx = chainIdx(s, b);
-      if (b !== page.rmap && idx !== 0) return { ptes, problem: `pte_chain block ${b} of pfn ${pfn} is not full but not the head` };
-      if (idx >= NRPTE) return { ptes, problem: `pte_chain block ${b} of pfn ${pfn} is empty but still on the chain` };
-      seen.add(b);
-      for (let i = idx; i < NRPTE; i++) {
-        const pte = getPtes(s, b, i);
-        if (pte === 0) return { ptes, problem: `pte_chain block ${b} of pfn ${pfn} has a NULL in used slot ${i}` };
-        ptes.push(pte);
-      }
-    }
-    return { ptes, problem: null };
-  },
+  link: chainLink,
+  unlink: chainUnlink,
+  forEach: chainForEach,
+  entries: chainEntries,
 
   slotLink: () => 0,
 

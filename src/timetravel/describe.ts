@@ -111,6 +111,7 @@ export function pageInfo(s: State, pfn: number) {
     freeBlockOrder: p.order,
     chain: rep.ptes.map((pte) => pteInfo(s, pte)),
     chainProblem: rep.problem,
+    ...(rep.via !== undefined ? { chainVia: rep.via } : {}),
   };
 }
 
@@ -170,7 +171,10 @@ export function formatPage(p: ReturnType<typeof pageInfo>): string {
     `  chain head -> ${p.head === 0 ? 'NULL (empty)' : hex(p.head)}`,
   ];
   p.chain.forEach((c, i) => {
-    lines.push(`  [${i}] ${formatPte(c)}${c.maps !== p.page ? `  <-- does not map page ${p.page}` : ''}`);
+    const via = p.chainVia?.[i];
+    lines.push(
+      `  [${i}] ${formatPte(c)}${via !== undefined ? `  (via ${via})` : ''}${c.maps !== p.page ? `  <-- does not map page ${p.page}` : ''}`,
+    );
   });
   if (p.chainProblem) lines.push(`  chain problem: ${p.chainProblem}`);
   else if (p.chain.length) lines.push(`  end of chain (${p.chain.length} pte(s))`);

@@ -17,24 +17,33 @@ import type { RunOptions } from '../../src/run-config.js';
 import { LRU_ACTIVE, LRU_INACTIVE_DIRTY, lruSlice } from '../../src/mm/vmscan-lru.js';
 import { PG_active, PG_direct, PG_inactive_clean } from '../../src/include/page-flags.js';
 import { arenaOf } from '../../src/rmap/arena.js';
+import { sliceOf as anonSlice } from '../../src/rmap/anon-vma.js';
 
 /** The LRU lists exist only in active-inactive runs. */
 const LRU: Partial<RunOptions> = { reclaim: 'active-inactive' };
 
 const BASE = 0x01000000;
+/** A private mapping of a file, read (not written): its first page is a page-cache page mapped by both processes. */
+const FILE_BASE = BASE + 0x100000;
 
-/** Two processes sharing four anonymous pages copy-on-write after a fork. */
+/** Two processes sharing four anonymous pages copy-on-write, and one file page, after a fork. */
 function world(opts: Partial<RunOptions> = {}) {
   const sim = simulation('tiny', 'inv', opts);
   const k = sim.kernel;
-  const a = do_execve(k, -1, [{ start: BASE, end: BASE + 16 * 4096, kind: VmaKind.Anon, prot: VM_READ | VM_WRITE, file: 0, pgoff: 0 }]);
+  const inode = [...k.files.keys()][0];
+  const a = do_execve(k, -1, [
+    { start: BASE, end: BASE + 16 * 4096, kind: VmaKind.Anon, prot: VM_READ | VM_WRITE, file: 0, pgoff: 0 },
+    { start: FILE_BASE, end: FILE_BASE + 4 * 4096, kind: VmaKind.PrivateFile, prot: VM_READ | VM_WRITE, file: inode, pgoff: 0 },
+  ]);
   for (let i = 0; i < 4; i++) access(k, a, BASE + i * 4096, true);
+  access(k, a, FILE_BASE, false);
   const b = do_fork(k, a);
   const s = sim.machine.s;
   const pteA = (i: number) => pte_offset(k, s.mms[a], BASE + i * 4096);
   const pteB = (i: number) => pte_offset(k, s.mms[b], BASE + i * 4096);
+  const fileA = (i: number) => pte_offset(k, s.mms[a], FILE_BASE + i * 4096);
   const pfnOf = (pte: number) => pte_pfn(read_pte(k, pte));
-  return { sim, k, s, a, b, pteA, pteB, pfnOf };
+  return { sim, k, s, a, b, pteA, pteB, fileA, pfnOf };
 }
 
 function names(s: Parameters<typeof checkState>[0]): string[] {
@@ -42,8 +51,8 @@ function names(s: Parameters<typeof checkState>[0]): string[] {
 }
 
 describe('invariants', () => {
-  it('hold on a correct state', () => {
-    const { s } = world();
+  it.each(['pte-chain', 'objrmap', 'anon_vma'])('hold on a correct state (--rmap %s)', (rmap) => {
+    const { s } = world({ rmap });
     expect(checkState(s)).toEqual([]);
   });
 
@@ -162,6 +171,31 @@ describe('invariants', () => {
         return [];
       },
       { rmap: 'pte-pool' },
+    ],
+    [
+      'an objrmap file page given a direct pte (it must be found through its file)',
+      'objrmap-file-unchained',
+      (w) => [{ t: 'page_flags', pfn: w.pfnOf(w.fileA(0)), set: PG_direct, clear: 0 }],
+      { rmap: 'objrmap' },
+    ],
+    [
+      'a vma unlinked from its anon_vma while it stays (anon_vma_unlink without munmap)',
+      'anon-vma-lists',
+      (w) => [{ t: 'anon_vma_unlink', id: anonSlice(w.s).vmaAnon[`${w.b}:${BASE}`], mm: w.b, start: BASE }],
+      { rmap: 'anon_vma' },
+    ],
+    [
+      'an anonymous page mapped from a vma outside its anon_vma',
+      'anon-vma-page',
+      (w) => {
+        const pfn = w.pfnOf(w.pteA(0));
+        return [
+          { t: 'get_page', pfn },
+          { t: 'pte_set', pte: w.fileA(2), val: mk_pte(pfn, _PAGE_PRESENT | _PAGE_USER) },
+          { t: 'pte_link', pte: w.fileA(2), pfn },
+        ];
+      },
+      { rmap: 'anon_vma' },
     ],
   ];
 

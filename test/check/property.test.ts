@@ -68,6 +68,12 @@ describe('every reclaim/rmap design keeps every invariant', () => {
     ['old', 'pte-pool'],
     ['old', 'pte_chain'],
     ['old', 'none'],
+    ['clock', 'objrmap'],
+    ['clock', 'anon_vma'],
+    ['active-inactive', 'objrmap'],
+    ['active-inactive', 'anon_vma'],
+    ['old', 'objrmap'],
+    ['old', 'anon_vma'],
   ];
   it.each(designs)('%s/%s: tiny 40 seeds, forky and x486 10 seeds each', { timeout: 180000 }, (reclaim, rmap) => {
     fc.assert(
