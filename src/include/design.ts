@@ -26,7 +26,7 @@ export interface DesignOptions {
 }
 
 export type Handler<T extends EventType> = (s: State, e: EventOf<T>) => void;
-/** Reducer handlers: for the design's own events, and reactions to core events (run after the core's). */
+/** Reducer handlers: for the design's own events, and reactions to core events (run before the core's own change). */
 export type Handlers = { readonly [T in EventType]?: Handler<T> };
 
 /** The part of a design the reducer and the checker use: pure functions of the state. */
