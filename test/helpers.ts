@@ -156,3 +156,20 @@ export function timeline(path: string, warnings: string[] = []): Timeline {
   warnings.push(...log.warnings);
   return new Timeline(log, (w) => warnings.push(w));
 }
+
+/** The events the kernel emits while `f` runs (the store's sink is borrowed and given back). */
+export function eventsOf(k: Kernel, f: () => void): Event[] {
+  const store = k.m as EventStore;
+  const out: Event[] = [];
+  const sink = store.sink;
+  store.sink = (e: Event) => {
+    out.push(e);
+    sink?.(e);
+  };
+  try {
+    f();
+  } finally {
+    store.sink = sink;
+  }
+  return out;
+}

@@ -1,6 +1,5 @@
 // do_exit / exit_mmap (src/kernel/exit.ts; 2.1.47 kernel/exit.c -> mm/mmap.c exit_mmap): every
 // vma zapped, every page table and the pgd freed; pages shared with others or the page cache stay.
-import type { EventStore } from '../../src/event-store.js';
 import { describe, expect, it } from 'vitest';
 import { SWP_OFFSET, pte_pfn } from '../../src/arch/i386/page.js';
 import { checkState } from '../../src/check/invariants.js';
@@ -13,26 +12,11 @@ import { access, pte_offset, read_pte } from '../../src/mm/memory.js';
 import { reclaim_page } from '../../src/mm/vmscan.js';
 import { swapCount } from '../../src/reducer/index.js';
 import { getPage } from '../../src/state.js';
-import { anonVma, bareKernel, LIB, libVma } from '../helpers.js';
+import { anonVma, bareKernel, LIB, libVma, eventsOf } from '../helpers.js';
 
 const HEAP = 0x08100000;
 const pteOf = (k: Kernel, mm: number, addr: number): number => pte_offset(k, k.s.mms[mm], addr);
 const pfnOf = (k: Kernel, mm: number, addr: number): number => pte_pfn(read_pte(k, pteOf(k, mm, addr)));
-
-function eventsOf(k: Kernel, f: () => void): Event[] {
-  const out: Event[] = [];
-  const sink = (k.m as EventStore).sink;
-  (k.m as EventStore).sink = (e: Event) => {
-    out.push(e);
-    sink?.(e);
-  };
-  try {
-    f();
-  } finally {
-    (k.m as EventStore).sink = sink;
-  }
-  return out;
-}
 
 describe('do_exit (exit_mmap)', () => {
   it('a lone process: anonymous pages, swap slots, page tables and pgd all return; page-cache pages stay cached', () => {

@@ -1,6 +1,5 @@
 // do_fork (src/kernel/fork.ts, 2.1.47 kernel/fork.c: copy_mm -> dup_mmap -> copy_page_range):
 // what a child gets, and that a fork that runs out of memory half way leaves nothing behind.
-import type { EventStore } from '../../src/event-store.js';
 import { describe, expect, it } from 'vitest';
 import { pte_pfn } from '../../src/arch/i386/page.js';
 import { checkState } from '../../src/check/invariants.js';
@@ -11,25 +10,10 @@ import type { Kernel } from '../../src/kernel/kernel.js';
 import { access, pte_offset, read_pte } from '../../src/mm/memory.js';
 import { __get_free_pages, free_page, GFP_ATOMIC } from '../../src/mm/page_alloc.js';
 import { getPage } from '../../src/state.js';
-import { anonVma, bareKernel, LIB, libVma } from '../helpers.js';
+import { anonVma, bareKernel, LIB, libVma, eventsOf } from '../helpers.js';
 
 const HEAP = 0x08100000;
 const pfnOf = (k: Kernel, mm: number, addr: number): number => pte_pfn(read_pte(k, pte_offset(k, k.s.mms[mm], addr)));
-
-function eventsOf(k: Kernel, f: () => void): Event[] {
-  const out: Event[] = [];
-  const sink = (k.m as EventStore).sink;
-  (k.m as EventStore).sink = (e: Event) => {
-    out.push(e);
-    sink?.(e);
-  };
-  try {
-    f();
-  } finally {
-    (k.m as EventStore).sink = sink;
-  }
-  return out;
-}
 
 describe('do_fork', () => {
   it('the child gets a new pgd, a copy of every vma, and shares every present page (count and map count + 1)', () => {

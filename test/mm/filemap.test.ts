@@ -1,7 +1,6 @@
 // The page cache and shrink_mmap (src/mm/filemap.ts, 2.1.47 mm/filemap.c): find_page's hash
 // lookup, what a page entering the cache looks like, and shrink_mmap's per-page rules.
 // (shrink_mmap's budgets and its second chance are in test/mm/swap_out.test.ts.)
-import type { EventStore } from '../../src/event-store.js';
 import { describe, expect, it } from 'vitest';
 import { pte_pfn } from '../../src/arch/i386/page.js';
 import { do_execve } from '../../src/fs/exec.js';
@@ -14,25 +13,10 @@ import { find_page, read_file_page, shrink_mmap } from '../../src/mm/filemap.js'
 import { __get_free_pages } from '../../src/mm/page_alloc.js';
 import { pageHashFn } from '../../src/reducer/index.js';
 import { getPage, VM_READ, VM_WRITE, VmaKind } from '../../src/state.js';
-import { bareKernel, LIB, libVma } from '../helpers.js';
+import { bareKernel, LIB, libVma, eventsOf } from '../helpers.js';
 
 const pfnOf = (k: Kernel, mm: number, addr: number): number => pte_pfn(read_pte(k, pte_offset(k, k.s.mms[mm], addr)));
 const handTo = (k: Kernel, pfn: number): void => k.emit({ t: 'clock_advance', hand: pfn, ptes: 0 });
-
-function eventsOf(k: Kernel, f: () => void): Event[] {
-  const out: Event[] = [];
-  const sink = (k.m as EventStore).sink;
-  (k.m as EventStore).sink = (e: Event) => {
-    out.push(e);
-    sink?.(e);
-  };
-  try {
-    f();
-  } finally {
-    (k.m as EventStore).sink = sink;
-  }
-  return out;
-}
 
 describe('find_page / read_file_page (the page hash)', () => {
   it('find_page is -1 until a page is read in; then it finds that frame by (inode, offset) only', () => {

@@ -1,7 +1,6 @@
 // The fault handler and page-table walkers of src/mm/memory.ts (2.1.47 mm/memory.c):
 // do_no_page, do_wp_page, do_swap_page, copy_page_range, zap_page_range, each on a
 // hand-built tiny machine, asserting the ptes, page counts, map counts and swap counts.
-import type { EventStore } from '../../src/event-store.js';
 import { describe, expect, it } from 'vitest';
 import {
   _PAGE_ACCESSED,
@@ -28,7 +27,7 @@ import { access, copy_page_range, find_vma, pte_alloc, pte_offset, read_pte, zap
 import { reclaim_page } from '../../src/mm/vmscan.js';
 import { swapCount } from '../../src/reducer/index.js';
 import { getPage, VM_READ, VM_WRITE, VmaKind, type Vma } from '../../src/state.js';
-import { anonVma, bareKernel, LIB, libVma } from '../helpers.js';
+import { anonVma, bareKernel, LIB, libVma, eventsOf } from '../helpers.js';
 
 const HEAP = 0x08100000;
 const pteOf = (k: Kernel, mm: number, addr: number): number => pte_offset(k, k.s.mms[mm], addr);
@@ -36,20 +35,6 @@ const pteVal = (k: Kernel, mm: number, addr: number): number => read_pte(k, pteO
 const pfnOf = (k: Kernel, mm: number, addr: number): number => pte_pfn(pteVal(k, mm, addr));
 const sharedFile = (pages: number): Vma => ({ ...libVma(pages), kind: VmaKind.SharedFile, prot: VM_READ | VM_WRITE });
 
-function eventsOf(k: Kernel, f: () => void): Event[] {
-  const out: Event[] = [];
-  const sink = (k.m as EventStore).sink;
-  (k.m as EventStore).sink = (e: Event) => {
-    out.push(e);
-    sink?.(e);
-  };
-  try {
-    f();
-  } finally {
-    (k.m as EventStore).sink = sink;
-  }
-  return out;
-}
 const faults = (ev: Event[]): number[] => ev.flatMap((e) => (e.t === 'fault' ? [e.kind] : []));
 
 /** One process, one vma; returns the kernel and the mm. */

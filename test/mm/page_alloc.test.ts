@@ -1,6 +1,5 @@
 // __get_free_pages / free_pages (src/mm/page_alloc.ts, after 2.1.47's mm/page_alloc.c) on
 // the tiny machine: frames 8..63 free at boot, watermarks min 4 / low 6 / high 8.
-import type { EventStore } from '../../src/event-store.js';
 import { describe, expect, it } from 'vitest';
 import { pte_pfn } from '../../src/arch/i386/page.js';
 import { do_execve } from '../../src/fs/exec.js';
@@ -13,7 +12,7 @@ import { reclaim_page } from '../../src/mm/vmscan.js';
 import { swapCount } from '../../src/reducer/index.js';
 import { getPage } from '../../src/state.js';
 import { checkState } from '../../src/check/invariants.js';
-import { anonVma, bareKernel } from '../helpers.js';
+import { anonVma, bareKernel, eventsOf } from '../helpers.js';
 
 const HEAP = 0x08100000;
 
@@ -24,21 +23,6 @@ function freeLists(k: Kernel): number[][] {
     for (let b = a.head; b >= 0; b = getPage(k.s, b).next) out.push(b);
     return out;
   });
-}
-
-function eventsOf(k: Kernel, f: () => void): Event[] {
-  const out: Event[] = [];
-  const sink = (k.m as EventStore).sink;
-  (k.m as EventStore).sink = (e: Event) => {
-    out.push(e);
-    sink?.(e);
-  };
-  try {
-    f();
-  } finally {
-    (k.m as EventStore).sink = sink;
-  }
-  return out;
 }
 
 describe('boot (free_area_init + mem_init handing frames to free_pages_ok one by one)', () => {

@@ -1,7 +1,6 @@
 // page_referenced (src/mm/rmap.ts; named after 2.5's mm/rmap.c): one walk of the page's reverse
 // map tests and clears the accessed bit of every pte, and reports dirtiness. The same answer
 // under every design that tracks ptes.
-import type { EventStore } from '../../src/event-store.js';
 import { describe, expect, it } from 'vitest';
 import { pte_pfn, pte_young } from '../../src/arch/i386/page.js';
 import type { Event } from '../../src/events.js';
@@ -11,25 +10,10 @@ import type { Kernel } from '../../src/kernel/kernel.js';
 import { do_execve } from '../../src/fs/exec.js';
 import { access, pte_offset, read_pte } from '../../src/mm/memory.js';
 import { page_referenced } from '../../src/mm/rmap.js';
-import { anonVma, bareKernel, LIB, sharedPage } from '../helpers.js';
+import { anonVma, bareKernel, LIB, sharedPage, eventsOf } from '../helpers.js';
 
 const HEAP = 0x08100000;
 const pteOf = (k: Kernel, mm: number, addr: number): number => pte_offset(k, k.s.mms[mm], addr);
-
-function eventsOf(k: Kernel, f: () => void): Event[] {
-  const out: Event[] = [];
-  const sink = (k.m as EventStore).sink;
-  (k.m as EventStore).sink = (e: Event) => {
-    out.push(e);
-    sink?.(e);
-  };
-  try {
-    f();
-  } finally {
-    (k.m as EventStore).sink = sink;
-  }
-  return out;
-}
 
 describe('page_referenced', () => {
   for (const rmap of ['pte-chain', 'pte-pool', 'pte_chain']) {

@@ -1,7 +1,6 @@
 // The page-centric clock of src/mm/vmscan.ts (LaHaise's 1997 kswapd over 2.1.47's mem_map
 // hand), asserted step by step on hand-built machines: which ptes are made old, which are
 // rewritten, what the page's count and the swap map read afterwards.
-import type { EventStore } from '../../src/event-store.js';
 import { describe, expect, it } from 'vitest';
 import { SWP_ENTRY, SWP_OFFSET, pte_is_swap, pte_pfn, pte_present, pte_young } from '../../src/arch/i386/page.js';
 import { do_fork } from '../../src/kernel/fork.js';
@@ -15,7 +14,7 @@ import { swapCount } from '../../src/reducer/index.js';
 import { getPage, VM_READ, VM_WRITE, VmaKind } from '../../src/state.js';
 import { checkState } from '../../src/check/invariants.js';
 import type { Event } from '../../src/events.js';
-import { anonVma, bareKernel, LIB, sharedPage } from '../helpers.js';
+import { anonVma, bareKernel, LIB, sharedPage, eventsOf } from '../helpers.js';
 
 const HEAP = 0x08100000;
 const pteOf = (k: Kernel, mm: number, addr: number): number => pte_offset(k, k.s.mms[mm], addr);
@@ -24,21 +23,6 @@ const pfnOf = (k: Kernel, mm: number, addr: number): number => pte_pfn(read_pte(
 const handTo = (k: Kernel, pfn: number): void => k.emit({ t: 'clock_advance', hand: pfn, ptes: 0 });
 
 /** Record the events `f` emits. */
-function eventsOf(k: Kernel, f: () => void): Event[] {
-  const out: Event[] = [];
-  const sink = (k.m as EventStore).sink;
-  (k.m as EventStore).sink = (e: Event) => {
-    out.push(e);
-    sink?.(e);
-  };
-  try {
-    f();
-  } finally {
-    (k.m as EventStore).sink = sink;
-  }
-  return out;
-}
-
 /** A parent that wrote one anonymous page, then forked n-1 children: one page, n COW ptes. */
 function sharedAnon(n: number): { k: Kernel; mms: number[]; pfn: number } {
   const { k } = bareKernel('pte-chain');
