@@ -79,10 +79,10 @@ export function lineChart(title: string, xLabel: string, yLabel: string, seriesI
     .map(ty);
   const x0 = opts.logX ? Math.min(...xs) : 0,
     x1 = Math.max(x0 + 1e-9, ...xs);
-  let y0 = opts.logY ? Math.floor(Math.min(...ys)) : Math.min(0, ...ys) * 1.05;
+  const y0 = opts.logY ? Math.floor(Math.min(...ys)) : Math.min(0, ...ys) * 1.05;
   let y1 = opts.logY ? Math.ceil(Math.max(...ys)) : Math.max(1, ...ys) * 1.05;
   if (opts.yMax !== undefined) y1 = Math.min(y1, ty(opts.yMax));
-  if (!(y1 > y0)) [y0, y1] = [y0, y0 + 1];
+  if (!(y1 > y0)) y1 = y0 + 1;
   const px = (x: number): number => L + ((tx(x) - x0) / (x1 - x0)) * (W - L - R);
   const py = (y: number): number => H - B - ((ty(y) - y0) / (y1 - y0)) * (H - T - B);
   const axisTicks = (lo: number, hi: number, log: boolean | undefined): number[] => (log ? logTicks(lo, hi) : ticks(lo, hi));
@@ -167,7 +167,7 @@ export function writePlots(c: ComparisonResult, dir: string): string[] {
   mkdirSync(dir, { recursive: true });
   const sub = `${c.scenario}, seed ${c.seed}, ${c.steps.toLocaleString('en-US')} steps`;
   // free memory starts near all of mem_map at boot: cut the axis above the second half's peak
-  const later = c.results.flatMap((r) => r.samples.filter((s, i) => i >= r.samples.length / 2).map((s) => s.nrFree));
+  const later = c.results.flatMap((r) => r.samples.filter((_s, i) => i >= r.samples.length / 2).map((s) => s.nrFree));
   const steadyMax = later.length > 0 ? Math.max(...later) * 1.5 : undefined;
   const charts: [string, string][] = [
     [

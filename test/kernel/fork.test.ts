@@ -3,7 +3,6 @@
 import { describe, expect, it } from 'vitest';
 import { pte_pfn } from '../../src/arch/i386/page.js';
 import { checkState } from '../../src/check/invariants.js';
-import type { Event } from '../../src/events.js';
 import { do_execve } from '../../src/fs/exec.js';
 import { do_fork } from '../../src/kernel/fork.js';
 import type { Kernel } from '../../src/kernel/kernel.js';

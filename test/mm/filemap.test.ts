@@ -4,7 +4,6 @@
 import { describe, expect, it } from 'vitest';
 import { pte_pfn } from '../../src/arch/i386/page.js';
 import { do_execve } from '../../src/fs/exec.js';
-import type { Event } from '../../src/events.js';
 import { PG_dirty, PG_locked, PG_referenced } from '../../src/include/page-flags.js';
 import { do_exit } from '../../src/kernel/exit.js';
 import type { Kernel } from '../../src/kernel/kernel.js';

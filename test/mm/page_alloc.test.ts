@@ -3,7 +3,6 @@
 import { describe, expect, it } from 'vitest';
 import { pte_pfn } from '../../src/arch/i386/page.js';
 import { do_execve } from '../../src/fs/exec.js';
-import type { Event } from '../../src/events.js';
 import type { Kernel } from '../../src/kernel/kernel.js';
 import { PG_swap_cache } from '../../src/include/page-flags.js';
 import { access, pte_offset, read_pte } from '../../src/mm/memory.js';

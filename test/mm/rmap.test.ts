@@ -3,7 +3,6 @@
 // under every design that tracks ptes.
 import { describe, expect, it } from 'vitest';
 import { pte_pfn, pte_young } from '../../src/arch/i386/page.js';
-import type { Event } from '../../src/events.js';
 import { PG_dirty, PG_referenced } from '../../src/include/page-flags.js';
 import { do_fork } from '../../src/kernel/fork.js';
 import type { Kernel } from '../../src/kernel/kernel.js';

@@ -13,7 +13,6 @@ import { clock_step, clock_try_to_free_page, expectedRefs, reclaim_page, swap_ti
 import { swapCount } from '../../src/reducer/index.js';
 import { getPage, VM_READ, VM_WRITE, VmaKind } from '../../src/state.js';
 import { checkState } from '../../src/check/invariants.js';
-import type { Event } from '../../src/events.js';
 import { anonVma, bareKernel, LIB, sharedPage, eventsOf } from '../helpers.js';
 
 const HEAP = 0x08100000;
