@@ -7,5 +7,9 @@ export default defineConfig({
     exclude: process.env.MMSIM_SOAK === '1' ? ['node_modules/**'] : ['test/soak/**', 'node_modules/**'],
     testTimeout: 60000,
     pool: 'forks',
+    // Test files share a worker's module cache: importing the simulator once per worker instead
+    // of once per file saved a fifth of the suite's CPU (164 s -> 117 s user). No test mocks
+    // modules or changes globals; each builds its own machines.
+    isolate: false,
   },
 });
