@@ -3,7 +3,7 @@
 import { AGE_MODES, type AgeMode } from '../include/design.js';
 import { type Command, Option } from 'commander';
 import type { Cli } from './context.js';
-import cliProgress from 'cli-progress';
+import { formatEta, ProgressLine } from '../sweep/progress.js';
 import { ENGINES, type EngineName } from '../event-store.js';
 import { DEFAULT_RECLAIM, DEFAULT_RMAP, RECLAIM_POLICIES, RMAP_DESIGNS } from '../designs/registry.js';
 import { CHAIN_MODES, makeRunConfig, type ChainMode, type RunConfig } from '../run-config.js';
@@ -107,36 +107,41 @@ export function runConfigFrom(o: CommonOpts): RunConfig {
   return isScenarioName(o.scenario) ? cfg : { ...cfg, scenarioFile: resolve(o.scenario) };
 }
 
-/** A progress bar on stderr, shown only on a terminal and only once the work has taken over a second. */
+/** Seconds left at a steady rate: the time so far scaled by the work left over the work done. */
+export function etaSeconds(elapsedSeconds: number, done: number, total: number): number | null {
+  if (done <= 0) return null;
+  return (elapsedSeconds * Math.max(0, total - done)) / done;
+}
+
+/** One progress line on stderr, shown only on a terminal and only once the work has taken over a second;
+ * cut to the terminal's width and cleared by stop(). */
 export class Progress {
-  private bar: cliProgress.SingleBar | null = null;
+  private readonly line: ProgressLine;
   private readonly started = performance.now();
-  private readonly enabled: boolean;
   constructor(
-    private readonly cli: Cli,
+    cli: Cli,
     private readonly total: number,
     private readonly label: string,
+    private readonly unit = 'events',
+    /** false when `total` is only a cap (shrink's budget), so time left cannot be estimated from it. */
+    private readonly showEta = true,
   ) {
-    this.enabled = cli.io.stderr.isTTY === true;
+    this.line = new ProgressLine(cli.io.stderr);
   }
-  update(done: number): void {
-    if (!this.enabled) return;
-    if (this.bar === null) {
-      if (performance.now() - this.started < 1000) return;
-      this.bar = new cliProgress.SingleBar(
-        {
-          format: `${this.label} [{bar}] {percentage}% | {value}/{total} events | {eta}s left`,
-          stream: this.cli.io.stderr as NodeJS.WritableStream,
-          hideCursor: true,
-        },
-        cliProgress.Presets.shades_classic,
-      );
-      this.bar.start(this.total, done);
-    }
-    this.bar.update(Math.min(done, this.total));
+  /** detail: anything more to show after the counts (shrink's current size). */
+  update(done: number, detail?: string): void {
+    if (!this.line.enabled) return;
+    const elapsed = (performance.now() - this.started) / 1000;
+    if (elapsed < 1) return;
+    const d = Math.min(done, this.total);
+    const pct = this.total > 0 ? Math.floor((d / this.total) * 100) : 100;
+    const parts = [`${this.label} ${pct}%`, `${d}/${this.total} ${this.unit}`];
+    if (this.showEta) parts.push(formatEta(etaSeconds(elapsed, d, this.total)));
+    if (detail !== undefined) parts.push(detail);
+    this.line.show(parts.join(' | '));
   }
   stop(): void {
-    this.bar?.stop();
+    this.line.clear();
   }
 }
 

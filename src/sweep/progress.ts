@@ -65,7 +65,21 @@ export class ProgressLine {
     const now = performance.now();
     if (!force && now - this.last < 100) return;
     this.last = now;
-    this.stream.write(`\r\x1b[K${progressLine(p, this.stream.columns ?? 80)}`);
+    this.write(progressLine(p, this.columns));
+  }
+  /** Any other command's one-line progress text, cut to the terminal's width (throttled like update). */
+  show(text: string, force = false): void {
+    if (!this.enabled) return;
+    const now = performance.now();
+    if (!force && now - this.last < 100) return;
+    this.last = now;
+    this.write(text.slice(0, Math.max(0, this.columns - 1)));
+  }
+  private get columns(): number {
+    return this.stream.columns ?? 80;
+  }
+  private write(line: string): void {
+    this.stream.write(`\r\x1b[K${line}`);
     this.shown = true;
   }
   /** Clear the line (before printing anything else, and at the end). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatEta, progressLine } from '../../src/sweep/progress.js';
+import { formatEta, ProgressLine, progressLine } from '../../src/sweep/progress.js';
 
 describe('progress line', () => {
   const p = { done: 7, total: 16, failed: 1, skipped: 2, etaSeconds: 75, where: '2 threads' };
@@ -14,5 +14,19 @@ describe('progress line', () => {
   it('ETA', () => {
     expect(formatEta(null)).toBe('ETA --');
     expect(formatEta(3725)).toBe('ETA 1:02:05');
+  });
+});
+
+describe('ProgressLine.show', () => {
+  it("cuts another command's text to the terminal's width, and writes nothing on a pipe", () => {
+    const writes: string[] = [];
+    const line = new ProgressLine({ write: (s: string) => writes.push(s), isTTY: true, columns: 20 });
+    line.show('x'.repeat(370), true);
+    expect(writes).toEqual([`\r\x1b[K${'x'.repeat(19)}`]);
+    line.clear();
+    expect(writes.at(-1)).toBe('\r\x1b[K');
+    const pipe: string[] = [];
+    new ProgressLine({ write: (s: string) => pipe.push(s) }).show('x', true);
+    expect(pipe).toEqual([]);
   });
 });
