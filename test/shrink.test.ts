@@ -21,7 +21,14 @@ describe('shrinking', { timeout: 60000 }, () => {
     expect(big.injected[0]).toBeGreaterThan(3000);
     const tl = timeline(big.path);
     const before = bisect(tl)!;
-    const r = shrink(tl, 150);
+    const seen: [number, number][] = [];
+    const r = shrink(tl, 150, (tests, size) => seen.push([tests, size]));
+    // progress after every kernel run: runs counted one by one, the smallest failing size only shrinks, ending at the result
+    expect(seen.map(([t]) => t)).toEqual(seen.map((_, i) => i + 1));
+    expect(seen.length).toBeLessThanOrEqual(r.tests);
+    for (let i = 1; i < seen.length; i++) expect(seen[i][1]).toBeLessThanOrEqual(seen[i - 1][1]);
+    expect(seen[0][1]).toBe(r.before.inputs);
+    expect(seen.at(-1)![1]).toBe(r.after.inputs);
     expect(r.invariant).toBe(before.invariant);
     expect(r.after.inputs).toBeLessThan(r.before.inputs / 4);
     expect(r.after.events).toBeLessThan(r.before.events / 2);

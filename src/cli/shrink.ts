@@ -21,10 +21,11 @@ export function shrinkCommand(cli: Cli): Command {
       if (o.budget < 1) throw new UsageError(`--budget ${o.budget} is out of range: at least 1`);
       outputFile(o.output, '-o');
       const tl = openTimeline(cli, path);
-      const progress = new Progress(cli, 1, 'shrink');
+      // the budget caps ddmin's tests; most shrinks stop well before it, so no time-left estimate
+      const progress = new Progress(cli, o.budget, 'shrink', 'tests', false);
       let r: ReturnType<typeof shrink>;
       try {
-        r = shrink(tl, o.budget);
+        r = shrink(tl, o.budget, (tests, size) => progress.update(tests, `smallest failing run ${size} inputs`));
       } catch (err) {
         if (err instanceof ShrinkError) {
           // a log with nothing to shrink is bad input for shrink, not a failed invariant

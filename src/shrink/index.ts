@@ -34,7 +34,10 @@ function recordInputs(cfg: RunConfig, inject: InjectSpec | null, upTo: number): 
   return inputs;
 }
 
-export function shrink(tl: Timeline, budget = 3000): ShrinkResult {
+/** Called after each test run of the kernel: tests so far, and the size (inputs) of the smallest failing run found yet. */
+export type ShrinkProgress = (tests: number, size: number) => void;
+
+export function shrink(tl: Timeline, budget = 3000, onTest?: ShrinkProgress): ShrinkResult {
   const b = bisect(tl);
   if (b === null) throw new ShrinkError(`nothing fails in ${tl.events} events: there is no failure to shrink`);
   const cfg = tl.config;
@@ -42,7 +45,14 @@ export function shrink(tl: Timeline, budget = 3000): ShrinkResult {
     throw new ShrinkError(`scenario ${cfg.scenario.name} replays a captured machine, whose workload has no decisions to shrink`);
   const inject = (tl.log.header.inject as InjectSpec | undefined) ?? null;
   const inputs = recordInputs(cfg, inject, b.op.end);
-  const oracle = (xs: readonly Input[]): boolean => runInputs(cfg, xs, inject, b.invariant).fails;
+  let runs = 0;
+  let smallest = inputs.length;
+  const oracle = (xs: readonly Input[]): boolean => {
+    const fails = runInputs(cfg, xs, inject, b.invariant).fails;
+    if (fails) smallest = Math.min(smallest, xs.length);
+    onTest?.(++runs, smallest);
+    return fails;
+  };
   let tests = 1;
   if (!oracle(inputs)) {
     throw new ShrinkError(
