@@ -8,6 +8,7 @@ import { Command } from 'commander';
 import { allowedDesigns, DEFAULT_DESIGNS, formatCsv, formatJson, formatTable, runComparison, writePlots } from '../compare/index.js';
 import { formatSweep, runSweep, sweepChart } from '../compare/sweep.js';
 import { parseCount, UsageError } from './common.js';
+import { ProgressLine } from '../sweep/progress.js';
 
 interface CompareOpts {
   scenario: string;
@@ -27,15 +28,17 @@ interface CompareOpts {
   sampleEvery: number;
 }
 
-/** One line per design on stderr, on a terminal only (comparisons can take a while). */
-function progress(cli: Cli): ((label: string, steps: number, total: number) => void) | undefined {
-  if (cli.io.stderr.isTTY !== true) return undefined;
+/** Each design's percentage on one stderr line cut to the terminal's width (the sweep has dozens of runs), on a terminal only. */
+export function designProgress(line: ProgressLine): ((label: string, steps: number, total: number) => void) | undefined {
+  if (!line.enabled) return undefined;
   const shown = new Map<string, number>();
   return (label, steps, total) => {
     const pct = Math.floor((steps / total) * 100);
     if (shown.get(label) === pct) return;
-    shown.set(label, pct);
-    cli.err(`\r\x1b[K${[...shown].map(([l, p]) => `${l} ${p}%`).join('  ')}`);
+    // finished runs leave the line, so the ones still running stay in view
+    if (pct >= 100) shown.delete(label);
+    else shown.set(label, pct);
+    line.show([...shown].map(([l, p]) => `${l} ${p}%`).join('  '));
   };
 }
 
@@ -73,7 +76,8 @@ export function compareCommand(cli: Cli): Command {
           throw new UsageError(`--plot ${o.plot} is not a directory: give a directory for the charts (it is created if missing)`);
         mkdirSync(o.plot, { recursive: true });
       }
-      const onProgress = progress(cli);
+      const line = new ProgressLine(cli.io.stderr);
+      const onProgress = designProgress(line);
       const mode = o.sequential ? 'sequential' : o.parallel ? 'parallel' : 'auto';
       if (o.seeds !== undefined) {
         if (o.sweep) throw new UsageError('--seeds and --sweep are exclusive: --sweep has its own shared-library axis');
@@ -93,9 +97,9 @@ export function compareCommand(cli: Cli): Command {
           mode,
           jobs: o.jobs,
           baseline: o.baseline,
-          onProgress: (done, total) => cli.err(`\r\x1b[Kruns ${done}/${total}`),
+          onProgress: (done, total) => line.show(`runs ${done}/${total}`),
         });
-        cli.err('\r\x1b[K');
+        line.clear();
         if (o.baseline !== undefined && !r.section.designs.some((d) => d.design === o.baseline))
           throw new UsageError(
             `--baseline ${o.baseline} is not one of the designs compared (${r.section.designs.map((d) => d.design).join(', ')})`,
@@ -109,7 +113,7 @@ export function compareCommand(cli: Cli): Command {
       }
       if (o.sweep) {
         const sw = await runSweep({ seed: o.seed, steps: o.steps, designs: o.designs, mode, jobs: o.jobs, onProgress });
-        if (onProgress) cli.err('\r\x1b[K');
+        line.clear();
         cli.out(o.json ? JSON.stringify(sw, null, 2) + '\n' : formatSweep(sw));
         if (o.plot !== undefined) writeFileSync(join(o.plot, 'sweep.svg'), sweepChart(sw));
         return;
@@ -125,7 +129,7 @@ export function compareCommand(cli: Cli): Command {
         sampleEvery: o.sampleEvery,
         onProgress,
       });
-      if (onProgress) cli.err('\r\x1b[K');
+      line.clear();
       if (o.json) cli.out(formatJson(r) + '\n');
       else if (o.csv) cli.out(formatCsv(r));
       else cli.out(formatTable(r));
