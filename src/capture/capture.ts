@@ -98,7 +98,9 @@ export function captureMachine(o: CaptureOptions = {}): Capture {
       Object.entries(skipped)
         .map(([r, n]) => `${n} ${r}`)
         .join(', ') || 'no processes listed';
-    throw new CaptureError(`nothing captured: no process could be read (${why}); run as root, or pass pids of running processes`);
+    // root already reads every process's maps, so "run as root" would be no help there
+    const hint = process.getuid?.() === 0 ? 'pass pids of running processes' : 'run as root, or pass pids of running processes';
+    throw new CaptureError(`nothing captured: no process could be read (${why}); ${hint}`);
   }
   const anon = new Anonymiser();
   const files: { name: string; pages: number }[] = [];

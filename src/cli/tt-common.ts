@@ -11,7 +11,7 @@ import { inputFile } from './files.js';
 export function parseNumber(flag: string) {
   return (v: string): number => {
     if (!/^(0x[0-9a-f]+|\d+)$/i.test(v.trim()))
-      throw new UsageError(`${flag} '${v}' is not a number: write a whole number, decimal or 0x-hex`);
+      throw new UsageError(`${flag} '${v}' is not allowed: write a whole number from 0 up, decimal or 0x-hex (e.g. 42 or 0x2a)`);
     return Number(v.trim());
   };
 }

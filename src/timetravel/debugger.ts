@@ -49,7 +49,8 @@ const OPS: Record<string, (a: number, b: number) => boolean> = {
 export class DebugError extends Error {}
 
 const num = (v: string | undefined, what: string): number => {
-  if (v === undefined || !/^(0x[0-9a-f]+|\d+)$/i.test(v)) throw new DebugError(`${what} '${v ?? ''}' is not a number (decimal or 0x-hex)`);
+  if (v === undefined || !/^(0x[0-9a-f]+|\d+)$/i.test(v))
+    throw new DebugError(`${what} '${v ?? ''}' is not allowed: write a whole number from 0 up, decimal or 0x-hex`);
   return Number(v);
 };
 

@@ -6,9 +6,11 @@ import { readFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { sharedlibScenario } from './sharedlib.js';
+import { SHAREDLIB_MAX, sharedlibScenario } from './sharedlib.js';
 
-const size = z.union([z.string(), z.number().int().nonnegative()]);
+const size = z.union([z.string(), z.number().int().nonnegative()], {
+  error: (iss) => `${JSON.stringify(iss.input)} is not a size: write a whole number of bytes or a string like 8M, 768K, 1G`,
+});
 /** Names of programs and libraries: own keys of plain objects, so no `__proto__` and friends. */
 const name = z
   .string()
@@ -242,7 +244,11 @@ export function parseScenario(json: unknown, source: string): Scenario {
 export function loadScenario(nameOrFile: string): Scenario {
   const gen = /^sharedlib:(.*)$/.exec(nameOrFile);
   if (gen !== null) {
-    const n = /^\d+$/.test(gen[1]) ? Number(gen[1]) : NaN;
+    if (!/^\d+$/.test(gen[1]))
+      throw new ScenarioError(
+        `scenario '${nameOrFile}': the number of sharers '${gen[1]}' is not allowed: write sharedlib:N with N a whole number from 1 to ${SHAREDLIB_MAX}`,
+      );
+    const n = Number(gen[1]);
     try {
       return parseScenario(sharedlibScenario(n), nameOrFile);
     } catch (err) {

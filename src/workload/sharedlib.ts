@@ -8,7 +8,7 @@ export const SHAREDLIB_MAX = 256;
 /** The scenario JSON (before validation) for N sharers. */
 export function sharedlibScenario(n: number): unknown {
   if (!Number.isInteger(n) || n < 1 || n > SHAREDLIB_MAX) {
-    throw new RangeError(`sharedlib:${n}: the number of sharing processes must be a whole number from 1 to ${SHAREDLIB_MAX}`);
+    throw new RangeError(`the number of sharers ${n} is not allowed: a whole number from 1 to ${SHAREDLIB_MAX}`);
   }
   // the hog gets at least half of the CPU whatever N is, so memory pressure builds alike
   return {

@@ -111,10 +111,28 @@ describe('mmsim command line', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/files\.0\.backing/);
     expect(r.stderr).toMatch(/"disk"\|"nfs"|'disk' \| 'nfs'|disk.*nfs/);
+    sc.files[0].backing = 'disk';
+    sc.memory = true;
+    writeFileSync(f, JSON.stringify(sc));
+    const mem = await cli(['run', '--scenario', f]);
+    expect(mem.code).toBe(2);
+    expect(mem.stderr).toMatch(/memory: true is not a size: write a whole number of bytes or a string like 8M/);
     writeFileSync(f, '{ not json');
     const r2 = await cli(['run', '--scenario', f]);
     expect(r2.code).toBe(2);
     expect(r2.stderr).toMatch(/not valid JSON/);
+  });
+});
+
+describe('number arguments', () => {
+  it('a negative number names the value and what is allowed, one line, exit 2', async () => {
+    const log = tmp('neg.mmlog');
+    expect((await cli(['record', '--events', '500', '-o', log])).code).toBe(0);
+    const r = await cli(['shrink', log, '-o', tmp('neg-out.mmlog'), '--budget', '-1']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      "mmsim: error: --budget '-1' is not allowed: write a whole number from 0 up, decimal or 0x-hex (e.g. 42 or 0x2a)\n",
+    );
   });
 });
 

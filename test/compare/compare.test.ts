@@ -49,6 +49,12 @@ describe('sharedlib:N scenarios', () => {
     ]);
     expect(() => loadScenario('sharedlib:0')).toThrow(ScenarioError);
     expect(() => loadScenario('sharedlib:x')).toThrow(/whole number from 1 to 256/);
+    // the message names what was written, not what parsing it made of it
+    expect(() => loadScenario('sharedlib:x')).toThrow(/sharers 'x' is not allowed/);
+    expect(() => loadScenario('sharedlib:')).not.toThrow(/NaN/);
+    expect(() => loadScenario('sharedlib:0')).toThrow(
+      /^scenario 'sharedlib:0': the number of sharers 0 is not allowed: a whole number from 1 to 256$/,
+    );
   });
 });
 
