@@ -171,6 +171,12 @@ export function builtinScenarioNames(): string[] {
   return ['x486', 'forky', 'tiny'];
 }
 
+/** What a reference may name: the names defined, or that there are none (never an empty "()"). */
+function have(names: Iterable<string>): string {
+  const list = [...names];
+  return list.length > 0 ? `have: ${list.join(', ')}` : 'none are defined';
+}
+
 function describeIssue(issue: z.core.$ZodIssue): string {
   const path = issue.path.length ? issue.path.join('.') : '(top level)';
   // a bad record key: say what a key may be, not only that it is invalid
@@ -194,17 +200,14 @@ export function parseScenario(json: unknown, source: string): Scenario {
   const files = new Set(sc.files.map((f) => f.name));
   const problems: string[] = [];
   for (const [name, lib] of Object.entries(sc.libs)) {
-    if (!files.has(lib.file)) problems.push(`libs.${name}.file: '${lib.file}' is not in files (have: ${[...files].join(', ')})`);
+    if (!files.has(lib.file)) problems.push(`libs.${name}.file: '${lib.file}' is not in files (${have(files)})`);
   }
   for (const [name, p] of Object.entries(sc.programs)) {
-    if (!files.has(p.file)) problems.push(`programs.${name}.file: '${p.file}' is not in files (have: ${[...files].join(', ')})`);
+    if (!files.has(p.file)) problems.push(`programs.${name}.file: '${p.file}' is not in files (${have(files)})`);
     for (const l of p.libs)
-      if (!Object.hasOwn(sc.libs, l))
-        problems.push(`programs.${name}.libs: '${l}' is not in libs (have: ${Object.keys(sc.libs).join(', ')})`);
+      if (!Object.hasOwn(sc.libs, l)) problems.push(`programs.${name}.libs: '${l}' is not in libs (${have(Object.keys(sc.libs))})`);
     if (p.spawn && !Object.hasOwn(sc.programs, p.spawn.program))
-      problems.push(
-        `programs.${name}.spawn.program: '${p.spawn.program}' is not in programs (have: ${Object.keys(sc.programs).join(', ')})`,
-      );
+      problems.push(`programs.${name}.spawn.program: '${p.spawn.program}' is not in programs (${have(Object.keys(sc.programs))})`);
     const f = sc.files.find((x) => x.name === p.file);
     if (f && f.pages < p.text + p.data)
       problems.push(`programs.${name}: text + data (${p.text + p.data} pages) is larger than ${p.file} (${f.pages} pages)`);
@@ -217,7 +220,7 @@ export function parseScenario(json: unknown, source: string): Scenario {
   problems.push(...layoutProblems(sc));
   for (const [i, b] of sc.boot.entries()) {
     if (!Object.hasOwn(sc.programs, b.program))
-      problems.push(`boot.${i}.program: '${b.program}' is not in programs (have: ${Object.keys(sc.programs).join(', ')})`);
+      problems.push(`boot.${i}.program: '${b.program}' is not in programs (${have(Object.keys(sc.programs))})`);
   }
   if (sc.captured === undefined && sc.boot.length === 0)
     problems.push('boot: name at least one program to start (or give a captured layout)');

@@ -117,6 +117,14 @@ describe('mmsim command line', () => {
     const mem = await cli(['run', '--scenario', f]);
     expect(mem.code).toBe(2);
     expect(mem.stderr).toMatch(/memory: true is not a size: write a whole number of bytes or a string like 8M/);
+    // references into an empty list say so rather than "(have: )"
+    sc.memory = '8M';
+    sc.files = [];
+    writeFileSync(f, JSON.stringify(sc));
+    const none = await cli(['run', '--scenario', f]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/is not in files \(none are defined\)/);
+    expect(none.stderr).not.toMatch(/\(have: \)/);
     writeFileSync(f, '{ not json');
     const r2 = await cli(['run', '--scenario', f]);
     expect(r2.code).toBe(2);
