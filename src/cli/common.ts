@@ -37,6 +37,8 @@ export function parseCount(flag: string) {
     const mult = /[kK]$/.test(v) ? 1000 : /[mM]$/.test(v) ? 1000000 : 1;
     const n = parseInt(v, 10) * mult;
     if (n <= 0) throw new UsageError(`${flag} must be at least 1 (got '${v}')`);
+    // past 2^53 a count is no longer exact (and a run that long would never end)
+    if (!Number.isSafeInteger(n)) throw new UsageError(`${flag} '${v}' is too large: at most ${Number.MAX_SAFE_INTEGER} (2^53 - 1)`);
     return n;
   };
 }

@@ -50,6 +50,11 @@ describe('mmsim command line', () => {
     ['an unknown flag', ['run', '--bogus'], /unknown option '--bogus'/],
     ['a bad choice', ['run', '--rmap', 'nope'], /argument 'nope' is invalid. Allowed choices are/],
     ['a bad count', ['run', '--events', 'lots'], /--events 'lots' is not a count/],
+    [
+      'a count past 2^53',
+      ['run', '--events', '99999999999999999999'],
+      /--events '99999999999999999999' is too large: at most 9007199254740991/,
+    ],
     ['a bad size', ['run', '--mem', '8Q'], /'8Q' is not a size/],
     [
       'an unknown scenario',
