@@ -7,6 +7,7 @@ import { main } from '../src/cli/index.js';
 import { loadScenario } from '../src/workload/scenario.js';
 import type { Event } from '../src/events.js';
 import { expect } from 'vitest';
+import { TraceError } from '../src/trace/errors.js';
 import { Kernel } from '../src/kernel/kernel.js';
 import { EventStore, type EngineName } from '../src/event-store.js';
 import { do_execve } from '../src/fs/exec.js';
@@ -172,4 +173,14 @@ export function eventsOf(k: Kernel, f: () => void): Event[] {
     store.sink = sink;
   }
   return out;
+}
+
+/** The message of the TraceError a trace run rejects with (and that it is one). */
+export async function traceFailure(p: Promise<unknown>): Promise<string> {
+  const e = await p.then(
+    () => null,
+    (x: unknown) => x,
+  );
+  expect(e).toBeInstanceOf(TraceError);
+  return (e as TraceError).message;
 }

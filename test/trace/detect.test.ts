@@ -1,3 +1,4 @@
+import { traceFailure as failure } from '../helpers.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -5,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { detectFormat, otherFormatsReading } from '../../src/trace/detect.js';
-import { TraceError } from '../../src/trace/errors.js';
 
 const FIXTURE = new URL('../fixtures/walk.lackey.gz', import.meta.url).pathname;
 const EXAMPLE = new URL('../fixtures/example.mmtrace', import.meta.url).pathname;
@@ -16,15 +16,6 @@ function file(content: string | Buffer, gz = false): string {
   const p = join(dir, `d${n++}`);
   writeFileSync(p, gz ? gzipSync(content) : content);
   return p;
-}
-
-async function failure(p: Promise<unknown>): Promise<string> {
-  const e = await p.then(
-    () => null,
-    (x: unknown) => x,
-  );
-  expect(e).toBeInstanceOf(TraceError);
-  return (e as TraceError).message;
 }
 
 describe('detectFormat', () => {

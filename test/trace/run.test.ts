@@ -1,5 +1,6 @@
 // runTrace's edges: the bound on what a trace may expand to, and temporary files that are
 // gone however the process ends.
+import { traceFailure as failure } from '../helpers.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import {
@@ -19,7 +20,6 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { runTrace } from '../../src/trace/run.js';
 import { runMmtrace } from '../../src/trace/mmtrace.js';
-import { TraceError } from '../../src/trace/errors.js';
 
 const CLI = new URL('../../dist/tools/mmsim.js', import.meta.url).pathname;
 const EXAMPLE = new URL('../fixtures/example.mmtrace', import.meta.url).pathname;
@@ -30,15 +30,6 @@ function file(content: string): string {
   const p = join(dir, `r${n++}`);
   writeFileSync(p, content);
   return p;
-}
-
-async function failure(p: Promise<unknown>): Promise<string> {
-  const e = await p.then(
-    () => null,
-    (x: unknown) => x,
-  );
-  expect(e).toBeInstanceOf(TraceError);
-  return (e as TraceError).message;
 }
 
 describe('--max-events', () => {
