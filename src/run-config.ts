@@ -2,7 +2,15 @@
 // stores), and what follows from it alone: the initial state, the kernel's configuration
 // and its design objects. src/simulation.ts wires these into a running machine.
 
-import { DEFAULT_LATENCIES, watermarks2147, type KernelConfig, type Latencies, type Watermarks } from './kernel/config.js';
+import {
+  ALLOC_MODES,
+  type AllocMode,
+  DEFAULT_LATENCIES,
+  watermarks2147,
+  type KernelConfig,
+  type Latencies,
+  type Watermarks,
+} from './kernel/config.js';
 import { boot } from './mm/boot.js';
 import {
   DEFAULT_RECLAIM,
@@ -33,6 +41,8 @@ export interface RunOptions {
   steal?: boolean;
   /** Page ageing, overriding the policy's default (clock: none, old: 2.1.47). */
   age?: AgeMode;
+  /** The allocator: 2.1.47's __get_free_pages (default) or 'retry', mmsim's earlier forgiving one. */
+  alloc?: AllocMode;
 }
 
 /** Everything a run depends on; stored in the log header so a log explains itself. */
@@ -51,6 +61,8 @@ export interface RunConfig {
   steal?: true;
   /** --age when it differs from the policy's default; absent otherwise (headers unchanged). */
   age?: AgeMode;
+  /** --alloc retry; absent for the default, 2.1.47's allocator. */
+  alloc?: 'retry';
   /** The scenario's file (an absolute path) when it came from one: replay lines name it. */
   scenarioFile?: string;
 }
@@ -117,6 +129,8 @@ export function makeRunConfig(scenario: Scenario, opts: RunOptions): RunConfig {
   if (opts.age !== undefined && !AGE_MODES.includes(opts.age))
     throw new ConfigError(`--age '${String(opts.age)}' is not known: allowed values are ${AGE_MODES.join(', ')}`);
   const age = opts.age !== undefined && opts.age !== policyAge ? opts.age : undefined;
+  if (opts.alloc !== undefined && !ALLOC_MODES.includes(opts.alloc))
+    throw new ConfigError(`--alloc '${String(opts.alloc)}' is not known: allowed values are ${ALLOC_MODES.join(', ')}`);
   const latencies = { ...DEFAULT_LATENCIES };
   for (const [k, v] of Object.entries(scenario.latencies ?? {})) {
     if (!(k in latencies))
@@ -136,6 +150,7 @@ export function makeRunConfig(scenario: Scenario, opts: RunOptions): RunConfig {
     latencies,
     ...(opts.steal === true ? { steal: true as const } : {}),
     ...(age !== undefined ? { age } : {}),
+    ...(opts.alloc === 'retry' ? { alloc: 'retry' as const } : {}),
   };
 }
 
@@ -163,5 +178,6 @@ export function kernelConfig(cfg: RunConfig): KernelConfig {
     reclaim: cfg.reclaim,
     ageing: (cfg.age ?? reclaimPolicy(cfg.reclaim).caps.age) === '2.1.47',
     ...(cfg.steal === true ? { steal: true } : {}),
+    ...(cfg.alloc === 'retry' ? { alloc: 'retry' as const } : {}),
   };
 }

@@ -1,6 +1,7 @@
 // Shared command-line plumbing: common options, progress.
 
 import { AGE_MODES, type AgeMode } from '../include/design.js';
+import { ALLOC_MODES, type AllocMode } from '../kernel/config.js';
 import { type Command, Option } from 'commander';
 import type { Cli } from './context.js';
 import { formatEta, ProgressLine } from '../sweep/progress.js';
@@ -29,6 +30,7 @@ export interface CommonOpts {
   emitTrace?: string;
   steal?: boolean;
   age?: AgeMode;
+  alloc?: AllocMode;
 }
 
 export function parseCount(flag: string) {
@@ -79,6 +81,14 @@ export function addRunOptions(cmd: Command, defaultEvents: number): Command {
         "page ageing: 2.1.47 (touch_page/age_page: a page goes when its age reaches 0) or none (the first unreferenced look frees it); default: the policy's own (clock none, old 2.1.47); not for active-inactive",
       ).choices([...AGE_MODES]),
     )
+    .addOption(
+      new Option(
+        '--alloc <mode>',
+        "the page allocator: 2.1.47 (__get_free_pages: no block of the order above the reserve fails at once) or retry (reclaim and retry, then take the reserve: mmsim's allocator before issue 9)",
+      )
+        .choices([...ALLOC_MODES])
+        .default('2.1.47'),
+    )
     .addOption(engineOption())
     .option(
       '--emit-trace <file>',
@@ -104,6 +114,7 @@ export function runConfigFrom(o: CommonOpts): RunConfig {
     chainMode: o.chainMode,
     steal: o.steal === true,
     age: o.age,
+    alloc: o.alloc,
   });
   // a file is named by its path in replay lines (its internal name may be anything)
   return isScenarioName(o.scenario) ? cfg : { ...cfg, scenarioFile: resolve(o.scenario) };

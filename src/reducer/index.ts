@@ -4,9 +4,9 @@
 
 import { pte_present, _PAGE_ACCESSED, _PAGE_DIRTY } from '../arch/i386/page.js';
 import { pte_slot, pte_table_pfn } from '../arch/i386/pgtable.js';
-import { PG_dirty, PG_pgtable, PG_referenced, PG_swap_cache } from '../include/page-flags.js';
+import { PG_dirty, PG_pgtable, PG_referenced, PG_swap_cache, PG_task } from '../include/page-flags.js';
 import { PAGE_AGE_VALUE } from '../include/swapctl.js';
-import { getPage, PAGE_HASH_SIZE, type PageTable, type State, type StealStats } from '../state.js';
+import { getPage, NR_MEM_LISTS, PAGE_HASH_SIZE, type PageTable, type State, type StealStats } from '../state.js';
 import { FAULT, OP, type Event, type EventType } from '../events.js';
 import { buddyAlloc, buddyFree } from './buddy.js';
 import { ownersOf, reclaimOf, rmapOf } from './designs.js';
@@ -286,6 +286,24 @@ function core(s: State, e: Event): void {
     case 'steal':
       if (e.ok) stealStats(s).ok++;
       else stealStats(s).failed++;
+      return;
+    case 'alloc_fail':
+      if (!(e.order >= 0 && e.order < NR_MEM_LISTS)) throw new ReducerError(`alloc_fail: order ${e.order} is not 0..${NR_MEM_LISTS - 1}`);
+      if (s.stats.allocFailures === undefined) s.stats.allocFailures = new Array<number>(NR_MEM_LISTS).fill(0);
+      s.stats.allocFailures[e.order]++;
+      return;
+    case 'task_struct': {
+      const mm = s.mms[e.mm];
+      if (mm === undefined) throw new ReducerError(`task_struct for unknown mm ${e.mm}`);
+      if (e.pfn % 2 !== 0 || e.pfn + 2 > s.nframes) throw new ReducerError(`task_struct: pfn ${e.pfn} is not an order-1 block in mem_map`);
+      mm.task = e.pfn;
+      // kernel memory: never reclaimed or moved, count 1 (the checker's page-count rule)
+      getPage(s, e.pfn).flags |= PG_task;
+      getPage(s, e.pfn + 1).flags |= PG_task;
+      return;
+    }
+    case 'fork_refused':
+      s.stats.forksRefused = (s.stats.forksRefused ?? 0) + 1;
       return;
     default:
       throw new ReducerError(`unknown event type '${(e as { t: string }).t}'`);
