@@ -47,7 +47,12 @@ export function addRunOptions(cmd: Command, defaultEvents: number): Command {
   return cmd
     .option('--scenario <name|file>', 'built-in scenario (x486, forky, tiny, or sharedlib:N for N sharers) or a scenario JSON file', 'x486')
     .option('--seed <seed>', 'seed for the workload generators (any string)', '1')
-    .option('--events <n>', 'stop after this many events (the operation in progress finishes)', parseCount('--events'), defaultEvents)
+    .option(
+      '--events <n>',
+      'stop after this many events, the boot included (the operation in progress finishes)',
+      parseCount('--events'),
+      defaultEvents,
+    )
     .option('--mem <size>', "memory size, overriding the scenario's (e.g. 8M, 64M, 1G)")
     .addOption(new Option('--reclaim <policy>', 'reclaim policy').choices([...RECLAIM_POLICIES.keys()]).default(DEFAULT_RECLAIM))
     .addOption(
