@@ -212,7 +212,29 @@ export function isScenarioName(nameOrFile: string): boolean {
   return /^sharedlib:/.test(nameOrFile) || builtinScenarioNames().includes(nameOrFile);
 }
 
+/**
+ * Own `__proto__` keys (JSON.parse makes them own properties): zod's records drop them
+ * without a word, so a program or library of that name would silently vanish.
+ */
+function protoKeys(json: unknown): string[] {
+  const out: string[] = [];
+  const todo: Array<[unknown, string]> = [[json, '']]; // a list, not recursion: the nesting may be deep
+  while (todo.length > 0 && out.length <= MAX_PROBLEMS) {
+    const [v, path] = todo.pop() as [unknown, string];
+    if (v === null || typeof v !== 'object') continue;
+    for (const k of Object.keys(v)) {
+      const at = path === '' ? k : `${path}.${k}`;
+      if (k === '__proto__')
+        out.push(`${at}: '__proto__' is not allowed: a name may not be a property every object has (constructor, toString, ...)`);
+      else todo.push([(v as Record<string, unknown>)[k], at]);
+    }
+  }
+  return out;
+}
+
 export function parseScenario(json: unknown, source: string): Scenario {
+  const proto = protoKeys(json);
+  if (proto.length > 0) throw invalid(source, proto);
   const r = ScenarioSchema.safeParse(json);
   if (!r.success) {
     throw invalid(source, r.error.issues.map(describeIssue));
