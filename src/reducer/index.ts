@@ -6,7 +6,7 @@ import { pte_present, _PAGE_ACCESSED, _PAGE_DIRTY } from '../arch/i386/page.js';
 import { pte_slot, pte_table_pfn } from '../arch/i386/pgtable.js';
 import { PG_dirty, PG_pgtable, PG_referenced, PG_swap_cache } from '../include/page-flags.js';
 import { PAGE_AGE_VALUE } from '../include/swapctl.js';
-import { getPage, PAGE_HASH_SIZE, type PageTable, type State, type StealStats } from '../state.js';
+import { getPage, type PageTable, type State, type StealStats } from '../state.js';
 import { FAULT, OP, type Event, type EventType } from '../events.js';
 import { buddyAlloc, buddyFree } from './buddy.js';
 import { ownersOf, reclaimOf, rmapOf } from './designs.js';
@@ -24,7 +24,8 @@ export function countScan(s: State, ptes: number): void {
 
 const emptyTable = (): number[][] => Array.from({ length: 16 }, () => new Array<number>(64).fill(0));
 
-export const pageHashFn = (inode: number, offset: number): number => ((inode * 31 + offset) >>> 0) & (PAGE_HASH_SIZE - 1);
+/** The bucket of (inode, offset) in a hash of `buckets` buckets (a power of two: the state's pageHash.length). */
+export const pageHashFn = (inode: number, offset: number, buckets: number): number => ((inode * 31 + offset) >>> 0) & (buckets - 1);
 
 function table(s: State, pte: number): PageTable {
   const pt = s.pts[pte_table_pfn(pte)];
@@ -257,12 +258,12 @@ function core(s: State, e: Event): void {
       // __add_page_to_hash_queue: a new page-cache page starts young and referenced
       p.age = PAGE_AGE_VALUE;
       p.flags |= PG_referenced;
-      s.pageHash[pageHashFn(e.inode, e.offset)].push(e.pfn);
+      s.pageHash[pageHashFn(e.inode, e.offset, s.pageHash.length)].push(e.pfn);
       return;
     }
     case 'page_cache_del': {
       const p = getPage(s, e.pfn);
-      const bucket = s.pageHash[pageHashFn(p.inode, p.offset)];
+      const bucket = s.pageHash[pageHashFn(p.inode, p.offset, s.pageHash.length)];
       const i = bucket.indexOf(e.pfn);
       if (i >= 0) bucket.splice(i, 1);
       p.inode = 0;

@@ -155,9 +155,9 @@ describe('page-cache events (add_to_page_cache, remove_inode_page, writepage)', 
     apply(s, { t: 'page_cache_add', pfn: 30, inode: 2, offset: 7 });
     expect(getPage(s, 30)).toMatchObject({ inode: 2, offset: 7, age: 16 });
     expect(getPage(s, 30).flags & PG_referenced).toBe(PG_referenced);
-    expect(s.pageHash[pageHashFn(2, 7)]).toEqual([30]);
+    expect(s.pageHash[pageHashFn(2, 7, s.pageHash.length)]).toEqual([30]);
     apply(s, { t: 'page_cache_del', pfn: 30 });
-    expect(s.pageHash[pageHashFn(2, 7)]).toEqual([]);
+    expect(s.pageHash[pageHashFn(2, 7, s.pageHash.length)]).toEqual([]);
     expect(getPage(s, 30)).toMatchObject({ inode: 0, offset: 0 });
   });
   it('writepage clears PG_dirty and counts a file write', () => {
