@@ -29,6 +29,11 @@ const USER = _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED;
 describe('refusing malformed events', () => {
   it('an unknown event type is an error, never ignored', () => {
     expect(() => apply(fresh(), { t: 'no_such_event' } as never)).toThrow(ReducerError);
+    // the type's code comes from a Map, so names every object has are unknown too
+    for (const t of ['constructor', '__proto__', 'toString']) expect(() => apply(fresh(), { t } as never)).toThrow(/unknown event type/);
+  });
+  it('a pfn field that is missing is refused like one out of range (the checks follow the type, not the fields present)', () => {
+    expect(() => apply(fresh(), { t: 'get_page' } as never)).toThrow(/pfn undefined .*outside mem_map/);
   });
   it('a pfn outside mem_map, or a block running past its end, names the pfn', () => {
     expect(() => apply(fresh(), { t: 'get_page', pfn: 64 })).toThrow(/pfn 64 .*outside mem_map \(0\.\.63\)/);
