@@ -10,7 +10,7 @@ import { PAGE_OFFSET, PAGE_SIZE, pte_pfn, pte_present } from '../arch/i386/page.
 import { DEFAULT_LATENCIES, type KernelConfig, type StrictConfig } from '../kernel/config.js';
 import { Kernel } from '../kernel/kernel.js';
 import { do_execve } from '../fs/exec.js';
-import { EventStore, type EngineName, type EventSink } from '../event-store.js';
+import { COMMIT_EVERY, EventStore, type EngineName, type EventSink } from '../event-store.js';
 import type { Event } from '../events.js';
 import { boot } from '../mm/boot.js';
 import { access, pte_offset, read_pte } from '../mm/memory.js';
@@ -18,7 +18,6 @@ import { strict_next_user_frame } from '../mm/page_alloc.js';
 import { makeStrictPolicy, STRICT_POLICIES, type StrictPolicy, type StrictPolicyName } from '../reclaim/strict.js';
 import { stateHash } from '../snapshot/hash.js';
 import { VM_EXEC, VM_READ, VM_WRITE, VmaKind, type State } from '../state.js';
-import { COMMIT_EVERY } from '../simulation.js';
 import { count, TraceError } from './errors.js';
 import { FreeUserFrames } from './free-frames.js';
 import { HitFilter } from './hit-filter.js';
