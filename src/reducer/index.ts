@@ -6,6 +6,7 @@ import { pte_present, _PAGE_ACCESSED, _PAGE_DIRTY } from '../arch/i386/page.js';
 import { pte_slot, pte_table_pfn } from '../arch/i386/pgtable.js';
 import { PG_dirty, PG_pgtable, PG_referenced, PG_swap_cache } from '../include/page-flags.js';
 import { PAGE_AGE_VALUE } from '../include/swapctl.js';
+import { SWAP_CLUSTER_MAX } from '../kernel/config.js';
 import { getPage, PAGE_HASH_SIZE, type PageTable, type State, type StealStats } from '../state.js';
 import { FAULT, OP, type Event, type EventType } from '../events.js';
 import { buddyAlloc, buddyFree } from './buddy.js';
@@ -223,9 +224,8 @@ function core(s: State, e: Event): void {
       countScan(s, e.ptes);
       return;
     case 'swap_out':
+      swapClusterTake(s, e.entry);
       swapMapAdd(s, e.entry, e.refs);
-      s.swap.clusterNext = e.entry + 1;
-      s.swap.clusterNr = s.swap.clusterNr > 0 ? s.swap.clusterNr - 1 : 31;
       s.stats.swapWrites++;
       getPage(s, e.pfn).flags &= ~PG_dirty;
       return;
@@ -293,3 +293,17 @@ function core(s: State, e: Event): void {
 }
 
 export const swapCount = (s: DeepReadonly<State>, entry: number): number => s.swap.map[entry >> 6][entry & 63];
+
+/**
+ * scan_swap_map's cursor after `entry` is taken (2.1.47 mm/swapfile.c): a slot found by the
+ * cluster scan (the first free one at or after cluster_next while cluster_nr > 0) uses one of
+ * the cluster; any other slot came from the first-free scan, which starts a new cluster of
+ * SWAP_CLUSTER_MAX without counting itself. cluster_next = offset, as the kernel sets it.
+ */
+function swapClusterTake(s: State, entry: number): void {
+  const sw = s.swap;
+  let cluster = sw.clusterNr > 0 && entry >= sw.clusterNext;
+  for (let i = Math.max(1, sw.clusterNext); cluster && i < entry; i++) if (sw.map[i >> 6][i & 63] === 0) cluster = false;
+  sw.clusterNr = cluster ? sw.clusterNr - 1 : SWAP_CLUSTER_MAX;
+  sw.clusterNext = entry;
+}
