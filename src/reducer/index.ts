@@ -5,8 +5,7 @@
 import { pte_present, _PAGE_ACCESSED, _PAGE_DIRTY } from '../arch/i386/page.js';
 import { pte_slot, pte_table_pfn } from '../arch/i386/pgtable.js';
 import { PG_dirty, PG_pgtable, PG_referenced, PG_swap_cache } from '../include/page-flags.js';
-import { PAGE_AGE_VALUE } from '../include/swapctl.js';
-import { SWAP_CLUSTER_MAX } from '../kernel/config.js';
+import { PAGE_AGE_VALUE, SWAP_CLUSTER_MAX } from '../include/swapctl.js';
 import { getPage, PAGE_HASH_SIZE, type PageTable, type State, type StealStats } from '../state.js';
 import { FAULT, OP, type Event, type EventType } from '../events.js';
 import { buddyAlloc, buddyFree } from './buddy.js';
