@@ -90,7 +90,8 @@ export const OP_KINDS = ['boot', 'fault', 'fork', 'exec', 'exit', 'mmap', 'munma
 export type OpKind = (typeof OP_KINDS)[number];
 export const OP: Record<OpKind, number> = Object.fromEntries(OP_KINDS.map((k, i) => [k, i])) as Record<OpKind, number>;
 
-export const FAULT_KINDS = ['zero', 'anon', 'file', 'file_major', 'cow', 'wp', 'swapin'] as const;
+/** swapcache: --swap-cache 2.1.88 only, a swap pte whose page lookup_swap_cache found still in memory (minor). */
+export const FAULT_KINDS = ['zero', 'anon', 'file', 'file_major', 'cow', 'wp', 'swapin', 'swapcache'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 export const FAULT: Record<FaultKind, number> = Object.fromEntries(FAULT_KINDS.map((k, i) => [k, i])) as Record<FaultKind, number>;
 

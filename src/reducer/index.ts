@@ -241,10 +241,13 @@ function core(s: State, e: Event): void {
       const p = getPage(s, e.pfn);
       p.flags |= PG_swap_cache;
       p.swap = e.entry;
+      if (s.swap.cache !== undefined) s.swap.cache[e.entry >> 6][e.entry & 63] = e.pfn + 1;
       return;
     }
     case 'swap_cache_del': {
       const p = getPage(s, e.pfn);
+      const c = s.swap.cache?.[p.swap >> 6];
+      if (c !== undefined && c[p.swap & 63] === e.pfn + 1) c[p.swap & 63] = 0;
       p.flags &= ~PG_swap_cache;
       p.swap = 0;
       return;
@@ -273,7 +276,8 @@ function core(s: State, e: Event): void {
       s.stats.fileWrites++;
       return;
     case 'fault':
-      s.stats.faults[e.kind]++;
+      // the slot of a kind a run never had (swapcache: --swap-cache 2.1.88 only) is made on its first fault
+      s.stats.faults[e.kind] = (s.stats.faults[e.kind] ?? 0) + 1;
       if (e.kind === FAULT.file_major) s.stats.fileReads++;
       return;
     case 'page_copy':
