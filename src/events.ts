@@ -75,6 +75,9 @@ export const EVENT_FIELDS = {
   anon_vma_link: ['id', 'mm', 'start'],
   /** anon_vma_unlink (munmap, exit): the vma leaves anon_vma `id`; an emptied anon_vma is freed. */
   anon_vma_unlink: ['id', 'mm', 'start'],
+  // pte_chain (and objrmap's anonymous pages): owned by those designs.
+  /** page_referenced found one pte left on page `pfn`'s pte_chain: the chain collapses back to PG_direct. */
+  rmap_collapse: ['pfn'],
 } as const;
 
 export type EventType = keyof typeof EVENT_FIELDS;
