@@ -16,6 +16,7 @@ import {
 } from './designs/registry.js';
 import { AGE_MODES, type AgeMode, type ReclaimPolicy, type RmapDesign } from './include/design.js';
 import type { State } from './state.js';
+import { SWAP_CACHE_RULES, type SwapCacheRules } from './include/swap-cache.js';
 import { parseSizePages } from './workload/size.js';
 import type { Scenario } from './workload/scenario.js';
 
@@ -33,6 +34,8 @@ export interface RunOptions {
   steal?: boolean;
   /** Page ageing, overriding the policy's default (clock: none, old: 2.1.47). */
   age?: AgeMode;
+  /** Swap-cache rules (src/include/swap-cache.ts); default 2.1.47. */
+  swapCache?: SwapCacheRules;
 }
 
 /** Everything a run depends on; stored in the log header so a log explains itself. */
@@ -51,6 +54,8 @@ export interface RunConfig {
   steal?: true;
   /** --age when it differs from the policy's default; absent otherwise (headers unchanged). */
   age?: AgeMode;
+  /** --swap-cache 2.1.88; absent under the default 2.1.47 rules (headers unchanged). */
+  swapCache?: '2.1.88';
   /** The scenario's file (an absolute path) when it came from one: replay lines name it. */
   scenarioFile?: string;
 }
@@ -117,6 +122,8 @@ export function makeRunConfig(scenario: Scenario, opts: RunOptions): RunConfig {
   if (opts.age !== undefined && !AGE_MODES.includes(opts.age))
     throw new ConfigError(`--age '${String(opts.age)}' is not known: allowed values are ${AGE_MODES.join(', ')}`);
   const age = opts.age !== undefined && opts.age !== policyAge ? opts.age : undefined;
+  if (opts.swapCache !== undefined && !SWAP_CACHE_RULES.includes(opts.swapCache))
+    throw new ConfigError(`--swap-cache '${String(opts.swapCache)}' is not known: allowed values are ${SWAP_CACHE_RULES.join(', ')}`);
   const latencies = { ...DEFAULT_LATENCIES };
   for (const [k, v] of Object.entries(scenario.latencies ?? {})) {
     if (!(k in latencies))
@@ -136,6 +143,7 @@ export function makeRunConfig(scenario: Scenario, opts: RunOptions): RunConfig {
     latencies,
     ...(opts.steal === true ? { steal: true as const } : {}),
     ...(age !== undefined ? { age } : {}),
+    ...(opts.swapCache === '2.1.88' ? { swapCache: '2.1.88' as const } : {}),
   };
 }
 
@@ -147,6 +155,7 @@ export function initialState(cfg: RunConfig): State {
     rmap: cfg.rmap,
     reclaim: cfg.reclaim,
     options: { chainMode: cfg.chainMode === 'circular' ? 1 : 0 },
+    swapCacheLookup: cfg.swapCache === '2.1.88',
   });
 }
 

@@ -67,6 +67,7 @@ export function touches(s: State, e: Event, pte: (x: number, pages: number[]) =>
     case 'page_cache_del':
     case 'swap_out':
     case 'swap_in':
+    case 'rmap_collapse':
       page(e.pfn);
       return;
     default:

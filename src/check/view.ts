@@ -8,11 +8,12 @@ import type { ChainReport, RmapDesign } from '../include/design.js';
 import type { Rule, Violation } from '../include/rules.js';
 import { reclaimOf, rmapOf } from '../reducer/designs.js';
 import { getPage, NR_MEM_LISTS, type State } from '../state.js';
-import { CORE_RULES, forEachPte, type CoreView, isUserPage, readPteSafe, walkBuddy } from './rules.js';
+import { CORE_RULES, forEachPte, type CoreView, isUserPage, readPteSafe, swapCacheWritable, walkBuddy } from './rules.js';
 
-/** The rules that hold in this state: the core's and each active design's. */
+/** The rules that hold in this state: the core's, 2.1.88's swap-cache invariant when its rules run, and each active design's. */
 export function rulesFor(s: State): Rule[] {
-  return [...CORE_RULES, ...(rmapOf(s).rules ?? []), ...(reclaimOf(s).rules ?? [])];
+  const swap = s.swap.cache !== undefined ? [swapCacheWritable] : [];
+  return [...CORE_RULES, ...swap, ...(rmapOf(s).rules ?? []), ...(reclaimOf(s).rules ?? [])];
 }
 
 abstract class BaseView implements CoreView {

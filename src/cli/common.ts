@@ -1,6 +1,7 @@
 // Shared command-line plumbing: common options, progress.
 
 import { AGE_MODES, type AgeMode } from '../include/design.js';
+import { SWAP_CACHE_RULES, type SwapCacheRules } from '../include/swap-cache.js';
 import { type Command, Option } from 'commander';
 import type { EngineName } from '../event-store.js';
 import { DEFAULT_RECLAIM, DEFAULT_RMAP, RECLAIM_POLICIES, RMAP_DESIGNS } from '../designs/registry.js';
@@ -29,6 +30,7 @@ export interface CommonOpts {
   emitTrace?: string;
   steal?: boolean;
   age?: AgeMode;
+  swapCache?: SwapCacheRules;
 }
 
 export function addRunOptions(cmd: Command, defaultEvents: number): Command {
@@ -72,6 +74,14 @@ export function addRunOptions(cmd: Command, defaultEvents: number): Command {
         "page ageing: 2.1.47 (touch_page/age_page: a page goes when its age reaches 0) or none (the first unreferenced look frees it); default: the policy's own (clock none, old 2.1.47); not for active-inactive",
       ).choices([...AGE_MODES]),
     )
+    .addOption(
+      new Option(
+        '--swap-cache <rules>',
+        "swap-cache rules: 2.1.47 (no lookup by swap entry: each sharer of a swapped page faults back its own copy; do_wp_page leaves the entry) or 2.1.88 (Tweedie's lookup_swap_cache: a shared page stays one page after swap-in)",
+      )
+        .choices([...SWAP_CACHE_RULES])
+        .default('2.1.47'),
+    )
     .addOption(engineOption())
     .option(
       '--emit-trace <file>',
@@ -88,6 +98,7 @@ export function runConfigFrom(o: CommonOpts): RunConfig {
     chainMode: o.chainMode,
     steal: o.steal === true,
     age: o.age,
+    swapCache: o.swapCache,
   });
   // a file is named by its path in replay lines (its internal name may be anything)
   return isScenarioName(o.scenario) ? cfg : { ...cfg, scenarioFile: resolve(o.scenario) };

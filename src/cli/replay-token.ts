@@ -24,6 +24,7 @@ const OPTION_FLAGS: { [K in keyof Required<RunOptions>]: (v: NonNullable<RunOpti
   chainMode: (v) => ['--chain-mode', v],
   steal: (v) => (v ? ['--steal'] : []),
   age: (v) => ['--age', v],
+  swapCache: (v) => ['--swap-cache', v],
 };
 
 /** The run options that make `cfg` from its scenario (--mem only when it overrides the scenario's memory). */
@@ -37,6 +38,7 @@ export function runOptionsOf(cfg: RunConfig): RunOptions {
     chainMode: cfg.chainMode,
     ...(cfg.steal === true ? { steal: true } : {}),
     ...(cfg.age !== undefined ? { age: cfg.age } : {}),
+    ...(cfg.swapCache !== undefined ? { swapCache: cfg.swapCache } : {}),
   };
 }
 

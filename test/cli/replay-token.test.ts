@@ -129,9 +129,10 @@ describe('the replay line is complete: every design and option comes back the sa
       }
     }
 
-  it.each(designs)('--reclaim %s --rmap %s, with --mem, --chain-mode, --steal and --inject-after', async (reclaim, rmap) => {
+  it.each(designs)('--reclaim %s --rmap %s, with --mem, --swap-cache, --chain-mode, --steal and --inject-after', async (reclaim, rmap) => {
     const log = tmp('a.mmlog');
     const args = ['record', '--scenario', 'tiny', '--seed', 'q', '--reclaim', reclaim, '--rmap', rmap, '--mem', '384K', '--events', '3000'];
+    args.push('--swap-cache', '2.1.88');
     if (rmap !== 'none') args.push('--chain-mode', 'circular', '--steal', '--inject', 'double-link@0.001', '--inject-after', '2000');
     expect((await cli([...args, '-o', log])).code).toBe(0);
     const a = new LogReader(log);
