@@ -1,6 +1,7 @@
 // Shared command-line plumbing: common options, progress.
 
 import { AGE_MODES, type AgeMode } from '../include/design.js';
+import { COST_NAMES, type Costs, isCostName, MAX_COST } from '../include/costs.js';
 import { type Command, Option } from 'commander';
 import type { Cli } from './context.js';
 import { formatEta, ProgressLine } from '../sweep/progress.js';
@@ -29,6 +30,7 @@ export interface CommonOpts {
   emitTrace?: string;
   steal?: boolean;
   age?: AgeMode;
+  cost?: Partial<Costs>;
 }
 
 export function parseCount(flag: string) {
@@ -41,6 +43,20 @@ export function parseCount(flag: string) {
     if (!Number.isSafeInteger(n)) throw new UsageError(`${flag} '${v}' is too large: at most ${Number.MAX_SAFE_INTEGER} (2^53 - 1)`);
     return n;
   };
+}
+
+/** `--cost NAME=VALUE` (repeatable): one cost of src/include/costs.ts, a whole number (µs, or ns for the *Ns walks). */
+export function parseCost(v: string, prev: Partial<Costs> | undefined): Partial<Costs> {
+  const m = /^([A-Za-z]+)=(.*)$/.exec(v);
+  if (m === null) throw new UsageError(`--cost '${v}' is not NAME=VALUE: e.g. --cost diskReadUs=15000; names: ${COST_NAMES.join(', ')}`);
+  const [, name, value] = m;
+  if (!isCostName(name)) throw new UsageError(`--cost name '${name}' is not known: allowed names are ${COST_NAMES.join(', ')}`);
+  const n = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!(Number.isSafeInteger(n) && n <= MAX_COST))
+    throw new UsageError(
+      `--cost ${name}='${value}' is not allowed: a whole number from 0 to ${MAX_COST} (${name.endsWith('Ns') ? 'ns' : 'µs'})`,
+    );
+  return { ...prev, [name]: n };
 }
 
 export function addRunOptions(cmd: Command, defaultEvents: number): Command {
@@ -79,6 +95,11 @@ export function addRunOptions(cmd: Command, defaultEvents: number): Command {
         "page ageing: 2.1.47 (touch_page/age_page: a page goes when its age reaches 0) or none (the first unreferenced look frees it); default: the policy's own (clock none, old 2.1.47); not for active-inactive",
       ).choices([...AGE_MODES]),
     )
+    .option(
+      '--cost <name=value>',
+      `override one cost (repeatable; µs, ns for the *Ns walks; docs/model.md "Costs"): ${COST_NAMES.join(', ')}`,
+      parseCost,
+    )
     .addOption(engineOption())
     .option(
       '--emit-trace <file>',
@@ -104,6 +125,7 @@ export function runConfigFrom(o: CommonOpts): RunConfig {
     chainMode: o.chainMode,
     steal: o.steal === true,
     age: o.age,
+    cost: o.cost,
   });
   // a file is named by its path in replay lines (its internal name may be anything)
   return isScenarioName(o.scenario) ? cfg : { ...cfg, scenarioFile: resolve(o.scenario) };
