@@ -2,6 +2,7 @@
 
 import { AGE_MODES, type AgeMode } from '../include/design.js';
 import { SWAP_CACHE_RULES, type SwapCacheRules } from '../include/swap-cache.js';
+import { COST_NAMES, type Costs, isCostName, MAX_COST } from '../include/costs.js';
 import { type Command, Option } from 'commander';
 import type { EngineName } from '../event-store.js';
 import { DEFAULT_RECLAIM, DEFAULT_RMAP, RECLAIM_POLICIES, RMAP_DESIGNS } from '../designs/registry.js';
@@ -31,6 +32,21 @@ export interface CommonOpts {
   steal?: boolean;
   age?: AgeMode;
   swapCache?: SwapCacheRules;
+  cost?: Partial<Costs>;
+}
+
+/** `--cost NAME=VALUE` (repeatable): one cost of src/include/costs.ts, a whole number (µs, or ns for the *Ns walks). */
+export function parseCost(v: string, prev: Partial<Costs> | undefined): Partial<Costs> {
+  const m = /^([A-Za-z]+)=(.*)$/.exec(v);
+  if (m === null) throw new UsageError(`--cost '${v}' is not NAME=VALUE: e.g. --cost diskReadUs=15000; names: ${COST_NAMES.join(', ')}`);
+  const [, name, value] = m;
+  if (!isCostName(name)) throw new UsageError(`--cost name '${name}' is not known: allowed names are ${COST_NAMES.join(', ')}`);
+  const n = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!(Number.isSafeInteger(n) && n <= MAX_COST))
+    throw new UsageError(
+      `--cost ${name}='${value}' is not allowed: a whole number from 0 to ${MAX_COST} (${name.endsWith('Ns') ? 'ns' : 'µs'})`,
+    );
+  return { ...prev, [name]: n };
 }
 
 export function addRunOptions(cmd: Command, defaultEvents: number): Command {
@@ -82,6 +98,11 @@ export function addRunOptions(cmd: Command, defaultEvents: number): Command {
         .choices([...SWAP_CACHE_RULES])
         .default('2.1.47'),
     )
+    .option(
+      '--cost <name=value>',
+      `override one cost (repeatable; µs, ns for the *Ns walks; docs/model.md "Costs"): ${COST_NAMES.join(', ')}`,
+      parseCost,
+    )
     .addOption(engineOption())
     .option(
       '--emit-trace <file>',
@@ -99,6 +120,7 @@ export function runConfigFrom(o: CommonOpts): RunConfig {
     steal: o.steal === true,
     age: o.age,
     swapCache: o.swapCache,
+    cost: o.cost,
   });
   // a file is named by its path in replay lines (its internal name may be anything)
   return isScenarioName(o.scenario) ? cfg : { ...cfg, scenarioFile: resolve(o.scenario) };

@@ -158,6 +158,8 @@ function swap_out_vma(k: Kernel, mm: DeepReadonly<Mm>, vma: DeepReadonly<Vma>, s
       continue;
     }
     walked.slots++;
+    // swap_out_pmd's loop: every slot passed costs its read and test, present or not
+    k.chargeNs(k.cfg.latencies.ptSlotNs);
     if (!pte_present(read_pte(k, pte))) continue;
     const r = try_to_swap_out(k, k.s.mms[mm.id], vma, addr, pte, walked.slots);
     walked.slots = 0;
