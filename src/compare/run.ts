@@ -73,6 +73,7 @@ export function runDesign(job: DesignJob, onProgress?: ProgressFn): DesignResult
     rmap: job.design.rmap,
     mem: job.mem,
     age: job.design.age,
+    swapCache: job.design.swapCache,
     steal: job.design.steal === true,
     alloc: job.design.alloc,
   });
