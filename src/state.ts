@@ -96,6 +96,12 @@ export interface SwapState {
   /** scan_swap_map cursor: next slot to try and slots left in the current cluster. */
   clusterNext: number;
   clusterNr: number;
+  /**
+   * --swap-cache 2.1.88 only (absent under 2.1.47's rules, which have no lookup): the swap
+   * cache by entry, pfn + 1 of the page caching each slot (0 = none), chunked like `map`.
+   * lookup_swap_cache reads it; swap_cache_add and swap_cache_del keep it.
+   */
+  cache?: number[][];
 }
 
 export interface OpState {
@@ -196,6 +202,7 @@ export const setChunked = (t: number[][], i: number, v: number): void => {
   t[i >> 6][i & 63] = v;
 };
 
+/** Fault kinds every run counts from boot; later kinds (swapcache) get a slot on their first fault. */
 export const NR_FAULT_KINDS = 7;
 export function emptyStats(): Stats {
   return {

@@ -1,6 +1,8 @@
 // Shared command-line plumbing: common options, progress.
 
 import { AGE_MODES, type AgeMode } from '../include/design.js';
+import { SWAP_CACHE_RULES, type SwapCacheRules } from '../include/swap-cache.js';
+import { COST_NAMES, type Costs, isCostName, MAX_COST } from '../include/costs.js';
 import { type Command, Option } from 'commander';
 import type { EngineName } from '../event-store.js';
 import { DEFAULT_RECLAIM, DEFAULT_RMAP, RECLAIM_POLICIES, RMAP_DESIGNS } from '../designs/registry.js';
@@ -29,13 +31,34 @@ export interface CommonOpts {
   emitTrace?: string;
   steal?: boolean;
   age?: AgeMode;
+  swapCache?: SwapCacheRules;
+  cost?: Partial<Costs>;
+}
+
+/** `--cost NAME=VALUE` (repeatable): one cost of src/include/costs.ts, a whole number (µs, or ns for the *Ns walks). */
+export function parseCost(v: string, prev: Partial<Costs> | undefined): Partial<Costs> {
+  const m = /^([A-Za-z]+)=(.*)$/.exec(v);
+  if (m === null) throw new UsageError(`--cost '${v}' is not NAME=VALUE: e.g. --cost diskReadUs=15000; names: ${COST_NAMES.join(', ')}`);
+  const [, name, value] = m;
+  if (!isCostName(name)) throw new UsageError(`--cost name '${name}' is not known: allowed names are ${COST_NAMES.join(', ')}`);
+  const n = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!(Number.isSafeInteger(n) && n <= MAX_COST))
+    throw new UsageError(
+      `--cost ${name}='${value}' is not allowed: a whole number from 0 to ${MAX_COST} (${name.endsWith('Ns') ? 'ns' : 'µs'})`,
+    );
+  return { ...prev, [name]: n };
 }
 
 export function addRunOptions(cmd: Command, defaultEvents: number): Command {
   return cmd
     .option('--scenario <name|file>', 'built-in scenario (x486, forky, tiny, or sharedlib:N for N sharers) or a scenario JSON file', 'x486')
     .option('--seed <seed>', 'seed for the workload generators (any string)', '1')
-    .option('--events <n>', 'stop after this many events (the operation in progress finishes)', parseCount('--events'), defaultEvents)
+    .option(
+      '--events <n>',
+      'stop after this many events, the boot included (the operation in progress finishes)',
+      parseCount('--events'),
+      defaultEvents,
+    )
     .option('--mem <size>', "memory size, overriding the scenario's (e.g. 8M, 64M, 1G)")
     .addOption(new Option('--reclaim <policy>', 'reclaim policy').choices([...RECLAIM_POLICIES.keys()]).default(DEFAULT_RECLAIM))
     .addOption(
@@ -67,6 +90,19 @@ export function addRunOptions(cmd: Command, defaultEvents: number): Command {
         "page ageing: 2.1.47 (touch_page/age_page: a page goes when its age reaches 0) or none (the first unreferenced look frees it); default: the policy's own (clock none, old 2.1.47); not for active-inactive",
       ).choices([...AGE_MODES]),
     )
+    .addOption(
+      new Option(
+        '--swap-cache <rules>',
+        "swap-cache rules: 2.1.47 (no lookup by swap entry: each sharer of a swapped page faults back its own copy; do_wp_page leaves the entry) or 2.1.88 (Tweedie's lookup_swap_cache: a shared page stays one page after swap-in)",
+      )
+        .choices([...SWAP_CACHE_RULES])
+        .default('2.1.47'),
+    )
+    .option(
+      '--cost <name=value>',
+      `override one cost (repeatable; µs, ns for the *Ns walks; docs/model.md "Costs"): ${COST_NAMES.join(', ')}`,
+      parseCost,
+    )
     .addOption(engineOption())
     .option(
       '--emit-trace <file>',
@@ -83,6 +119,8 @@ export function runConfigFrom(o: CommonOpts): RunConfig {
     chainMode: o.chainMode,
     steal: o.steal === true,
     age: o.age,
+    swapCache: o.swapCache,
+    cost: o.cost,
   });
   // a file is named by its path in replay lines (its internal name may be anything)
   return isScenarioName(o.scenario) ? cfg : { ...cfg, scenarioFile: resolve(o.scenario) };

@@ -36,28 +36,39 @@ export function etaSeconds(elapsedSeconds: number, done: number, total: number):
 }
 
 /** One progress line on stderr, shown only on a terminal and only once the work has taken over a second;
- * cut to the terminal's width and cleared by stop(). */
+ * cut to the terminal's width and cleared by stop(). The ETA assumes the rest goes at the rate so far. */
 export class Progress {
   private readonly line: ProgressLine;
-  private readonly started = performance.now();
+  private readonly started: number;
   constructor(
-    cli: Cli,
-    private readonly total: number,
+    private readonly cli: Cli,
+    /** null: unknown (a search), so only the count so far is shown. */
+    private readonly total: number | null,
     private readonly label: string,
     private readonly unit = 'events',
-    /** false when `total` is only a cap (shrink's budget), so time left cannot be estimated from it. */
+    /** false when `total` is only a cap (shrink's budget) or the work is a search (bisect), so time left cannot be estimated from it. */
     private readonly showEta = true,
   ) {
-    this.line = new ProgressLine(cli.io.stderr);
+    this.line = new ProgressLine(cli.io.stderr, () => cli.now());
+    this.started = cli.now();
+  }
+  get enabled(): boolean {
+    return this.line.enabled;
   }
   /** detail: anything more to show after the counts (shrink's current size). */
   update(done: number, detail?: string): void {
     if (!this.line.enabled) return;
-    const elapsed = (performance.now() - this.started) / 1000;
+    const elapsed = (this.cli.now() - this.started) / 1000;
     if (elapsed < 1) return;
+    if (this.total === null) {
+      this.line.show(
+        [this.label, `${done.toLocaleString('en-US')} ${this.unit} so far`, ...(detail === undefined ? [] : [detail])].join(' | '),
+      );
+      return;
+    }
     const d = Math.min(done, this.total);
     const pct = this.total > 0 ? Math.floor((d / this.total) * 100) : 100;
-    const parts = [`${this.label} ${pct}%`, `${d}/${this.total} ${this.unit}`];
+    const parts = [`${this.label} ${pct}%`, `${d.toLocaleString('en-US')}/${this.total.toLocaleString('en-US')} ${this.unit}`];
     if (this.showEta) parts.push(formatEta(etaSeconds(elapsed, d, this.total)));
     if (detail !== undefined) parts.push(detail);
     this.line.show(parts.join(' | '));

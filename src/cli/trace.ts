@@ -98,7 +98,7 @@ export function traceCommand(cli: Cli): Command {
                   ...(o.maxEvents !== DEFAULT_MAX_EVENTS ? ['--max-events', String(o.maxEvents)] : []),
                 ],
               });
-        const progress = new Progress(cli, 100, 'trace');
+        let progress = null as Progress | null; // made at the first call, which knows the total
         const common = {
           frames: o.frames,
           policy: o.policy,
@@ -118,13 +118,16 @@ export function traceCommand(cli: Cli): Command {
                   ...common,
                   format,
                   hex: o.hex,
-                  onProgress: (d, t) => progress.update(Math.floor((d / t) * 100)),
+                  onProgress: (d, t) => {
+                    progress ??= new Progress(cli, t, 'trace', 'references');
+                    progress.update(d);
+                  },
                 });
         } catch (err) {
           log?.abandon();
           throw err;
         } finally {
-          progress.stop();
+          progress?.stop();
         }
         log?.close({ hash: r.stateHash, result: r });
         return r;

@@ -5,7 +5,7 @@
 import { pte_present, _PAGE_ACCESSED, _PAGE_DIRTY } from '../arch/i386/page.js';
 import { pte_slot, pte_table_pfn } from '../arch/i386/pgtable.js';
 import { PG_dirty, PG_pgtable, PG_referenced, PG_swap_cache } from '../include/page-flags.js';
-import { PAGE_AGE_VALUE } from '../include/swapctl.js';
+import { PAGE_AGE_VALUE, SWAP_CLUSTER_MAX } from '../include/swapctl.js';
 import { getPage, type PageTable, type State, type StealStats } from '../state.js';
 import { EVENT_FIELDS, EVENT_TYPES, FAULT, OP, type Event, type EventType } from '../events.js';
 import { buddyAlloc, buddyFree } from './buddy.js';
@@ -232,9 +232,8 @@ const CORE: { readonly [T in EventType]?: Handler<T> } = {
     countScan(s, e.ptes);
   },
   swap_out(s, e) {
+    swapClusterTake(s, e.entry);
     swapMapAdd(s, e.entry, e.refs);
-    s.swap.clusterNext = e.entry + 1;
-    s.swap.clusterNr = s.swap.clusterNr > 0 ? s.swap.clusterNr - 1 : 31;
     s.stats.swapWrites++;
     getPage(s, e.pfn).flags &= ~PG_dirty;
   },
@@ -251,9 +250,12 @@ const CORE: { readonly [T in EventType]?: Handler<T> } = {
     const p = getPage(s, e.pfn);
     p.flags |= PG_swap_cache;
     p.swap = e.entry;
+    if (s.swap.cache !== undefined) s.swap.cache[e.entry >> 6][e.entry & 63] = e.pfn + 1;
   },
   swap_cache_del(s, e) {
     const p = getPage(s, e.pfn);
+    const c = s.swap.cache?.[p.swap >> 6];
+    if (c !== undefined && c[p.swap & 63] === e.pfn + 1) c[p.swap & 63] = 0;
     p.flags &= ~PG_swap_cache;
     p.swap = 0;
   },
@@ -283,7 +285,8 @@ const CORE: { readonly [T in EventType]?: Handler<T> } = {
     s.stats.fileWrites++;
   },
   fault(s, e) {
-    s.stats.faults[e.kind]++;
+    // the slot of a kind a run never had (swapcache: --swap-cache 2.1.88 only) is made on its first fault
+    s.stats.faults[e.kind] = (s.stats.faults[e.kind] ?? 0) + 1;
     if (e.kind === FAULT.file_major) s.stats.fileReads++;
   },
   page_copy(s) {
@@ -307,3 +310,17 @@ function core(s: State, e: Event, code: number): void {
 }
 
 export const swapCount = (s: DeepReadonly<State>, entry: number): number => s.swap.map[entry >> 6][entry & 63];
+
+/**
+ * scan_swap_map's cursor after `entry` is taken (2.1.47 mm/swapfile.c): a slot found by the
+ * cluster scan (the first free one at or after cluster_next while cluster_nr > 0) uses one of
+ * the cluster; any other slot came from the first-free scan, which starts a new cluster of
+ * SWAP_CLUSTER_MAX without counting itself. cluster_next = offset, as the kernel sets it.
+ */
+function swapClusterTake(s: State, entry: number): void {
+  const sw = s.swap;
+  let cluster = sw.clusterNr > 0 && entry >= sw.clusterNext;
+  for (let i = Math.max(1, sw.clusterNext); cluster && i < entry; i++) if (sw.map[i >> 6][i & 63] === 0) cluster = false;
+  sw.clusterNr = cluster ? sw.clusterNr - 1 : SWAP_CLUSTER_MAX;
+  sw.clusterNext = entry;
+}

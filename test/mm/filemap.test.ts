@@ -49,6 +49,19 @@ describe('find_page / read_file_page (the page hash)', () => {
     expect(k.s.pageHash[pageHashFn(1, 3, k.s.pageHash.length)]).toContain(pfn);
   });
 
+  it('a hit sets PG_referenced, as 2.1.47 __find_page (include/linux/pagemap.h) does; a miss changes nothing', () => {
+    const { k } = bareKernel('none', 'old');
+    const pfn = __get_free_pages(k, 0);
+    read_file_page(k, pfn, 1, 3);
+    k.emit({ t: 'page_flags', pfn, set: 0, clear: PG_referenced });
+    expect(eventsOf(k, () => find_page(k, 1, 4))).toEqual([]);
+    expect(getPage(k.s, pfn).flags & PG_referenced).toBe(0);
+    expect(find_page(k, 1, 3)).toBe(pfn);
+    expect(getPage(k.s, pfn).flags & PG_referenced).toBe(PG_referenced);
+    // already referenced: no event
+    expect(eventsOf(k, () => find_page(k, 1, 3))).toEqual([]);
+  });
+
   it('a page entering the cache: inode and offset set, PAGE_AGE_VALUE 16, PG_referenced, the allocation reference becomes the cache reference', () => {
     const { k } = bareKernel('none', 'old');
     const pfn = __get_free_pages(k, 0);

@@ -120,16 +120,17 @@ describe('pte events (set_pte, pte_clear, pte_mkold, the MMU)', () => {
 });
 
 describe('swap events', () => {
-  it('swap_out (the write of a page to a new slot): the slot takes refs uses, the cluster cursor moves past it, the page is clean', () => {
+  it('swap_out (the write of a page to a new slot): the slot takes refs uses, the cluster cursor moves to it, the page is clean', () => {
     const s = fresh();
     apply(s, { t: 'page_flags', pfn: 20, set: PG_dirty, clear: 0 });
     apply(s, { t: 'swap_out', pfn: 20, entry: 7, refs: 3 });
     expect(swapCount(s, 7)).toBe(3);
-    expect(s.swap).toMatchObject({ used: 1, clusterNext: 8, clusterNr: 31 });
+    // no cluster yet: a first-free slot starts one of SWAP_CLUSTER_MAX (scan_swap_map)
+    expect(s.swap).toMatchObject({ used: 1, clusterNext: 7, clusterNr: 32 });
     expect(getPage(s, 20).flags & PG_dirty).toBe(0);
     expect(s.stats.swapWrites).toBe(1);
     apply(s, { t: 'swap_out', pfn: 21, entry: 8, refs: 1 });
-    expect(s.swap).toMatchObject({ used: 2, clusterNext: 9, clusterNr: 30 });
+    expect(s.swap).toMatchObject({ used: 2, clusterNext: 8, clusterNr: 31 });
   });
   it('swap_duplicate / swap_free count uses; the slot is free again at 0', () => {
     const s = fresh();
