@@ -75,6 +75,17 @@ export const EVENT_FIELDS = {
   anon_vma_link: ['id', 'mm', 'start'],
   /** anon_vma_unlink (munmap, exit): the vma leaves anon_vma `id`; an emptied anon_vma is freed. */
   anon_vma_unlink: ['id', 'mm', 'start'],
+  // The block devices (src/mm/page_io.ts): dev 0 the disk, 1 the NFS server, each serving requests in order.
+  /**
+   * A request for page `pfn` is queued on `dev` and completes `us` from now (the device is busy
+   * until then). mode 1: tracked until io_done (the page is PG_locked; a write holds a reference
+   * and counts in nr_async_pages); mode 0: not tracked (the caller sleeps on it, or nobody waits).
+   */
+  io_start: ['pfn', 'dev', 'write', 'us', 'mode'],
+  /** The tracked request on `pfn` completed: PG_locked cleared (an async write leaves nr_async_pages). */
+  io_done: ['pfn'],
+  /** The current process slept `us` for I/O: time passes, no CPU is used (stats.ioWaitUs). */
+  io_wait: ['us'],
 } as const;
 
 export type EventType = keyof typeof EVENT_FIELDS;

@@ -90,6 +90,9 @@ const KINDS: Record<EventType, readonly K[]> = {
   anon_vma_prepare: [K.U32, K.Mm, K.U32],
   anon_vma_link: [K.U32, K.Mm, K.U32],
   anon_vma_unlink: [K.U32, K.Mm, K.U32],
+  io_start: [K.Pfn, K.Bool, K.Bool, K.U32, K.Bool],
+  io_done: [K.Pfn],
+  io_wait: [K.U32],
 };
 
 const BY_CODE: readonly (readonly K[])[] = EVENT_TYPES.map((t) => KINDS[t]);

@@ -12,11 +12,11 @@ import { getPage } from '../../src/state.js';
 import { PG_reserved } from '../../src/include/page-flags.js';
 
 const PINNED: Record<string, string> = {
-  x486: '959b6dbe8dbdd0faf69af9897e6a745bd0d7e2ab81cb30adb6e7ec23d5e7e3e1',
-  forky: '4a67f9e0bc155d15431ac98ff338152ede332d86cc88d417d072d96bef845d18',
-  tiny: '8c9839471a81a73bf7e9ab9bf6325330b8cb00df3e407bf7ba5b3f6d8907ff9e',
-  'tiny/pte_chain/active-inactive': '8f3ce635a93e9a5505b761fdbb9161c9da1ce1e5b280973925775f360c03533e',
-  strict: '286054e97e890d9f740b5f0eadee5986e7e333a797bec076dd1e53c835462242',
+  x486: '3d3af61ad6509c7005cb179f37b5cc974172bbf01058b766b781c73685388d0b',
+  forky: '3d5ac11d0fa41250a34e4ca87558e2cad50cf49b95d7497915b78faeddd5003a',
+  tiny: '0f604290225786640f0af9df88f687607c9e3a4a2f58439e3189150bed1941df',
+  'tiny/pte_chain/active-inactive': '088c390ec41458f1c6b99d84902d361aa78a283bf70996dd9208f733a34b70aa',
+  strict: '693697a8cfeb0dbf58e7565d31437ed8ef30d03d2bc228963ccbb456f5b57e76',
 };
 
 describe('boot', () => {
