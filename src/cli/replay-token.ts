@@ -25,6 +25,7 @@ const OPTION_FLAGS: { [K in keyof Required<RunOptions>]: (v: NonNullable<RunOpti
   chainMode: (v) => ['--chain-mode', v],
   steal: (v) => (v ? ['--steal'] : []),
   age: (v) => ['--age', v],
+  swapCache: (v) => ['--swap-cache', v],
   cost: (v) => Object.entries(v).flatMap(([name, us]) => ['--cost', `${name}=${String(us)}`]),
 };
 
@@ -41,6 +42,7 @@ export function runOptionsOf(cfg: RunConfig): RunOptions {
     chainMode: cfg.chainMode,
     ...(cfg.steal === true ? { steal: true } : {}),
     ...(cfg.age !== undefined ? { age: cfg.age } : {}),
+    ...(cfg.swapCache !== undefined ? { swapCache: cfg.swapCache } : {}),
     ...(cost !== undefined ? { cost } : {}),
   };
 }

@@ -33,7 +33,7 @@ export const HZ = 100;
 export const TICK_US = 1000000 / HZ;
 /** swapout_interval: HZ/4 jiffies between periodic kswapd wake-ups. */
 export const SWAPOUT_INTERVAL_US = (HZ / 4) * TICK_US;
-export const SWAP_CLUSTER_MAX = 32;
+export { SWAP_CLUSTER_MAX } from '../include/swapctl.js';
 
 /**
  * Strict demand paging (trace replay against textbooks and cache simulators): user pages

@@ -31,6 +31,8 @@ export function page_referenced(k: Kernel, pfn: number): PageReference {
     }
     if (pte_dirty(v)) dirty = true;
   }
+  // pte_chain: a one-entry chain collapses back to direct here, under memory pressure only
+  k.rmap.hooks?.referenced?.(k, pfn, ptes.length);
   return { ptes, referenced, dirty };
 }
 

@@ -132,7 +132,7 @@ describe('mmsim command line', () => {
     writeFileSync(f, JSON.stringify(sc));
     const mem = await cli(['run', '--scenario', f]);
     expect(mem.code).toBe(2);
-    expect(mem.stderr).toMatch(/memory: true is not a size: write a whole number of bytes or a string like 8M/);
+    expect(mem.stderr).toMatch(/memory: true is not a size: write a whole number of pages or a string like 8M/);
     // references into an empty list say so rather than "(have: )"
     sc.memory = '8M';
     sc.files = [];

@@ -129,25 +129,43 @@ describe('the replay line is complete: every design and option comes back the sa
       }
     }
 
-  it.each(designs)('--reclaim %s --rmap %s, with --mem, --cost, --chain-mode, --steal and --inject-after', async (reclaim, rmap) => {
-    const log = tmp('a.mmlog');
-    const args = ['record', '--scenario', 'tiny', '--seed', 'q', '--reclaim', reclaim, '--rmap', rmap, '--mem', '384K', '--events', '3000'];
-    args.push('--cost', 'diskReadUs=7000', '--cost', 'chainStepNs=900');
-    if (rmap !== 'none') args.push('--chain-mode', 'circular', '--steal', '--inject', 'double-link@0.001', '--inject-after', '2000');
-    expect((await cli([...args, '-o', log])).code).toBe(0);
-    const a = new LogReader(log);
-    a.close();
-    const tok = replayToken({ config: a.header.config as unknown as RunConfig, inject: a.header.inject as never }, a.events - 1);
-    expect(tok.line).not.toMatch(/cannot set|does not record/);
-    const out = tmp('b.mmlog');
-    tok.argv[tok.argv.indexOf('-o') + 1] = out;
-    expect((await cli(tok.argv.slice(1))).code).toBe(0);
-    const b = new LogReader(out);
-    b.close();
-    expect(b.header.config).toEqual(a.header.config);
-    expect(b.header.inject).toEqual(a.header.inject);
-    expect(b.end?.hash).toBe(a.end?.hash);
-  });
+  it.each(designs)(
+    '--reclaim %s --rmap %s, with --mem, --swap-cache, --cost, --chain-mode, --steal and --inject-after',
+    async (reclaim, rmap) => {
+      const log = tmp('a.mmlog');
+      const args = [
+        'record',
+        '--scenario',
+        'tiny',
+        '--seed',
+        'q',
+        '--reclaim',
+        reclaim,
+        '--rmap',
+        rmap,
+        '--mem',
+        '384K',
+        '--events',
+        '3000',
+      ];
+      args.push('--swap-cache', '2.1.88');
+      args.push('--cost', 'diskReadUs=7000', '--cost', 'chainStepNs=900');
+      if (rmap !== 'none') args.push('--chain-mode', 'circular', '--steal', '--inject', 'double-link@0.001', '--inject-after', '2000');
+      expect((await cli([...args, '-o', log])).code).toBe(0);
+      const a = new LogReader(log);
+      a.close();
+      const tok = replayToken({ config: a.header.config as unknown as RunConfig, inject: a.header.inject as never }, a.events - 1);
+      expect(tok.line).not.toMatch(/cannot set|does not record/);
+      const out = tmp('b.mmlog');
+      tok.argv[tok.argv.indexOf('-o') + 1] = out;
+      expect((await cli(tok.argv.slice(1))).code).toBe(0);
+      const b = new LogReader(out);
+      b.close();
+      expect(b.header.config).toEqual(a.header.config);
+      expect(b.header.inject).toEqual(a.header.inject);
+      expect(b.end?.hash).toBe(a.end?.hash);
+    },
+  );
 
   it('says so when a log holds settings the line cannot set, or a scenario file it cannot name', () => {
     const cfg = makeRunConfig(loadScenario('tiny'), { seed: '1' });

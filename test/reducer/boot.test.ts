@@ -11,12 +11,15 @@ import { loadScenario } from '../../src/workload/scenario.js';
 import { getPage } from '../../src/state.js';
 import { PG_reserved } from '../../src/include/page-flags.js';
 
+// Re-pinned when the page hash became sized by memory (pageHashBuckets): x486's 2,048 frames
+// keep 2,048 buckets; forky, tiny and the strict machine now have fewer or more. Again when
+// issue 9 added State.io (the block devices) and the I/O counters to the stats.
 const PINNED: Record<string, string> = {
   x486: '3d3af61ad6509c7005cb179f37b5cc974172bbf01058b766b781c73685388d0b',
-  forky: '3d5ac11d0fa41250a34e4ca87558e2cad50cf49b95d7497915b78faeddd5003a',
-  tiny: '0f604290225786640f0af9df88f687607c9e3a4a2f58439e3189150bed1941df',
-  'tiny/pte_chain/active-inactive': '088c390ec41458f1c6b99d84902d361aa78a283bf70996dd9208f733a34b70aa',
-  strict: '693697a8cfeb0dbf58e7565d31437ed8ef30d03d2bc228963ccbb456f5b57e76',
+  forky: 'e37f11568c9dabbd140449e79572dcbe1b4e1458d78f3d71f071ff7cc1a61bfe',
+  tiny: '58bd9d6815360fd52f87914be399cc94fe950c89e259745a78a0bc7188139c22',
+  'tiny/pte_chain/active-inactive': 'f10690a5b76159b270e87e20a63d44e988bbd39f4d24b28a155e91d5ec5fe05e',
+  strict: 'ca80243ce5b753171b04acfbc8589206251f0e6289652df9eedd45f52c4e157d',
 };
 
 describe('boot', () => {
