@@ -89,6 +89,12 @@ export const EVENT_FIELDS = {
   io_done: ['pfn'],
   /** The current process slept `us` for I/O: time passes, no CPU is used (stats.ioWaitUs). */
   io_wait: ['us'],
+  /**
+   * User processes ran for `us` since the last kernel time was charged. Its own event, not a
+   * tick: a tick counts as CPU of the operation in progress, and after kswapd ran that
+   * operation is still kswapd until the next one begins.
+   */
+  user_time: ['us'],
 } as const;
 
 export type EventType = keyof typeof EVENT_FIELDS;

@@ -97,9 +97,14 @@ export class Kernel {
     return us;
   }
 
+  /** Emit the kernel CPU the walks ran up (to the operation in progress), then the user time since the last flush. */
   flushTime(): void {
-    const us = this.pendingUs + this.takeWholeUs();
-    this.pendingUs = 0;
-    if (us > 0) this.emit({ t: 'tick', us });
+    const kernel = this.takeWholeUs();
+    if (kernel > 0) this.emit({ t: 'tick', us: kernel });
+    if (this.pendingUs > 0) {
+      const us = this.pendingUs;
+      this.pendingUs = 0;
+      this.emit({ t: 'user_time', us });
+    }
   }
 }

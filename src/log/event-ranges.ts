@@ -94,6 +94,7 @@ const KINDS: Record<EventType, readonly K[]> = {
   io_start: [K.Pfn, K.Bool, K.Bool, K.U32, K.Bool],
   io_done: [K.Pfn],
   io_wait: [K.U32],
+  user_time: [K.U32],
 };
 
 const BY_CODE: readonly (readonly K[])[] = EVENT_TYPES.map((t) => KINDS[t]);

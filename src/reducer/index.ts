@@ -307,6 +307,9 @@ const CORE: { readonly [T in EventType]?: Handler<T> } = {
     s.time += e.us;
     s.stats.ioWaitUs += e.us;
   },
+  user_time(s, e) {
+    s.time += e.us;
+  },
 };
 
 /** A request queued on its device (src/mm/page_io.ts): served in order; a tracked one locks its page until io_done. */
