@@ -78,6 +78,11 @@ export const EVENT_FIELDS = {
   // pte_chain (and objrmap's anonymous pages): owned by those designs.
   /** page_referenced found one pte left on page `pfn`'s pte_chain: the chain collapses back to PG_direct. */
   rmap_collapse: ['pfn'],
+  /**
+   * The reverse map's slab cache (pte-pool, pte_chain, objrmap, anon_vma objects) takes page
+   * `pfn`, just allocated from the buddy lists: it holds PAGE_SIZE / object size objects.
+   */
+  rmap_slab_grow: ['pfn'],
 } as const;
 
 export type EventType = keyof typeof EVENT_FIELDS;

@@ -91,6 +91,7 @@ const KINDS: Record<EventType, readonly K[]> = {
   anon_vma_link: [K.U32, K.Mm, K.U32],
   anon_vma_unlink: [K.U32, K.Mm, K.U32],
   rmap_collapse: [K.Pfn],
+  rmap_slab_grow: [K.Pfn],
 };
 
 const BY_CODE: readonly (readonly K[])[] = EVENT_TYPES.map((t) => KINDS[t]);

@@ -28,6 +28,7 @@ import { getPage, VM_WRITE, VmaKind, type Mm, type Vma } from '../state.js';
 import { find_page, read_file_page } from './filemap.js';
 import { GFP_USER, __get_free_pages, free_page } from './page_alloc.js';
 import { delete_from_swap_cache, lookup_swap_cache, swapCache2188 } from './swap_state.js';
+import { rmap_reserve } from './rmap.js';
 import { PG_dirty, PG_pgtable, PG_reserved, PG_swap_cache } from '../include/page-flags.js';
 import { OP } from '../events.js';
 
@@ -97,6 +98,8 @@ export function handle_mm_fault(k: Kernel, mmId: number, addr: number, write: bo
   k.tick(k.cfg.latencies.faultUs);
   const pte = pte_alloc(k, mmId, addr);
   if (pte === 0) return oom(k, mmId);
+  // room on the reverse map's slab for the pte this fault may link (may reclaim: before reading the pte)
+  rmap_reserve(k);
   const v = read_pte(k, pte);
   if (v === 0) return do_no_page(k, mmId, vma, addr, pte, write);
   if (pte_is_swap(v)) return do_swap_page(k, mmId, addr, pte, v, write);
@@ -323,6 +326,7 @@ export function copy_page_range(k: Kernel, child: number, parent: number, vma: V
     if (v === 0) continue;
     const dst = pte_alloc(k, child, addr);
     if (dst === 0) return false;
+    rmap_reserve(k);
     v = read_pte(k, src); // allocating may have reclaimed the parent's page
     if (v === 0) continue;
     ptes++;

@@ -4,13 +4,13 @@
 
 import { pte_present, _PAGE_ACCESSED, _PAGE_DIRTY } from '../arch/i386/page.js';
 import { pte_slot, pte_table_pfn } from '../arch/i386/pgtable.js';
-import { PG_dirty, PG_pgtable, PG_referenced, PG_swap_cache } from '../include/page-flags.js';
+import { PG_dirty, PG_pgtable, PG_referenced, PG_Slab, PG_swap_cache } from '../include/page-flags.js';
 import { PAGE_AGE_VALUE, SWAP_CLUSTER_MAX } from '../include/swapctl.js';
 import { getPage, PAGE_HASH_SIZE, type PageTable, type State, type StealStats } from '../state.js';
 import { FAULT, OP, type Event, type EventType } from '../events.js';
 import { buddyAlloc, buddyFree } from './buddy.js';
 import { ownersOf, reclaimOf, rmapOf } from './designs.js';
-import type { DesignStatePart, Handler } from '../include/design.js';
+import type { DesignStatePart, Handler, SlabSlice } from '../include/design.js';
 import type { DeepReadonly } from '../include/readonly.js';
 
 export class ReducerError extends Error {}
@@ -228,6 +228,14 @@ function core(s: State, e: Event): void {
       s.stats.swapWrites++;
       getPage(s, e.pfn).flags &= ~PG_dirty;
       return;
+    case 'rmap_slab_grow': {
+      const sl = s.slices.rmap as Partial<SlabSlice> | undefined;
+      if (sl?.slabPages === undefined) throw new ReducerError(`rmap_slab_grow: --rmap ${s.rmap} has no slab cache`);
+      sl.slabPages.push(e.pfn);
+      // kernel memory from here on: count 1 from the allocation, never reclaimed, never mapped
+      getPage(s, e.pfn).flags |= PG_pgtable | PG_Slab;
+      return;
+    }
     case 'swap_in':
       s.stats.swapReads++;
       return;
