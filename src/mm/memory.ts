@@ -28,7 +28,7 @@ import { getPage, VM_WRITE, VmaKind, type Mm, type Vma } from '../state.js';
 import { find_page, read_file_page } from './filemap.js';
 import { GFP_USER, __get_free_pages, free_page } from './page_alloc.js';
 import { delete_from_swap_cache, lookup_swap_cache, swapCache2188 } from './swap_state.js';
-import { rmap_reserve } from './rmap.js';
+import { rmap_reserve } from './rmap-slab.js';
 import { PG_dirty, PG_pgtable, PG_reserved, PG_swap_cache } from '../include/page-flags.js';
 import { OP } from '../events.js';
 

@@ -8,9 +8,6 @@ import type { Kernel } from '../kernel/kernel.js';
 import { getPage } from '../state.js';
 import { read_pte } from './memory.js';
 import { PG_dirty, PG_referenced } from '../include/page-flags.js';
-import { PAGE_SIZE } from '../arch/i386/page.js';
-import { slabPages } from '../rmap/arena.js';
-import { __get_free_pages, GFP_KERNEL } from './page_alloc.js';
 
 export interface PageReference {
   /** The ptes mapping the page, in reverse-map order. */
@@ -52,24 +49,4 @@ export function rmap_walk(k: Kernel, pfn: number): number[] {
   const vmas = k.rmap.walkCost?.(k.s, pfn);
   if (vmas !== undefined) k.emit({ t: 'rmap_walk', pfn, vmas });
   return ptes;
-}
-
-/**
- * rmap_reserve: make room for `n` more reverse-map objects before an operation links ptes
- * (or, for anon_vma, prepares one), taking pages from the buddy allocator while the design's
- * slab cache is short: 2.5's pte_chain_alloc(GFP_KERNEL) before the page-table lock, 2.6's
- * anon_vma_prepare. A reverse map's memory thus competes with user pages, as the seed's link
- * pages do. Called where an allocation may reclaim (the fault's start, each pte fork copies),
- * never in the middle of one. Out of memory: the objects are made anyway (the run goes on;
- * the slab is then overdrawn, which test/mm/rmap.test.ts shows does not happen in the scenarios).
- */
-export function rmap_reserve(k: Kernel, n = 1): void {
-  const slab = k.rmap.slab;
-  if (slab === undefined || k.cfg.strict !== undefined) return;
-  const perPage = Math.floor(PAGE_SIZE / slab.objectBytes);
-  while (slabPages(k.s) * perPage - slab.inUse(k.s) < n) {
-    const pfn = __get_free_pages(k, 0, GFP_KERNEL);
-    if (pfn < 0) return;
-    k.emit({ t: 'rmap_slab_grow', pfn });
-  }
 }

@@ -41,7 +41,7 @@ import type { Rule } from '../include/rules.js';
 import { ReducerError } from '../reducer/index.js';
 import type { DeepReadonly } from '../include/readonly.js';
 import { getPage, type State, VmaKind } from '../state.js';
-import { rmap_reserve } from '../mm/rmap.js';
+import { rmap_reserve } from '../mm/rmap-slab.js';
 import { fileLink, fileNoChain, fileUnlink, fileWalk, isFilePage, mapsPage, pteAt, type VmaWalk } from './objrmap.js';
 
 export const ANON_VMA_BYTES = 12;
