@@ -149,7 +149,17 @@ function touch(k: Kernel, pte: number, pfn: number): SwapResult {
 }
 
 /** swap_out_vma: the pte walk over [start, vma end), skipping ranges with no page table. */
-function swap_out_vma(k: Kernel, mm: DeepReadonly<Mm>, vma: DeepReadonly<Vma>, start: number, walked: { slots: number }): SwapResult {
+/** What swap_out does with each present pte it walks to: 2.1.47's try_to_swap_out, or 2.4.0's (src/mm/vmscan-240.ts). */
+export type PteScan = typeof try_to_swap_out;
+
+function swap_out_vma(
+  k: Kernel,
+  mm: DeepReadonly<Mm>,
+  vma: DeepReadonly<Vma>,
+  start: number,
+  walked: { slots: number },
+  scan: PteScan,
+): SwapResult {
   for (let addr = start; addr < vma.end; addr += PAGE_SIZE) {
     const pte = pte_offset(k, k.s.mms[mm.id], addr);
     if (pte === 0) {
@@ -159,7 +169,7 @@ function swap_out_vma(k: Kernel, mm: DeepReadonly<Mm>, vma: DeepReadonly<Vma>, s
     }
     walked.slots++;
     if (!pte_present(read_pte(k, pte))) continue;
-    const r = try_to_swap_out(k, k.s.mms[mm.id], vma, addr, pte, walked.slots);
+    const r = scan(k, k.s.mms[mm.id], vma, addr, pte, walked.slots);
     walked.slots = 0;
     if (r !== SwapResult.None) return r;
   }
@@ -167,14 +177,14 @@ function swap_out_vma(k: Kernel, mm: DeepReadonly<Mm>, vma: DeepReadonly<Vma>, s
 }
 
 /** swap_out_process: resume at p->swap_address and walk the vmas in order. */
-export function swap_out_process(k: Kernel, mmId: number): SwapResult {
+export function swap_out_process(k: Kernel, mmId: number, scan: PteScan = try_to_swap_out): SwapResult {
   const mm = k.s.mms[mmId];
   let addr = cursor(k, mmId).addr;
   let vma = find_vma_from(mm, addr);
   const walked = { slots: 0 };
   while (vma !== undefined) {
     if (addr < vma.start) addr = vma.start;
-    const r = swap_out_vma(k, mm, vma, addr, walked);
+    const r = swap_out_vma(k, mm, vma, addr, walked, scan);
     if (r !== SwapResult.None) return r;
     vma = next_vma(k.s.mms[mmId], vma);
     if (vma !== undefined) addr = vma.start;
@@ -202,7 +212,7 @@ function taskList(k: Kernel): number[] {
  * swap_out(priority): from the skip_factor-th task, give up to counter + 1 processes a turn
  * each. A process gets AGE_CLUSTER_SIZE(rss) turns before skip_factor moves past it.
  */
-export function swap_out(k: Kernel, priority: number): boolean {
+export function swap_out(k: Kernel, priority: number, scan: PteScan = try_to_swap_out): boolean {
   const tasks = taskList(k);
   const nr = tasks.length;
   if (nr === 0) return false;
@@ -232,7 +242,7 @@ export function swap_out(k: Kernel, priority: number): boolean {
     cnt--;
     if (cnt !== had) k.emit({ t: 'swap_cnt', mm: found, cnt });
     if (cnt === 0) setSkip(skip + 1);
-    const r = swap_out_process(k, found);
+    const r = swap_out_process(k, found, scan);
     if (r === SwapResult.Freed) return true;
     if (r === SwapResult.None && k.s.mms[found] !== undefined && cursor(k, found).cnt !== 0) setSkip(skip + 1);
     at = skip % nr;

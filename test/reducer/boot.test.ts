@@ -15,8 +15,8 @@ const PINNED: Record<string, string> = {
   x486: '959b6dbe8dbdd0faf69af9897e6a745bd0d7e2ab81cb30adb6e7ec23d5e7e3e1',
   forky: '4a67f9e0bc155d15431ac98ff338152ede332d86cc88d417d072d96bef845d18',
   tiny: '8c9839471a81a73bf7e9ab9bf6325330b8cb00df3e407bf7ba5b3f6d8907ff9e',
-  // pte_chain's slice gained its slab pages list (empty at boot)
-  'tiny/pte_chain/active-inactive': '5d92d6bba5be7567b27ea5f6d6550a9cafa542e07f320ae046f08768ce3e79dd',
+  // pte_chain's slice gained its slab pages list; 2.4.0's active-inactive slice carries swap_out's cursors
+  'tiny/pte_chain/active-inactive': '16294d34e1ab71c3e6000ff913dd6a22eeb1c3fb6d8ab6f31031b4115e5ab60e',
   strict: '286054e97e890d9f740b5f0eadee5986e7e333a797bec076dd1e53c835462242',
 };
 
