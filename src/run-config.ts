@@ -3,6 +3,7 @@
 // and its design objects. src/simulation.ts wires these into a running machine.
 
 import { DEFAULT_LATENCIES, watermarks2147, type KernelConfig, type Latencies, type Watermarks } from './kernel/config.js';
+import { COST_NAMES, type Costs, isCostName, MAX_COST } from './include/costs.js';
 import { boot } from './mm/boot.js';
 import {
   DEFAULT_RECLAIM,
@@ -36,6 +37,8 @@ export interface RunOptions {
   age?: AgeMode;
   /** Swap-cache rules (src/include/swap-cache.ts); default 2.1.47. */
   swapCache?: SwapCacheRules;
+  /** --cost NAME=VALUE: costs overriding the defaults and the scenario's (src/include/costs.ts). */
+  cost?: Partial<Costs>;
 }
 
 /** Everything a run depends on; stored in the log header so a log explains itself. */
@@ -126,9 +129,14 @@ export function makeRunConfig(scenario: Scenario, opts: RunOptions): RunConfig {
     throw new ConfigError(`--swap-cache '${String(opts.swapCache)}' is not known: allowed values are ${SWAP_CACHE_RULES.join(', ')}`);
   const latencies = { ...DEFAULT_LATENCIES };
   for (const [k, v] of Object.entries(scenario.latencies ?? {})) {
-    if (!(k in latencies))
-      throw new ConfigError(`latencies.${k} is not a latency: allowed names are ${Object.keys(DEFAULT_LATENCIES).join(', ')}`);
-    latencies[k as keyof Latencies] = v;
+    if (!isCostName(k)) throw new ConfigError(`latencies.${k} is not a latency: allowed names are ${COST_NAMES.join(', ')}`);
+    latencies[k] = v;
+  }
+  for (const [k, v] of Object.entries(opts.cost ?? {})) {
+    if (!isCostName(k)) throw new ConfigError(`--cost ${k} is not a cost: allowed names are ${COST_NAMES.join(', ')}`);
+    if (v === undefined || !Number.isSafeInteger(v) || v < 0 || v > MAX_COST)
+      throw new ConfigError(`--cost ${k}=${String(v)} is not allowed: a whole number from 0 to ${MAX_COST}`);
+    latencies[k] = v;
   }
   return {
     scenario,

@@ -1,5 +1,6 @@
-// The page cache (mm/filemap.c, 2.1.47): pages hashed by (inode, offset) into
-// PAGE_HASH_SIZE buckets. A page in the cache holds one reference for the cache.
+// The page cache (mm/filemap.c, 2.1.47): pages hashed by (inode, offset) into buckets
+// sized by memory at boot as 2.2's page_cache_init() does (pageHashBuckets in state.ts;
+// 2.1.47 had a fixed 2,048). A page in the cache holds one reference for the cache.
 
 import type { Kernel } from '../kernel/kernel.js';
 import { pageHashFn } from '../reducer/index.js';
@@ -13,7 +14,8 @@ import { free_page } from './page_alloc.js';
  * by a fault (or read) another lap; the reference the kernel takes is the caller's get_page.
  */
 export function find_page(k: Kernel, inode: number, offset: number): number {
-  const bucket = k.s.pageHash[pageHashFn(inode, offset)];
+  const hash = k.s.pageHash;
+  const bucket = hash[pageHashFn(inode, offset, hash.length)];
   for (let i = 0; i < bucket.length; i++) {
     const pfn = bucket[i];
     const p = getPage(k.s, pfn);

@@ -168,6 +168,8 @@ function swap_out_vma(
       continue;
     }
     walked.slots++;
+    // swap_out_pmd's loop: every slot passed costs its read and test, present or not
+    k.chargeNs(k.cfg.latencies.ptSlotNs);
     if (!pte_present(read_pte(k, pte))) continue;
     const r = scan(k, k.s.mms[mm.id], vma, addr, pte, walked.slots);
     walked.slots = 0;

@@ -6,7 +6,7 @@
 
 import type { DesignOptions } from '../include/design.js';
 import { PG_DMA, PG_reserved } from '../include/page-flags.js';
-import { NR_MEM_LISTS, PAGE_HASH_SIZE, chunked, emptyStats, getPage, type Page, type State } from '../state.js';
+import { NR_MEM_LISTS, chunked, pageHashBuckets, emptyStats, getPage, type Page, type State } from '../state.js';
 import { buddyFree } from './buddy.js';
 import { reclaimOf, rmapOf } from './designs.js';
 
@@ -61,7 +61,7 @@ export function emptyState(cfg: BootConfig): State {
     pts: {},
     mms: {},
     nextMm: 1,
-    pageHash: Array.from({ length: PAGE_HASH_SIZE }, () => []),
+    pageHash: Array.from({ length: pageHashBuckets(nframes) }, () => []),
     swap: {
       nslots: cfg.swapSlots,
       map: chunked(cfg.swapSlots, () => 0),

@@ -294,3 +294,18 @@ describe('do_try_to_free_page (shrink_mmap, then swap_out, priority 6 down to 0)
     expect(oldSlice(k.s).state).toBe(0);
   });
 });
+
+describe("the old kswapd's pte-slot walk is charged (ptSlotNs per slot, swap_out_pmd)", () => {
+  it('eight slots passed to reach the one present pte cost 8 ptSlotNs, the same count the swap_scan event reports', () => {
+    const { k } = bareKernel('none', 'old', 'tiny', { cost: { ptSlotNs: 1, chainStepNs: 0 } });
+    const mm = do_execve(k, -1, [anonVma(HEAP, 8)]);
+    access(k, mm, HEAP + 7 * 4096, true);
+    k.emit({ t: 'pte_mkold', pte: pteOf(k, mm, HEAP + 7 * 4096) });
+    const before = k.pendingNs;
+    const slotsBefore = k.s.stats.pteSlots;
+    expect(swap_out_process(k, mm)).toBe(SwapResult.None);
+    // one present pte, young before: made old, page touched; every slot 0..7 was read on the way
+    expect(k.pendingNs - before).toBe(8);
+    expect(k.s.stats.pteSlots - slotsBefore).toBe(8);
+  });
+});
