@@ -71,8 +71,10 @@ export function try_to_swap_out(
   if ((page.flags & (PG_reserved | PG_locked)) !== 0) return SwapResult.None;
   k.emit({ t: 'swap_scan', mm: mm.id, addr, pfn, slots });
   k.tick(k.cfg.latencies.scanPteUs);
-  if (pte_dirty(v) && (page.flags & PG_swap_cache) !== 0) {
-    // a dirtied page's copy on swap is stale
+  const rules88 = swapCache2188(k);
+  if (pte_dirty(v) && (page.flags & PG_swap_cache) !== 0 && !rules88) {
+    // 2.1.47 (vmscan.c:90): a dirtied page's copy on swap is stale. 2.1.88 has no such rule:
+    // a swap-cached page is never writable there, so a dirty bit predates the copy.
     delete_from_swap_cache(k, pfn);
     return touch(k, pte, pfn);
   }
@@ -92,6 +94,7 @@ export function try_to_swap_out(
       free_page(k, pfn, 0, 1);
       return SwapResult.Freed;
     }
+    if (rules88 && (page.count !== 1 || (page.flags & PG_swap_cache) !== 0)) return swap_out_cached(k, pte, pfn);
     if (page.count !== 1) return SwapResult.None;
     const entry = get_swap_page(k);
     if (entry === 0) return SwapResult.None;
@@ -134,6 +137,29 @@ export function try_to_swap_out(
     k.emit({ t: 'page_cache_del', pfn });
     free_page(k, pfn, 0, 1);
   }
+  free_page(k, pfn, 0, 1);
+  return getPage(k.s, pfn).count === 0 ? SwapResult.Freed : SwapResult.Unmapped;
+}
+
+/**
+ * 2.1.88 try_to_swap_out, a dirty anonymous page that is shared or already swap-cached: the
+ * pte takes the swap cache's entry (a new one is allocated, written and added to the cache
+ * first), and the page stays for its other users, still cached ("we can swap shared pages,
+ * and still keep them shared when they are swapped back in"). The last user frees it.
+ */
+function swap_out_cached(k: Kernel, pte: number, pfn: number): SwapResult {
+  const page = getPage(k.s, pfn);
+  let entry = page.swap;
+  if ((page.flags & PG_swap_cache) === 0) {
+    entry = get_swap_page(k);
+    if (entry === 0) return SwapResult.None;
+    // the write; the slot's uses: this pte's and the swap cache's
+    k.emit({ t: 'swap_out', pfn, entry, refs: 2 });
+    k.emit({ t: 'swap_cache_add', pfn, entry });
+    k.tick(k.cfg.latencies.writeSubmitUs);
+  } else k.emit({ t: 'swap_dup', entry });
+  k.emit({ t: 'pte_unlink', pte, pfn });
+  k.emit({ t: 'pte_set', pte, val: SWP_ENTRY(entry) });
   free_page(k, pfn, 0, 1);
   return getPage(k.s, pfn).count === 0 ? SwapResult.Freed : SwapResult.Unmapped;
 }
