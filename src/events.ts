@@ -102,6 +102,11 @@ export const EVENT_FIELDS = {
    * operation is still kswapd until the next one begins.
    */
   user_time: ['us'],
+  /**
+   * The reverse map's slab cache (pte-pool, pte_chain, objrmap, anon_vma objects) takes page
+   * `pfn`, just allocated from the buddy lists: it holds PAGE_SIZE / object size objects.
+   */
+  rmap_slab_grow: ['pfn'],
 } as const;
 
 export type EventType = keyof typeof EVENT_FIELDS;

@@ -99,6 +99,7 @@ const KINDS: Record<EventType, readonly K[]> = {
   io_done: [K.Pfn],
   io_wait: [K.U32],
   user_time: [K.U32],
+  rmap_slab_grow: [K.Pfn],
 };
 
 const BY_CODE: readonly (readonly K[])[] = EVENT_TYPES.map((t) => KINDS[t]);
