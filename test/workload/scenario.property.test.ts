@@ -8,8 +8,8 @@
 // interrupted from inside) and named: the worker has a heap limit, and a case that takes
 // over HANG_MS is a hang (a run of 2,000 events takes milliseconds; the bound is wide so that
 // a loaded machine never trips it). npm test runs CASES; npm run soak (MMSIM_SOAK=1) ten
-// times as many. A failure names its seed: MMSIM_MUTANT=<seed> reruns that case alone and
-// writes the mutant's file.
+// times as many (MMSIM_MUTANTS=N: N). A failure names its seed: MMSIM_MUTANT=<seed> reruns
+// that case alone and writes the mutant's file.
 
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
