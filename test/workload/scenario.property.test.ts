@@ -11,7 +11,7 @@
 // times as many (MMSIM_MUTANTS=N: N). A failure names its seed: MMSIM_MUTANT=<seed> reruns
 // that case alone and writes the mutant's file.
 
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -137,6 +137,8 @@ describe('mutated scenario files', () => {
     } finally {
       await runner.close();
     }
+    // the mutants' files stay only when a case failed, for its replay
+    if (failures.length === 0) rmSync(dir, { recursive: true, force: true });
     expect(failures.slice(0, 10).join('\n'), `${failures.length} of ${seeds.length} cases failed`).toBe('');
   });
 });
