@@ -2,14 +2,14 @@
 // way to change it), the kernel that emits into it and the workload that drives the kernel.
 
 import { Kernel } from './kernel/kernel.js';
-import { EventStore, type EngineName } from './event-store.js';
+import { COMMIT_EVERY, EventStore, type EngineName } from './event-store.js';
 import { initialState, kernelConfig, kernelDesigns, type RunConfig } from './run-config.js';
 import type { State } from './state.js';
 import { Workload } from './workload/generator.js';
 import type { Input } from './workload/inputs.js';
 
-/** Events between Immer commits in a batch run. */
-export const COMMIT_EVERY = 4096;
+// defined beside the store it paces, so that `mmsim trace` need not load the workload to know it
+export { COMMIT_EVERY };
 
 export class Simulation {
   readonly machine: EventStore;

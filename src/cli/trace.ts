@@ -9,7 +9,8 @@ import { STRICT_POLICIES, type StrictPolicyName } from '../reclaim/strict.js';
 import { TRACE_FORMATS, type TraceFormat } from '../trace/formats.js';
 import { detectFormat } from '../trace/detect.js';
 import { DEFAULT_MAX_EVENTS } from '../trace/strict.js';
-import { engineOption, parseCount, Progress, UsageError } from './common.js';
+import { engineOption, parseCount, Progress } from './options.js';
+import { UsageError } from './usage-error.js';
 import { MMSIM_VERSION } from './version.js';
 import type { EngineName } from '../event-store.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Readable } from 'node:stream';
 import { Cli } from '../../src/cli/context.js';
-import { etaSeconds, Progress } from '../../src/cli/common.js';
+import { etaSeconds, Progress } from '../../src/cli/options.js';
 
 /** A terminal stderr that records what is written, and a clock the test moves (the io's `now`). */
 function tty(columns = 80) {
