@@ -6,7 +6,8 @@ import { formatEvent } from '../events.js';
 import { bisect } from '../bisect/index.js';
 import { applyingLog } from '../log/replay.js';
 import { opOf, pathOf } from '../timetravel/ops.js';
-import { UsageError } from './common.js';
+import { engineOption, UsageError } from './common.js';
+import type { EngineName } from '../event-store.js';
 import { openTimeline } from './tt-common.js';
 import { logReplay } from './replay-token.js';
 
@@ -16,11 +17,12 @@ export function bisectCommand(cli: Cli): Command {
     .argument('<log>', 'run log (.mmlog)')
     .option('--invariant <name>', `only this invariant: ${Object.keys(INVARIANTS).join(', ')}`)
     .option('--json', 'print the result as JSON')
-    .action((path: string, o: { invariant?: string; json?: boolean }) => {
+    .addOption(engineOption())
+    .action((path: string, o: { invariant?: string; json?: boolean; engine: EngineName }) => {
       if (o.invariant !== undefined && !(o.invariant in INVARIANTS)) {
         throw new UsageError(`--invariant '${o.invariant}' is not an invariant: allowed values are ${Object.keys(INVARIANTS).join(', ')}`);
       }
-      const tl = openTimeline(cli, path);
+      const tl = openTimeline(cli, path, { engine: o.engine });
       const t0 = performance.now();
       const r = applyingLog(tl.log, () => bisect(tl, o.invariant ? new Set([o.invariant]) : undefined));
       const ms = Math.round(performance.now() - t0);

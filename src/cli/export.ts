@@ -8,7 +8,8 @@ import { writeChromeTrace } from '../export/chrome-trace.js';
 import { applyingLog } from '../log/replay.js';
 import type { State } from '../state.js';
 import type { Event } from '../events.js';
-import { parseCount, UsageError } from './common.js';
+import { engineOption, parseCount, UsageError } from './common.js';
+import type { EngineName } from '../event-store.js';
 import { parseNumber } from './tt-common.js';
 
 function* allEvents(log: LogReader): Generator<Event> {
@@ -23,7 +24,8 @@ export function exportCommand(cli: Cli): Command {
     .option('--from <n>', 'first event to show (earlier events are applied, not shown)', parseNumber('--from'), 0)
     .option('--to <n>', 'last event to show', parseNumber('--to'))
     .option('--counter-every <ops>', 'memory counters every this many operations', parseCount('--counter-every'), 1)
-    .action((path: string, o: { output: string; from: number; to?: number; counterEvery: number }) => {
+    .addOption(engineOption())
+    .action((path: string, o: { output: string; from: number; to?: number; counterEvery: number; engine: EngineName }) => {
       inputFile(path, 'log');
       outputFile(o.output, '-o');
       const log = new LogReader(path);
@@ -52,7 +54,7 @@ export function exportCommand(cli: Cli): Command {
                 first = false;
                 if (buf.length >= 4096) flush();
               },
-              { from: o.from, to: o.to, counterEvery: o.counterEvery },
+              { from: o.from, to: o.to, counterEvery: o.counterEvery, engine: o.engine },
             ),
           );
           flush();

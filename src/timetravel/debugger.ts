@@ -129,7 +129,7 @@ export class Debugger {
     // operation boundary and the full check every 256 operations, on its own copy.
     const inv = this.breaks.filter((b): b is Extract<Break, { kind: 'invariant' }> => b.kind === 'invariant');
     const only = inv.length === 0 || inv.some((b) => b.name === undefined) ? undefined : new Set(inv.map((b) => b.name as string));
-    const checker = stop && inv.length > 0 ? new StreamChecker(copyState(this.s), { only }) : null;
+    const checker = stop && inv.length > 0 ? new StreamChecker(copyState(this.s), { only, engine: this.tl.engine }) : null;
     while (this.pos < target) {
       const s = this.s;
       const e = this.tl.event(this.pos);
