@@ -6,12 +6,12 @@ import { allDesigns } from '../designs/registry.js';
 import type { Violation } from '../include/rules.js';
 import type { State } from '../state.js';
 import type { DeepReadonly } from '../include/readonly.js';
-import { CORE_RULES, readPteSafe } from './rules.js';
+import { CORE_RULES, forEachPte, readPteSafe, swapCacheWritable } from './rules.js';
 import { IndexedView, rulesFor, runRules } from './view.js';
 
 /** Every invariant any design can have, by name: what `check --list` prints and --invariant accepts. */
 export const INVARIANTS: Readonly<Record<string, string>> = Object.freeze(
-  Object.fromEntries([...CORE_RULES, ...allDesigns().flatMap((d) => d.rules ?? [])].map((r) => [r.name, r.description])),
+  Object.fromEntries([...CORE_RULES, swapCacheWritable, ...allDesigns().flatMap((d) => d.rules ?? [])].map((r) => [r.name, r.description])),
 );
 
 export type InvariantName = keyof typeof INVARIANTS;

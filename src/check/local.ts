@@ -81,6 +81,7 @@ export function touches(s: State, e: Event, pte: (x: number, pages: readonly num
     case 'page_cache_del':
     case 'swap_out':
     case 'swap_in':
+    case 'rmap_collapse':
       page(e.pfn);
       return;
     default:

@@ -183,9 +183,15 @@ const pteOnChain: Rule = {
   },
 };
 
-const swapCacheWritable: Rule = {
+/**
+ * Tweedie's invariant (2.1.88 mm/vmscan.c, try_to_swap_out: "pages read in from swap either
+ * having the swap cache flag set, OR being marked writable in the pte, but NEVER BOTH"). It is
+ * 2.1.88's: 2.1.47's do_wp_page leaves a page it makes writable in the swap cache, so the rule
+ * holds only in runs with --swap-cache 2.1.88 (src/check/view.ts rulesFor).
+ */
+export const swapCacheWritable: Rule = {
   name: 'swap-cache-writable',
-  description: 'no page is both in the swap cache and mapped writable',
+  description: 'no page is both in the swap cache and mapped writable (--swap-cache 2.1.88 only: 2.1.47 allows it)',
   scope: 'page',
   check(v, pfn, out) {
     if ((getPage(v.s, pfn).flags & PG_swap_cache) === 0) return;
@@ -451,7 +457,6 @@ export const CORE_RULES: readonly Rule[] = [
   freePage,
   buddy,
   swapMap,
-  swapCacheWritable,
   clockHand,
   rss,
   pteInVma,

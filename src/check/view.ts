@@ -8,18 +8,21 @@ import type { ChainReport, RmapDesign } from '../include/design.js';
 import type { Rule, Violation } from '../include/rules.js';
 import { reclaimOf, rmapOf } from '../reducer/designs.js';
 import { getPage, NR_MEM_LISTS, type PageTable, type State } from '../state.js';
-import { CORE_RULES, type CoreView, isUserPage, listPtes, type PteList, walkBuddy } from './rules.js';
+import { CORE_RULES, type CoreView, isUserPage, listPtes, type PteList, swapCacheWritable, walkBuddy } from './rules.js';
 import { pte_slot, pte_table_pfn } from '../arch/i386/pgtable.js';
 
-/** The rules of each design pair, built once: the local check asks at every operation boundary. */
+/** The rules of each design pair (and swap-cache rules), built once: the local check asks at every operation boundary. */
 const rulesByDesigns = new Map<string, readonly Rule[]>();
 
-/** The rules that hold in this state: the core's and each active design's (the same array for the same designs). */
+/** The rules that hold in this state: the core's, 2.1.88's swap-cache invariant when its rules run, and each
+ * active design's (the same array for the same designs). */
 export function rulesFor(s: State): readonly Rule[] {
-  const key = `${s.rmap}\0${s.reclaim}`;
+  const lookup = s.swap.cache !== undefined;
+  const key = `${s.rmap}\0${s.reclaim}\0${lookup}`;
   let rules = rulesByDesigns.get(key);
   if (rules === undefined) {
-    rules = Object.freeze([...CORE_RULES, ...(rmapOf(s).rules ?? []), ...(reclaimOf(s).rules ?? [])]);
+    const swap = lookup ? [swapCacheWritable] : [];
+    rules = Object.freeze([...CORE_RULES, ...swap, ...(rmapOf(s).rules ?? []), ...(reclaimOf(s).rules ?? [])]);
     rulesByDesigns.set(key, rules);
   }
   return rules;

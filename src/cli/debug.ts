@@ -12,9 +12,13 @@ export function debugCommand(cli: Cli): Command {
       'interactive time travel over a run log: step, back, goto, next/prev TYPE, break, watch, print (commands from stdin; type help)',
     )
     .argument('<log>', 'run log (.mmlog)')
-    .option('-x, --exec <commands>', 'run these ;-separated commands first (then read stdin unless it is a terminal-less EOF)')
+    .option(
+      '-x, --exec <commands>',
+      'run these ;-separated commands first, then read stdin unless it is a terminal-less EOF (repeatable: each -x runs in turn)',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
     .addOption(engineOption())
-    .action(async (path: string, o: { exec?: string; engine: EngineName }) => {
+    .action(async (path: string, o: { exec?: string[]; engine: EngineName }) => {
       // the last STEP_WINDOW states stay as immutable values (Immer): `back` inside them replays nothing
       const tl = openTimeline(cli, path, { engine: o.engine, window: STEP_WINDOW });
       const dbg = new Debugger(tl);
@@ -26,7 +30,7 @@ export function debugCommand(cli: Cli): Command {
         if (lines.length) cli.out(lines.join('\n') + '\n');
       };
       say([`mmsim debug: ${path}, ${tl.events} events (${tl.config.scenario.name}, seed ${tl.config.seed}); type help`, dbg.where()]);
-      for (const c of o.exec?.split(';') ?? []) {
+      for (const c of (o.exec ?? []).flatMap((x) => x.split(';'))) {
         if (dbg.done) break;
         say(dbg.exec(c));
       }

@@ -65,6 +65,7 @@ export function runDesign(job: DesignJob, onProgress?: ProgressFn): DesignResult
     rmap: job.design.rmap,
     mem: job.mem,
     age: job.design.age,
+    swapCache: job.design.swapCache,
   });
   const sim = new Simulation(cfg, 'direct');
   const m = sim.machine;

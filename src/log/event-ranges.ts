@@ -90,6 +90,7 @@ const KINDS: Record<EventType, readonly K[]> = {
   anon_vma_prepare: [K.U32, K.Mm, K.U32],
   anon_vma_link: [K.U32, K.Mm, K.U32],
   anon_vma_unlink: [K.U32, K.Mm, K.U32],
+  rmap_collapse: [K.Pfn],
 };
 
 const BY_CODE: readonly (readonly K[])[] = EVENT_TYPES.map((t) => KINDS[t]);

@@ -127,7 +127,7 @@ function bootedProblem(s: Obj, bytes: number): string | null {
   while (reserved < n && (flagsAt(reserved) & PG_reserved) !== 0) reserved++;
   if (reserved < 2 || reserved > n - 8) return `reserves ${reserved} of ${n} frames, expected 2..${n - 8}`;
   // the design options are not in the state's own fields: find the one that boots this exact
-  // machine (pte-chain lists NULL-terminated or circular)
+  // machine (pte-chain lists NULL-terminated or circular); 2.1.88's swap cache has its index
   let diff: string | null = null;
   for (const chainMode of [0, 1]) {
     const booted = boot({
@@ -138,6 +138,7 @@ function bootedProblem(s: Obj, bytes: number): string | null {
       reclaim: s.reclaim,
       options: { chainMode },
       hand: s.hand,
+      swapCacheLookup: swap.cache !== undefined,
     });
     diff = firstDifference(s, booted, 'initial');
     if (diff === null) return null;
