@@ -6,7 +6,7 @@ import { allDesigns } from '../designs/registry.js';
 import type { Violation } from '../include/rules.js';
 import type { State } from '../state.js';
 import type { DeepReadonly } from '../include/readonly.js';
-import { CORE_RULES, forEachPte, readPteSafe, swapCacheWritable } from './rules.js';
+import { CORE_RULES, readPteSafe, swapCacheWritable } from './rules.js';
 import { IndexedView, rulesFor, runRules } from './view.js';
 
 /** Every invariant any design can have, by name: what `check --list` prints and --invariant accepts. */
