@@ -1,6 +1,5 @@
 import type { Cli } from './context.js';
 import { inputFile } from './files.js';
-import { logReplay } from './replay-token.js';
 import { Command } from 'commander';
 import { LogReader } from '../log/reader.js';
 import { cloneState } from '../snapshot/clone.js';
@@ -9,7 +8,8 @@ import { INVARIANTS } from '../check/invariants.js';
 import { formatViolation } from '../check/violation.js';
 import { formatEvent } from '../events.js';
 import type { State } from '../state.js';
-import { engineOption, parseCount, Progress, UsageError } from './common.js';
+import { engineOption, parseCount, Progress } from './options.js';
+import { UsageError } from './usage-error.js';
 import type { EngineName } from '../event-store.js';
 import { applyingLog } from '../log/replay.js';
 
@@ -28,7 +28,10 @@ export function checkCommand(cli: Cli): Command {
     .option('--json', 'print the result as JSON')
     .addOption(engineOption())
     .action(
-      (path: string | undefined, o: { invariant?: string; fullEvery: number; list?: boolean; json?: boolean; engine: EngineName }) => {
+      async (
+        path: string | undefined,
+        o: { invariant?: string; fullEvery: number; list?: boolean; json?: boolean; engine: EngineName },
+      ) => {
         if (o.list) {
           for (const [k, v] of Object.entries(INVARIANTS)) cli.out(`${k.padEnd(22)} ${v}\n`);
           return;
@@ -68,7 +71,8 @@ export function checkCommand(cli: Cli): Command {
         });
         progress.stop();
         log.close();
-        const replay = checker.failure ? logReplay(log, checker.failure.event) : null;
+        // the replay line needs the scenario schema (zod): loaded only when there is a failure to replay
+        const replay = checker.failure ? (await import('./replay-token.js')).logReplay(log, checker.failure.event) : null;
         const f = checker.failure;
         if (o.json) {
           cli.json({

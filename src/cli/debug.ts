@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { createInterface } from 'node:readline';
 import { Debugger } from '../timetravel/debugger.js';
 import { openTimeline, STEP_WINDOW } from './tt-common.js';
-import { engineOption } from './common.js';
+import { engineOption } from './options.js';
 import type { EngineName } from '../event-store.js';
 
 export function debugCommand(cli: Cli): Command {

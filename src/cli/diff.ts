@@ -1,7 +1,8 @@
 import type { Cli } from './context.js';
 import { Command } from 'commander';
 import { diffStates, formatChanges } from '../timetravel/diff.js';
-import { engineOption, UsageError } from './common.js';
+import { engineOption } from './options.js';
+import { UsageError } from './usage-error.js';
 import type { EngineName } from '../event-store.js';
 import { openTimeline, parseNumber, readProgress } from './tt-common.js';
 

@@ -8,7 +8,8 @@ import { writeChromeTrace } from '../export/chrome-trace.js';
 import { applyingLog } from '../log/replay.js';
 import type { State } from '../state.js';
 import type { Event } from '../events.js';
-import { engineOption, parseCount, Progress, UsageError } from './common.js';
+import { engineOption, parseCount, Progress } from './options.js';
+import { UsageError } from './usage-error.js';
 import type { EngineName } from '../event-store.js';
 import { parseNumber } from './tt-common.js';
 

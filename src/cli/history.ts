@@ -3,7 +3,8 @@ import { Command } from 'commander';
 import { formatEvent } from '../events.js';
 import { checkPage, hex } from '../timetravel/describe.js';
 import { history, type Target } from '../timetravel/history.js';
-import { engineOption, UsageError } from './common.js';
+import { engineOption } from './options.js';
+import { UsageError } from './usage-error.js';
 import type { EngineName } from '../event-store.js';
 import { openTimeline, parseNumber, readProgress } from './tt-common.js';
 

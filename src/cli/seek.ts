@@ -6,7 +6,7 @@ import { checkPte, formatMm, formatPage, formatPte, formatSummary, mmInfo, pageI
 import { formatEvent } from '../events.js';
 import { pathOf } from '../timetravel/ops.js';
 import { openTimeline, parseNumber, readProgress } from './tt-common.js';
-import { engineOption } from './common.js';
+import { engineOption } from './options.js';
 import type { EngineName } from '../event-store.js';
 
 export function seekCommand(cli: Cli): Command {

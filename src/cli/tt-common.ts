@@ -3,7 +3,8 @@
 
 import { LogReader } from '../log/reader.js';
 import { Timeline, type TimelineOptions } from '../timetravel/timeline.js';
-import { Progress, UsageError } from './common.js';
+import { Progress } from './options.js';
+import { UsageError } from './usage-error.js';
 import type { Cli } from './context.js';
 import { inputFile } from './files.js';
 

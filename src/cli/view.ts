@@ -2,7 +2,7 @@ import type { Cli } from './context.js';
 import { Command } from 'commander';
 import { checkPort, runView } from '../view/run.js';
 import { openTimeline, STEP_WINDOW } from './tt-common.js';
-import { engineOption } from './common.js';
+import { engineOption } from './options.js';
 import type { EngineName } from '../event-store.js';
 
 export function viewCommand(cli: Cli): Command {
