@@ -1,6 +1,6 @@
 // npm run bench:replay: replay and check of one log, each against its floor in the same run.
 //
-//   in-process (one log, already on disk; medians of REPS, the floor and the command interleaved):
+//   in-process (one log, already on disk; CPU time, medians of REPS, the floors and the command interleaved):
 //     decode-only   read + CRC + decode every events chunk into event objects (no range checks), nothing applied
 //     decode+apply  the same, then the reducer's apply() on a private copy of the initial state
 //                   (the project's own reducer: the floor any replay of these event objects has)
@@ -62,10 +62,12 @@ function decodeAll(p: string, onChunk: (events: Event[]) => void): void {
   log.close();
 }
 
+/** CPU milliseconds (user + sys) of this process while `f` runs: steadier than wall time on a shared machine. */
 function timed(f: () => void): number {
-  const t0 = performance.now();
+  const t0 = process.cpuUsage();
   f();
-  return performance.now() - t0;
+  const d = process.cpuUsage(t0);
+  return (d.user + d.system) / 1000;
 }
 
 const log0 = new LogReader(path);
@@ -120,7 +122,7 @@ for (let r = 0; r < REPS; r++) for (const [cmd, xs] of Object.values(whole)) xs.
 
 const ns = (ms: number): string => `${((ms * 1e6) / events).toFixed(0).padStart(5)} ns/event`;
 console.log(`bench-replay: ${path}, ${events.toLocaleString('en-US')} events, medians of ${REPS} (node ${process.version})`);
-console.log('in-process (wall):');
+console.log('in-process (CPU, user + sys):');
 const floorMs = median(inproc['decode+apply']);
 for (const [name, xs] of Object.entries(inproc)) {
   const m = median(xs);
@@ -130,7 +132,8 @@ console.log('whole process (CPU, user + sys):');
 const decodeCpu = median(whole['decode-only'][1]);
 for (const [name, [cmd, xs]] of Object.entries(whole)) {
   const m = median(xs);
+  const vsReplay = name === 'check' ? `, ${(m / median(whole.replay[1])).toFixed(2)}x replay` : '';
   console.log(
-    `  ${name.padEnd(14)} ${(m * 1000).toFixed(0).padStart(6)} ms  ${(m / decodeCpu).toFixed(2)}x decode-only   ${cmd.replace(node, 'node').replace(path, 'LOG')}`,
+    `  ${name.padEnd(14)} ${(m * 1000).toFixed(0).padStart(6)} ms  ${(m / decodeCpu).toFixed(2)}x decode-only${vsReplay}   ${cmd.replace(node, 'node').replace(path, 'LOG')}`,
   );
 }
