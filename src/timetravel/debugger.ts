@@ -301,7 +301,8 @@ export class Debugger {
     for (let i = this.pos - 2; i >= 0; i--) {
       const e = this.tl.event(i);
       if (e.t !== type) continue;
-      if (page === undefined || this.touches(this.tl.copyAt(i), e, page)) return i;
+      // touches() only reads: the timeline's own state will do, no copy per event looked at
+      if (page === undefined || this.touches(this.tl.at(i), e, page)) return i;
     }
     return -1;
   }
