@@ -78,6 +78,13 @@ export const EVENT_FIELDS = {
   // pte_chain (and objrmap's anonymous pages): owned by those designs.
   /** page_referenced found one pte left on page `pfn`'s pte_chain: the chain collapses back to PG_direct. */
   rmap_collapse: ['pfn'],
+  // The allocator (src/mm/page_alloc.ts) and the task struct (src/kernel/fork.ts).
+  /** __get_free_pages returned 0 for a request of `order` at priority `gfp` (stats.allocFailures[order]). */
+  alloc_fail: ['order', 'gfp'],
+  /** The order-1 block at `pfn` holds the task struct and kernel stack of the process whose mm is `mm` (alloc_task_struct; exec passes it on). */
+  task_struct: ['mm', 'pfn'],
+  /** do_fork by the process of mm `parent` was refused for want of memory (-ENOMEM; stats.forksRefused). */
+  fork_refused: ['parent'],
 } as const;
 
 export type EventType = keyof typeof EVENT_FIELDS;

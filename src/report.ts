@@ -3,7 +3,7 @@
 
 import { FAULT_KINDS } from './events.js';
 import { rmapOf } from './reducer/designs.js';
-import type { State } from './state.js';
+import { NR_MEM_LISTS, type State } from './state.js';
 
 export interface Report {
   scenario: string;
@@ -28,7 +28,12 @@ export interface Report {
   forks: number;
   execs: number;
   exits: number;
+  /** Processes killed for want of memory (the fault path's oom() or SIGBUS, or an execve that found none). */
   oomKills: number;
+  /** do_fork calls refused with -ENOMEM (no task struct, pgd or page table to be had). */
+  forksRefused: number;
+  /** __get_free_pages failures, by order (index = order), and their total. */
+  allocFailures: { byOrder: number[]; total: number };
   processes: number;
   frames: number;
   freePages: number;
@@ -40,6 +45,11 @@ export interface Report {
 }
 
 const MAJOR = new Set(['file_major', 'swapin']);
+
+function allocFailures(byOrder: readonly number[] | undefined): Report['allocFailures'] {
+  const a = byOrder === undefined ? new Array<number>(NR_MEM_LISTS).fill(0) : [...byOrder];
+  return { byOrder: a, total: a.reduce((x, y) => x + y, 0) };
+}
 
 export function makeReport(s: State, meta: { scenario: string; seed: string; reclaim: string; steal?: boolean }): Report {
   const st = s.stats;
@@ -76,6 +86,8 @@ export function makeReport(s: State, meta: { scenario: string; seed: string; rec
     execs: st.execs,
     exits: st.exits,
     oomKills: st.ooms,
+    forksRefused: st.forksRefused ?? 0,
+    allocFailures: allocFailures(st.allocFailures),
     processes: Object.keys(s.mms).length,
     frames: s.nframes,
     freePages: s.nrFree,
@@ -88,6 +100,14 @@ export function makeReport(s: State, meta: { scenario: string; seed: string; rec
 
 const n = (x: number): string => x.toLocaleString('en-US');
 const ms = (us: number): string => `${(us / 1000).toFixed(1)} ms`;
+
+/** "order 0: 3, order 1: 12", the orders that failed at least once. */
+const byOrder = (a: number[]): string =>
+  a
+    .map((c, o) => [o, c])
+    .filter(([, c]) => c > 0)
+    .map(([o, c]) => `order ${o}: ${n(c)}`)
+    .join(', ');
 
 export function formatReport(r: Report): string {
   // swapcache faults happen only under --swap-cache 2.1.88: other runs' line leaves the kind out
@@ -105,7 +125,8 @@ export function formatReport(r: Report): string {
     `  swap I/O            ${n(r.swapReads)} reads, ${n(r.swapWrites)} writes (${n(r.swapUsedSlots)} slots in use)`,
     `  file I/O            ${n(r.fileReads)} reads, ${n(r.fileWrites)} write-backs`,
     `  kswapd              ${n(r.kswapdRuns)} runs, ${ms(r.kswapdCpuUs)} simulated CPU`,
-    `  processes           ${n(r.processes)} alive; ${n(r.forks)} forks, ${n(r.execs)} execs, ${n(r.exits)} exits, ${n(r.oomKills)} OOM kills`,
+    `  processes           ${n(r.processes)} alive; ${n(r.forks)} forks (${n(r.forksRefused)} refused), ${n(r.execs)} execs, ${n(r.exits)} exits, ${n(r.oomKills)} killed for want of memory`,
+    `  allocation failures ${n(r.allocFailures.total)}${r.allocFailures.total > 0 ? ` (${byOrder(r.allocFailures.byOrder)})` : ''}`,
     `  simulated time      ${(r.simulatedUs / 1e6).toFixed(3)} s`,
     `  free memory         ${n(r.freePages)} of ${n(r.frames)} pages (${n(r.freeKiB)} KiB)`,
     `  rmap overhead       ${n(r.rmapOverheadBytes)} bytes`,

@@ -76,6 +76,8 @@ export interface Mm {
   rss: number;
   /** pgd index -> page-table pfn (pmd folded into pgd on i386). */
   pgdir: Record<number, number>;
+  /** First pfn of the order-1 block holding the process's task struct and kernel stack; absent in strict mode, which has none. */
+  task?: number;
 }
 
 /** One page table (its first page; a design that needs order-1 tables keeps the second page in its slice). */
@@ -126,7 +128,12 @@ export interface Stats {
   kswapdUs: number;
   /** Pages scanned by direct reclaim (inside an allocating operation, not kswapd). */
   directScanned: number;
+  /** Processes killed for want of memory in the fault path (oom(), or SIGBUS from do_no_page), or whose execve found none. */
   ooms: number;
+  /** __get_free_pages failures, per order (0..NR_MEM_LISTS-1); absent until the first (initial states keep their hash). */
+  allocFailures?: number[];
+  /** do_fork calls refused for want of memory (-ENOMEM): no child; absent until the first. */
+  forksRefused?: number;
   forks: number;
   execs: number;
   exits: number;

@@ -5,7 +5,7 @@
 
 import { PAGE_SIZE, PTRS_PER_PTE, pte_is_swap, pte_pfn, pte_present, pte_write, SWP_OFFSET } from '../arch/i386/page.js';
 import { pgd_getmm, pmd_getpgd, pte_addr, pte_getpmd, pte_slot, pte_table_pfn } from '../arch/i386/pgtable.js';
-import { PG_pgtable, PG_reserved, PG_swap_cache } from '../include/page-flags.js';
+import { PG_kernel, PG_pgtable, PG_reserved, PG_swap_cache } from '../include/page-flags.js';
 import { type CheckView, hex, type Rule, type Violation } from '../include/rules.js';
 import { buddyBit } from '../reducer/buddy.js';
 import { getPage, NR_MEM_LISTS, type PageTable, type State, type Vma } from '../state.js';
@@ -83,7 +83,7 @@ const freePage: Rule = {
 /** The page is in use and holds user data (not a page table): the rules below apply to it. */
 const inUse = (s: State, pfn: number): boolean => {
   const p = getPage(s, pfn);
-  return p.count !== 0 && (p.flags & PG_pgtable) === 0;
+  return p.count !== 0 && (p.flags & PG_kernel) === 0;
 };
 
 const pageCount: Rule = {
@@ -93,8 +93,13 @@ const pageCount: Rule = {
   check(v, pfn, out) {
     const p = getPage(v.s, pfn);
     if (p.count === 0) return;
-    if ((p.flags & PG_pgtable) !== 0) {
-      if (p.count !== 1) out.push({ invariant: 'page-count', page: pfn, message: `page-table frame has count ${p.count}, expected 1` });
+    if ((p.flags & PG_kernel) !== 0) {
+      if (p.count !== 1)
+        out.push({
+          invariant: 'page-count',
+          page: pfn,
+          message: `kernel frame (page table or task struct) has count ${p.count}, expected 1`,
+        });
       return;
     }
     if (!(v as CoreView).exact(pfn)) return;

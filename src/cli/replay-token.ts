@@ -27,6 +27,7 @@ const OPTION_FLAGS: { [K in keyof Required<RunOptions>]: (v: NonNullable<RunOpti
   age: (v) => ['--age', v],
   swapCache: (v) => ['--swap-cache', v],
   cost: (v) => Object.entries(v).flatMap(([name, us]) => ['--cost', `${name}=${String(us)}`]),
+  alloc: (v) => ['--alloc', v],
 };
 
 /** The run options that make `cfg` from its scenario (--mem only when it overrides the scenario's memory, --cost only for costs that differ from the scenario's). */
@@ -44,6 +45,7 @@ export function runOptionsOf(cfg: RunConfig): RunOptions {
     ...(cfg.age !== undefined ? { age: cfg.age } : {}),
     ...(cfg.swapCache !== undefined ? { swapCache: cfg.swapCache } : {}),
     ...(cost !== undefined ? { cost } : {}),
+    ...(cfg.alloc !== undefined ? { alloc: cfg.alloc } : {}),
   };
 }
 

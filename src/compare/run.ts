@@ -2,6 +2,7 @@
 // (scenario, seed, steps, design), so parallel and sequential comparisons agree exactly.
 
 import { makeRunConfig } from '../run-config.js';
+import { NR_MEM_LISTS } from '../state.js';
 import { Simulation } from '../simulation.js';
 import { stateHash } from '../snapshot/hash.js';
 import type { Scenario } from '../workload/scenario.js';
@@ -48,7 +49,14 @@ export interface DesignResult {
   rmapFinalBytes: number;
   /** Simulated µs for the workload's steps. */
   completionUs: number;
+  /** Processes killed for want of memory. */
   ooms: number;
+  /** do_fork calls refused (-ENOMEM). */
+  forksRefused: number;
+  /** __get_free_pages failures by order (index = order). */
+  allocFailures: number[];
+  /** High-order blocks steal_specific_page emptied (0 without +steal). */
+  stealOk: number;
   rmapErrors: number;
   reclaimPasses: number;
   histogram: MappingBucket[];
@@ -66,6 +74,8 @@ export function runDesign(job: DesignJob, onProgress?: ProgressFn): DesignResult
     mem: job.mem,
     age: job.design.age,
     swapCache: job.design.swapCache,
+    steal: job.design.steal === true,
+    alloc: job.design.alloc,
   });
   const sim = new Simulation(cfg, 'direct');
   const m = sim.machine;
@@ -109,6 +119,9 @@ export function runDesign(job: DesignJob, onProgress?: ProgressFn): DesignResult
     rmapFinalBytes: sim.kernel.rmap.overhead(s).bytes,
     completionUs: s.time,
     ooms: st.ooms,
+    forksRefused: st.forksRefused ?? 0,
+    allocFailures: st.allocFailures === undefined ? new Array<number>(NR_MEM_LISTS).fill(0) : [...st.allocFailures],
+    stealOk: st.steal?.ok ?? 0,
     rmapErrors: st.rmapErrors,
     reclaimPasses: col.passes,
     histogram: col.histogram(),

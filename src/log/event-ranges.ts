@@ -91,6 +91,10 @@ const KINDS: Record<EventType, readonly K[]> = {
   anon_vma_link: [K.U32, K.Mm, K.U32],
   anon_vma_unlink: [K.U32, K.Mm, K.U32],
   rmap_collapse: [K.Pfn],
+  alloc_fail: [K.Order, K.U32],
+  // the block's second frame is the reducer's to check (an odd or last pfn is rejected there)
+  task_struct: [K.Mm, K.Pfn],
+  fork_refused: [K.Mm],
 };
 
 const BY_CODE: readonly (readonly K[])[] = EVENT_TYPES.map((t) => KINDS[t]);

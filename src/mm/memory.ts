@@ -28,7 +28,7 @@ import { getPage, VM_WRITE, VmaKind, type Mm, type Vma } from '../state.js';
 import { find_page, read_file_page } from './filemap.js';
 import { GFP_USER, __get_free_pages, free_page } from './page_alloc.js';
 import { delete_from_swap_cache, lookup_swap_cache, swapCache2188 } from './swap_state.js';
-import { PG_dirty, PG_pgtable, PG_reserved, PG_swap_cache } from '../include/page-flags.js';
+import { PG_dirty, PG_kernel, PG_reserved, PG_swap_cache } from '../include/page-flags.js';
 import { OP } from '../events.js';
 
 export type FaultResult = 'ok' | 'segv' | 'oom';
@@ -157,7 +157,7 @@ function wrong_page(k: Kernel, pfn: number): number {
   for (let i = 1; i < k.s.nframes; i++) {
     const q = (pfn + i) % k.s.nframes;
     const p = getPage(k.s, q);
-    if (p.count > 0 && (p.flags & (PG_reserved | PG_pgtable)) === 0) return q;
+    if (p.count > 0 && (p.flags & (PG_reserved | PG_kernel)) === 0) return q;
   }
   return pfn;
 }

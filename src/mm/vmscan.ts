@@ -10,12 +10,12 @@ import { SWAPOUT_INTERVAL_US } from '../kernel/config.js';
 import { getPage, type Page } from '../state.js';
 import { free_page } from './page_alloc.js';
 import { page_referenced, rmap_walk } from './rmap.js';
-import { PG_dirty, PG_locked, PG_pgtable, PG_referenced, PG_reserved, PG_swap_cache } from '../include/page-flags.js';
+import { PG_dirty, PG_kernel, PG_locked, PG_referenced, PG_reserved, PG_swap_cache } from '../include/page-flags.js';
 import { read_pte } from './memory.js';
 import { get_swap_page } from './swapfile.js';
 import { delete_from_swap_cache } from './swap_state.js';
 
-export const SKIP = PG_reserved | PG_locked | PG_pgtable;
+export const SKIP = PG_reserved | PG_locked | PG_kernel;
 
 /** References a page may hold and still be reclaimable: one per mapping plus the page cache's. */
 export function expectedRefs(p: Page): number {

@@ -1,12 +1,13 @@
-// The reducer: the only code that changes the machine state. One switch over event types,
-// deterministic and total: an event of unknown type is an error, never ignored. Immer
+// The reducer: the only code that changes the machine state. One function per event type,
+// found by the type's integer code (events.ts), after the active designs' handlers for that
+// code; deterministic and total: an event of unknown type is an error, never ignored. Immer
 // wraps it (see event-store.ts); run on a private copy it is also the bulk-replay fast path.
 
 import { pte_present, _PAGE_ACCESSED, _PAGE_DIRTY } from '../arch/i386/page.js';
 import { pte_slot, pte_table_pfn } from '../arch/i386/pgtable.js';
-import { PG_dirty, PG_pgtable, PG_referenced, PG_swap_cache } from '../include/page-flags.js';
+import { PG_dirty, PG_pgtable, PG_referenced, PG_swap_cache, PG_task } from '../include/page-flags.js';
 import { PAGE_AGE_VALUE, SWAP_CLUSTER_MAX } from '../include/swapctl.js';
-import { getPage, type PageTable, type State, type StealStats } from '../state.js';
+import { getPage, NR_MEM_LISTS, type PageTable, type State, type StealStats } from '../state.js';
 import { EVENT_FIELDS, EVENT_TYPES, FAULT, OP, type Event, type EventType } from '../events.js';
 import { buddyAlloc, buddyFree } from './buddy.js';
 import { activeDesigns, ownersOfCode } from './designs.js';
@@ -298,6 +299,23 @@ const CORE: { readonly [T in EventType]?: Handler<T> } = {
   steal(s, e) {
     if (e.ok) stealStats(s).ok++;
     else stealStats(s).failed++;
+  },
+  alloc_fail(s, e) {
+    if (!(e.order >= 0 && e.order < NR_MEM_LISTS)) throw new ReducerError(`alloc_fail: order ${e.order} is not 0..${NR_MEM_LISTS - 1}`);
+    if (s.stats.allocFailures === undefined) s.stats.allocFailures = new Array<number>(NR_MEM_LISTS).fill(0);
+    s.stats.allocFailures[e.order]++;
+  },
+  task_struct(s, e) {
+    const mm = s.mms[e.mm];
+    if (mm === undefined) throw new ReducerError(`task_struct for unknown mm ${e.mm}`);
+    if (e.pfn % 2 !== 0 || e.pfn + 2 > s.nframes) throw new ReducerError(`task_struct: pfn ${e.pfn} is not an order-1 block in mem_map`);
+    mm.task = e.pfn;
+    // kernel memory: never reclaimed or moved, count 1 (the checker's page-count rule)
+    getPage(s, e.pfn).flags |= PG_task;
+    getPage(s, e.pfn + 1).flags |= PG_task;
+  },
+  fork_refused(s) {
+    s.stats.forksRefused = (s.stats.forksRefused ?? 0) + 1;
   },
 };
 
