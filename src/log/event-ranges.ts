@@ -95,6 +95,10 @@ const KINDS: Record<EventType, readonly K[]> = {
   // the block's second frame is the reducer's to check (an odd or last pfn is rejected there)
   task_struct: [K.Mm, K.Pfn],
   fork_refused: [K.Mm],
+  io_start: [K.Pfn, K.Bool, K.Bool, K.U32, K.Bool],
+  io_done: [K.Pfn],
+  io_wait: [K.U32],
+  user_time: [K.U32],
 };
 
 const BY_CODE: readonly (readonly K[])[] = EVENT_TYPES.map((t) => KINDS[t]);
