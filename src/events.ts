@@ -85,6 +85,28 @@ export const EVENT_FIELDS = {
   task_struct: ['mm', 'pfn'],
   /** do_fork by the process of mm `parent` was refused for want of memory (-ENOMEM; stats.forksRefused). */
   fork_refused: ['parent'],
+  // The block devices (src/mm/page_io.ts): dev 0 the disk, 1 the NFS server, each serving requests in order.
+  /**
+   * A request for page `pfn` is queued on `dev` and completes `us` from now (the device is busy
+   * until then). mode 1: tracked until io_done (the page is PG_locked; a write holds a reference
+   * and counts in nr_async_pages); mode 0: not tracked (the caller sleeps on it, or nobody waits).
+   */
+  io_start: ['pfn', 'dev', 'write', 'us', 'mode'],
+  /** The tracked request on `pfn` completed: PG_locked cleared (an async write leaves nr_async_pages). */
+  io_done: ['pfn'],
+  /** The current process slept `us` for I/O: time passes, no CPU is used (stats.ioWaitUs). */
+  io_wait: ['us'],
+  /**
+   * User processes ran for `us` since the last kernel time was charged. Its own event, not a
+   * tick: a tick counts as CPU of the operation in progress, and after kswapd ran that
+   * operation is still kswapd until the next one begins.
+   */
+  user_time: ['us'],
+  /**
+   * The reverse map's slab cache (pte-pool, pte_chain, objrmap, anon_vma objects) takes page
+   * `pfn`, just allocated from the buddy lists: it holds PAGE_SIZE / object size objects.
+   */
+  rmap_slab_grow: ['pfn'],
 } as const;
 
 export type EventType = keyof typeof EVENT_FIELDS;

@@ -22,6 +22,12 @@ export interface Report {
   swapWrites: number;
   fileReads: number;
   fileWrites: number;
+  /** Pages filemap_nopage read ahead (one after each read from disk or NFS). */
+  readAheads: number;
+  /** Time processes slept on I/O: their reads (behind queued writes) and direct reclaim's writes. */
+  ioWaitUs: number;
+  /** nr_async_pages at the end: kswapd's swap writes still in flight. */
+  asyncPages: number;
   kswapdRuns: number;
   kswapdCpuUs: number;
   simulatedUs: number;
@@ -79,6 +85,9 @@ export function makeReport(s: State, meta: { scenario: string; seed: string; rec
     swapWrites: st.swapWrites,
     fileReads: st.fileReads,
     fileWrites: st.fileWrites,
+    readAheads: st.readAheads,
+    ioWaitUs: st.ioWaitUs,
+    asyncPages: s.io.nrAsync,
     kswapdRuns: st.kswapdRuns,
     kswapdCpuUs: st.kswapdUs,
     simulatedUs: s.time,
@@ -123,7 +132,8 @@ export function formatReport(r: Report): string {
     `  ptes visited        ${n(r.ptesVisited)}`,
     `  pages freed         ${n(r.pagesFreed)} by reclaim (${r.ptesVisitedPerPageFreed ?? '-'} ptes visited per page freed)`,
     `  swap I/O            ${n(r.swapReads)} reads, ${n(r.swapWrites)} writes (${n(r.swapUsedSlots)} slots in use)`,
-    `  file I/O            ${n(r.fileReads)} reads, ${n(r.fileWrites)} write-backs`,
+    `  file I/O            ${n(r.fileReads)} reads (+ ${n(r.readAheads)} read ahead), ${n(r.fileWrites)} write-backs`,
+    `  I/O wait            ${(r.ioWaitUs / 1e6).toFixed(3)} s (${n(r.asyncPages)} pages under async write-out at the end)`,
     `  kswapd              ${n(r.kswapdRuns)} runs, ${ms(r.kswapdCpuUs)} simulated CPU`,
     `  processes           ${n(r.processes)} alive; ${n(r.forks)} forks (${n(r.forksRefused)} refused), ${n(r.execs)} execs, ${n(r.exits)} exits, ${n(r.oomKills)} killed for want of memory`,
     `  allocation failures ${n(r.allocFailures.total)}${r.allocFailures.total > 0 ? ` (${byOrder(r.allocFailures.byOrder)})` : ''}`,

@@ -106,6 +106,17 @@ export interface SwapState {
   cache?: number[][];
 }
 
+export interface IoState {
+  /** Time at which the disk (swap, local files) has served every request queued so far. */
+  disk: number;
+  /** The same for the NFS server. */
+  nfs: number;
+  /** nr_async_pages: pages under asynchronous write-out, freed when their write completes. */
+  nrAsync: number;
+  /** Tracked requests as flat triples (pfn, done, write 0|1), ordered by completion time. */
+  inflight: number[];
+}
+
 export interface OpState {
   seq: number;
   kind: number;
@@ -141,6 +152,10 @@ export interface Stats {
   rmapErrors: number;
   /** pte slots the old kswapd's page-table walk passed over (present or not): its CPU-side cost. */
   pteSlots: number;
+  /** Time processes slept on I/O (reads, queueing behind writes, direct reclaim's writes). */
+  ioWaitUs: number;
+  /** Pages read ahead by filemap_nopage (try_to_read_ahead). */
+  readAheads: number;
   /**
    * --steal only (absent otherwise, so runs without it keep their state hash): high-order
    * blocks emptied by steal_specific_page, attempts that failed, and pages flipped.
@@ -184,6 +199,8 @@ export interface State {
   hand: number;
   /** Simulated time (µs) of kswapd's last run: swap_tick wakes it again after swapout_interval. */
   lastKswapd: number;
+  /** The block devices and the requests in flight (src/mm/page_io.ts). */
+  io: IoState;
   op: OpState;
   stats: Stats;
 }
@@ -232,5 +249,7 @@ export function emptyStats(): Stats {
     exits: 0,
     rmapErrors: 0,
     pteSlots: 0,
+    ioWaitUs: 0,
+    readAheads: 0,
   };
 }

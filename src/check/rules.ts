@@ -104,16 +104,25 @@ const pageCount: Rule = {
     }
     if (!(v as CoreView).exact(pfn)) return;
     const n = v.mappers(pfn).length;
-    const expected = n + (p.inode !== 0 ? 1 : 0);
+    // rw_swap_page(.., wait 0) holds a reference until the write completes (PG_free_after)
+    const io = asyncWriteRef(v.s, pfn);
+    const expected = n + (p.inode !== 0 ? 1 : 0) + io;
     if (p.count !== expected) {
       out.push({
         invariant: 'page-count',
         page: pfn,
-        message: `count is ${p.count}, expected ${expected} (${n} mapping pte(s)${p.inode !== 0 ? ' + page cache' : ''})`,
+        message: `count is ${p.count}, expected ${expected} (${n} mapping pte(s)${p.inode !== 0 ? ' + page cache' : ''}${io ? ' + write in flight' : ''})`,
       });
     }
   },
 };
+
+/** 1 when `pfn` is under asynchronous write-out (State.io.inflight triples: pfn, done, write). */
+function asyncWriteRef(s: State, pfn: number): number {
+  const f = s.io.inflight;
+  for (let i = 0; i < f.length; i += 3) if (f[i] === pfn && f[i + 2] === 1) return 1;
+  return 0;
+}
 
 /** The design's map of a page, checked for structure; the chain rules below share it. */
 const chainTerminates: Rule = {

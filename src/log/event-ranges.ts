@@ -95,6 +95,11 @@ const KINDS: Record<EventType, readonly K[]> = {
   // the block's second frame is the reducer's to check (an odd or last pfn is rejected there)
   task_struct: [K.Mm, K.Pfn],
   fork_refused: [K.Mm],
+  io_start: [K.Pfn, K.Bool, K.Bool, K.U32, K.Bool],
+  io_done: [K.Pfn],
+  io_wait: [K.U32],
+  user_time: [K.U32],
+  rmap_slab_grow: [K.Pfn],
 };
 
 const BY_CODE: readonly (readonly K[])[] = EVENT_TYPES.map((t) => KINDS[t]);

@@ -5,13 +5,13 @@
 
 import { pte_present, _PAGE_ACCESSED, _PAGE_DIRTY } from '../arch/i386/page.js';
 import { pte_slot, pte_table_pfn } from '../arch/i386/pgtable.js';
-import { PG_dirty, PG_pgtable, PG_referenced, PG_swap_cache, PG_task } from '../include/page-flags.js';
+import { PG_dirty, PG_locked, PG_pgtable, PG_referenced, PG_Slab, PG_swap_cache, PG_task } from '../include/page-flags.js';
 import { PAGE_AGE_VALUE, SWAP_CLUSTER_MAX } from '../include/swapctl.js';
 import { getPage, NR_MEM_LISTS, type PageTable, type State, type StealStats } from '../state.js';
-import { EVENT_FIELDS, EVENT_TYPES, FAULT, OP, type Event, type EventType } from '../events.js';
+import { EVENT_FIELDS, EVENT_TYPES, FAULT, OP, type Event, type EventOf, type EventType } from '../events.js';
 import { buddyAlloc, buddyFree } from './buddy.js';
 import { activeDesigns, ownersOfCode } from './designs.js';
-import type { DesignStatePart, Handler } from '../include/design.js';
+import type { DesignStatePart, Handler, SlabSlice } from '../include/design.js';
 import type { DeepReadonly } from '../include/readonly.js';
 
 export class ReducerError extends Error {}
@@ -241,6 +241,13 @@ const CORE: { readonly [T in EventType]?: Handler<T> } = {
   swap_in(s) {
     s.stats.swapReads++;
   },
+  rmap_slab_grow(s, e) {
+    const sl = s.slices.rmap as Partial<SlabSlice> | undefined;
+    if (sl?.slabPages === undefined) throw new ReducerError(`rmap_slab_grow: --rmap ${s.rmap} has no slab cache`);
+    sl.slabPages.push(e.pfn);
+    // kernel memory from here on: count 1 from the allocation, never reclaimed, never mapped
+    getPage(s, e.pfn).flags |= PG_pgtable | PG_Slab;
+  },
   swap_dup(s, e) {
     swapMapAdd(s, e.entry, 1);
   },
@@ -317,7 +324,54 @@ const CORE: { readonly [T in EventType]?: Handler<T> } = {
   fork_refused(s) {
     s.stats.forksRefused = (s.stats.forksRefused ?? 0) + 1;
   },
+  io_start: ioStart,
+  io_done(s, e) {
+    ioDone(s, e.pfn);
+  },
+  io_wait(s, e) {
+    s.time += e.us;
+    s.stats.ioWaitUs += e.us;
+  },
+  user_time(s, e) {
+    s.time += e.us;
+  },
 };
+
+/** A request queued on its device (src/mm/page_io.ts): served in order; a tracked one locks its page until io_done. */
+function ioStart(s: State, e: EventOf<'io_start'>): void {
+  const io = s.io;
+  if (e.dev !== 0 && e.dev !== 1) throw new ReducerError(`io_start: device ${e.dev} is not 0 (disk) or 1 (nfs)`);
+  const busy = e.dev === 0 ? io.disk : io.nfs;
+  const done = s.time + e.us;
+  if (done < busy)
+    throw new ReducerError(`io_start: request done at ${done}, before the device is free (${busy}): requests are served in order`);
+  if (e.dev === 0) io.disk = done;
+  else io.nfs = done;
+  if (e.mode !== 1) return;
+  if (inflightIndex(s, e.pfn) >= 0) throw new ReducerError(`io_start: page ${e.pfn} already has a request in flight`);
+  // ordered by completion: after every request done at or before this one
+  let i = io.inflight.length;
+  while (i > 0 && io.inflight[i - 2] > done) i -= 3;
+  io.inflight.splice(i, 0, e.pfn, done, e.write);
+  getPage(s, e.pfn).flags |= PG_locked;
+  if (e.write) io.nrAsync++;
+  else s.stats.readAheads++;
+}
+
+function inflightIndex(s: State, pfn: number): number {
+  const f = s.io.inflight;
+  for (let i = 0; i < f.length; i += 3) if (f[i] === pfn) return i;
+  return -1;
+}
+
+function ioDone(s: State, pfn: number): void {
+  const i = inflightIndex(s, pfn);
+  if (i < 0) throw new ReducerError(`io_done: page ${pfn} has no request in flight`);
+  const write = s.io.inflight[i + 2];
+  s.io.inflight.splice(i, 3);
+  getPage(s, pfn).flags &= ~PG_locked;
+  if (write) s.io.nrAsync--;
+}
 
 const CORE_BY_CODE = EVENT_TYPES.map((t) => CORE[t] as Handler<EventType> | undefined);
 
