@@ -18,6 +18,10 @@ import { AGE_MODES, type AgeMode, type ReclaimPolicy, type RmapDesign } from './
 import type { State } from './state.js';
 import { parseSizePages } from './workload/size.js';
 import type { Scenario } from './workload/scenario.js';
+import { initialSmp } from './reducer/smp.js';
+import type { SmpConfig } from './smp/engine.js';
+import { DEFAULT_LOCKING, LOCKING_DESIGNS } from './smp/locking/registry.js';
+import { formatSched, parseSched, SchedSpecError, type SchedSpec } from './smp/sched.js';
 
 export const CHAIN_MODES = ['null', 'circular'] as const;
 export type ChainMode = (typeof CHAIN_MODES)[number];
@@ -33,7 +37,15 @@ export interface RunOptions {
   steal?: boolean;
   /** Page ageing, overriding the policy's default (clock: none, old: 2.1.47). */
   age?: AgeMode;
+  /** CPUs (1-16; default 1). */
+  cpus?: number;
+  /** The SMP scheduler: rr, random or pct:D (only with cpus > 1; default rr). */
+  sched?: string;
+  /** The SMP locking design: bkl or fine (only with cpus > 1; default bkl). */
+  locking?: string;
 }
+
+export const MAX_CPUS = 16;
 
 /** Everything a run depends on; stored in the log header so a log explains itself. */
 export interface RunConfig {
@@ -53,6 +65,8 @@ export interface RunConfig {
   age?: AgeMode;
   /** The scenario's file (an absolute path) when it came from one: replay lines name it. */
   scenarioFile?: string;
+  /** --cpus N > 1 (src/smp/); absent for one CPU, so 1-CPU logs and headers are unchanged. */
+  smp?: SmpConfig;
 }
 
 export class ConfigError extends Error {}
@@ -117,6 +131,7 @@ export function makeRunConfig(scenario: Scenario, opts: RunOptions): RunConfig {
   if (opts.age !== undefined && !AGE_MODES.includes(opts.age))
     throw new ConfigError(`--age '${String(opts.age)}' is not known: allowed values are ${AGE_MODES.join(', ')}`);
   const age = opts.age !== undefined && opts.age !== policyAge ? opts.age : undefined;
+  const smp = smpConfig(opts, scenario, reclaim);
   const latencies = { ...DEFAULT_LATENCIES };
   for (const [k, v] of Object.entries(scenario.latencies ?? {})) {
     if (!(k in latencies))
@@ -136,11 +151,40 @@ export function makeRunConfig(scenario: Scenario, opts: RunOptions): RunConfig {
     latencies,
     ...(opts.steal === true ? { steal: true as const } : {}),
     ...(age !== undefined ? { age } : {}),
+    ...(smp !== undefined ? { smp } : {}),
   };
 }
 
+/** --cpus, --sched, --locking: undefined for one CPU (which may name neither of the others). */
+function smpConfig(opts: RunOptions, scenario: Scenario, reclaim: string, steal = opts.steal === true): SmpConfig | undefined {
+  const cpus = opts.cpus ?? 1;
+  if (!(Number.isInteger(cpus) && cpus >= 1 && cpus <= MAX_CPUS))
+    throw new ConfigError(`--cpus '${String(opts.cpus)}' is not allowed: a whole number of CPUs from 1 to ${MAX_CPUS}`);
+  if (cpus === 1) {
+    if (opts.sched !== undefined) throw new ConfigError(`--sched ${opts.sched} needs --cpus 2 or more: one CPU has nothing to schedule`);
+    if (opts.locking !== undefined) throw new ConfigError(`--locking ${opts.locking} needs --cpus 2 or more: one CPU takes no locks`);
+    return undefined;
+  }
+  let sched: SchedSpec;
+  try {
+    sched = parseSched(opts.sched ?? 'rr');
+  } catch (err) {
+    if (err instanceof SchedSpecError) throw new ConfigError(err.message);
+    throw err;
+  }
+  const locking = opts.locking ?? DEFAULT_LOCKING;
+  const design = LOCKING_DESIGNS.get(locking);
+  if (design === undefined)
+    throw new ConfigError(`--locking '${locking}' is not known: allowed values are ${[...LOCKING_DESIGNS.keys()].join(', ')}`);
+  const why = design.incompatibility({ reclaim, steal });
+  if (why !== null) throw new ConfigError(why);
+  if (scenario.captured)
+    throw new ConfigError(`--cpus ${cpus} cannot run a captured machine's scenario (its workload has no run queues); use --cpus 1`);
+  return { cpus, sched, locking };
+}
+
 export function initialState(cfg: RunConfig): State {
-  return boot({
+  const s = boot({
     nframes: cfg.nframes,
     reserved: cfg.reserved,
     swapSlots: cfg.swapSlots,
@@ -148,6 +192,8 @@ export function initialState(cfg: RunConfig): State {
     reclaim: cfg.reclaim,
     options: { chainMode: cfg.chainMode === 'circular' ? 1 : 0 },
   });
+  if (cfg.smp !== undefined) s.smp = initialSmp(cfg.smp.cpus, cfg.smp.locking, formatSched(cfg.smp.sched));
+  return s;
 }
 
 /** The design objects a run's kernel calls (looked up here, so the kernel never names one). */

@@ -6,7 +6,8 @@ import type { Cli } from './context.js';
 import { formatEta, ProgressLine } from '../sweep/progress.js';
 import { ENGINES, type EngineName } from '../event-store.js';
 import { DEFAULT_RECLAIM, DEFAULT_RMAP, RECLAIM_POLICIES, RMAP_DESIGNS } from '../designs/registry.js';
-import { CHAIN_MODES, makeRunConfig, type ChainMode, type RunConfig } from '../run-config.js';
+import { DEFAULT_LOCKING, LOCKING_DESIGNS } from '../smp/locking/registry.js';
+import { CHAIN_MODES, MAX_CPUS, makeRunConfig, type ChainMode, type RunConfig } from '../run-config.js';
 import type { Simulation } from '../simulation.js';
 import { MmtraceWriter } from '../workload/emit-trace.js';
 import { isScenarioName, loadScenario } from '../workload/scenario.js';
@@ -29,6 +30,9 @@ export interface CommonOpts {
   emitTrace?: string;
   steal?: boolean;
   age?: AgeMode;
+  cpus?: number;
+  sched?: string;
+  locking?: string;
 }
 
 export function parseCount(flag: string) {
@@ -41,6 +45,12 @@ export function parseCount(flag: string) {
     if (!Number.isSafeInteger(n)) throw new UsageError(`${flag} '${v}' is too large: at most ${Number.MAX_SAFE_INTEGER} (2^53 - 1)`);
     return n;
   };
+}
+
+function parseCpus(v: string): number {
+  if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > MAX_CPUS)
+    throw new UsageError(`--cpus '${v}' is not allowed: a whole number of CPUs from 1 to ${MAX_CPUS}`);
+  return Number(v);
 }
 
 export function addRunOptions(cmd: Command, defaultEvents: number): Command {
@@ -79,6 +89,20 @@ export function addRunOptions(cmd: Command, defaultEvents: number): Command {
         "page ageing: 2.1.47 (touch_page/age_page: a page goes when its age reaches 0) or none (the first unreferenced look frees it); default: the policy's own (clock none, old 2.1.47); not for active-inactive",
       ).choices([...AGE_MODES]),
     )
+    .option(
+      '--cpus <n>',
+      `simulated CPUs, 1-${MAX_CPUS} (default 1; with 2 or more, operations interleave: docs/architecture.md, SMP)`,
+      parseCpus,
+    )
+    .option(
+      '--sched <schedule>',
+      'with --cpus 2+: which CPU steps next: rr, random, time (earliest clock first: for measuring), or pct:D (probabilistic concurrency testing, depth D) (default rr)',
+    )
+    .addOption(
+      new Option('--locking <design>', `with --cpus 2+: the locking design (default ${DEFAULT_LOCKING})`).choices([
+        ...LOCKING_DESIGNS.keys(),
+      ]),
+    )
     .addOption(engineOption())
     .option(
       '--emit-trace <file>',
@@ -104,6 +128,9 @@ export function runConfigFrom(o: CommonOpts): RunConfig {
     chainMode: o.chainMode,
     steal: o.steal === true,
     age: o.age,
+    cpus: o.cpus,
+    sched: o.sched,
+    locking: o.locking,
   });
   // a file is named by its path in replay lines (its internal name may be anything)
   return isScenarioName(o.scenario) ? cfg : { ...cfg, scenarioFile: resolve(o.scenario) };

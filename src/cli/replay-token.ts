@@ -8,6 +8,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { InjectSpec } from '../inject/injector.js';
 import { makeRunConfig, type RunConfig, type RunOptions } from '../run-config.js';
 import { isScenarioName, loadScenario } from '../workload/scenario.js';
+import { formatSched } from '../smp/sched.js';
 
 /** What a log header says about the run (src/log/record.ts writes these fields). */
 export interface RecordedRun {
@@ -24,6 +25,9 @@ const OPTION_FLAGS: { [K in keyof Required<RunOptions>]: (v: NonNullable<RunOpti
   chainMode: (v) => ['--chain-mode', v],
   steal: (v) => (v ? ['--steal'] : []),
   age: (v) => ['--age', v],
+  cpus: (v) => ['--cpus', String(v)],
+  sched: (v) => ['--sched', v],
+  locking: (v) => ['--locking', v],
 };
 
 /** The run options that make `cfg` from its scenario (--mem only when it overrides the scenario's memory). */
@@ -37,6 +41,7 @@ export function runOptionsOf(cfg: RunConfig): RunOptions {
     chainMode: cfg.chainMode,
     ...(cfg.steal === true ? { steal: true } : {}),
     ...(cfg.age !== undefined ? { age: cfg.age } : {}),
+    ...(cfg.smp !== undefined ? { cpus: cfg.smp.cpus, sched: formatSched(cfg.smp.sched), locking: cfg.smp.locking } : {}),
   };
 }
 

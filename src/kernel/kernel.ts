@@ -21,6 +21,16 @@ export class Kernel {
   jiffy: number;
   /** Fault injection (record --inject): consulted where a real rmap bug would live. */
   inject: Injector = Injector.none();
+  /**
+   * SMP only (src/smp/): the step machine already waited for this operation's read (it slept
+   * before the atomic step that does the fault), so ioWait charges no time. Always false with one CPU.
+   */
+  ioPrepaid = false;
+  /**
+   * SMP only: may reclaim, inside an atomic step, take page `pfn` and its ptes now? The
+   * locking design's trylock-and-skip (null with one CPU, where nothing else holds a lock).
+   */
+  reclaimMayTouch: ((pfn: number) => boolean) | null = null;
 
   /** The designs come from the caller (src/run-config.ts asks the registry): the kernel knows none by name. */
   constructor(
@@ -51,6 +61,15 @@ export class Kernel {
   /** Charge simulated time to the current operation. */
   tick(us: number): void {
     if (us > 0) this.emit({ t: 'tick', us });
+  }
+
+  /** Wait for a disk or NFS read of `us`: charged to the operation, unless an SMP step machine slept for it already. */
+  ioWait(us: number): void {
+    if (this.ioPrepaid) {
+      this.ioPrepaid = false;
+      return;
+    }
+    this.tick(us);
   }
 
   flushTime(): void {

@@ -24,7 +24,7 @@ export function read_file_page(k: Kernel, pfn: number, inode: number, offset: nu
   // the strict clock variant: a page just read starts unreferenced (page_cache_add marks it referenced)
   if (k.cfg.strict?.refOnLoad === false) k.emit({ t: 'page_flags', pfn, set: 0, clear: PG_referenced });
   k.reclaim.hooks?.pageCached?.(k, pfn);
-  k.tick(file?.backing === 'nfs' ? k.cfg.latencies.nfsReadUs : k.cfg.latencies.diskReadUs);
+  k.ioWait(file?.backing === 'nfs' ? k.cfg.latencies.nfsReadUs : k.cfg.latencies.diskReadUs);
 }
 
 // shrink_mmap (2.1.47 mm/filemap.c): the clock over mem_map that frees page-cache pages; the

@@ -214,7 +214,7 @@ function do_swap_page(k: Kernel, mmId: number, addr: number, pte: number, v: num
   const entry = SWP_OFFSET(v);
   fault(k, mmId, addr, write, FAULT.swapin);
   k.emit({ t: 'swap_in', pfn, entry });
-  k.tick(k.cfg.latencies.diskReadUs);
+  k.ioWait(k.cfg.latencies.diskReadUs);
   if (!write) {
     // the pte's swap reference passes to the swap cache; the page stays read-only
     k.emit({ t: 'swap_cache_add', pfn, entry });

@@ -29,7 +29,8 @@ export function clock_step(k: Kernel, lo = 0, hi = k.s.nframes): boolean {
   const next = pfn + 1 >= hi ? lo : pfn + 1;
   const page = getPage(s, pfn);
   const lat = k.cfg.latencies;
-  if (page.count === 0 || (page.flags & SKIP) !== 0 || page.count !== expectedRefs(page)) {
+  // with several CPUs, a page another CPU has locked, or whose ptes it holds locked, is skipped (trylock)
+  if (page.count === 0 || (page.flags & SKIP) !== 0 || page.count !== expectedRefs(page) || k.reclaimMayTouch?.(pfn) === false) {
     k.emit({ t: 'clock_advance', hand: next, ptes: 0 });
     return false;
   }
@@ -127,13 +128,19 @@ export function clock_try_to_free_page(k: Kernel): boolean {
  * pages until free memory reaches free_pages_high, one operation per page freed.
  */
 export function swap_tick(k: Kernel): void {
+  if (!kswapd_due(k)) return;
   const wm = k.cfg.watermarks;
-  const s = k.s;
-  const due = s.time >= s.lastKswapd + SWAPOUT_INTERVAL_US;
-  if (!(s.nrFree < wm.low || (s.nrFree < wm.high && due))) return;
   let rounds = 0;
   while (k.s.nrFree < wm.high && rounds++ < wm.high * 2) {
     k.op('kswapd', -1);
     if (!k.reclaim.tryToFreePage(k)) break;
   }
+}
+
+/** swap_tick's test: free memory below free_pages_low, or below free_pages_high with swapout_interval passed. */
+export function kswapd_due(k: Kernel): boolean {
+  const wm = k.cfg.watermarks;
+  const s = k.s;
+  const due = s.time >= s.lastKswapd + SWAPOUT_INTERVAL_US;
+  return s.nrFree < wm.low || (s.nrFree < wm.high && due);
 }

@@ -10,6 +10,17 @@ import { getPage, PAGE_HASH_SIZE, type PageTable, type State, type StealStats } 
 import { FAULT, OP, type Event, type EventType } from '../events.js';
 import { buddyAlloc, buddyFree } from './buddy.js';
 import { ownersOf, reclaimOf, rmapOf } from './designs.js';
+import {
+  applyCpu,
+  applyLockAcquire,
+  applyLockRelease,
+  applyLockWait,
+  applySmpTick,
+  checkChainEdit,
+  checkPteEdit,
+  forgetMm,
+  SmpReducerError,
+} from './smp.js';
 import type { DesignStatePart, Handler } from '../include/design.js';
 import type { DeepReadonly } from '../include/readonly.js';
 
@@ -120,7 +131,8 @@ function core(s: State, e: Event): void {
       else if (e.kind === OP.exit) s.stats.exits++;
       return;
     case 'tick':
-      s.time += e.us;
+      if (s.smp !== undefined) applySmpTick(s, s.smp, e.us);
+      else s.time += e.us;
       if (s.op.kind === OP.kswapd) s.stats.kswapdUs += e.us;
       return;
     case 'mm_create': {
@@ -138,6 +150,7 @@ function core(s: State, e: Event): void {
       pg.flags &= ~PG_pgtable;
       pg.offset = 0;
       delete s.mms[e.mm];
+      if (s.smp !== undefined) forgetMm(s.smp, e.mm);
       return;
     }
     case 'vma_add': {
@@ -195,12 +208,15 @@ function core(s: State, e: Event): void {
       return;
     }
     case 'pte_set':
+      if (s.smp !== undefined) checkPteEdit(s, s.smp, e.pte);
       writePte(s, e.pte, e.val);
       return;
     case 'pte_clear':
+      if (s.smp !== undefined) checkPteEdit(s, s.smp, e.pte);
       writePte(s, e.pte, 0);
       return;
     case 'pte_mkold': {
+      if (s.smp !== undefined) checkPteEdit(s, s.smp, e.pte);
       const pt = table(s, e.pte);
       const slot = pte_slot(e.pte);
       pt.pte[slot >> 6][slot & 63] &= ~_PAGE_ACCESSED;
@@ -213,9 +229,11 @@ function core(s: State, e: Event): void {
       return;
     }
     case 'pte_link':
+      if (s.smp !== undefined) checkChainEdit(s, s.smp, e.pfn);
       if (!rmapOf(s).link(s, e.pte, e.pfn)) s.stats.rmapErrors++;
       return;
     case 'pte_unlink':
+      if (s.smp !== undefined) checkChainEdit(s, s.smp, e.pfn);
       if (!rmapOf(s).unlink(s, e.pte, e.pfn)) s.stats.rmapErrors++;
       return;
     case 'clock_advance':
@@ -287,8 +305,29 @@ function core(s: State, e: Event): void {
       if (e.ok) stealStats(s).ok++;
       else stealStats(s).failed++;
       return;
+    case 'cpu':
+    case 'lock_wait':
+    case 'lock_acquire':
+    case 'lock_release':
+      applySmpEvent(s, e);
+      return;
     default:
       throw new ReducerError(`unknown event type '${(e as { t: string }).t}'`);
+  }
+}
+
+function applySmpEvent(s: State, e: Extract<Event, { t: 'cpu' | 'lock_wait' | 'lock_acquire' | 'lock_release' }>): void {
+  const smp = s.smp;
+  if (smp === undefined) throw new ReducerError(`${e.t} in a run with one CPU`);
+  try {
+    if (e.t === 'cpu') applyCpu(smp, e.cpu);
+    else if (e.t === 'lock_wait') applyLockWait(s, smp, e.lock);
+    else if (e.t === 'lock_acquire') applyLockAcquire(s, smp, e.lock);
+    else applyLockRelease(smp, e.lock);
+  } catch (err) {
+    // a lock event that cannot happen is a malformed log, like any other impossible event
+    if (err instanceof SmpReducerError) throw new ReducerError(`${e.t}: ${err.message}`);
+    throw err;
   }
 }
 

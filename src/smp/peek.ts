@@ -1,0 +1,64 @@
+// What a fault will need, read from the state before the atomic step that does it (no
+// events): the page whose chain it will edit, whether it reads from disk or NFS first, and
+// whether it touches the page cache or swap map. The locking designs take locks from this;
+// the atomic step re-reads everything, so a stale answer costs a lock, never correctness.
+
+import { pte_is_swap, pte_pfn, pte_present, pte_write } from '../arch/i386/page.js';
+import { PG_reserved } from '../include/page-flags.js';
+import type { DeepReadonly } from '../include/readonly.js';
+import type { Kernel } from '../kernel/kernel.js';
+import { find_page } from '../mm/filemap.js';
+import { find_vma, pte_offset, read_pte } from '../mm/memory.js';
+import { getPage, type Mm, VmaKind } from '../state.js';
+
+export interface FaultPlan {
+  /** The existing page whose chain the fault edits (copy-on-write source, page-cache page), or -1. */
+  page: number;
+  /** The read the fault waits for (µs): swap-in, or a file page not in the page cache; 0 for none. */
+  readUs: number;
+  /** It adds to or takes from the page cache or swap map. */
+  pagemap: boolean;
+}
+
+const NONE: FaultPlan = { page: -1, readUs: 0, pagemap: false };
+
+export function planFault(k: Kernel, mmId: number, addr: number, write: boolean): FaultPlan {
+  const mm = k.s.mms[mmId];
+  if (mm === undefined) return NONE;
+  const vma = find_vma(mm, addr);
+  if (vma === undefined) return NONE;
+  const pte = pte_offset(k, mm, addr);
+  const v = pte === 0 ? 0 : read_pte(k, pte);
+  if (v === 0) {
+    if (vma.kind === VmaKind.Anon) return NONE;
+    const offset = vma.pgoff + Math.floor((addr - vma.start) / 4096);
+    const pfn = find_page(k, vma.file, offset);
+    if (pfn >= 0) return { page: pfn, readUs: 0, pagemap: false };
+    const lat = k.cfg.latencies;
+    return { page: -1, readUs: k.files.get(vma.file)?.backing === 'nfs' ? lat.nfsReadUs : lat.diskReadUs, pagemap: true };
+  }
+  if (pte_is_swap(v)) return { page: -1, readUs: k.cfg.latencies.diskReadUs, pagemap: true };
+  if (pte_present(v) && write && !pte_write(v)) {
+    const pfn = pte_pfn(v);
+    if ((getPage(k.s, pfn).flags & PG_reserved) !== 0) return NONE;
+    return { page: pfn, readUs: 0, pagemap: true };
+  }
+  return NONE;
+}
+
+/** The user pages `mm` maps, ascending (the page locks fork/exit/munmap take, in lock order). */
+export function mappedPages(k: Kernel, mm: DeepReadonly<Mm>): number[] {
+  const out = new Set<number>();
+  for (const ptPfn of Object.values(mm.pgdir)) {
+    const pt = k.s.pts[ptPfn];
+    if (pt === undefined) continue;
+    for (const chunk of pt.pte) {
+      for (const v of chunk) {
+        if (!pte_present(v)) continue;
+        const pfn = pte_pfn(v);
+        if ((getPage(k.s, pfn).flags & PG_reserved) === 0) out.add(pfn);
+      }
+    }
+  }
+  return [...out].sort((a, b) => a - b);
+}
