@@ -3,6 +3,7 @@
 
 import { incompatibility, RECLAIM_POLICIES, RMAP_DESIGNS } from '../designs/registry.js';
 import type { AgeMode } from '../include/design.js';
+import { lockingDesign } from '../smp/locking/registry.js';
 
 export interface DesignSpec {
   /** "reclaim/rmap", as written on the command line. */
@@ -11,6 +12,28 @@ export interface DesignSpec {
   rmap: string;
   /** `clock+age/…` (2.1.47 ages) or `old-age/…` (none): ageing as its own axis; absent = the policy's default. */
   age?: AgeMode;
+  /** `mmsim compare --cpus`: the machine's CPUs and locking design (scheduled by `time`, for measuring); absent = the 1-CPU machine. */
+  smp?: { cpus: number; locking: string | null };
+}
+
+/**
+ * `--cpus 1,2,4 --locking bkl,fine`: each design on each number of CPUs, under each locking
+ * design (one CPU takes no locks, so it is run once), labelled `clock/pte-chain 4cpu/fine`.
+ */
+export function expandCpus(specs: readonly DesignSpec[], cpus: readonly number[], locking: readonly string[]): DesignSpec[] {
+  const out: DesignSpec[] = [];
+  for (const d of specs) {
+    for (const n of cpus) {
+      if (n === 1) out.push({ ...d, label: `${d.label} 1cpu`, smp: { cpus: 1, locking: null } });
+      else
+        for (const l of locking) {
+          const why = lockingDesign(l).incompatibility({ reclaim: d.reclaim });
+          if (why !== null) throw new DesignListError(`design '${d.label}' on ${n} CPUs: ${why}`);
+          out.push({ ...d, label: `${d.label} ${n}cpu/${l}`, smp: { cpus: n, locking: l } });
+        }
+    }
+  }
+  return out;
 }
 
 /** `+age` turns 2.1.47's page ages on for a policy, `-age` off (only for policies whose ageing is an option). */

@@ -17,6 +17,7 @@ import type { Proc, Workload } from '../workload/generator.js';
 import type { Input } from '../workload/inputs.js';
 import type { CpuContext, LifecycleKind, LockingDesign, Steps } from './locking/design.js';
 import { lockingDesign } from './locking/registry.js';
+import type { Device } from './peek.js';
 import { makeScheduler, type SchedSpec, type Scheduler } from './sched.js';
 
 /** The CPU kswapd runs on. */
@@ -44,9 +45,13 @@ export class SmpEngine {
   /** User time each CPU ran since it last emitted a tick. */
   private readonly userUs: number[];
   private kswapdWanted = false;
+  /** When each device finishes its last queued read (µs): the engine's own, the log has the resulting ticks. */
+  private readonly busyUntil: Record<Device, number> = { disk: 0, nfs: 0 };
   private draining = false;
   /** Set when no CPU can run while some wait: the reducer recorded the deadlock. */
   deadlocked = false;
+  /** Workload decisions drawn so far (user steps begun): the comparison's measure of equal work. */
+  steps = 0;
 
   constructor(
     private readonly k: Kernel,
@@ -69,6 +74,7 @@ export class SmpEngine {
   private context(cpu: number): CpuContext {
     const k = this.k;
     const smp = (): SmpState => this.smp;
+    const busyUntil = this.busyUntil;
     return {
       k,
       cpu,
@@ -90,8 +96,12 @@ export class SmpEngine {
         for (let i = locks.length - 1; i >= 0; i--) k.emit({ t: 'lock_release', lock: locks[i] });
         yield;
       },
-      *sleep(us) {
-        k.tick(us);
+      *sleep(us, device) {
+        // the read starts when the device is free (in this CPU's time) and the CPU waits for its end
+        const clock = smp().clock[cpu];
+        const start = Math.max(clock, busyUntil[device]);
+        busyUntil[device] = start + us;
+        k.tick(start + us - clock);
         yield;
       },
       *preempt() {
@@ -205,6 +215,7 @@ export class SmpEngine {
   private *userStep(ctx: CpuContext): Steps {
     const p = this.workload.pickOn(ctx.cpu, this.cfg.cpus);
     if (p === null) return;
+    this.steps++;
     const i = this.workload.decide(p);
     if (i.a === 'ref') yield* this.reference(ctx, p, i.addr, i.write === 1);
     else if (i.a !== 'boot') yield* this.lifecycle(ctx, p, i);

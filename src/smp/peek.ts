@@ -16,11 +16,15 @@ export interface FaultPlan {
   page: number;
   /** The read the fault waits for (µs): swap-in, or a file page not in the page cache; 0 for none. */
   readUs: number;
+  /** Where it reads from: the disk (swap, local files) or the network (NFS). */
+  device: Device;
   /** It adds to or takes from the page cache or swap map. */
   pagemap: boolean;
 }
 
-const NONE: FaultPlan = { page: -1, readUs: 0, pagemap: false };
+export type Device = 'disk' | 'nfs';
+
+const NONE: FaultPlan = { page: -1, readUs: 0, device: 'disk', pagemap: false };
 
 export function planFault(k: Kernel, mmId: number, addr: number, write: boolean): FaultPlan {
   const mm = k.s.mms[mmId];
@@ -33,15 +37,16 @@ export function planFault(k: Kernel, mmId: number, addr: number, write: boolean)
     if (vma.kind === VmaKind.Anon) return NONE;
     const offset = vma.pgoff + Math.floor((addr - vma.start) / 4096);
     const pfn = find_page(k, vma.file, offset);
-    if (pfn >= 0) return { page: pfn, readUs: 0, pagemap: false };
+    if (pfn >= 0) return { page: pfn, readUs: 0, device: 'disk', pagemap: false };
     const lat = k.cfg.latencies;
-    return { page: -1, readUs: k.files.get(vma.file)?.backing === 'nfs' ? lat.nfsReadUs : lat.diskReadUs, pagemap: true };
+    const nfs = k.files.get(vma.file)?.backing === 'nfs';
+    return { page: -1, readUs: nfs ? lat.nfsReadUs : lat.diskReadUs, device: nfs ? 'nfs' : 'disk', pagemap: true };
   }
-  if (pte_is_swap(v)) return { page: -1, readUs: k.cfg.latencies.diskReadUs, pagemap: true };
+  if (pte_is_swap(v)) return { page: -1, readUs: k.cfg.latencies.diskReadUs, device: 'disk', pagemap: true };
   if (pte_present(v) && write && !pte_write(v)) {
     const pfn = pte_pfn(v);
     if ((getPage(k.s, pfn).flags & PG_reserved) !== 0) return NONE;
-    return { page: pfn, readUs: 0, pagemap: true };
+    return { page: pfn, readUs: 0, device: 'disk', pagemap: true };
   }
   return NONE;
 }

@@ -62,6 +62,13 @@ describe('SMP engine (--cpus N > 1)', () => {
     expect(events.slice(i + 1).find((e) => e.t === 'lock_acquire' || e.t === 'cpu')?.t).toBeDefined();
   });
 
+  it('one disk serves every CPU: a read issued while another is in flight waits for it (its sleep is longer than the read)', () => {
+    const { events } = recordEvents('forky', '7', 60000, { cpus: 4, sched: 'time', locking: 'bkl' });
+    const reads = events.filter((e) => e.t === 'tick' && e.us >= 4700).map((e) => (e as { us: number }).us);
+    expect(reads.some((us) => us > 12000)).toBe(true);
+    expect(reads.every((us) => us >= 4700)).toBe(true);
+  });
+
   it('mmsim run --scenario forky --cpus 4 --sched pct:3 --seed 7 --json twice prints the same report; record + replay verifies', () => {
     const args = ['--scenario', 'forky', '--cpus', '4', '--sched', 'pct:3', '--seed', '7', '--events', '30000'];
     const a = mmsim(['run', ...args, '--json']);

@@ -5,6 +5,7 @@
 
 import type { Kernel } from '../../kernel/kernel.js';
 import type { FaultResult } from '../../mm/memory.js';
+import type { Device } from '../peek.js';
 
 /** A step machine: yields where the CPU may lose its turn, returns T. */
 export type Steps<T = void> = Generator<void, T, void>;
@@ -22,8 +23,12 @@ export interface CpuContext {
    * free_pages never frees a locked page.
    */
   releaseAll(locks: readonly number[]): Steps;
-  /** Wait `us` for a read: this CPU's clock moves on, the others run meanwhile. */
-  sleep(us: number): Steps;
+  /**
+   * Wait for a read of `us` from `device`: this CPU's clock moves on, the others run
+   * meanwhile. One disk and one network serve all CPUs, a read at a time: a read queues
+   * behind the device's last one.
+   */
+  sleep(us: number, device: Device): Steps;
   /** A point where the CPU may lose its turn without taking or dropping a lock. */
   preempt(): Steps;
   /** Run an atomic kernel step whose read was already waited for by sleep() when `prepaid`. */
