@@ -207,6 +207,8 @@ export interface SmpState {
   cur: number;
   /** Each CPU's own clock (µs); State.time is the latest of them. */
   clock: number[];
+  /** The kind of each CPU's last `op` (its ticks count as kswapd's when that was kswapd). */
+  opKind: number[];
   locks: Record<number, LockState>;
   /** Locks each CPU holds, in the order it took them. */
   held: number[][];

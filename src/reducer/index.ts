@@ -121,6 +121,7 @@ function core(s: State, e: Event): void {
       s.op.kind = e.kind;
       s.op.mm = e.mm;
       s.op.addr = e.addr;
+      if (s.smp !== undefined) s.smp.opKind[s.smp.cur] = e.kind;
       s.stats.ops++;
       if (e.kind === OP.kswapd) {
         s.stats.kswapdRuns++;
@@ -130,11 +131,13 @@ function core(s: State, e: Event): void {
       else if (e.kind === OP.exec) s.stats.execs++;
       else if (e.kind === OP.exit) s.stats.exits++;
       return;
-    case 'tick':
-      if (s.smp !== undefined) applySmpTick(s, s.smp, e.us);
+    case 'tick': {
+      let kind = s.op.kind;
+      if (s.smp !== undefined) kind = applySmpTick(s, s.smp, e.us);
       else s.time += e.us;
-      if (s.op.kind === OP.kswapd) s.stats.kswapdUs += e.us;
+      if (kind === OP.kswapd) s.stats.kswapdUs += e.us;
       return;
+    }
     case 'mm_create': {
       s.mms[e.mm] = { id: e.mm, pgd: e.pgd, parent: e.parent, vmas: [], rss: 0, pgdir: {} };
       if (e.mm >= s.nextMm) s.nextMm = e.mm + 1;

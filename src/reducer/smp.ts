@@ -21,6 +21,7 @@ export function initialSmp(ncpus: number, locking: string, sched: string): SmpSt
     sched,
     cur: 0,
     clock: new Array<number>(ncpus).fill(0),
+    opKind: new Array<number>(ncpus).fill(0),
     locks: {},
     held: Array.from({ length: ncpus }, () => []),
     waiting: new Array<number>(ncpus).fill(0),
@@ -122,10 +123,11 @@ export function applyLockRelease(smp: SmpState, lock: number): void {
   h.splice(h.lastIndexOf(lock), 1);
 }
 
-/** `tick` with several CPUs: the time is the current CPU's; the machine's time is the latest CPU's. */
-export function applySmpTick(s: State, smp: SmpState, us: number): void {
+/** `tick` with several CPUs: the time is the current CPU's; the machine's time is the latest CPU's. Returns the CPU's operation kind. */
+export function applySmpTick(s: State, smp: SmpState, us: number): number {
   smp.clock[smp.cur] += us;
   if (smp.clock[smp.cur] > s.time) s.time = smp.clock[smp.cur];
+  return smp.opKind[smp.cur];
 }
 
 /** An mm's locks go with it (a later mm never reuses its id). */
