@@ -52,9 +52,23 @@ export const fineLocking: LockingDesign = {
       const again = planFault(ctx.k, mm, addr, write);
       plan = { ...again, pagemap: again.pagemap || plan.pagemap };
     }
-    yield* takeAll(ctx, [...(plan.page >= 0 ? [pageLock(plan.page)] : []), ...(plan.pagemap ? [PAGEMAP_LOCK] : [])], held);
+    const inject = ctx.k.inject;
+    let skipped = false;
+    if (plan.page >= 0 && inject.fire('lock-order')) {
+      // injected: the page lock first, then page_table_lock again (the reducer records the order broken)
+      yield* ctx.release(held.pop() as number);
+      yield* takeAll(ctx, [pageLock(plan.page)], held);
+      yield* takeAll(ctx, [pageTableLock(mm)], held);
+      inject.note(ctx.k.m.events - 1);
+    } else if (plan.page >= 0) {
+      // injected: the chain is edited without the page's lock
+      skipped = inject.fire('fault-no-page-lock');
+      if (!skipped) yield* takeAll(ctx, [pageLock(plan.page)], held);
+    }
+    if (plan.pagemap) yield* takeAll(ctx, [PAGEMAP_LOCK], held);
     // the pte was read; the fault writes it in its next step
     yield* ctx.preempt();
+    if (skipped) inject.note(ctx.k.m.events);
     const r = ctx.atomic(() => handle_mm_fault(ctx.k, mm, addr, write), slept);
     yield* ctx.releaseAll(held);
     return r;
@@ -84,12 +98,16 @@ export const fineLocking: LockingDesign = {
       const o = smp.locks[lock]?.owner ?? -1;
       return o >= 0 && o !== cpu;
     };
-    if (busy(pageLock(pfn))) return false;
-    let ok = true;
+    let ok = !busy(pageLock(pfn));
     k.rmap.forEach(k.s, pfn, (pte) => {
       const mm = k.s.pts[pte_table_pfn(pte)]?.mm;
       if (ok && mm !== undefined && busy(pageTableLock(mm))) ok = false;
     });
+    if (!ok && k.inject.fire('kswapd-no-trylock')) {
+      // injected: kswapd goes on as if its trylocks had succeeded
+      k.inject.note(k.m.events);
+      return true;
+    }
     return ok;
   },
 };
