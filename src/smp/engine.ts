@@ -1,7 +1,8 @@
 // The SMP machine (--cpus N > 1): N CPUs, each a step machine running one task at a time,
 // chosen by a seeded scheduler (./sched.ts) one step at a time. A CPU's task is a user step
-// of a process on its run queue (processes sit on CPU pid mod N and never migrate), or, on
-// CPU 0, kswapd, a kernel thread woken by the timer. The kernel operations themselves are the
+// of a process from the one run queue (any process no other CPU is running, drawn by the
+// workload's weights, as 2.1's schedule() takes from one run queue), or, on CPU 0, kswapd,
+// a kernel thread woken by the timer. The kernel operations themselves are the
 // 1-CPU code, run as atomic steps between the yields of the locking design
 // (./locking/): what interleaves is the operations, at the points where the real kernel
 // could lose the CPU. Every scheduling decision that changes the CPU is a `cpu` event and
@@ -50,6 +51,9 @@ export class SmpEngine {
   private draining = false;
   /** Set when no CPU can run while some wait: the reducer recorded the deadlock. */
   deadlocked = false;
+  /** The process each CPU is running a task for (none for kswapd or an idle CPU). */
+  private readonly running = new Set<Proc>();
+  private readonly runningOn: (Proc | null)[];
   /** Workload decisions drawn so far (user steps begun): the comparison's measure of equal work. */
   steps = 0;
 
@@ -63,6 +67,7 @@ export class SmpEngine {
     this.sched = makeScheduler(cfg.sched, cfg.cpus, seed);
     this.tasks = new Array<Steps | null>(cfg.cpus).fill(null);
     this.userUs = new Array<number>(cfg.cpus).fill(0);
+    this.runningOn = new Array<Proc | null>(cfg.cpus).fill(null);
     this.ctxs = Array.from({ length: cfg.cpus }, (_, cpu) => this.context(cpu));
     k.reclaimMayTouch = (pfn) => this.design.reclaimMayTouch(k, this.smp.cur, pfn);
   }
@@ -128,7 +133,7 @@ export class SmpEngine {
     }
     if (this.tasks[cpu] !== null) return true;
     if (this.draining) return false;
-    return (cpu === KSWAPD_CPU && this.kswapdWanted) || this.workload.hasWorkOn(cpu, this.cfg.cpus);
+    return (cpu === KSWAPD_CPU && this.kswapdWanted) || this.workload.hasFree(this.running);
   }
 
   /** Emit the user time `cpu` has run (it must be the current CPU). */
@@ -170,6 +175,11 @@ export class SmpEngine {
     }
     if (task.next().done === true) {
       this.tasks[cpu] = null;
+      const p = this.runningOn[cpu];
+      if (p !== null) {
+        this.running.delete(p);
+        this.runningOn[cpu] = null;
+      }
       this.timer();
     }
     return true;
@@ -211,10 +221,12 @@ export class SmpEngine {
     }
   }
 
-  /** A user step: the next process on this CPU's run queue does what the workload draws for it. */
+  /** A user step: a process no other CPU is running does what the workload draws for it. */
   private *userStep(ctx: CpuContext): Steps {
-    const p = this.workload.pickOn(ctx.cpu, this.cfg.cpus);
+    const p = this.workload.pickFree(this.running);
     if (p === null) return;
+    this.running.add(p);
+    this.runningOn[ctx.cpu] = p;
     this.steps++;
     const i = this.workload.decide(p);
     if (i.a === 'ref') yield* this.reference(ctx, p, i.addr, i.write === 1);

@@ -130,18 +130,18 @@ export class Workload {
   }
 
   /**
-   * SMP (src/smp/engine.ts): the process `cpu` runs next, weighted as pick() is, among the
-   * processes on its run queue (pid mod ncpus: processes never migrate); null when it has none.
-   * A new process's pid places it, so the draw stays a function of the seed.
+   * SMP (src/smp/engine.ts): the process a free CPU runs next, weighted as pick() is, among
+   * the processes no other CPU is running (one run queue for all CPUs, as 2.1's schedule()
+   * has); null when every process is running elsewhere.
    */
-  pickOn(cpu: number, ncpus: number): Proc | null {
+  pickFree(running: ReadonlySet<Proc>): Proc | null {
     let total = 0;
-    for (const p of this.procs) if (p.pid % ncpus === cpu) total += p.prog.weight;
+    for (const p of this.procs) if (!running.has(p)) total += p.prog.weight;
     if (total === 0) return null;
     let r = this.sched.int(total);
     let last: Proc | null = null;
     for (const p of this.procs) {
-      if (p.pid % ncpus !== cpu) continue;
+      if (running.has(p)) continue;
       last = p;
       r -= p.prog.weight;
       if (r < 0) return p;
@@ -149,9 +149,9 @@ export class Workload {
     return last;
   }
 
-  /** SMP: does `cpu` have a process to run? */
-  hasWorkOn(cpu: number, ncpus: number): boolean {
-    return this.procs.some((p) => p.pid % ncpus === cpu);
+  /** SMP: is some process not running on another CPU? */
+  hasFree(running: ReadonlySet<Proc>): boolean {
+    return this.procs.some((p) => !running.has(p));
   }
 
   /** SMP: is `p` still alive (it may have exited while its CPU waited)? */
