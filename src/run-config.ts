@@ -43,6 +43,8 @@ export interface RunOptions {
   sched?: string;
   /** The SMP locking design: bkl or fine (only with cpus > 1; default bkl). */
   locking?: string;
+  /** Seeds the scheduler's stream instead of --seed (explore tries schedules of one workload this way). */
+  schedSeed?: string;
 }
 
 export const MAX_CPUS = 16;
@@ -163,6 +165,8 @@ function smpConfig(opts: RunOptions, scenario: Scenario, reclaim: string, steal 
   if (cpus === 1) {
     if (opts.sched !== undefined) throw new ConfigError(`--sched ${opts.sched} needs --cpus 2 or more: one CPU has nothing to schedule`);
     if (opts.locking !== undefined) throw new ConfigError(`--locking ${opts.locking} needs --cpus 2 or more: one CPU takes no locks`);
+    if (opts.schedSeed !== undefined)
+      throw new ConfigError(`--sched-seed ${opts.schedSeed} needs --cpus 2 or more: one CPU has nothing to schedule`);
     return undefined;
   }
   let sched: SchedSpec;
@@ -180,7 +184,7 @@ function smpConfig(opts: RunOptions, scenario: Scenario, reclaim: string, steal 
   if (why !== null) throw new ConfigError(why);
   if (scenario.captured)
     throw new ConfigError(`--cpus ${cpus} cannot run a captured machine's scenario (its workload has no run queues); use --cpus 1`);
-  return { cpus, sched, locking };
+  return { cpus, sched, locking, ...(opts.schedSeed !== undefined ? { schedSeed: opts.schedSeed } : {}) };
 }
 
 export function initialState(cfg: RunConfig): State {

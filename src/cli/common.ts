@@ -33,6 +33,7 @@ export interface CommonOpts {
   cpus?: number;
   sched?: string;
   locking?: string;
+  schedSeed?: string;
 }
 
 export function parseCount(flag: string) {
@@ -98,6 +99,7 @@ export function addRunOptions(cmd: Command, defaultEvents: number): Command {
       '--sched <schedule>',
       'with --cpus 2+: which CPU steps next: rr, random, time (earliest clock first: for measuring), or pct:D (probabilistic concurrency testing, depth D) (default rr)',
     )
+    .option('--sched-seed <seed>', "with --cpus 2+: seed the scheduler's choices apart from the workload's (default: --seed)")
     .addOption(
       new Option('--locking <design>', `with --cpus 2+: the locking design (default ${DEFAULT_LOCKING})`).choices([
         ...LOCKING_DESIGNS.keys(),
@@ -131,6 +133,7 @@ export function runConfigFrom(o: CommonOpts): RunConfig {
     cpus: o.cpus,
     sched: o.sched,
     locking: o.locking,
+    schedSeed: o.schedSeed,
   });
   // a file is named by its path in replay lines (its internal name may be anything)
   return isScenarioName(o.scenario) ? cfg : { ...cfg, scenarioFile: resolve(o.scenario) };

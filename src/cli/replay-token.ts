@@ -28,6 +28,7 @@ const OPTION_FLAGS: { [K in keyof Required<RunOptions>]: (v: NonNullable<RunOpti
   cpus: (v) => ['--cpus', String(v)],
   sched: (v) => ['--sched', v],
   locking: (v) => ['--locking', v],
+  schedSeed: (v) => ['--sched-seed', v],
 };
 
 /** The run options that make `cfg` from its scenario (--mem only when it overrides the scenario's memory). */
@@ -42,6 +43,7 @@ export function runOptionsOf(cfg: RunConfig): RunOptions {
     ...(cfg.steal === true ? { steal: true } : {}),
     ...(cfg.age !== undefined ? { age: cfg.age } : {}),
     ...(cfg.smp !== undefined ? { cpus: cfg.smp.cpus, sched: formatSched(cfg.smp.sched), locking: cfg.smp.locking } : {}),
+    ...(cfg.smp?.schedSeed !== undefined ? { schedSeed: cfg.smp.schedSeed } : {}),
   };
 }
 

@@ -28,6 +28,8 @@ export interface SmpConfig {
   cpus: number;
   sched: SchedSpec;
   locking: string;
+  /** The scheduler's seed when it is not the run's (explore); absent otherwise. */
+  schedSeed?: string;
 }
 
 const LIFECYCLE: Record<Exclude<Input['a'], 'ref' | 'boot'>, LifecycleKind> = {
@@ -64,7 +66,7 @@ export class SmpEngine {
     seed: string,
   ) {
     this.design = lockingDesign(cfg.locking);
-    this.sched = makeScheduler(cfg.sched, cfg.cpus, seed);
+    this.sched = makeScheduler(cfg.sched, cfg.cpus, cfg.schedSeed ?? seed);
     this.tasks = new Array<Steps | null>(cfg.cpus).fill(null);
     this.userUs = new Array<number>(cfg.cpus).fill(0);
     this.runningOn = new Array<Proc | null>(cfg.cpus).fill(null);
