@@ -17,6 +17,9 @@ import type { State } from './state.js';
 import type { DeepReadonly } from './include/readonly.js';
 import { cloneState } from './snapshot/clone.js';
 
+/** Events between Immer commits in a batch run (Simulation, strict traces). */
+export const COMMIT_EVERY = 4096;
+
 export type EngineName = 'immer' | 'direct';
 export const ENGINES: readonly EngineName[] = ['immer', 'direct'];
 

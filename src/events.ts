@@ -77,6 +77,9 @@ export const EVENT_FIELDS = {
   anon_vma_link: ['id', 'mm', 'start'],
   /** anon_vma_unlink (munmap, exit): the vma leaves anon_vma `id`; an emptied anon_vma is freed. */
   anon_vma_unlink: ['id', 'mm', 'start'],
+  // pte_chain (and objrmap's anonymous pages): owned by those designs.
+  /** page_referenced found one pte left on page `pfn`'s pte_chain: the chain collapses back to PG_direct. */
+  rmap_collapse: ['pfn'],
   // --cpus N > 1 only (src/smp/): never emitted by a 1-CPU run, so its log is unchanged.
   /** The scheduler gives the next step to `cpu`: the events that follow are that CPU's (emitted when the CPU changes). */
   cpu: ['cpu'],
@@ -101,7 +104,8 @@ export const OP_KINDS = ['boot', 'fault', 'fork', 'exec', 'exit', 'mmap', 'munma
 export type OpKind = (typeof OP_KINDS)[number];
 export const OP: Record<OpKind, number> = Object.fromEntries(OP_KINDS.map((k, i) => [k, i])) as Record<OpKind, number>;
 
-export const FAULT_KINDS = ['zero', 'anon', 'file', 'file_major', 'cow', 'wp', 'swapin'] as const;
+/** swapcache: --swap-cache 2.1.88 only, a swap pte whose page lookup_swap_cache found still in memory (minor). */
+export const FAULT_KINDS = ['zero', 'anon', 'file', 'file_major', 'cow', 'wp', 'swapin', 'swapcache'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 export const FAULT: Record<FaultKind, number> = Object.fromEntries(FAULT_KINDS.map((k, i) => [k, i])) as Record<FaultKind, number>;
 

@@ -66,9 +66,10 @@ export function makeReport(s: State, meta: { scenario: string; seed: string; rec
   let total = 0,
     major = 0;
   FAULT_KINDS.forEach((k, i) => {
-    faults[k] = st.faults[i];
-    total += st.faults[i];
-    if (MAJOR.has(k)) major += st.faults[i];
+    const f = st.faults[i] ?? 0;
+    faults[k] = f;
+    total += f;
+    if (MAJOR.has(k)) major += f;
   });
   return {
     scenario: meta.scenario,
@@ -141,7 +142,10 @@ const n = (x: number): string => x.toLocaleString('en-US');
 const ms = (us: number): string => `${(us / 1000).toFixed(1)} ms`;
 
 export function formatReport(r: Report): string {
-  const faultKinds = FAULT_KINDS.map((k) => `${k} ${n(r.faults[k])}`).join(', ');
+  // swapcache faults happen only under --swap-cache 2.1.88: other runs' line leaves the kind out
+  const faultKinds = FAULT_KINDS.filter((k) => k !== 'swapcache' || r.faults[k] > 0)
+    .map((k) => `${k} ${n(r.faults[k])}`)
+    .join(', ');
   return [
     `mmsim report: scenario ${r.scenario}, seed ${r.seed}, reclaim ${r.reclaim}, rmap ${r.rmap}`,
     `  events              ${n(r.events)} in ${n(r.operations)} kernel operations`,

@@ -3,6 +3,7 @@
 // and its design objects. src/simulation.ts wires these into a running machine.
 
 import { DEFAULT_LATENCIES, watermarks2147, type KernelConfig, type Latencies, type Watermarks } from './kernel/config.js';
+import { COST_NAMES, type Costs, isCostName, MAX_COST } from './include/costs.js';
 import { boot } from './mm/boot.js';
 import {
   DEFAULT_RECLAIM,
@@ -16,6 +17,7 @@ import {
 } from './designs/registry.js';
 import { AGE_MODES, type AgeMode, type ReclaimPolicy, type RmapDesign } from './include/design.js';
 import type { State } from './state.js';
+import { SWAP_CACHE_RULES, type SwapCacheRules } from './include/swap-cache.js';
 import { parseSizePages } from './workload/size.js';
 import type { Scenario } from './workload/scenario.js';
 import { initialSmp } from './reducer/smp.js';
@@ -37,6 +39,10 @@ export interface RunOptions {
   steal?: boolean;
   /** Page ageing, overriding the policy's default (clock: none, old: 2.1.47). */
   age?: AgeMode;
+  /** Swap-cache rules (src/include/swap-cache.ts); default 2.1.47. */
+  swapCache?: SwapCacheRules;
+  /** --cost NAME=VALUE: costs overriding the defaults and the scenario's (src/include/costs.ts). */
+  cost?: Partial<Costs>;
   /** CPUs (1-16; default 1). */
   cpus?: number;
   /** The SMP scheduler: rr, random or pct:D (only with cpus > 1; default rr). */
@@ -65,6 +71,8 @@ export interface RunConfig {
   steal?: true;
   /** --age when it differs from the policy's default; absent otherwise (headers unchanged). */
   age?: AgeMode;
+  /** --swap-cache 2.1.88; absent under the default 2.1.47 rules (headers unchanged). */
+  swapCache?: '2.1.88';
   /** The scenario's file (an absolute path) when it came from one: replay lines name it. */
   scenarioFile?: string;
   /** --cpus N > 1 (src/smp/); absent for one CPU, so 1-CPU logs and headers are unchanged. */
@@ -133,12 +141,19 @@ export function makeRunConfig(scenario: Scenario, opts: RunOptions): RunConfig {
   if (opts.age !== undefined && !AGE_MODES.includes(opts.age))
     throw new ConfigError(`--age '${String(opts.age)}' is not known: allowed values are ${AGE_MODES.join(', ')}`);
   const age = opts.age !== undefined && opts.age !== policyAge ? opts.age : undefined;
+  if (opts.swapCache !== undefined && !SWAP_CACHE_RULES.includes(opts.swapCache))
+    throw new ConfigError(`--swap-cache '${String(opts.swapCache)}' is not known: allowed values are ${SWAP_CACHE_RULES.join(', ')}`);
   const smp = smpConfig(opts, scenario, reclaim);
   const latencies = { ...DEFAULT_LATENCIES };
   for (const [k, v] of Object.entries(scenario.latencies ?? {})) {
-    if (!(k in latencies))
-      throw new ConfigError(`latencies.${k} is not a latency: allowed names are ${Object.keys(DEFAULT_LATENCIES).join(', ')}`);
-    latencies[k as keyof Latencies] = v;
+    if (!isCostName(k)) throw new ConfigError(`latencies.${k} is not a latency: allowed names are ${COST_NAMES.join(', ')}`);
+    latencies[k] = v;
+  }
+  for (const [k, v] of Object.entries(opts.cost ?? {})) {
+    if (!isCostName(k)) throw new ConfigError(`--cost ${k} is not a cost: allowed names are ${COST_NAMES.join(', ')}`);
+    if (v === undefined || !Number.isSafeInteger(v) || v < 0 || v > MAX_COST)
+      throw new ConfigError(`--cost ${k}=${String(v)} is not allowed: a whole number from 0 to ${MAX_COST}`);
+    latencies[k] = v;
   }
   return {
     scenario,
@@ -153,6 +168,7 @@ export function makeRunConfig(scenario: Scenario, opts: RunOptions): RunConfig {
     latencies,
     ...(opts.steal === true ? { steal: true as const } : {}),
     ...(age !== undefined ? { age } : {}),
+    ...(opts.swapCache === '2.1.88' ? { swapCache: '2.1.88' as const } : {}),
     ...(smp !== undefined ? { smp } : {}),
   };
 }
@@ -195,6 +211,7 @@ export function initialState(cfg: RunConfig): State {
     rmap: cfg.rmap,
     reclaim: cfg.reclaim,
     options: { chainMode: cfg.chainMode === 'circular' ? 1 : 0 },
+    swapCacheLookup: cfg.swapCache === '2.1.88',
   });
   if (cfg.smp !== undefined) s.smp = initialSmp(cfg.smp.cpus, cfg.smp.locking, formatSched(cfg.smp.sched));
   return s;

@@ -2,15 +2,15 @@
 // way to change it), the kernel that emits into it and the workload that drives the kernel.
 
 import { Kernel } from './kernel/kernel.js';
-import { EventStore, type EngineName } from './event-store.js';
+import { COMMIT_EVERY, EventStore, type EngineName } from './event-store.js';
 import { initialState, kernelConfig, kernelDesigns, type RunConfig } from './run-config.js';
 import type { State } from './state.js';
 import { Workload } from './workload/generator.js';
 import type { Input } from './workload/inputs.js';
 import { SmpEngine } from './smp/engine.js';
 
-/** Events between Immer commits in a batch run. */
-export const COMMIT_EVERY = 4096;
+// defined beside the store it paces, so that `mmsim trace` need not load the workload to know it
+export { COMMIT_EVERY };
 
 export class Simulation {
   readonly machine: EventStore;
@@ -37,21 +37,25 @@ export class Simulation {
   }
 
   private booted = false;
+  /** The boot's remaining operations, while it is under way. */
+  private booting: Iterator<void> | null = null;
 
   /**
    * Run until at least `events` events have been emitted (the kernel operation in progress
-   * finishes, so the state ends between operations). `onProgress` is called about every COMMIT_EVERY events.
+   * finishes, so the state ends between operations). The boot counts: it is run one operation
+   * at a time, so a small `events` stops inside it. `onProgress` is called about every COMMIT_EVERY events.
    */
   run(events: number, onProgress?: (events: number) => void): State {
-    if (!this.booted) {
-      this.booted = true;
-      this.workload.recorder?.({ a: 'boot', first: 1 });
-      this.workload.boot();
+    if (this.smp !== null) {
+      // the boot runs whole on CPU 0 before the CPUs start
+      this.finishBoot();
+      return this.runSmp(this.smp, events, onProgress);
     }
-    if (this.smp !== null) return this.runSmp(this.smp, events, onProgress);
+    this.startBoot();
     let nextCommit = this.machine.events + COMMIT_EVERY;
     while (this.machine.events < events) {
-      this.workload.step();
+      if (this.booting === null) this.workload.step();
+      else if (this.booting.next().done === true) this.booting = null;
       if (this.machine.events >= nextCommit) {
         this.machine.commit();
         nextCommit = this.machine.events + COMMIT_EVERY;
@@ -74,6 +78,20 @@ export class Simulation {
     while (this.machine.events < events && smp.step()) commit();
     if (!smp.deadlocked) smp.drain();
     return this.machine.state();
+  }
+
+  /** Run the whole boot (or what is left of it), however many events it takes. */
+  finishBoot(): State {
+    this.startBoot();
+    while (this.booting !== null) if (this.booting.next().done === true) this.booting = null;
+    return this.machine.state();
+  }
+
+  private startBoot(): void {
+    if (this.booted) return;
+    this.booted = true;
+    this.workload.recorder?.({ a: 'boot', first: 1 });
+    this.booting = this.workload.bootOps();
   }
 
   /** Run recorded workload decisions instead of the generator (shrink), then stop. */

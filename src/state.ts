@@ -6,8 +6,22 @@ import type { DeepReadonly } from './include/readonly.js';
 
 export const CHUNK = 64;
 export const NR_MEM_LISTS = 6; // buddy orders 0..5
-export const PAGE_HASH_BITS = 11;
-export const PAGE_HASH_SIZE = 1 << PAGE_HASH_BITS;
+
+/** Bucket pointers in one page (PAGE_SIZE / sizeof(struct page *) on i386). */
+const PAGE_SIZE_WORDS = 1024;
+
+/**
+ * Buckets of the page-cache hash for a machine of `nframes` frames, sized by memory as
+ * page_cache_init() (mm/filemap.c, 2.2.14 and 2.4) does on i386: the smallest order of
+ * pages whose 4-byte bucket pointers number at least one per frame, so a power of two
+ * >= nframes and at least one page's worth (1,024). 2.1.47 fixed it at 2,048
+ * (PAGE_HASH_BITS 11): at 65,536 frames its chains were ~32 long.
+ */
+export function pageHashBuckets(nframes: number): number {
+  let buckets = PAGE_SIZE_WORDS;
+  while (buckets < nframes) buckets *= 2;
+  return buckets;
+}
 
 /** struct page, reduced to what reclaim and rmap look at. */
 export interface Page {
@@ -82,6 +96,12 @@ export interface SwapState {
   /** scan_swap_map cursor: next slot to try and slots left in the current cluster. */
   clusterNext: number;
   clusterNr: number;
+  /**
+   * --swap-cache 2.1.88 only (absent under 2.1.47's rules, which have no lookup): the swap
+   * cache by entry, pfn + 1 of the page caching each slot (0 = none), chunked like `map`.
+   * lookup_swap_cache reads it; swap_cache_add and swap_cache_del keep it.
+   */
+  cache?: number[][];
 }
 
 export interface OpState {
@@ -247,6 +267,7 @@ export const setChunked = (t: number[][], i: number, v: number): void => {
   t[i >> 6][i & 63] = v;
 };
 
+/** Fault kinds every run counts from boot; later kinds (swapcache) get a slot on their first fault. */
 export const NR_FAULT_KINDS = 7;
 export function emptyStats(): Stats {
   return {

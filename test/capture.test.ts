@@ -30,7 +30,7 @@ describe('captured machine layouts', () => {
     expect(sc.captured?.processes.length).toBe(2);
     expect(sc.captured?.shared.filter((g) => g.kind === 'anon').length).toBeGreaterThan(30);
     const sim = new Simulation(makeRunConfig(sc, { seed: '1' }), 'direct');
-    const booted = sim.run(1);
+    const booted = sim.finishBoot();
     const shared = sharedPages(booted);
     expect(shared.anon).toBeGreaterThan(30); // 49 frames were shared in the capture (36 heap pages the child did not write), less any reclaimed at boot
     expect(shared.file).toBeGreaterThan(100);

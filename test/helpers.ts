@@ -74,8 +74,9 @@ export function bareKernel(
   rmap: string,
   reclaim = rmap === 'none' ? 'old' : 'clock',
   scenario = 'tiny',
+  opts: Partial<RunOptions> = {},
 ): { k: Kernel; m: EventStore; events: Event[] } {
-  const cfg = makeRunConfig(loadScenario(scenario), { seed: '1', rmap, reclaim });
+  const cfg = makeRunConfig(loadScenario(scenario), { seed: '1', rmap, reclaim, ...opts });
   const m = new EventStore(initialState(cfg), 'direct');
   const events: Event[] = [];
   m.sink = (e) => events.push(e);

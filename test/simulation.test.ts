@@ -3,10 +3,15 @@ import { makeRunConfig } from '../src/run-config.js';
 import { Simulation } from '../src/simulation.js';
 import { loadScenario } from '../src/workload/scenario.js';
 import type { Event } from '../src/events.js';
+import { stateHash } from '../src/snapshot/hash.js';
 
-/** Events of a run up to (not including) the first reclaim activity. */
+/**
+ * Events of a run up to (not including) the first reclaim activity. The designs' reverse-map
+ * updates cost different time (chainStepNs per entry walked; `none` links nothing), so that
+ * cost is set to 0 here: what is compared is what the kernel does, not how long it takes.
+ */
 function beforeReclaim(scenario: string, reclaim: string, rmap: string, seed: string): Event[] {
-  const sim = new Simulation(makeRunConfig(loadScenario(scenario), { seed, reclaim, rmap }), 'direct');
+  const sim = new Simulation(makeRunConfig(loadScenario(scenario), { seed, reclaim, rmap, cost: { chainStepNs: 0 } }), 'direct');
   const out: Event[] = [];
   let done = false;
   sim.machine.sink = (e) => {
@@ -53,4 +58,33 @@ describe('all designs behave the same until reclaim differs', () => {
       expect(got).toEqual(ref.slice(0, got.length));
     });
   }
+});
+
+describe('Simulation.run bounds the boot too', () => {
+  const capture = () => new Simulation(makeRunConfig(loadScenario('test/fixtures/machine-capture.json'), { seed: '1' }), 'direct');
+
+  it("stops a captured machine's boot at the event count (its boot alone is over 8,000 events)", () => {
+    const whole = capture();
+    whole.finishBoot();
+    expect(whole.machine.events).toBeGreaterThan(8000);
+    const sim = capture();
+    sim.run(1000);
+    // one operation past the bound at most: a fault with its reclaim is well under 200 events here
+    expect(sim.machine.events).toBeGreaterThanOrEqual(1000);
+    expect(sim.machine.events).toBeLessThan(1200);
+  });
+
+  it('a run stopped inside the boot and continued ends where one run would (same hash)', () => {
+    const a = capture();
+    a.run(1000);
+    a.run(3000);
+    const hashA = stateHash(a.run(20000));
+    expect(hashA).toBe(stateHash(capture().run(20000)));
+  });
+
+  it('stops the boot of a scenario with many boot processes at the event count', () => {
+    const sim = new Simulation(makeRunConfig(loadScenario('x486'), { seed: '1' }), 'direct');
+    sim.run(1);
+    expect(sim.machine.events).toBeLessThan(20); // one exec, where the whole boot is 77 events
+  });
 });

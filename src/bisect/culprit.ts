@@ -37,7 +37,7 @@ class Tracker {
   readonly ptes = new Map<number, Set<number>>();
   readonly pages = new Set<number>();
   private view: IndexedView;
-  private readonly rules: Rule[];
+  private readonly rules: readonly Rule[];
 
   constructor(private readonly s: State) {
     this.view = new IndexedView(s);

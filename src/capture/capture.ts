@@ -17,6 +17,8 @@ export interface CaptureOptions {
   /** Simulated memory as a percentage of the captured resident frames (default 75: reclaim has work). */
   memoryPct?: number;
   name?: string;
+  /** Called after each process is read (or skipped): processes tried, and how many will be. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 type Ranges = [number, number][];
@@ -84,8 +86,12 @@ function listPids(): number[] {
 export function captureMachine(o: CaptureOptions = {}): Capture {
   const skipped: Record<string, number> = {};
   const raw: RawProcess[] = [];
-  for (const pid of o.pids ?? listPids()) {
+  const pids = o.pids ?? listPids();
+  let tried = 0;
+  for (const pid of pids) {
     if (o.maxProcesses !== undefined && raw.length >= o.maxProcesses) break;
+    // each is a /proc read of its maps and pagemap: a big machine has thousands
+    o.onProgress?.(tried++, pids.length);
     try {
       raw.push(readProcess(pid, o.maxPagesPerVma ?? 1 << 20));
     } catch (err) {

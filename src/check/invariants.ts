@@ -6,12 +6,12 @@ import { allDesigns } from '../designs/registry.js';
 import type { Violation } from '../include/rules.js';
 import type { State } from '../state.js';
 import type { DeepReadonly } from '../include/readonly.js';
-import { CORE_RULES, forEachPte } from './rules.js';
+import { CORE_RULES, readPteSafe, swapCacheWritable } from './rules.js';
 import { IndexedView, rulesFor, runRules } from './view.js';
 
 /** Every invariant any design can have, by name: what `check --list` prints and --invariant accepts. */
 export const INVARIANTS: Readonly<Record<string, string>> = Object.freeze(
-  Object.fromEntries([...CORE_RULES, ...allDesigns().flatMap((d) => d.rules ?? [])].map((r) => [r.name, r.description])),
+  Object.fromEntries([...CORE_RULES, swapCacheWritable, ...allDesigns().flatMap((d) => d.rules ?? [])].map((r) => [r.name, r.description])),
 );
 
 export type InvariantName = keyof typeof INVARIANTS;
@@ -24,8 +24,8 @@ export function checkState(state: State | DeepReadonly<State>, only?: ReadonlySe
   const frames: number[] = [];
   for (let pfn = 0; pfn < s.nframes; pfn++) frames.push(pfn);
   // the pte subjects: every non-empty pte, and every empty slot that still has a link
-  const ptes = new Set<number>();
-  forEachPte(s, (pte) => ptes.add(pte));
-  for (const pte of v.rmap.linkedSlots?.(s) ?? []) ptes.add(pte);
+  // (the non-empty ones are listed once each already; a linked slot adds itself only when empty)
+  const ptes = v.ptes().pte.slice();
+  for (const pte of v.rmap.linkedSlots?.(s) ?? []) if (readPteSafe(s, pte) === 0) ptes.push(pte);
   return runRules(v, rulesFor(s), { pages: frames, ptes, tables: Object.keys(s.pts).map(Number), global: true }, only);
 }

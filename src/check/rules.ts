@@ -9,7 +9,7 @@ import { PG_pgtable, PG_reserved, PG_swap_cache } from '../include/page-flags.js
 import { type CheckView, hex, type Rule, type Violation } from '../include/rules.js';
 import { buddyBit } from '../reducer/buddy.js';
 import { SMP_RULES } from './smp-rules.js';
-import { getPage, NR_MEM_LISTS, type State } from '../state.js';
+import { getPage, NR_MEM_LISTS, type PageTable, type State } from '../state.js';
 
 export const isUserPage = (s: State, pfn: number): boolean => pfn >= 0 && pfn < s.nframes && (getPage(s, pfn).flags & PG_reserved) === 0;
 
@@ -20,7 +20,7 @@ export function readPteSafe(s: State, pte: number): number {
   return pt.pte[slot >> 6][slot & 63];
 }
 
-const ownerMm = (s: State, pte: number): number | undefined => s.pts[pte_table_pfn(pte)]?.mm;
+const ownerMm = (v: CoreView, pte: number): number | undefined => v.table(pte_table_pfn(pte))?.mm;
 
 /** A checker view that also knows the buddy allocator's free blocks (full check) or finds them (local). */
 export interface CoreView extends CheckView {
@@ -32,6 +32,20 @@ export interface CoreView extends CheckView {
    * is the finding).
    */
   exact(pfn: number): boolean;
+  /** Every non-empty pte of the state, listed once per check (the global rules each walk them). */
+  ptes(): PteList;
+  /** The page table at `pfn` (`s.pts[pfn]`; a full check answers from an array: the record is a slow dictionary). */
+  table(pfn: number): PageTable | undefined;
+  /** readPteSafe through `table`. */
+  readPte(pte: number): number;
+}
+
+/** Non-empty ptes in page-table order: address, value and owner mm of the i-th, for i < n. */
+export interface PteList {
+  n: number;
+  pte: number[];
+  val: number[];
+  mm: number[];
 }
 
 // ---- page rules: a user frame ----
@@ -133,13 +147,13 @@ const chainEntryValid: Rule = {
     for (let i = 0; i < ptes.length; i++) {
       const pte = ptes[i];
       if (ptes.indexOf(pte) !== i) continue; // reported once (chains are short: no set needed)
-      const val = readPteSafe(v.s, pte);
+      const val = (v as CoreView).readPte(pte);
       if (pte_present(val) && pte_pfn(val) === pfn) continue;
       out.push({
         invariant: 'chain-entry-valid',
         page: pfn,
         pte,
-        mm: ownerMm(v.s, pte),
+        mm: ownerMm(v as CoreView, pte),
         message: pte_present(val)
           ? `chain entry maps page ${pte_pfn(val)}, not this page`
           : `chain entry is not present (value ${hex(val)})`,
@@ -163,26 +177,32 @@ const pteOnChain: Rule = {
         invariant: 'pte-on-chain',
         page: pfn,
         pte,
-        mm: ownerMm(v.s, pte),
+        mm: ownerMm(v as CoreView, pte),
         message: n === 0 ? 'present pte maps the page but is not on its chain (missing pte_link?)' : `pte is on the chain ${n} times`,
       });
     }
   },
 };
 
-const swapCacheWritable: Rule = {
+/**
+ * Tweedie's invariant (2.1.88 mm/vmscan.c, try_to_swap_out: "pages read in from swap either
+ * having the swap cache flag set, OR being marked writable in the pte, but NEVER BOTH"). It is
+ * 2.1.88's: 2.1.47's do_wp_page leaves a page it makes writable in the swap cache, so the rule
+ * holds only in runs with --swap-cache 2.1.88 (src/check/view.ts rulesFor).
+ */
+export const swapCacheWritable: Rule = {
   name: 'swap-cache-writable',
-  description: 'no page is both in the swap cache and mapped writable',
+  description: 'no page is both in the swap cache and mapped writable (--swap-cache 2.1.88 only: 2.1.47 allows it)',
   scope: 'page',
   check(v, pfn, out) {
     if ((getPage(v.s, pfn).flags & PG_swap_cache) === 0) return;
     for (const pte of v.mappers(pfn)) {
-      if (pte_write(readPteSafe(v.s, pte))) {
+      if (pte_write((v as CoreView).readPte(pte))) {
         out.push({
           invariant: 'swap-cache-writable',
           page: pfn,
           pte,
-          mm: ownerMm(v.s, pte),
+          mm: ownerMm(v as CoreView, pte),
           message: 'page is in the swap cache and this pte maps it writable',
         });
       }
@@ -197,9 +217,10 @@ const pteInVma: Rule = {
   description: 'every non-empty pte lies inside a vma of its mm',
   scope: 'pte',
   check(v, pte, out) {
-    const pt = v.s.pts[pte_table_pfn(pte)];
+    const pt = (v as CoreView).table(pte_table_pfn(pte));
     if (pt === undefined) return;
-    const val = readPteSafe(v.s, pte);
+    const slot = pte_slot(pte);
+    const val = pt.pte[slot >> 6][slot & 63];
     if (val === 0) return;
     const mm = v.s.mms[pt.mm];
     const addr = pt.index * (1 << 22) + pte_slot(pte) * PAGE_SIZE;
@@ -215,14 +236,14 @@ const linkNull: Rule = {
   description: 'a pte slot that maps no page has a NULL link',
   scope: 'pte',
   check(v, pte, out) {
-    if (v.s.pts[pte_table_pfn(pte)] === undefined) return;
+    if ((v as CoreView).table(pte_table_pfn(pte)) === undefined) return;
     const link = v.rmap.slotLink(v.s, pte);
     if (link === 0 || v.mapsUser(pte)) return;
     out.push({
       invariant: 'link-null',
       pte,
-      mm: ownerMm(v.s, pte),
-      message: `slot maps no page (value ${hex(readPteSafe(v.s, pte))}) but its link is ${hex(link)} (missing pte_unlink?)`,
+      mm: ownerMm(v as CoreView, pte),
+      message: `slot maps no page (value ${hex((v as CoreView).readPte(pte))}) but its link is ${hex(link)} (missing pte_unlink?)`,
     });
   },
 };
@@ -300,6 +321,18 @@ export function forEachPte(s: State, fn: (pte: number, val: number, mm: number) 
   }
 }
 
+/** Every non-empty pte, in forEachPte's order, as flat arrays. */
+export function listPtes(s: State): PteList {
+  const l: PteList = { n: 0, pte: [], val: [], mm: [] };
+  forEachPte(s, (pte, val, mm) => {
+    l.pte.push(pte);
+    l.val.push(val);
+    l.mm.push(mm);
+  });
+  l.n = l.pte.length;
+  return l;
+}
+
 const rss: Rule = {
   name: 'rss',
   description: "an mm's rss equals the present ptes in its page tables",
@@ -307,9 +340,8 @@ const rss: Rule = {
   check(v, _id, out) {
     const s = v.s;
     const n = new Map<number, number>();
-    forEachPte(s, (_pte, val, mm) => {
-      if (pte_present(val)) n.set(mm, (n.get(mm) ?? 0) + 1);
-    });
+    const l = (v as CoreView).ptes();
+    for (let i = 0; i < l.n; i++) if (pte_present(l.val[i])) n.set(l.mm[i], (n.get(l.mm[i]) ?? 0) + 1);
     for (const id in s.mms) {
       const mm = s.mms[id];
       const have = n.get(mm.id) ?? 0;
@@ -326,9 +358,11 @@ const swapMap: Rule = {
   check(v, _id, out) {
     const s = v.s;
     const ptes = new Map<number, number>();
-    forEachPte(s, (_pte, val) => {
+    const l = (v as CoreView).ptes();
+    for (let i = 0; i < l.n; i++) {
+      const val = l.val[i];
       if (pte_is_swap(val)) ptes.set(SWP_OFFSET(val), (ptes.get(SWP_OFFSET(val)) ?? 0) + 1);
-    });
+    }
     const cache = new Map<number, number>();
     for (let pfn = 0; pfn < s.nframes; pfn++) {
       const p = getPage(s, pfn);
@@ -424,7 +458,6 @@ export const CORE_RULES: readonly Rule[] = [
   freePage,
   buddy,
   swapMap,
-  swapCacheWritable,
   clockHand,
   rss,
   pteInVma,

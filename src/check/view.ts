@@ -7,32 +7,77 @@ import { pte_pfn, pte_present } from '../arch/i386/page.js';
 import type { ChainReport, RmapDesign } from '../include/design.js';
 import type { Rule, Violation } from '../include/rules.js';
 import { reclaimOf, rmapOf } from '../reducer/designs.js';
-import { getPage, NR_MEM_LISTS, type State } from '../state.js';
-import { CORE_RULES, forEachPte, type CoreView, isUserPage, readPteSafe, walkBuddy } from './rules.js';
+import { getPage, NR_MEM_LISTS, type PageTable, type State } from '../state.js';
+import { CORE_RULES, type CoreView, isUserPage, listPtes, type PteList, swapCacheWritable, walkBuddy } from './rules.js';
+import { pte_slot, pte_table_pfn } from '../arch/i386/pgtable.js';
 
-/** The rules that hold in this state: the core's and each active design's. */
-export function rulesFor(s: State): Rule[] {
-  return [...CORE_RULES, ...(rmapOf(s).rules ?? []), ...(reclaimOf(s).rules ?? [])];
+/** The rules of each design pair (and swap-cache rules), built once: the local check asks at every operation boundary. */
+const rulesByDesigns = new Map<string, readonly Rule[]>();
+
+/** The rules that hold in this state: the core's, 2.1.88's swap-cache invariant when its rules run, and each
+ * active design's (the same array for the same designs). */
+export function rulesFor(s: State): readonly Rule[] {
+  const lookup = s.swap.cache !== undefined;
+  const key = `${s.rmap}\0${s.reclaim}\0${lookup}`;
+  let rules = rulesByDesigns.get(key);
+  if (rules === undefined) {
+    const swap = lookup ? [swapCacheWritable] : [];
+    rules = Object.freeze([...CORE_RULES, ...swap, ...(rmapOf(s).rules ?? []), ...(reclaimOf(s).rules ?? [])]);
+    rulesByDesigns.set(key, rules);
+  }
+  return rules;
 }
 
 abstract class BaseView implements CoreView {
   readonly rmap: RmapDesign;
-  private readonly chains = new Map<number, ChainReport>();
-  constructor(readonly s: State) {
+  /**
+   * Chains memoised for one check: by pfn in an array for a full check (it asks for every
+   * page), in a Map for a local one (a few pages; an array that large per boundary costs more).
+   */
+  private chains: ChainReport[] | Map<number, ChainReport>;
+  private pteList: PteList | null = null;
+  constructor(
+    readonly s: State,
+    private readonly dense: boolean,
+  ) {
     this.rmap = rmapOf(s);
+    this.chains = this.newChains();
+  }
+  private newChains(): ChainReport[] | Map<number, ChainReport> {
+    return this.dense ? new Array<ChainReport>(this.s.nframes) : new Map();
   }
   chain(pfn: number): ChainReport {
-    let c = this.chains.get(pfn);
-    if (c === undefined) this.chains.set(pfn, (c = this.rmap.entries(this.s, pfn)));
+    const m = this.chains;
+    if (Array.isArray(m)) {
+      let c = m[pfn];
+      if (c === undefined) m[pfn] = c = this.rmap.entries(this.s, pfn);
+      return c;
+    }
+    let c = m.get(pfn);
+    if (c === undefined) m.set(pfn, (c = this.rmap.entries(this.s, pfn)));
     return c;
   }
   mapsUser(pte: number): boolean {
-    const v = readPteSafe(this.s, pte);
+    const v = this.readPte(pte);
     return pte_present(v) && isUserPage(this.s, pte_pfn(v));
   }
-  /** Forget memoised chains (the state changed). */
+  table(pfn: number): PageTable | undefined {
+    return this.s.pts[pfn];
+  }
+  readPte(pte: number): number {
+    const pt = this.table(pte_table_pfn(pte));
+    if (pt === undefined) return 0;
+    const slot = pte_slot(pte);
+    return pt.pte[slot >> 6][slot & 63];
+  }
+  ptes(): PteList {
+    this.pteList ??= listPtes(this.s);
+    return this.pteList;
+  }
+  /** Forget what was memoised (the state changed). */
   invalidate(): void {
-    this.chains.clear();
+    this.chains = this.newChains();
+    this.pteList = null;
   }
   abstract exact(pfn: number): boolean;
   abstract mappers(pfn: number): readonly number[];
@@ -44,21 +89,35 @@ export class IndexedView extends BaseView {
   exact(): boolean {
     return true;
   }
-  private readonly index = new Map<number, number[]>();
+  /** s.pts as an array by pfn, built once per state (a full check looks up a table for every pte it reads). */
+  private tables: (PageTable | undefined)[] | null = null;
+  override table(pfn: number): PageTable | undefined {
+    if (this.tables === null) {
+      this.tables = new Array<PageTable | undefined>(this.s.nframes);
+      for (const key in this.s.pts) this.tables[Number(key)] = this.s.pts[key];
+    }
+    return pfn >= 0 && pfn < this.tables.length ? this.tables[pfn] : this.s.pts[pfn];
+  }
+  override invalidate(): void {
+    super.invalidate();
+    this.tables = null;
+  }
+  /** Mappers by pfn (user pages only, so always inside mem_map). */
+  private readonly index: (number[] | undefined)[];
   private free: Int32Array | null = null;
   constructor(s: State) {
-    super(s);
-    forEachPte(s, (pte, val) => {
-      if (pte_present(val) && isUserPage(s, pte_pfn(val))) this.add(pte_pfn(val), pte);
-    });
+    super(s, true);
+    this.index = new Array<number[] | undefined>(s.nframes);
+    const { pte, val, n } = this.ptes();
+    for (let i = 0; i < n; i++) if (pte_present(val[i]) && isUserPage(s, pte_pfn(val[i]))) this.add(pte_pfn(val[i]), pte[i]);
   }
   private add(pfn: number, pte: number): void {
-    const l = this.index.get(pfn);
-    if (l === undefined) this.index.set(pfn, [pte]);
+    const l = this.index[pfn];
+    if (l === undefined) this.index[pfn] = [pte];
     else l.push(pte);
   }
   mappers(pfn: number): readonly number[] {
-    return this.index.get(pfn) ?? [];
+    return this.index[pfn] ?? [];
   }
   freeBlockOf(pfn: number): number {
     this.free ??= walkBuddy(this.s).freeBlockOf;
@@ -67,7 +126,7 @@ export class IndexedView extends BaseView {
   /** `pte` is about to change from `old` to `val` (bisect follows the state event by event). */
   update(pte: number, old: number, val: number): void {
     if (pte_present(old) && isUserPage(this.s, pte_pfn(old))) {
-      const l = this.index.get(pte_pfn(old));
+      const l = this.index[pte_pfn(old)];
       const i = l?.indexOf(pte) ?? -1;
       if (l !== undefined && i >= 0) l.splice(i, 1);
     }
@@ -93,30 +152,56 @@ function freeBlockNear(s: State, pfn: number): number {
 
 /** What one operation touched: the mappers of a page are its valid map entries plus the touched ptes that map it. */
 export class TouchedView extends BaseView {
+  /** mappers() per page: several page rules ask for the same page. */
+  private readonly mapped = new Map<number, readonly number[]>();
+  /** The touched ptes by the page each maps now (an operation can touch a whole table: never scan them per page). */
+  private byPage: Map<number, number[]> | null = null;
   constructor(
     s: State,
-    private readonly ptes: ReadonlySet<number>,
+    private readonly touched: ReadonlySet<number>,
   ) {
-    super(s);
+    super(s, false);
   }
   exact(pfn: number): boolean {
     if (!this.rmap.caps.tracksPtes) return false;
     const c = this.chain(pfn);
     if (c.problem !== null || c.ptes.length !== getPage(this.s, pfn).mapcount) return false;
     return c.ptes.every((pte) => {
-      const v = readPteSafe(this.s, pte);
+      const v = this.readPte(pte);
       return pte_present(v) && pte_pfn(v) === pfn;
     });
   }
   mappers(pfn: number): readonly number[] {
+    let out = this.mapped.get(pfn);
+    if (out === undefined) this.mapped.set(pfn, (out = this.findMappers(pfn)));
+    return out;
+  }
+  private touchedByPage(): Map<number, number[]> {
+    if (this.byPage === null) {
+      this.byPage = new Map();
+      for (const pte of this.touched) {
+        const v = this.readPte(pte);
+        if (!pte_present(v)) continue;
+        const l = this.byPage.get(pte_pfn(v));
+        if (l === undefined) this.byPage.set(pte_pfn(v), [pte]);
+        else l.push(pte);
+      }
+    }
+    return this.byPage;
+  }
+  private findMappers(pfn: number): number[] {
     const out = new Set<number>();
-    const mapsIt = (pte: number): boolean => {
-      const v = readPteSafe(this.s, pte);
-      return pte_present(v) && pte_pfn(v) === pfn;
-    };
-    for (const pte of this.chain(pfn).ptes) if (mapsIt(pte)) out.add(pte);
-    for (const pte of this.ptes) if (mapsIt(pte)) out.add(pte);
+    for (const pte of this.chain(pfn).ptes) {
+      const v = this.readPte(pte);
+      if (pte_present(v) && pte_pfn(v) === pfn) out.add(pte);
+    }
+    for (const pte of this.touchedByPage().get(pfn) ?? []) out.add(pte);
     return [...out];
+  }
+  override invalidate(): void {
+    super.invalidate();
+    this.mapped.clear();
+    this.byPage = null;
   }
   freeBlockOf(pfn: number): number {
     return freeBlockNear(this.s, pfn);
@@ -131,20 +216,51 @@ export interface Subjects {
   global: boolean | 'cheap';
 }
 
+/** Rules sorted by what they judge, for one rule list and one `only` filter. */
+interface RuleGroups {
+  global: readonly Rule[];
+  cheapGlobal: readonly Rule[];
+  page: readonly Rule[];
+  pte: readonly Rule[];
+  table: readonly Rule[];
+}
+
+/** Groups by rule list, then by filter (no filter: the key `rules` itself); built once, not at every boundary. */
+const groupCache = new WeakMap<readonly Rule[], WeakMap<object, RuleGroups>>();
+
+function groupsOf(rules: readonly Rule[], only?: ReadonlySet<string>): RuleGroups {
+  let byOnly = groupCache.get(rules);
+  if (byOnly === undefined) groupCache.set(rules, (byOnly = new WeakMap()));
+  const key = only ?? rules;
+  let g = byOnly.get(key);
+  if (g === undefined) {
+    const want = rules.filter((r) => only === undefined || only.has(r.name));
+    const by = (scope: Rule['scope']): Rule[] => want.filter((r) => r.scope === scope);
+    g = {
+      global: by('global'),
+      cheapGlobal: by('global').filter((r) => r.cheap === true),
+      page: by('page'),
+      pte: by('pte'),
+      table: by('table'),
+    };
+    byOnly.set(key, g);
+  }
+  return g;
+}
+
 /** Run `rules` (filtered by `only`) over the subjects; page subjects that are not user frames are skipped. */
 export function runRules(v: CoreView, rules: readonly Rule[], subjects: Subjects, only?: ReadonlySet<string>): Violation[] {
   const out: Violation[] = [];
-  const want = rules.filter((r) => only === undefined || only.has(r.name));
-  const by = (scope: Rule['scope']): Rule[] => want.filter((r) => r.scope === scope);
-  const global = by('global').filter((r) => subjects.global === true || (subjects.global === 'cheap' && r.cheap === true));
+  const g = groupsOf(rules, only);
+  const global = subjects.global === true ? g.global : subjects.global === 'cheap' ? g.cheapGlobal : [];
   for (const r of global) r.check(v, 0, out);
-  const pageRules = by('page');
+  const pageRules = g.page;
   if (pageRules.length > 0) {
     for (const pfn of subjects.pages) if (isUserPage(v.s, pfn)) for (const r of pageRules) r.check(v, pfn, out);
   }
-  const pteRules = by('pte');
+  const pteRules = g.pte;
   if (pteRules.length > 0) for (const pte of subjects.ptes) for (const r of pteRules) r.check(v, pte, out);
-  const tableRules = by('table');
+  const tableRules = g.table;
   if (tableRules.length > 0) for (const pt of subjects.tables) for (const r of tableRules) r.check(v, pt, out);
   return out;
 }

@@ -7,7 +7,7 @@ import { bisect } from '../bisect/index.js';
 import { applyingLog } from '../log/replay.js';
 import { opOf, pathOf } from '../timetravel/ops.js';
 import { UsageError } from './common.js';
-import { openTimeline } from './tt-common.js';
+import { openTimeline, readProgress } from './tt-common.js';
 import { logReplay } from './replay-token.js';
 
 export function bisectCommand(cli: Cli): Command {
@@ -21,9 +21,12 @@ export function bisectCommand(cli: Cli): Command {
         throw new UsageError(`--invariant '${o.invariant}' is not an invariant: allowed values are ${Object.keys(INVARIANTS).join(', ')}`);
       }
       const tl = openTimeline(cli, path);
+      // a search: how many events it reads depends on where the failure is, so no ETA
+      const progress = readProgress(cli, tl, 'bisect', null);
       const t0 = performance.now();
       const r = applyingLog(tl.log, () => bisect(tl, o.invariant ? new Set([o.invariant]) : undefined));
       const ms = Math.round(performance.now() - t0);
+      progress.stop();
       if (r === null) {
         if (o.json) cli.json({ log: path, ok: true, events: tl.events, event: null, invariant: null, ms });
         else

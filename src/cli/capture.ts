@@ -3,7 +3,7 @@ import { outputFile, writeAtomically } from './files.js';
 import { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { captureMachine } from '../capture/capture.js';
-import { UsageError } from './common.js';
+import { Progress, UsageError } from './common.js';
 
 interface CaptureOpts {
   output: string;
@@ -32,7 +32,23 @@ export function captureCommand(cli: Cli): Command {
     .option('--json', 'print the capture report as JSON')
     .action((o: CaptureOpts) => {
       outputFile(o.output, '-o');
-      const { scenario, report } = captureMachine({ pids: o.pid, maxProcesses: o.maxProcesses, memoryPct: o.memoryPct, name: o.name });
+      let progress = null as Progress | null; // made at the first call, which knows the total
+      let captured: ReturnType<typeof captureMachine>;
+      try {
+        captured = captureMachine({
+          pids: o.pid,
+          maxProcesses: o.maxProcesses,
+          memoryPct: o.memoryPct,
+          name: o.name,
+          onProgress: (done, total) => {
+            progress ??= new Progress(cli, total, 'capture', 'processes');
+            progress.update(done);
+          },
+        });
+      } finally {
+        progress?.stop();
+      }
+      const { scenario, report } = captured;
       writeAtomically(o.output, '-o', (target) => writeFileSync(target, JSON.stringify(scenario, null, 1) + '\n'));
       for (const n of report.notes) cli.warn(n);
       if (o.json) return cli.json(report);

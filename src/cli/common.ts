@@ -1,10 +1,10 @@
 // Shared command-line plumbing: common options, progress.
 
 import { AGE_MODES, type AgeMode } from '../include/design.js';
+import { SWAP_CACHE_RULES, type SwapCacheRules } from '../include/swap-cache.js';
+import { COST_NAMES, type Costs, isCostName, MAX_COST } from '../include/costs.js';
 import { type Command, Option } from 'commander';
-import type { Cli } from './context.js';
-import { formatEta, ProgressLine } from '../sweep/progress.js';
-import { ENGINES, type EngineName } from '../event-store.js';
+import type { EngineName } from '../event-store.js';
 import { DEFAULT_RECLAIM, DEFAULT_RMAP, RECLAIM_POLICIES, RMAP_DESIGNS } from '../designs/registry.js';
 import { DEFAULT_LOCKING, LOCKING_DESIGNS } from '../smp/locking/registry.js';
 import { CHAIN_MODES, MAX_CPUS, makeRunConfig, type ChainMode, type RunConfig } from '../run-config.js';
@@ -15,6 +15,8 @@ import { resolve } from 'node:path';
 import { UsageError } from './usage-error.js';
 
 export { UsageError };
+export { engineOption, etaSeconds, parseCount, Progress } from './options.js';
+import { engineOption, parseCount } from './options.js';
 
 export interface CommonOpts {
   scenario: string;
@@ -30,22 +32,26 @@ export interface CommonOpts {
   emitTrace?: string;
   steal?: boolean;
   age?: AgeMode;
+  swapCache?: SwapCacheRules;
+  cost?: Partial<Costs>;
   cpus?: number;
   sched?: string;
   locking?: string;
   schedSeed?: string;
 }
 
-export function parseCount(flag: string) {
-  return (v: string): number => {
-    if (!/^\d+[kKmM]?$/.test(v)) throw new UsageError(`${flag} '${v}' is not a count: write a whole number, e.g. 1000000, 500k or 10M`);
-    const mult = /[kK]$/.test(v) ? 1000 : /[mM]$/.test(v) ? 1000000 : 1;
-    const n = parseInt(v, 10) * mult;
-    if (n <= 0) throw new UsageError(`${flag} must be at least 1 (got '${v}')`);
-    // past 2^53 a count is no longer exact (and a run that long would never end)
-    if (!Number.isSafeInteger(n)) throw new UsageError(`${flag} '${v}' is too large: at most ${Number.MAX_SAFE_INTEGER} (2^53 - 1)`);
-    return n;
-  };
+/** `--cost NAME=VALUE` (repeatable): one cost of src/include/costs.ts, a whole number (µs, or ns for the *Ns walks). */
+export function parseCost(v: string, prev: Partial<Costs> | undefined): Partial<Costs> {
+  const m = /^([A-Za-z]+)=(.*)$/.exec(v);
+  if (m === null) throw new UsageError(`--cost '${v}' is not NAME=VALUE: e.g. --cost diskReadUs=15000; names: ${COST_NAMES.join(', ')}`);
+  const [, name, value] = m;
+  if (!isCostName(name)) throw new UsageError(`--cost name '${name}' is not known: allowed names are ${COST_NAMES.join(', ')}`);
+  const n = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!(Number.isSafeInteger(n) && n <= MAX_COST))
+    throw new UsageError(
+      `--cost ${name}='${value}' is not allowed: a whole number from 0 to ${MAX_COST} (${name.endsWith('Ns') ? 'ns' : 'µs'})`,
+    );
+  return { ...prev, [name]: n };
 }
 
 function parseCpus(v: string): number {
@@ -58,7 +64,12 @@ export function addRunOptions(cmd: Command, defaultEvents: number): Command {
   return cmd
     .option('--scenario <name|file>', 'built-in scenario (x486, forky, tiny, or sharedlib:N for N sharers) or a scenario JSON file', 'x486')
     .option('--seed <seed>', 'seed for the workload generators (any string)', '1')
-    .option('--events <n>', 'stop after this many events (the operation in progress finishes)', parseCount('--events'), defaultEvents)
+    .option(
+      '--events <n>',
+      'stop after this many events, the boot included (the operation in progress finishes)',
+      parseCount('--events'),
+      defaultEvents,
+    )
     .option('--mem <size>', "memory size, overriding the scenario's (e.g. 8M, 64M, 1G)")
     .addOption(new Option('--reclaim <policy>', 'reclaim policy').choices([...RECLAIM_POLICIES.keys()]).default(DEFAULT_RECLAIM))
     .addOption(
@@ -105,20 +116,24 @@ export function addRunOptions(cmd: Command, defaultEvents: number): Command {
         ...LOCKING_DESIGNS.keys(),
       ]),
     )
+    .addOption(
+      new Option(
+        '--swap-cache <rules>',
+        "swap-cache rules: 2.1.47 (no lookup by swap entry: each sharer of a swapped page faults back its own copy; do_wp_page leaves the entry) or 2.1.88 (Tweedie's lookup_swap_cache: a shared page stays one page after swap-in)",
+      )
+        .choices([...SWAP_CACHE_RULES])
+        .default('2.1.47'),
+    )
+    .option(
+      '--cost <name=value>',
+      `override one cost (repeatable; µs, ns for the *Ns walks; docs/model.md "Costs"): ${COST_NAMES.join(', ')}`,
+      parseCost,
+    )
     .addOption(engineOption())
     .option(
       '--emit-trace <file>',
       'also write what the workload did as an mmtrace file (docs/mmtrace.md; .gz to compress) for mmsim trace --format mmtrace',
     );
-}
-
-export function engineOption(): Option {
-  return new Option(
-    '--engine <engine>',
-    'immer: Immer drafts, immutable states; direct: the same reducer on a private copy (faster, same hash)',
-  )
-    .choices([...ENGINES])
-    .default('direct');
 }
 
 export function runConfigFrom(o: CommonOpts): RunConfig {
@@ -130,6 +145,8 @@ export function runConfigFrom(o: CommonOpts): RunConfig {
     chainMode: o.chainMode,
     steal: o.steal === true,
     age: o.age,
+    swapCache: o.swapCache,
+    cost: o.cost,
     cpus: o.cpus,
     sched: o.sched,
     locking: o.locking,
@@ -137,44 +154,6 @@ export function runConfigFrom(o: CommonOpts): RunConfig {
   });
   // a file is named by its path in replay lines (its internal name may be anything)
   return isScenarioName(o.scenario) ? cfg : { ...cfg, scenarioFile: resolve(o.scenario) };
-}
-
-/** Seconds left at a steady rate: the time so far scaled by the work left over the work done. */
-export function etaSeconds(elapsedSeconds: number, done: number, total: number): number | null {
-  if (done <= 0) return null;
-  return (elapsedSeconds * Math.max(0, total - done)) / done;
-}
-
-/** One progress line on stderr, shown only on a terminal and only once the work has taken over a second;
- * cut to the terminal's width and cleared by stop(). */
-export class Progress {
-  private readonly line: ProgressLine;
-  private readonly started = performance.now();
-  constructor(
-    cli: Cli,
-    private readonly total: number,
-    private readonly label: string,
-    private readonly unit = 'events',
-    /** false when `total` is only a cap (shrink's budget), so time left cannot be estimated from it. */
-    private readonly showEta = true,
-  ) {
-    this.line = new ProgressLine(cli.io.stderr);
-  }
-  /** detail: anything more to show after the counts (shrink's current size). */
-  update(done: number, detail?: string): void {
-    if (!this.line.enabled) return;
-    const elapsed = (performance.now() - this.started) / 1000;
-    if (elapsed < 1) return;
-    const d = Math.min(done, this.total);
-    const pct = this.total > 0 ? Math.floor((d / this.total) * 100) : 100;
-    const parts = [`${this.label} ${pct}%`, `${d}/${this.total} ${this.unit}`];
-    if (this.showEta) parts.push(formatEta(etaSeconds(elapsed, d, this.total)));
-    if (detail !== undefined) parts.push(detail);
-    this.line.show(parts.join(' | '));
-  }
-  stop(): void {
-    this.line.clear();
-  }
 }
 
 /** `--emit-trace FILE`: write the workload's processes, mappings and references as mmtrace. */

@@ -7,7 +7,7 @@ import type { Cli } from './context.js';
 import { Command } from 'commander';
 import { allowedDesigns, DEFAULT_DESIGNS, formatCsv, formatJson, formatTable, runComparison, writePlots } from '../compare/index.js';
 import { formatSweep, runSweep, sweepChart } from '../compare/sweep.js';
-import { parseCount, UsageError } from './common.js';
+import { parseCount, Progress, UsageError } from './common.js';
 import { ProgressLine } from '../sweep/progress.js';
 import { MAX_CPUS } from '../run-config.js';
 import { LOCKING_DESIGNS } from '../smp/locking/registry.js';
@@ -109,7 +109,7 @@ export function compareCommand(cli: Cli): Command {
           throw new UsageError(`--plot ${o.plot} is not a directory: give a directory for the charts (it is created if missing)`);
         mkdirSync(o.plot, { recursive: true });
       }
-      const line = new ProgressLine(cli.io.stderr);
+      const line = new ProgressLine(cli.io.stderr, () => cli.now());
       const onProgress = designProgress(line);
       const mode = o.sequential ? 'sequential' : o.parallel ? 'parallel' : 'auto';
       if (o.seeds !== undefined) {
@@ -121,6 +121,7 @@ export function compareCommand(cli: Cli): Command {
         } catch (err) {
           throw new UsageError(`--${(err as Error).message}`);
         }
+        let progress = null as Progress | null; // made at the first call, which knows the total
         const r = await runSeeds({
           scenario: o.scenario,
           seeds,
@@ -130,9 +131,11 @@ export function compareCommand(cli: Cli): Command {
           mode,
           jobs: o.jobs,
           baseline: o.baseline,
-          onProgress: (done, total) => line.show(`runs ${done}/${total}`),
-        });
-        line.clear();
+          onProgress: (done, total) => {
+            progress ??= new Progress(cli, total, 'compare', 'runs');
+            progress.update(done);
+          },
+        }).finally(() => progress?.stop());
         if (o.baseline !== undefined && !r.section.designs.some((d) => d.design === o.baseline))
           throw new UsageError(
             `--baseline ${o.baseline} is not one of the designs compared (${r.section.designs.map((d) => d.design).join(', ')})`,

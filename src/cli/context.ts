@@ -7,12 +7,16 @@
 export interface OutStream {
   write(s: string): unknown;
   isTTY?: boolean;
+  /** A terminal's width (progress lines are cut to it). */
+  columns?: number;
 }
 
 export interface CliIo {
   stdout: OutStream;
   stderr: OutStream;
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  /** Milliseconds for progress lines and their ETA (default performance.now; tests pass a fake clock). */
+  now?: () => number;
 }
 
 export class Cli {
@@ -20,6 +24,11 @@ export class Cli {
   exitCode = 0;
 
   constructor(readonly io: CliIo) {}
+
+  /** The clock progress lines read. */
+  now(): number {
+    return this.io.now?.() ?? performance.now();
+  }
 
   out(s: string): void {
     this.io.stdout.write(s);

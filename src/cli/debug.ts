@@ -10,8 +10,12 @@ export function debugCommand(cli: Cli): Command {
       'interactive time travel over a run log: step, back, goto, next/prev TYPE, break, watch, print (commands from stdin; type help)',
     )
     .argument('<log>', 'run log (.mmlog)')
-    .option('-x, --exec <commands>', 'run these ;-separated commands first (then read stdin unless it is a terminal-less EOF)')
-    .action(async (path: string, o: { exec?: string }) => {
+    .option(
+      '-x, --exec <commands>',
+      'run these ;-separated commands first, then read stdin unless it is a terminal-less EOF (repeatable: each -x runs in turn)',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
+    .action(async (path: string, o: { exec?: string[] }) => {
       const tl = openTimeline(cli, path);
       const dbg = new Debugger(tl);
       const tty = cli.io.stdin.isTTY === true;
@@ -22,7 +26,7 @@ export function debugCommand(cli: Cli): Command {
         if (lines.length) cli.out(lines.join('\n') + '\n');
       };
       say([`mmsim debug: ${path}, ${tl.events} events (${tl.config.scenario.name}, seed ${tl.config.seed}); type help`, dbg.where()]);
-      for (const c of o.exec?.split(';') ?? []) {
+      for (const c of (o.exec ?? []).flatMap((x) => x.split(';'))) {
         if (dbg.done) break;
         say(dbg.exec(c));
       }

@@ -2,7 +2,7 @@ import type { Cli } from './context.js';
 import { Command } from 'commander';
 import { diffStates, formatChanges } from '../timetravel/diff.js';
 import { UsageError } from './common.js';
-import { openTimeline, parseNumber } from './tt-common.js';
+import { openTimeline, parseNumber, readProgress } from './tt-common.js';
 
 export function diffCommand(cli: Cli): Command {
   return new Command('diff')
@@ -17,8 +17,10 @@ export function diffCommand(cli: Cli): Command {
       tl.checkEvent(a, 'A');
       tl.checkEvent(b, 'B');
       if (o.limit < 1) throw new UsageError(`--limit ${o.limit} is out of range: at least 1`);
+      const progress = readProgress(cli, tl, 'diff', tl.replayCost(a + 1) + tl.replayCost(b + 1, a + 1));
       const sa = tl.copyAt(a + 1);
       const sb = tl.at(b + 1);
+      progress.stop();
       const changes = diffStates(sa, sb, o.limit + 1);
       tl.log.close();
       const more = changes.length > o.limit;

@@ -8,11 +8,15 @@ import { writeChromeTrace } from '../export/chrome-trace.js';
 import { applyingLog } from '../log/replay.js';
 import type { State } from '../state.js';
 import type { Event } from '../events.js';
-import { parseCount, UsageError } from './common.js';
+import { parseCount, Progress, UsageError } from './common.js';
 import { parseNumber } from './tt-common.js';
 
-function* allEvents(log: LogReader): Generator<Event> {
-  for (const { events } of log.eventChunks()) yield* events;
+function* allEvents(log: LogReader, progress: Progress): Generator<Event> {
+  let done = 0;
+  for (const { events } of log.eventChunks()) {
+    yield* events;
+    progress.update((done += events.length));
+  }
 }
 
 export function exportCommand(cli: Cli): Command {
@@ -31,6 +35,8 @@ export function exportCommand(cli: Cli): Command {
       if (o.from >= log.events)
         throw new UsageError(`--from ${o.from} is past the end: this log has ${log.events} events, numbered 0..${log.events - 1}`);
       if (o.to !== undefined && o.to < o.from) throw new UsageError(`--to ${o.to} is before --from ${o.from}`);
+      // it reads up to --to, not always to the end
+      const progress = new Progress(cli, Math.min(log.events, (o.to ?? log.events) + 1), 'export');
       const r = writeAtomically(o.output, '-o', (target) => {
         const fd = openSync(target, 'w');
         try {
@@ -46,7 +52,7 @@ export function exportCommand(cli: Cli): Command {
           const r = applyingLog(log, () =>
             writeChromeTrace(
               cloneState(log.header.initial as State),
-              allEvents(log),
+              allEvents(log, progress),
               (json) => {
                 buf.push(first ? json : ',\n' + json);
                 first = false;
@@ -60,6 +66,7 @@ export function exportCommand(cli: Cli): Command {
           return r;
         } finally {
           closeSync(fd);
+          progress.stop();
         }
       });
       log.close();

@@ -4,7 +4,7 @@ import { formatEvent } from '../events.js';
 import { checkPage, hex } from '../timetravel/describe.js';
 import { history, type Target } from '../timetravel/history.js';
 import { UsageError } from './common.js';
-import { openTimeline, parseNumber } from './tt-common.js';
+import { openTimeline, parseNumber, readProgress } from './tt-common.js';
 
 export function historyCommand(cli: Cli): Command {
   return new Command('history')
@@ -39,7 +39,9 @@ export function historyCommand(cli: Cli): Command {
         if (o.mm! < 1 || o.mm! > used) throw new UsageError(`--mm ${o.mm} is out of range: this run created mms 1..${used}`);
         t = { mm: o.mm! };
       }
+      const progress = readProgress(cli, tl, 'history', tl.replayCost(o.from) + (to - o.from));
       const touches = history(tl, t, o.from, to);
+      progress.stop();
       tl.log.close();
       if (o.json) {
         cli.json({ target: t, from: o.from, to, events: touches.map((x) => ({ index: x.index, path: x.path, event: x.event })) });

@@ -6,6 +6,7 @@
 
 import { isDeepStrictEqual } from 'node:util';
 import type { InjectSpec } from '../inject/injector.js';
+import { COST_NAMES, type Costs } from '../include/costs.js';
 import { makeRunConfig, type RunConfig, type RunOptions } from '../run-config.js';
 import { isScenarioName, loadScenario } from '../workload/scenario.js';
 import { formatSched } from '../smp/sched.js';
@@ -25,15 +26,19 @@ const OPTION_FLAGS: { [K in keyof Required<RunOptions>]: (v: NonNullable<RunOpti
   chainMode: (v) => ['--chain-mode', v],
   steal: (v) => (v ? ['--steal'] : []),
   age: (v) => ['--age', v],
+  swapCache: (v) => ['--swap-cache', v],
+  cost: (v) => Object.entries(v).flatMap(([name, us]) => ['--cost', `${name}=${String(us)}`]),
   cpus: (v) => ['--cpus', String(v)],
   sched: (v) => ['--sched', v],
   locking: (v) => ['--locking', v],
   schedSeed: (v) => ['--sched-seed', v],
 };
 
-/** The run options that make `cfg` from its scenario (--mem only when it overrides the scenario's memory). */
+/** The run options that make `cfg` from its scenario (--mem only when it overrides the scenario's memory, --cost only for costs that differ from the scenario's). */
 export function runOptionsOf(cfg: RunConfig): RunOptions {
-  const defaultFrames = makeRunConfig(cfg.scenario, { seed: cfg.seed }).nframes;
+  const plain = makeRunConfig(cfg.scenario, { seed: cfg.seed });
+  const defaultFrames = plain.nframes;
+  const cost = costOverrides(cfg.latencies, plain.latencies);
   return {
     seed: cfg.seed,
     ...(cfg.nframes !== defaultFrames ? { mem: `${cfg.nframes * 4}K` } : {}),
@@ -42,9 +47,25 @@ export function runOptionsOf(cfg: RunConfig): RunOptions {
     chainMode: cfg.chainMode,
     ...(cfg.steal === true ? { steal: true } : {}),
     ...(cfg.age !== undefined ? { age: cfg.age } : {}),
+    ...(cfg.swapCache !== undefined ? { swapCache: cfg.swapCache } : {}),
+    ...(cost !== undefined ? { cost } : {}),
     ...(cfg.smp !== undefined ? { cpus: cfg.smp.cpus, sched: formatSched(cfg.smp.sched), locking: cfg.smp.locking } : {}),
     ...(cfg.smp?.schedSeed !== undefined ? { schedSeed: cfg.smp.schedSeed } : {}),
   };
+}
+
+/** The costs in `run` that differ from `plain`, in the table's order; undefined when none do. */
+function costOverrides(run: Costs, plain: Costs): Partial<Costs> | undefined {
+  const out: Partial<Costs> = {};
+  let any = false;
+  for (const name of COST_NAMES) {
+    // a log from before a cost existed has no value for it: nothing to override
+    if (run[name] !== undefined && run[name] !== plain[name]) {
+      out[name] = run[name];
+      any = true;
+    }
+  }
+  return any ? out : undefined;
 }
 
 /** `--scenario` for this configuration: a file by its path, a built-in by its name. */

@@ -5,7 +5,7 @@ import { checkPte, formatMm, formatPage, formatPte, formatSummary, mmInfo, pageI
 
 import { formatEvent } from '../events.js';
 import { pathOf } from '../timetravel/ops.js';
-import { openTimeline, parseNumber } from './tt-common.js';
+import { openTimeline, parseNumber, readProgress } from './tt-common.js';
 
 export function seekCommand(cli: Cli): Command {
   return new Command('seek')
@@ -19,9 +19,11 @@ export function seekCommand(cli: Cli): Command {
     .action((path: string, n: number, o: { page?: number; mm?: number; pte?: number; json?: boolean }) => {
       const tl = openTimeline(cli, path);
       tl.checkEvent(n);
+      const progress = readProgress(cli, tl, 'seek', tl.replayCost(n + 1));
       const t0 = performance.now();
       const s = tl.at(n + 1);
       const ms = performance.now() - t0;
+      progress.stop();
       const ev = tl.event(n);
       const out: Record<string, unknown> = { event: n, what: ev, path: pathOf(tl, n), summary: summary(s) };
       if (o.page !== undefined) out.page = pageInfo(s, o.page);

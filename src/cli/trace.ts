@@ -9,7 +9,8 @@ import { STRICT_POLICIES, type StrictPolicyName } from '../reclaim/strict.js';
 import { TRACE_FORMATS, type TraceFormat } from '../trace/formats.js';
 import { detectFormat } from '../trace/detect.js';
 import { DEFAULT_MAX_EVENTS } from '../trace/strict.js';
-import { engineOption, parseCount, Progress, UsageError } from './common.js';
+import { engineOption, parseCount, Progress } from './options.js';
+import { UsageError } from './usage-error.js';
 import { MMSIM_VERSION } from './version.js';
 import type { EngineName } from '../event-store.js';
 
@@ -97,7 +98,7 @@ export function traceCommand(cli: Cli): Command {
                   ...(o.maxEvents !== DEFAULT_MAX_EVENTS ? ['--max-events', String(o.maxEvents)] : []),
                 ],
               });
-        const progress = new Progress(cli, 100, 'trace');
+        let progress = null as Progress | null; // made at the first call, which knows the total
         const common = {
           frames: o.frames,
           policy: o.policy,
@@ -117,13 +118,16 @@ export function traceCommand(cli: Cli): Command {
                   ...common,
                   format,
                   hex: o.hex,
-                  onProgress: (d, t) => progress.update(Math.floor((d / t) * 100)),
+                  onProgress: (d, t) => {
+                    progress ??= new Progress(cli, t, 'trace', 'references');
+                    progress.update(d);
+                  },
                 });
         } catch (err) {
           log?.abandon();
           throw err;
         } finally {
-          progress.stop();
+          progress?.stop();
         }
         log?.close({ hash: r.stateHash, result: r });
         return r;

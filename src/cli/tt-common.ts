@@ -3,7 +3,7 @@
 
 import { LogReader } from '../log/reader.js';
 import { Timeline } from '../timetravel/timeline.js';
-import { UsageError } from './common.js';
+import { Progress, UsageError } from './common.js';
 import type { Cli } from './context.js';
 import { inputFile } from './files.js';
 
@@ -21,4 +21,16 @@ export function openTimeline(cli: Cli, path: string): Timeline {
   const log = new LogReader(path);
   for (const w of log.warnings) cli.warn(w);
   return new Timeline(log, (w) => cli.warn(w));
+}
+
+/**
+ * A progress line over the events the timeline reads (`total`: how many the command will
+ * read, or null when it searches and cannot know: no percentage or ETA then). Stop it
+ * before printing.
+ */
+export function readProgress(cli: Cli, tl: Timeline, label: string, total: number | null): Progress {
+  const p = new Progress(cli, total, label, 'events');
+  let done = 0;
+  tl.onRead = (n) => p.update((done += n));
+  return p;
 }

@@ -3,6 +3,7 @@
 
 import { incompatibility, RECLAIM_POLICIES, RMAP_DESIGNS } from '../designs/registry.js';
 import type { AgeMode } from '../include/design.js';
+import { SWAP_CACHE_RULES, type SwapCacheRules } from '../include/swap-cache.js';
 import { lockingDesign } from '../smp/locking/registry.js';
 
 export interface DesignSpec {
@@ -12,6 +13,8 @@ export interface DesignSpec {
   rmap: string;
   /** `clock+age/…` (2.1.47 ages) or `old-age/…` (none): ageing as its own axis; absent = the policy's default. */
   age?: AgeMode;
+  /** `…@2.1.88`: the swap-cache rules (--swap-cache); absent = 2.1.47's. */
+  swapCache?: SwapCacheRules;
   /** `mmsim compare --cpus`: the machine's CPUs and locking design (scheduled by `time`, for measuring); absent = the 1-CPU machine. */
   smp?: { cpus: number; locking: string | null };
 }
@@ -55,8 +58,19 @@ export function allowedDesigns(): string[] {
   return out;
 }
 
+/** `reclaim/rmap@2.1.88`: the design under 2.1.88's swap-cache rules (`@2.1.47`, the default, may be written too). */
 export function parseDesign(text: string): DesignSpec {
   const label = text.trim();
+  const at = label.indexOf('@');
+  if (at >= 0) {
+    const rules = label.slice(at + 1);
+    if (!(SWAP_CACHE_RULES as readonly string[]).includes(rules))
+      throw new DesignListError(
+        `design '${label}': swap-cache rules '${rules}' are not known: write reclaim/rmap@${SWAP_CACHE_RULES.join(' or @')}`,
+      );
+    const base = parseDesign(label.slice(0, at));
+    return { ...base, label, ...(rules === '2.1.88' ? { swapCache: rules as SwapCacheRules } : {}) };
+  }
   const parts = label.split('/');
   const allowed = allowedDesigns().join(', ');
   if (parts.length !== 2 || parts[0] === '' || parts[1] === '') {

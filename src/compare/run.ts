@@ -75,6 +75,7 @@ export function runDesign(job: DesignJob, onProgress?: ProgressFn): DesignResult
     rmap: job.design.rmap,
     mem: job.mem,
     age: job.design.age,
+    swapCache: job.design.swapCache,
     ...(job.design.smp !== undefined && job.design.smp.cpus > 1
       ? { cpus: job.design.smp.cpus, locking: job.design.smp.locking ?? undefined, sched: 'time' }
       : {}),

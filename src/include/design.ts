@@ -75,6 +75,8 @@ export interface RmapHooks {
   vmaAdded?(k: Kernel, mm: number, start: number, from?: { mm: number; start: number }): void;
   /** A vma is about to go for good (munmap, exit, exec), after its ptes were zapped; not when brk resizes it. */
   vmaRemoved?(k: Kernel, mm: number, start: number): void;
+  /** page_referenced walked `pfn`'s map and found `nptes` ptes (reclaim is looking at the page: memory pressure). */
+  referenced?(k: Kernel, pfn: number, nptes: number): void;
 }
 
 export interface RmapDesign extends DesignStatePart {

@@ -23,3 +23,6 @@ export function age_page(age: number): number {
 export function AGE_CLUSTER_SIZE(rss: number): number {
   return Math.max(rss >> 5, 4);
 }
+
+/** SWAP_CLUSTER_MAX (include/linux/swap.h): swap slots scan_swap_map hands out in one cluster. */
+export const SWAP_CLUSTER_MAX = 32;

@@ -1,6 +1,8 @@
 // What the simulated kernel needs to know beyond the state: files on backing stores,
 // latencies, watermarks. All integers (µs, pages): no floats shape the run.
 
+import { type Costs, DEFAULT_COSTS } from '../include/costs.js';
+
 export type Backing = 'disk' | 'nfs';
 
 export interface FileSpec {
@@ -11,39 +13,9 @@ export interface FileSpec {
   backing: Backing;
 }
 
-export interface Latencies {
-  /** Random 4 KiB read from a 1997 IDE disk (swap or local file). */
-  diskReadUs: number;
-  /** CPU time to queue an asynchronous write (swap-out, writepage); the write itself overlaps. */
-  writeSubmitUs: number;
-  /** One 4 KiB page over NFS on 10 Mbit/s Ethernet: ~3.7 ms transfer + ~1 ms round trip. */
-  nfsReadUs: number;
-  /** copy_page on a 486. */
-  pageCopyUs: number;
-  /** Entering and leaving the fault handler. */
-  faultUs: number;
-  /** One reference by a user process (a burst of instructions touching one page). */
-  accessUs: number;
-  /** kswapd CPU per page examined and per pte visited. */
-  scanPageUs: number;
-  scanPteUs: number;
-  /** fork/exit base cost and per-pte cost. */
-  forkUs: number;
-  ptePerUs: number;
-}
-
-export const DEFAULT_LATENCIES: Latencies = {
-  diskReadUs: 12000,
-  writeSubmitUs: 50,
-  nfsReadUs: 4700,
-  pageCopyUs: 40,
-  faultUs: 20,
-  accessUs: 2,
-  scanPageUs: 2,
-  scanPteUs: 1,
-  forkUs: 300,
-  ptePerUs: 1,
-};
+/** The cost table lives in src/include/costs.ts (with docs/model.md's "Costs" for the reasons). */
+export type Latencies = Costs;
+export const DEFAULT_LATENCIES: Latencies = DEFAULT_COSTS;
 
 export interface Watermarks {
   min: number;
@@ -61,7 +33,7 @@ export const HZ = 100;
 export const TICK_US = 1000000 / HZ;
 /** swapout_interval: HZ/4 jiffies between periodic kswapd wake-ups. */
 export const SWAPOUT_INTERVAL_US = (HZ / 4) * TICK_US;
-export const SWAP_CLUSTER_MAX = 32;
+export { SWAP_CLUSTER_MAX } from '../include/swapctl.js';
 
 /**
  * Strict demand paging (trace replay against textbooks and cache simulators): user pages

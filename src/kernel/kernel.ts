@@ -19,6 +19,11 @@ export class Kernel {
   pendingUs = 0;
   /** The jiffy of the last timer interrupt (kernel/sched.ts): swap_tick runs when time passes the next one. */
   jiffy: number;
+  /**
+   * Kernel CPU charged in ns by the per-step walks (chainStepNs, ptSlotNs, ownerWalkNs,
+   * vmaVisitNs) and not yet emitted: whole µs go out with the next tick, the rest carries.
+   */
+  pendingNs = 0;
   /** Fault injection (record --inject): consulted where a real rmap bug would live. */
   inject: Injector = Injector.none();
   /**
@@ -49,7 +54,29 @@ export class Kernel {
   }
 
   emit(e: Event): void {
+    // every reverse-map update passes here: charge the entries it walks (chainStepNs)
+    if (e.t === 'pte_unlink' || e.t === 'pte_link') this.chargeNs(this.rmapSteps(e.t, e.pte, e.pfn) * this.cfg.latencies.chainStepNs);
     this.m.emit(e);
+  }
+
+  /**
+   * Entries a pte_link / pte_unlink walks. A design that keeps a list per page (the seed's
+   * chain, Hemment's pools, 2.5's pte_chains) links at the head (one entry) and unlinks by
+   * walking from the head to the pte (its position + 1). objrmap and anon_vma keep no per-pte
+   * entry (a map count), and `none` keeps nothing.
+   */
+  private rmapSteps(t: 'pte_link' | 'pte_unlink', pte: number, pfn: number): number {
+    const d = this.rmap;
+    if (!d.caps.tracksPtes) return 0;
+    if (t === 'pte_link' || d.walkCost !== undefined) return 1;
+    let steps = 0;
+    let found = 0;
+    d.forEach(this.s, pfn, (p) => {
+      if (found === 0) steps++;
+      if (p === pte) found = steps;
+    });
+    // a pte not on the map (a kernel bug the checker reports) cost a walk of the whole map
+    return found > 0 ? found : steps;
   }
 
   /** Begin a kernel operation; user time accumulated so far is accounted first. */
@@ -58,9 +85,22 @@ export class Kernel {
     this.emit({ t: 'op', kind: OP[kind], mm, addr });
   }
 
-  /** Charge simulated time to the current operation. */
+  /** Charge simulated time to the current operation (with any whole µs the walks have run up). */
   tick(us: number): void {
-    if (us > 0) this.emit({ t: 'tick', us });
+    const total = us + this.takeWholeUs();
+    if (total > 0) this.emit({ t: 'tick', us: total });
+  }
+
+  /** Charge kernel CPU in ns to the current operation; it goes out with the next tick. */
+  chargeNs(ns: number): void {
+    this.pendingNs += ns;
+  }
+
+  private takeWholeUs(): number {
+    if (this.pendingNs < 1000) return 0;
+    const us = Math.floor(this.pendingNs / 1000);
+    this.pendingNs -= us * 1000;
+    return us;
   }
 
   /** Wait for a disk or NFS read of `us`: charged to the operation, unless an SMP step machine slept for it already. */
@@ -73,10 +113,8 @@ export class Kernel {
   }
 
   flushTime(): void {
-    if (this.pendingUs > 0) {
-      const us = this.pendingUs;
-      this.pendingUs = 0;
-      this.emit({ t: 'tick', us });
-    }
+    const us = this.pendingUs + this.takeWholeUs();
+    this.pendingUs = 0;
+    if (us > 0) this.emit({ t: 'tick', us });
   }
 }

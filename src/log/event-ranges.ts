@@ -5,7 +5,7 @@
 // What only the state can tell (an mm that does not exist yet, a pte whose table is not
 // allocated) stays the reducer's to reject; see replay.ts for how that becomes exit 2.
 
-import { decodeEvents, EVENT_FIELDS, EVENT_TYPES, EventDecodeError, FAULT_KINDS, OP_KINDS, type Event, type EventType } from '../events.js';
+import { EVENT_FIELDS, EVENT_TYPES, EventDecodeError, FAULT_KINDS, OP_KINDS, type Event, type EventType } from '../events.js';
 import { NR_MEM_LISTS } from '../state.js';
 
 /** --cpus' limit (src/run-config.ts MAX_CPUS, not imported: the log reader stays below the run configuration). */
@@ -95,6 +95,7 @@ const KINDS: Record<EventType, readonly K[]> = {
   anon_vma_prepare: [K.U32, K.Mm, K.U32],
   anon_vma_link: [K.U32, K.Mm, K.U32],
   anon_vma_unlink: [K.U32, K.Mm, K.U32],
+  rmap_collapse: [K.Pfn],
   cpu: [K.Cpu],
   lock_wait: [K.U32],
   lock_acquire: [K.U32],
@@ -212,8 +213,30 @@ export function checkFlatEvents(a: readonly unknown[], limits: EventLimits, max:
   }
 }
 
+type Maker = (a: readonly number[], pos: number) => Event;
+
+/**
+ * One object-literal function per event type, built from EVENT_FIELDS: `{t: 'pte_set', pte:
+ * a[p + 1], val: a[p + 2]}`. Each makes its events with one hidden class, where the generic
+ * decodeEventAt adds fields one by one by name (a megamorphic store): 2.3x faster on the 1M
+ * events of an x486 log. The objects are the same (same keys, same order).
+ */
+const MAKERS: readonly Maker[] = EVENT_TYPES.map((t) => {
+  const fields = EVENT_FIELDS[t].map((f, i) => `${f}: a[p + ${i + 1}]`);
+  // the source is built only from the schema's own identifiers, never from log contents
+  return new Function('a', 'p', `return { t: ${JSON.stringify(t)}, ${fields.join(', ')} };`) as Maker;
+});
+const WIDTH: readonly number[] = EVENT_TYPES.map((t) => 1 + EVENT_FIELDS[t].length);
+
+/** Decode a flat events array already checked by checkFlatEvents (or trusted: the benchmarks' floor). */
+export function decodeTrustedEvents(flat: readonly number[]): Event[] {
+  const out: Event[] = [];
+  for (let pos = 0; pos < flat.length; pos += WIDTH[flat[pos]]) out.push(MAKERS[flat[pos]](flat, pos));
+  return out;
+}
+
 /** Check a flat events array (checkFlatEvents), then decode it. */
 export function decodeCheckedEvents(a: readonly unknown[], limits: EventLimits, max: number): Event[] {
   checkFlatEvents(a, limits, max);
-  return decodeEvents(a as number[]);
+  return decodeTrustedEvents(a as readonly number[]);
 }

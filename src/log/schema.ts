@@ -9,6 +9,11 @@ import { LOCKING_DESIGNS } from '../smp/locking/registry.js';
 import { parseSched } from '../smp/sched.js';
 import type { SmpState } from '../state.js';
 
+import { boot } from '../mm/boot.js';
+import { PG_reserved } from '../include/page-flags.js';
+import { RECLAIM_POLICIES, RMAP_DESIGNS } from '../designs/registry.js';
+import { CHUNK_KINDS, EVENTS_PER_CHUNK, TAIL_DIGITS } from './format.js';
+
 const isSched = (text: string): boolean => {
   try {
     parseSched(text);
@@ -17,10 +22,6 @@ const isSched = (text: string): boolean => {
     return false;
   }
 };
-import { boot } from '../mm/boot.js';
-import { PG_reserved } from '../include/page-flags.js';
-import { RECLAIM_POLICIES, RMAP_DESIGNS } from '../designs/registry.js';
-import { CHUNK_KINDS, EVENTS_PER_CHUNK, TAIL_DIGITS } from './format.js';
 
 type Obj = Record<string, unknown>;
 
@@ -140,7 +141,7 @@ function bootedProblem(s: Obj, bytes: number): string | null {
   while (reserved < n && (flagsAt(reserved) & PG_reserved) !== 0) reserved++;
   if (reserved < 2 || reserved > n - 8) return `reserves ${reserved} of ${n} frames, expected 2..${n - 8}`;
   // the design options are not in the state's own fields: find the one that boots this exact
-  // machine (pte-chain lists NULL-terminated or circular)
+  // machine (pte-chain lists NULL-terminated or circular); 2.1.88's swap cache has its index
   let smp: SmpState | undefined;
   if (s.smp !== undefined) {
     const o = isObj(s.smp) ? s.smp : {};
@@ -160,6 +161,7 @@ function bootedProblem(s: Obj, bytes: number): string | null {
       reclaim: s.reclaim,
       options: { chainMode },
       hand: s.hand,
+      swapCacheLookup: swap.cache !== undefined,
     });
     if (smp !== undefined) booted.smp = smp;
     diff = firstDifference(s, booted, 'initial');

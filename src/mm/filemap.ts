@@ -1,5 +1,6 @@
-// The page cache (mm/filemap.c, 2.1.47): pages hashed by (inode, offset) into
-// PAGE_HASH_SIZE buckets. A page in the cache holds one reference for the cache.
+// The page cache (mm/filemap.c, 2.1.47): pages hashed by (inode, offset) into buckets
+// sized by memory at boot as 2.2's page_cache_init() does (pageHashBuckets in state.ts;
+// 2.1.47 had a fixed 2,048). A page in the cache holds one reference for the cache.
 
 import type { Kernel } from '../kernel/kernel.js';
 import { pageHashFn } from '../reducer/index.js';
@@ -7,12 +8,20 @@ import { getPage } from '../state.js';
 import { PG_dirty, PG_locked, PG_referenced } from '../include/page-flags.js';
 import { free_page } from './page_alloc.js';
 
-/** find_page(): the pfn caching (inode, offset), or -1. */
+/**
+ * find_page(): the pfn caching (inode, offset), or -1. As 2.1.47's __find_page
+ * (include/linux/pagemap.h) a hit sets PG_referenced, so shrink_mmap gives a page found
+ * by a fault (or read) another lap; the reference the kernel takes is the caller's get_page.
+ */
 export function find_page(k: Kernel, inode: number, offset: number): number {
-  const bucket = k.s.pageHash[pageHashFn(inode, offset)];
+  const hash = k.s.pageHash;
+  const bucket = hash[pageHashFn(inode, offset, hash.length)];
   for (let i = 0; i < bucket.length; i++) {
-    const p = getPage(k.s, bucket[i]);
-    if (p.inode === inode && p.offset === offset) return bucket[i];
+    const pfn = bucket[i];
+    const p = getPage(k.s, pfn);
+    if (p.inode !== inode || p.offset !== offset) continue;
+    if ((p.flags & PG_referenced) === 0) k.emit({ t: 'page_flags', pfn, set: PG_referenced, clear: 0 });
+    return pfn;
   }
   return -1;
 }

@@ -27,7 +27,7 @@ import { FAULT } from '../events.js';
 import { getPage, VM_WRITE, VmaKind, type Mm, type Vma } from '../state.js';
 import { find_page, read_file_page } from './filemap.js';
 import { GFP_USER, __get_free_pages, free_page } from './page_alloc.js';
-import { delete_from_swap_cache } from './swap_state.js';
+import { delete_from_swap_cache, lookup_swap_cache, swapCache2188 } from './swap_state.js';
 import { PG_dirty, PG_pgtable, PG_reserved, PG_swap_cache } from '../include/page-flags.js';
 import { OP } from '../events.js';
 
@@ -208,10 +208,20 @@ function do_no_page(k: Kernel, mmId: number, vma: Vma, addr: number, pte: number
 }
 
 function do_swap_page(k: Kernel, mmId: number, addr: number, pte: number, v: number, write: boolean): FaultResult {
+  const entry = SWP_OFFSET(v);
+  const cached = lookup_swap_cache(k, entry);
+  if (cached >= 0) {
+    // 2.1.88 swap_in (read_swap_cache found it): another pte maps the page, so it is shared and
+    // mapped read-only (a write copies it in do_wp_page); the pte's swap reference is dropped
+    fault(k, mmId, addr, write, FAULT.swapcache);
+    k.emit({ t: 'get_page', pfn: cached });
+    map_new_page(k, pte, cached, mk_pte(cached, USER_PTE));
+    k.emit({ t: 'swap_free', entry });
+    return 'ok';
+  }
   const pfn = alloc_user_page(k, pte, v);
   if (pfn === 'oom') return oom(k, mmId);
   if (pfn < 0) return 'ok';
-  const entry = SWP_OFFSET(v);
   fault(k, mmId, addr, write, FAULT.swapin);
   k.emit({ t: 'swap_in', pfn, entry });
   k.ioWait(k.cfg.latencies.diskReadUs);
@@ -231,9 +241,11 @@ function do_wp_page(k: Kernel, mmId: number, addr: number, pte: number, v: numbe
   const page = getPage(k.s, old);
   const reserved = (page.flags & PG_reserved) !== 0;
   if (!reserved && page.count === 1) {
-    // we are the only user: take the page over (leaving the swap cache), no copy
+    // we are the only user: take the page over, no copy. 2.1.47 (mm/memory.c do_wp_page) only
+    // makes the pte dirty and writable; the stale swap-cache entry goes lazily (try_to_swap_out
+    // on the dirty pte, fork, free). 2.1.88 drops it here, keeping Tweedie's invariant.
     fault(k, mmId, addr, true, FAULT.wp);
-    delete_from_swap_cache(k, old);
+    if (swapCache2188(k)) delete_from_swap_cache(k, old);
     k.emit({ t: 'pte_set', pte, val: (v | _PAGE_RW | _PAGE_DIRTY | _PAGE_ACCESSED) >>> 0 });
     return 'ok';
   }
@@ -326,8 +338,9 @@ export function copy_page_range(k: Kernel, child: number, parent: number, vma: V
       continue;
     }
     let pv = v;
-    if ((page.flags & PG_swap_cache) !== 0) {
-      // copy_one_pte: a shared page may not stay swap-cached; its pte becomes dirty
+    if ((page.flags & PG_swap_cache) !== 0 && !swapCache2188(k)) {
+      // 2.1.47 copy_one_pte: a shared page may not stay swap-cached; its pte becomes dirty
+      // (2.1.88 keeps it cached: "No longer needed with the new swap cache code")
       delete_from_swap_cache(k, pfn);
       pv = (pv | _PAGE_DIRTY) >>> 0;
     }

@@ -31,6 +31,8 @@ export function page_referenced(k: Kernel, pfn: number): PageReference {
     }
     if (pte_dirty(v)) dirty = true;
   }
+  // pte_chain: a one-entry chain collapses back to direct here, under memory pressure only
+  k.rmap.hooks?.referenced?.(k, pfn, ptes.length);
   return { ptes, referenced, dirty };
 }
 
@@ -45,6 +47,10 @@ export function rmap_walk(k: Kernel, pfn: number): number[] {
     ptes.push(pte);
   });
   const vmas = k.rmap.walkCost?.(k.s, pfn);
-  if (vmas !== undefined) k.emit({ t: 'rmap_walk', pfn, vmas });
+  if (vmas !== undefined) {
+    k.emit({ t: 'rmap_walk', pfn, vmas });
+    // each vma visited: vma_address and page_check_address's walk to the pte
+    k.chargeNs(vmas * k.cfg.latencies.vmaVisitNs);
+  }
   return ptes;
 }

@@ -18,7 +18,7 @@ import { shrink_mmap } from './filemap.js';
 import { PG_dirty, PG_locked, PG_reserved, PG_swap_cache } from '../include/page-flags.js';
 import { AGE_CLUSTER_SIZE, age_page, touch_page } from '../include/swapctl.js';
 import { get_swap_page } from './swapfile.js';
-import { delete_from_swap_cache } from './swap_state.js';
+import { delete_from_swap_cache, swapCache2188 } from './swap_state.js';
 
 /** PAGEOUT_WEIGHT: swap_out's task budget is ((PAGEOUT_WEIGHT * nr_tasks) >> 10) >> priority. */
 export const PAGEOUT_WEIGHT = 8192;
@@ -103,6 +103,16 @@ export function try_to_swap_out(
     return SwapResult.Freed;
   }
   if ((page.flags & PG_swap_cache) !== 0) {
+    if (page.count !== 1 && swapCache2188(k)) {
+      // 2.1.88 in_swap_cache: this pte takes its own reference to the entry; the page stays, still
+      // swap-cached, for its other users (the last one to go frees it)
+      const entry = page.swap;
+      k.emit({ t: 'swap_dup', entry });
+      k.emit({ t: 'pte_unlink', pte, pfn });
+      k.emit({ t: 'pte_set', pte, val: SWP_ENTRY(entry) });
+      free_page(k, pfn, 0, 1);
+      return SwapResult.Unmapped;
+    }
     // find_in_swap_cache: the clean page is on swap; the cache's swap reference passes to the pte
     if (page.count !== 1) return SwapResult.None;
     const entry = page.swap;
@@ -148,6 +158,8 @@ function swap_out_vma(k: Kernel, mm: DeepReadonly<Mm>, vma: DeepReadonly<Vma>, s
       continue;
     }
     walked.slots++;
+    // swap_out_pmd's loop: every slot passed costs its read and test, present or not
+    k.chargeNs(k.cfg.latencies.ptSlotNs);
     if (!pte_present(read_pte(k, pte))) continue;
     const r = try_to_swap_out(k, k.s.mms[mm.id], vma, addr, pte, walked.slots);
     walked.slots = 0;

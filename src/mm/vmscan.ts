@@ -80,9 +80,11 @@ export function unmap_and_free(k: Kernel, pfn: number, ptes: number[], dirty: bo
     if ((page.flags & PG_swap_cache) !== 0 && !dirty) {
       entry = page.swap;
       for (let i = 0; i < ptes.length; i++) k.emit({ t: 'swap_dup', entry });
+      chargeOwnerWalks(k, ptes.length);
     } else {
       entry = get_swap_page(k);
       if (entry === 0) return false; // swap is full: the page stays
+      chargeOwnerWalks(k, ptes.length);
       delete_from_swap_cache(k, pfn);
       k.emit({ t: 'swap_out', pfn, entry, refs: ptes.length });
       k.tick(lat.writeSubmitUs);
@@ -95,6 +97,7 @@ export function unmap_and_free(k: Kernel, pfn: number, ptes: number[], dirty: bo
     return ptes.length > 0;
   }
   // File page: drop the mappings, write back if dirty, then leave the page cache.
+  chargeOwnerWalks(k, ptes.length);
   for (const pte of ptes) {
     unlink_for_swapout(k, pte, pfn);
     k.emit({ t: 'pte_clear', pte });
@@ -107,6 +110,15 @@ export function unmap_and_free(k: Kernel, pfn: number, ptes: number[], dirty: bo
   k.emit({ t: 'page_cache_del', pfn });
   free_page(k, pfn, 0, 1);
   return true;
+}
+
+/**
+ * A pte-based map names a pte, not its owner: unmapping it needs the mm and vma (rss, vm_ops,
+ * the TLB), found by pte_getpmd -> pmd_getpgd -> pgd_getmm and find_vma (ownerWalkNs each).
+ * A vma-based walk (objrmap, anon_vma) starts from the vma and pays vmaVisitNs instead.
+ */
+function chargeOwnerWalks(k: Kernel, ptes: number): void {
+  if (k.rmap.walkCost === undefined) k.chargeNs(ptes * k.cfg.latencies.ownerWalkNs);
 }
 
 /** pte_unlink before the pte is rewritten; skipped by an injected swapout-no-unlink (the rewrite is then the bug). */

@@ -6,7 +6,7 @@
 
 import type { DesignOptions } from '../include/design.js';
 import { PG_DMA, PG_reserved } from '../include/page-flags.js';
-import { NR_MEM_LISTS, PAGE_HASH_SIZE, chunked, emptyStats, getPage, type Page, type State } from '../state.js';
+import { NR_MEM_LISTS, chunked, pageHashBuckets, emptyStats, getPage, type Page, type State } from '../state.js';
 import { buddyFree } from './buddy.js';
 import { reclaimOf, rmapOf } from './designs.js';
 
@@ -24,6 +24,8 @@ export interface BootConfig {
   options?: DesignOptions;
   /** Initial clock hand (strict mode starts it at the first user frame). */
   hand?: number;
+  /** --swap-cache 2.1.88: keep the swap cache's index by entry (lookup_swap_cache). */
+  swapCacheLookup?: boolean;
 }
 
 /** A reserved struct page: what every frame is before mem_init frees it. */
@@ -59,8 +61,15 @@ export function emptyState(cfg: BootConfig): State {
     pts: {},
     mms: {},
     nextMm: 1,
-    pageHash: Array.from({ length: PAGE_HASH_SIZE }, () => []),
-    swap: { nslots: cfg.swapSlots, map: chunked(cfg.swapSlots, () => 0), used: 0, clusterNext: 1, clusterNr: 0 },
+    pageHash: Array.from({ length: pageHashBuckets(nframes) }, () => []),
+    swap: {
+      nslots: cfg.swapSlots,
+      map: chunked(cfg.swapSlots, () => 0),
+      used: 0,
+      clusterNext: 1,
+      clusterNr: 0,
+      ...(cfg.swapCacheLookup === true ? { cache: chunked(cfg.swapSlots, () => 0) } : {}),
+    },
     hand: cfg.hand ?? 0,
     lastKswapd: 0,
     op: { seq: 0, kind: 0, mm: -1, addr: 0 },

@@ -5,11 +5,11 @@
 import { pte_present, _PAGE_ACCESSED, _PAGE_DIRTY } from '../arch/i386/page.js';
 import { pte_slot, pte_table_pfn } from '../arch/i386/pgtable.js';
 import { PG_dirty, PG_pgtable, PG_referenced, PG_swap_cache } from '../include/page-flags.js';
-import { PAGE_AGE_VALUE } from '../include/swapctl.js';
-import { getPage, PAGE_HASH_SIZE, type PageTable, type State, type StealStats } from '../state.js';
-import { FAULT, OP, type Event, type EventType } from '../events.js';
+import { PAGE_AGE_VALUE, SWAP_CLUSTER_MAX } from '../include/swapctl.js';
+import { getPage, type PageTable, type State, type StealStats } from '../state.js';
+import { EVENT_FIELDS, EVENT_TYPES, FAULT, OP, type Event, type EventType } from '../events.js';
 import { buddyAlloc, buddyFree } from './buddy.js';
-import { ownersOf, reclaimOf, rmapOf } from './designs.js';
+import { activeDesigns, ownersOfCode } from './designs.js';
 import {
   applyCpu,
   applyLockAcquire,
@@ -35,7 +35,8 @@ export function countScan(s: State, ptes: number): void {
 
 const emptyTable = (): number[][] => Array.from({ length: 16 }, () => new Array<number>(64).fill(0));
 
-export const pageHashFn = (inode: number, offset: number): number => ((inode * 31 + offset) >>> 0) & (PAGE_HASH_SIZE - 1);
+/** The bucket of (inode, offset) in a hash of `buckets` buckets (a power of two: the state's pageHash.length). */
+export const pageHashFn = (inode: number, offset: number, buckets: number): number => ((inode * 31 + offset) >>> 0) & (buckets - 1);
 
 function table(s: State, pte: number): PageTable {
   const pt = s.pts[pte_table_pfn(pte)];
@@ -67,15 +68,29 @@ function swapMapAdd(s: State, entry: number, delta: number): void {
   else if (before + delta === 0 && before > 0) s.swap.used--;
 }
 
+/** Event type -> integer code (events.ts); a Map, so that a malformed type such as 'constructor' finds nothing. */
+const CODE = new Map<string, number>(EVENT_TYPES.map((t, i) => [t, i]));
+/** Which range checks each code's fields need: PFN (a pfn), PFN_ORDER (a pfn and an order), ENTRY (a swap entry). */
+const PFN = 1,
+  PFN_ORDER = 2,
+  ENTRY = 4;
+const CHECKS = EVENT_TYPES.map((t) => {
+  const f = EVENT_FIELDS[t] as readonly string[];
+  return (f.includes('pfn') ? (f.includes('order') ? PFN_ORDER : PFN) : 0) | (f.includes('entry') ? ENTRY : 0);
+});
+
 /** Field ranges every event must respect: a log that breaks them is malformed, not a kernel bug. */
-function validate(s: State, e: Event): void {
-  const r = e as unknown as { pfn?: number; order?: number; entry?: number };
-  if (r.pfn !== undefined && !(r.pfn >= 0 && r.pfn + (r.order !== undefined ? 1 << r.order : 1) <= s.nframes)) {
-    throw new ReducerError(
-      `${e.t}: pfn ${r.pfn}${r.order !== undefined ? ` (order ${r.order})` : ''} is outside mem_map (0..${s.nframes - 1})`,
-    );
+function validate(s: State, e: Event, checks: number): void {
+  const r = e as unknown as { pfn: number; order: number; entry: number };
+  if ((checks & (PFN | PFN_ORDER)) !== 0) {
+    const n = (checks & PFN_ORDER) !== 0 ? 1 << r.order : 1;
+    if (!(r.pfn >= 0 && r.pfn + n <= s.nframes)) {
+      throw new ReducerError(
+        `${e.t}: pfn ${r.pfn}${(checks & PFN_ORDER) !== 0 ? ` (order ${r.order})` : ''} is outside mem_map (0..${s.nframes - 1})`,
+      );
+    }
   }
-  if (r.entry !== undefined && !(r.entry > 0 && r.entry < s.swap.nslots)) {
+  if ((checks & ENTRY) !== 0 && !(r.entry > 0 && r.entry < s.swap.nslots)) {
     throw new ReducerError(`${e.t}: swap entry ${r.entry} is outside the swap device (1..${s.swap.nslots - 1})`);
   }
 }
@@ -87,236 +102,235 @@ function stealStats(s: State): StealStats {
 
 const active = (s: State, d: DesignStatePart): boolean => (d.kind === 'rmap' ? s.rmap : s.reclaim) === d.name;
 
-function run(d: DesignStatePart, s: State, e: Event): boolean {
-  const h = d.handlers?.[e.t] as Handler<EventType> | undefined;
-  if (h === undefined) return false;
-  h(s, e as never);
-  return true;
-}
-
 export function apply(s: State, e: Event): void {
-  validate(s, e);
+  const code = CODE.get(e.t);
+  if (code === undefined) throw new ReducerError(`unknown event type '${(e as { t: string }).t}'`);
+  const checks = CHECKS[code];
+  if (checks !== 0) validate(s, e, checks);
   s.stats.events++;
-  const owners = ownersOf(e.t);
-  if (owners.length > 0) {
+  const owners = ownersOfCode(code);
+  if (owners !== null) {
     // a design's own event: only an active owner may apply it
     const d = owners.find((o) => active(s, o));
     if (d === undefined)
       throw new ReducerError(
         `${e.t}: this run's designs (${s.reclaim}/${s.rmap}) do not emit it (only ${owners.map((o) => o.name).join(', ')})`,
       );
-    run(d, s, e);
+    const h = d.handlers?.[e.t] as Handler<EventType> | undefined;
+    if (h !== undefined) h(s, e as never);
     return;
   }
   // the active designs' reactions to a core event, then the core's own change
-  run(rmapOf(s), s, e);
-  run(reclaimOf(s), s, e);
-  core(s, e);
+  const a = activeDesigns(s);
+  const rh = a.rmapHandlers[code];
+  if (rh !== undefined) rh(s, e as never);
+  const ch = a.reclaimHandlers[code];
+  if (ch !== undefined) ch(s, e as never);
+  core(s, e, code);
 }
 
-function core(s: State, e: Event): void {
-  switch (e.t) {
-    case 'op':
-      s.op.seq++;
-      s.op.kind = e.kind;
-      s.op.mm = e.mm;
-      s.op.addr = e.addr;
-      if (s.smp !== undefined) s.smp.opKind[s.smp.cur] = e.kind;
-      s.stats.ops++;
-      if (e.kind === OP.kswapd) {
-        s.stats.kswapdRuns++;
-        s.lastKswapd = s.time;
-      } else if (e.kind === OP.oom) s.stats.ooms++;
-      else if (e.kind === OP.fork) s.stats.forks++;
-      else if (e.kind === OP.exec) s.stats.execs++;
-      else if (e.kind === OP.exit) s.stats.exits++;
-      return;
-    case 'tick': {
-      let kind = s.op.kind;
-      if (s.smp !== undefined) kind = applySmpTick(s, s.smp, e.us);
-      else s.time += e.us;
-      if (kind === OP.kswapd) s.stats.kswapdUs += e.us;
-      return;
+/**
+ * The core's own change for each core event, one function per type, called through a table
+ * indexed by the event's code: a switch over 35 type strings compared them one by one.
+ */
+const CORE: { readonly [T in EventType]?: Handler<T> } = {
+  op(s, e) {
+    s.op.seq++;
+    s.op.kind = e.kind;
+    s.op.mm = e.mm;
+    s.op.addr = e.addr;
+    if (s.smp !== undefined) s.smp.opKind[s.smp.cur] = e.kind;
+    s.stats.ops++;
+    if (e.kind === OP.kswapd) {
+      s.stats.kswapdRuns++;
+      s.lastKswapd = s.time;
+    } else if (e.kind === OP.oom) s.stats.ooms++;
+    else if (e.kind === OP.fork) s.stats.forks++;
+    else if (e.kind === OP.exec) s.stats.execs++;
+    else if (e.kind === OP.exit) s.stats.exits++;
+  },
+  tick(s, e) {
+    let kind = s.op.kind;
+    if (s.smp !== undefined) kind = applySmpTick(s, s.smp, e.us);
+    else s.time += e.us;
+    if (kind === OP.kswapd) s.stats.kswapdUs += e.us;
+  },
+  mm_create(s, e) {
+    s.mms[e.mm] = { id: e.mm, pgd: e.pgd, parent: e.parent, vmas: [], rss: 0, pgdir: {} };
+    if (e.mm >= s.nextMm) s.nextMm = e.mm + 1;
+    const pg = getPage(s, e.pgd);
+    pg.flags |= PG_pgtable;
+    pg.offset = e.mm;
+  },
+  mm_destroy(s, e) {
+    const mm = s.mms[e.mm];
+    if (mm === undefined) throw new ReducerError(`mm_destroy of unknown mm ${e.mm}`);
+    const pg = getPage(s, mm.pgd);
+    pg.flags &= ~PG_pgtable;
+    pg.offset = 0;
+    delete s.mms[e.mm];
+    if (s.smp !== undefined) forgetMm(s.smp, e.mm);
+  },
+  vma_add(s, e) {
+    const mm = s.mms[e.mm];
+    if (mm === undefined) throw new ReducerError(`vma_add to unknown mm ${e.mm}`);
+    const vma = { start: e.start, end: e.end, kind: e.kind, prot: e.prot, file: e.file, pgoff: e.pgoff };
+    let i = 0;
+    while (i < mm.vmas.length && mm.vmas[i].start < e.start) i++;
+    mm.vmas.splice(i, 0, vma);
+  },
+  vma_remove(s, e) {
+    const mm = s.mms[e.mm];
+    const i = mm === undefined ? -1 : mm.vmas.findIndex((v) => v.start === e.start);
+    if (mm === undefined || i < 0) throw new ReducerError(`vma_remove: mm ${e.mm} has no vma at 0x${e.start.toString(16)}`);
+    mm.vmas.splice(i, 1);
+  },
+  page_alloc(s, e) {
+    buddyAlloc(s, e.pfn, e.order, e.from);
+  },
+  page_free(s, e) {
+    buddyFree(s, e.pfn, e.order);
+    if (e.reclaim) s.stats.reclaimed++;
+  },
+  get_page(s, e) {
+    getPage(s, e.pfn).count++;
+  },
+  put_page(s, e) {
+    getPage(s, e.pfn).count--;
+  },
+  page_flags(s, e) {
+    const p = getPage(s, e.pfn);
+    p.flags = (p.flags | e.set) & ~e.clear;
+  },
+  page_age(s, e) {
+    getPage(s, e.pfn).age = e.age;
+  },
+  pt_alloc(s, e) {
+    const mm = s.mms[e.mm];
+    if (mm === undefined) throw new ReducerError(`pt_alloc for unknown mm ${e.mm}`);
+    s.pts[e.pfn] = { pfn: e.pfn, mm: e.mm, index: e.index, used: 0, pte: emptyTable() };
+    mm.pgdir[e.index] = e.pfn;
+    getPage(s, e.pfn).flags |= PG_pgtable;
+  },
+  pt_free(s, e) {
+    const pt = s.pts[e.pfn];
+    if (pt === undefined) throw new ReducerError(`pt_free of pfn ${e.pfn}, which holds no page table`);
+    const mm = s.mms[pt.mm];
+    if (mm !== undefined && mm.pgdir[pt.index] === e.pfn) delete mm.pgdir[pt.index];
+    delete s.pts[e.pfn];
+    getPage(s, e.pfn).flags &= ~PG_pgtable;
+  },
+  pte_set(s, e) {
+    if (s.smp !== undefined) checkPteEdit(s, s.smp, e.pte);
+    writePte(s, e.pte, e.val);
+  },
+  pte_clear(s, e) {
+    if (s.smp !== undefined) checkPteEdit(s, s.smp, e.pte);
+    writePte(s, e.pte, 0);
+  },
+  pte_mkold(s, e) {
+    if (s.smp !== undefined) checkPteEdit(s, s.smp, e.pte);
+    const pt = table(s, e.pte);
+    const slot = pte_slot(e.pte);
+    pt.pte[slot >> 6][slot & 63] &= ~_PAGE_ACCESSED;
+  },
+  hw_access(s, e) {
+    const pt = table(s, e.pte);
+    const slot = pte_slot(e.pte);
+    pt.pte[slot >> 6][slot & 63] |= e.write ? _PAGE_ACCESSED | _PAGE_DIRTY : _PAGE_ACCESSED;
+  },
+  pte_link(s, e) {
+    if (s.smp !== undefined) checkChainEdit(s, s.smp, e.pfn);
+    if (!activeDesigns(s).rmap.link(s, e.pte, e.pfn)) s.stats.rmapErrors++;
+  },
+  pte_unlink(s, e) {
+    if (s.smp !== undefined) checkChainEdit(s, s.smp, e.pfn);
+    if (!activeDesigns(s).rmap.unlink(s, e.pte, e.pfn)) s.stats.rmapErrors++;
+  },
+  clock_advance(s, e) {
+    s.hand = e.hand;
+    countScan(s, e.ptes);
+  },
+  swap_out(s, e) {
+    swapClusterTake(s, e.entry);
+    swapMapAdd(s, e.entry, e.refs);
+    s.stats.swapWrites++;
+    getPage(s, e.pfn).flags &= ~PG_dirty;
+  },
+  swap_in(s) {
+    s.stats.swapReads++;
+  },
+  swap_dup(s, e) {
+    swapMapAdd(s, e.entry, 1);
+  },
+  swap_free(s, e) {
+    swapMapAdd(s, e.entry, -1);
+  },
+  swap_cache_add(s, e) {
+    const p = getPage(s, e.pfn);
+    p.flags |= PG_swap_cache;
+    p.swap = e.entry;
+    if (s.swap.cache !== undefined) s.swap.cache[e.entry >> 6][e.entry & 63] = e.pfn + 1;
+  },
+  swap_cache_del(s, e) {
+    const p = getPage(s, e.pfn);
+    const c = s.swap.cache?.[p.swap >> 6];
+    if (c !== undefined && c[p.swap & 63] === e.pfn + 1) c[p.swap & 63] = 0;
+    p.flags &= ~PG_swap_cache;
+    p.swap = 0;
+  },
+  page_cache_add(s, e) {
+    const p = getPage(s, e.pfn);
+    p.inode = e.inode;
+    p.offset = e.offset;
+    // __add_page_to_hash_queue: a new page-cache page starts young and referenced
+    p.age = PAGE_AGE_VALUE;
+    p.flags |= PG_referenced;
+    s.pageHash[pageHashFn(e.inode, e.offset, s.pageHash.length)].push(e.pfn);
+  },
+  page_cache_del(s, e) {
+    const p = getPage(s, e.pfn);
+    const bucket = s.pageHash[pageHashFn(p.inode, p.offset, s.pageHash.length)];
+    const i = bucket.indexOf(e.pfn);
+    if (i >= 0) {
+      // splice(i, 1) without allocating the array it returns; the bucket keeps its order
+      for (let j = i + 1; j < bucket.length; j++) bucket[j - 1] = bucket[j];
+      bucket.pop();
     }
-    case 'mm_create': {
-      s.mms[e.mm] = { id: e.mm, pgd: e.pgd, parent: e.parent, vmas: [], rss: 0, pgdir: {} };
-      if (e.mm >= s.nextMm) s.nextMm = e.mm + 1;
-      const pg = getPage(s, e.pgd);
-      pg.flags |= PG_pgtable;
-      pg.offset = e.mm;
-      return;
-    }
-    case 'mm_destroy': {
-      const mm = s.mms[e.mm];
-      if (mm === undefined) throw new ReducerError(`mm_destroy of unknown mm ${e.mm}`);
-      const pg = getPage(s, mm.pgd);
-      pg.flags &= ~PG_pgtable;
-      pg.offset = 0;
-      delete s.mms[e.mm];
-      if (s.smp !== undefined) forgetMm(s.smp, e.mm);
-      return;
-    }
-    case 'vma_add': {
-      const mm = s.mms[e.mm];
-      if (mm === undefined) throw new ReducerError(`vma_add to unknown mm ${e.mm}`);
-      const vma = { start: e.start, end: e.end, kind: e.kind, prot: e.prot, file: e.file, pgoff: e.pgoff };
-      let i = 0;
-      while (i < mm.vmas.length && mm.vmas[i].start < e.start) i++;
-      mm.vmas.splice(i, 0, vma);
-      return;
-    }
-    case 'vma_remove': {
-      const mm = s.mms[e.mm];
-      const i = mm === undefined ? -1 : mm.vmas.findIndex((v) => v.start === e.start);
-      if (mm === undefined || i < 0) throw new ReducerError(`vma_remove: mm ${e.mm} has no vma at 0x${e.start.toString(16)}`);
-      mm.vmas.splice(i, 1);
-      return;
-    }
-    case 'page_alloc':
-      buddyAlloc(s, e.pfn, e.order, e.from);
-      return;
-    case 'page_free':
-      buddyFree(s, e.pfn, e.order);
-      if (e.reclaim) s.stats.reclaimed++;
-      return;
-    case 'get_page':
-      getPage(s, e.pfn).count++;
-      return;
-    case 'put_page':
-      getPage(s, e.pfn).count--;
-      return;
-    case 'page_flags': {
-      const p = getPage(s, e.pfn);
-      p.flags = (p.flags | e.set) & ~e.clear;
-      return;
-    }
-    case 'page_age':
-      getPage(s, e.pfn).age = e.age;
-      return;
-    case 'pt_alloc': {
-      const mm = s.mms[e.mm];
-      if (mm === undefined) throw new ReducerError(`pt_alloc for unknown mm ${e.mm}`);
-      s.pts[e.pfn] = { pfn: e.pfn, mm: e.mm, index: e.index, used: 0, pte: emptyTable() };
-      mm.pgdir[e.index] = e.pfn;
-      getPage(s, e.pfn).flags |= PG_pgtable;
-      return;
-    }
-    case 'pt_free': {
-      const pt = s.pts[e.pfn];
-      if (pt === undefined) throw new ReducerError(`pt_free of pfn ${e.pfn}, which holds no page table`);
-      const mm = s.mms[pt.mm];
-      if (mm !== undefined && mm.pgdir[pt.index] === e.pfn) delete mm.pgdir[pt.index];
-      delete s.pts[e.pfn];
-      getPage(s, e.pfn).flags &= ~PG_pgtable;
-      return;
-    }
-    case 'pte_set':
-      if (s.smp !== undefined) checkPteEdit(s, s.smp, e.pte);
-      writePte(s, e.pte, e.val);
-      return;
-    case 'pte_clear':
-      if (s.smp !== undefined) checkPteEdit(s, s.smp, e.pte);
-      writePte(s, e.pte, 0);
-      return;
-    case 'pte_mkold': {
-      if (s.smp !== undefined) checkPteEdit(s, s.smp, e.pte);
-      const pt = table(s, e.pte);
-      const slot = pte_slot(e.pte);
-      pt.pte[slot >> 6][slot & 63] &= ~_PAGE_ACCESSED;
-      return;
-    }
-    case 'hw_access': {
-      const pt = table(s, e.pte);
-      const slot = pte_slot(e.pte);
-      pt.pte[slot >> 6][slot & 63] |= e.write ? _PAGE_ACCESSED | _PAGE_DIRTY : _PAGE_ACCESSED;
-      return;
-    }
-    case 'pte_link':
-      if (s.smp !== undefined) checkChainEdit(s, s.smp, e.pfn);
-      if (!rmapOf(s).link(s, e.pte, e.pfn)) s.stats.rmapErrors++;
-      return;
-    case 'pte_unlink':
-      if (s.smp !== undefined) checkChainEdit(s, s.smp, e.pfn);
-      if (!rmapOf(s).unlink(s, e.pte, e.pfn)) s.stats.rmapErrors++;
-      return;
-    case 'clock_advance':
-      s.hand = e.hand;
-      countScan(s, e.ptes);
-      return;
-    case 'swap_out':
-      swapMapAdd(s, e.entry, e.refs);
-      s.swap.clusterNext = e.entry + 1;
-      s.swap.clusterNr = s.swap.clusterNr > 0 ? s.swap.clusterNr - 1 : 31;
-      s.stats.swapWrites++;
-      getPage(s, e.pfn).flags &= ~PG_dirty;
-      return;
-    case 'swap_in':
-      s.stats.swapReads++;
-      return;
-    case 'swap_dup':
-      swapMapAdd(s, e.entry, 1);
-      return;
-    case 'swap_free':
-      swapMapAdd(s, e.entry, -1);
-      return;
-    case 'swap_cache_add': {
-      const p = getPage(s, e.pfn);
-      p.flags |= PG_swap_cache;
-      p.swap = e.entry;
-      return;
-    }
-    case 'swap_cache_del': {
-      const p = getPage(s, e.pfn);
-      p.flags &= ~PG_swap_cache;
-      p.swap = 0;
-      return;
-    }
-    case 'page_cache_add': {
-      const p = getPage(s, e.pfn);
-      p.inode = e.inode;
-      p.offset = e.offset;
-      // __add_page_to_hash_queue: a new page-cache page starts young and referenced
-      p.age = PAGE_AGE_VALUE;
-      p.flags |= PG_referenced;
-      s.pageHash[pageHashFn(e.inode, e.offset)].push(e.pfn);
-      return;
-    }
-    case 'page_cache_del': {
-      const p = getPage(s, e.pfn);
-      const bucket = s.pageHash[pageHashFn(p.inode, p.offset)];
-      const i = bucket.indexOf(e.pfn);
-      if (i >= 0) bucket.splice(i, 1);
-      p.inode = 0;
-      p.offset = 0;
-      return;
-    }
-    case 'writepage':
-      getPage(s, e.pfn).flags &= ~PG_dirty;
-      s.stats.fileWrites++;
-      return;
-    case 'fault':
-      s.stats.faults[e.kind]++;
-      if (e.kind === FAULT.file_major) s.stats.fileReads++;
-      return;
-    case 'page_copy':
-      stealStats(s).flipped++;
-      return;
-    case 'rmap_walk':
-      s.stats.vmasVisited = (s.stats.vmasVisited ?? 0) + e.vmas;
-      return;
-    case 'steal':
-      if (e.ok) stealStats(s).ok++;
-      else stealStats(s).failed++;
-      return;
-    case 'cpu':
-    case 'lock_wait':
-    case 'lock_acquire':
-    case 'lock_release':
-      applySmpEvent(s, e);
-      return;
-    default:
-      throw new ReducerError(`unknown event type '${(e as { t: string }).t}'`);
-  }
+    p.inode = 0;
+    p.offset = 0;
+  },
+  writepage(s, e) {
+    getPage(s, e.pfn).flags &= ~PG_dirty;
+    s.stats.fileWrites++;
+  },
+  fault(s, e) {
+    // the slot of a kind a run never had (swapcache: --swap-cache 2.1.88 only) is made on its first fault
+    s.stats.faults[e.kind] = (s.stats.faults[e.kind] ?? 0) + 1;
+    if (e.kind === FAULT.file_major) s.stats.fileReads++;
+  },
+  page_copy(s) {
+    stealStats(s).flipped++;
+  },
+  rmap_walk(s, e) {
+    s.stats.vmasVisited = (s.stats.vmasVisited ?? 0) + e.vmas;
+  },
+  steal(s, e) {
+    if (e.ok) stealStats(s).ok++;
+    else stealStats(s).failed++;
+  },
+  cpu: applySmpEvent,
+  lock_wait: applySmpEvent,
+  lock_acquire: applySmpEvent,
+  lock_release: applySmpEvent,
+};
+
+const CORE_BY_CODE = EVENT_TYPES.map((t) => CORE[t] as Handler<EventType> | undefined);
+
+function core(s: State, e: Event, code: number): void {
+  const h = CORE_BY_CODE[code];
+  if (h === undefined) throw new ReducerError(`event type '${e.t}' has no core handler and no owning design`);
+  h(s, e as never);
 }
 
 function applySmpEvent(s: State, e: Extract<Event, { t: 'cpu' | 'lock_wait' | 'lock_acquire' | 'lock_release' }>): void {
@@ -335,3 +349,17 @@ function applySmpEvent(s: State, e: Extract<Event, { t: 'cpu' | 'lock_wait' | 'l
 }
 
 export const swapCount = (s: DeepReadonly<State>, entry: number): number => s.swap.map[entry >> 6][entry & 63];
+
+/**
+ * scan_swap_map's cursor after `entry` is taken (2.1.47 mm/swapfile.c): a slot found by the
+ * cluster scan (the first free one at or after cluster_next while cluster_nr > 0) uses one of
+ * the cluster; any other slot came from the first-free scan, which starts a new cluster of
+ * SWAP_CLUSTER_MAX without counting itself. cluster_next = offset, as the kernel sets it.
+ */
+function swapClusterTake(s: State, entry: number): void {
+  const sw = s.swap;
+  let cluster = sw.clusterNr > 0 && entry >= sw.clusterNext;
+  for (let i = Math.max(1, sw.clusterNext); cluster && i < entry; i++) if (sw.map[i >> 6][i & 63] === 0) cluster = false;
+  sw.clusterNr = cluster ? sw.clusterNr - 1 : SWAP_CLUSTER_MAX;
+  sw.clusterNext = entry;
+}

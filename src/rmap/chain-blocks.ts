@@ -4,7 +4,12 @@
 // and only the head block can be partly empty: next_and_idx holds the next block and the
 // index of the head block's first used slot. page_remove_rmap moves the head block's first
 // entry into the hole and frees the head block when it empties. A page does not go back to
-// direct when its chain shrinks to one entry, as in 2.5.
+// direct when page_remove_rmap shrinks its chain to one entry: page_referenced collapses a
+// one-entry chain (rmap_collapse), "only done under memory pressure". That is Andrew Morton's
+// "multiple pte pointers per pte_chain" patch against 2.5.31 (linux-kernel, 11 August 2002),
+// which moved the collapse out of __page_remove_rmap and try_to_unmap (where 2.5.31's
+// one-pte-per-pte_chain code did it) into page_referenced, "if a page was previously shared
+// then it may become shared again". Neither is in the 2.1-2.4 history this project cites.
 //
 // NRPTE: L1_CACHE_BYTES = 32 on the i386 builds of the day (Pentium-class cache lines; a
 // 486 has 16-byte lines, which would give NRPTE = 3) and 4-byte pte addresses (no highpte),
@@ -19,6 +24,8 @@ import { getPage, type State } from '../state.js';
 import type { DeepReadonly } from '../include/readonly.js';
 import { arenaOf, arenaRule, blockAlloc, blockFree, emptyArena, setWord, wordAt } from './arena.js';
 import type { ChainReport, RmapDesign } from '../include/design.js';
+import type { Kernel } from '../kernel/kernel.js';
+import { ReducerError } from '../reducer/index.js';
 
 export const L1_CACHE_BYTES = 32;
 export const NRPTE = (L1_CACHE_BYTES - 4) / 4;
@@ -163,6 +170,26 @@ export function chainUnlink(s: State, pte: number, pfn: number): boolean {
   return done;
 }
 
+/** rmap_collapse: the page's chain holds exactly one pte; it becomes page->pte.direct and the block is freed. */
+export function chainCollapse(s: State, pfn: number): void {
+  const page = getPage(s, pfn);
+  const b = page.rmap;
+  if ((page.flags & PG_direct) !== 0 || b === 0 || chainNext(s, b) !== 0 || chainIdx(s, b) !== NRPTE - 1) {
+    throw new ReducerError(`rmap_collapse: pfn ${pfn} is not on a one-entry pte_chain`);
+  }
+  const pte = getPtes(s, b, NRPTE - 1);
+  blockFree(arenaOf(s), b);
+  page.rmap = pte;
+  page.flags |= PG_direct;
+}
+
+/** The page_referenced hook: a page found with one pte on a pte_chain gets it collapsed. */
+export function collapseIfSingle(k: Kernel, pfn: number, nptes: number): void {
+  if (nptes === 1 && (getPage(k.s, pfn).flags & PG_direct) === 0 && getPage(k.s, pfn).rmap !== 0) {
+    k.emit({ t: 'rmap_collapse', pfn });
+  }
+}
+
 /** Each pte on the page's direct pointer or chain. */
 export function chainForEach(s: DeepReadonly<State>, pfn: number, fn: (pte: number) => void): void {
   if (isDirect(s, pfn)) {
@@ -203,10 +230,13 @@ export function chainEntries(s: DeepReadonly<State>, pfn: number): ChainReport {
 export const pte_chain: RmapDesign = {
   kind: 'rmap',
   name: 'pte_chain',
-  summary: "2.5's pte_chain blocks of 7 pointers, with the direct single-mapping case",
+  summary: "2.5's pte_chain blocks of 7 pointers, with the direct single-mapping case (a one-entry chain collapses in page_referenced)",
   caps: { tracksPtes: true, ptOrder: 0 },
   initialSlice: () => ({ arena: emptyArena(1 + NRPTE) }),
   rules: [arenaRule('pte_chain', chainBlocks), directRuleFor(() => true)],
+  owns: ['rmap_collapse'],
+  handlers: { rmap_collapse: (s, e) => chainCollapse(s, e.pfn) },
+  hooks: { referenced: collapseIfSingle },
   head: (s, pfn) => getPage(s, pfn).rmap,
 
   link: chainLink,

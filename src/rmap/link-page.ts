@@ -44,6 +44,58 @@ function chainLimit(s: DeepReadonly<State>): number {
   return s.nframes * PTRS_PER_PTE + 1;
 }
 
+/** The chain from `head` with every structural problem named: a Set of the ptes seen catches any cycle. */
+function walkChain(s: DeepReadonly<State>, head: number): ChainReport {
+  const ptes: number[] = [];
+  const circular = slice(s).circular === 1;
+  const seen = new Set<number>();
+  const limit = chainLimit(s);
+  let pte = head;
+  for (;;) {
+    if (seen.has(pte)) {
+      return {
+        ptes,
+        problem: circular
+          ? `chain loops back to pte 0x${pte.toString(16)} instead of closing on the head 0x${head.toString(16)}`
+          : `chain loops back to pte 0x${pte.toString(16)} (a NULL-terminated chain must not cycle)`,
+      };
+    }
+    if (s.pts[pte_table_pfn(pte)] === undefined) {
+      return { ptes, problem: `chain entry 0x${pte.toString(16)} is not in any allocated page table` };
+    }
+    seen.add(pte);
+    ptes.push(pte);
+    if (ptes.length > limit) return { ptes, problem: 'chain longer than all pte slots' };
+    const next = getLink(s, pte);
+    if (circular && next === head) return { ptes, problem: null };
+    if (next === 0) {
+      return { ptes, problem: circular ? `circular chain ends in NULL at pte 0x${pte.toString(16)}` : null };
+    }
+    pte = next;
+  }
+}
+
+/**
+ * The common case without a Set: a chain that ends (NULL, or back at its head when circular)
+ * within map count + 1 entries, all in allocated tables, has no cycle (a walk into a cycle
+ * never ends). Anything else returns null and is walked by walkChain for the problem.
+ */
+function soundChain(s: DeepReadonly<State>, pfn: number, head: number): ChainReport | null {
+  const circular = slice(s).circular === 1;
+  const max = Math.min(getPage(s, pfn).mapcount + 1, chainLimit(s));
+  const ptes: number[] = [];
+  let pte = head;
+  while (ptes.length < max) {
+    if (s.pts[pte_table_pfn(pte)] === undefined) return null;
+    ptes.push(pte);
+    const next = getLink(s, pte);
+    if (circular ? next === head : next === 0) return { ptes, problem: null };
+    if (next === 0) return null;
+    pte = next;
+  }
+  return null;
+}
+
 export const pteChain: RmapDesign = {
   kind: 'rmap',
   name: 'pte-chain',
@@ -125,34 +177,8 @@ export const pteChain: RmapDesign = {
 
   entries(s, pfn): ChainReport {
     const head = getPage(s, pfn).rmap;
-    const ptes: number[] = [];
-    if (head === 0) return { ptes, problem: null };
-    const circular = slice(s).circular === 1;
-    const seen = new Set<number>();
-    const limit = chainLimit(s);
-    let pte = head;
-    for (;;) {
-      if (seen.has(pte)) {
-        return {
-          ptes,
-          problem: circular
-            ? `chain loops back to pte 0x${pte.toString(16)} instead of closing on the head 0x${head.toString(16)}`
-            : `chain loops back to pte 0x${pte.toString(16)} (a NULL-terminated chain must not cycle)`,
-        };
-      }
-      if (s.pts[pte_table_pfn(pte)] === undefined) {
-        return { ptes, problem: `chain entry 0x${pte.toString(16)} is not in any allocated page table` };
-      }
-      seen.add(pte);
-      ptes.push(pte);
-      if (ptes.length > limit) return { ptes, problem: 'chain longer than all pte slots' };
-      const next = getLink(s, pte);
-      if (circular && next === head) return { ptes, problem: null };
-      if (next === 0) {
-        return { ptes, problem: circular ? `circular chain ends in NULL at pte 0x${pte.toString(16)}` : null };
-      }
-      pte = next;
-    }
+    if (head === 0) return { ptes: [], problem: null };
+    return soundChain(s, pfn, head) ?? walkChain(s, head);
   },
 
   slotLink: getLink,

@@ -44,6 +44,8 @@ import {
   directRuleFor,
   NRPTE,
   PTE_CHAIN_BYTES,
+  chainCollapse,
+  collapseIfSingle,
 } from './chain-blocks.js';
 
 const hex = (n: number): string => '0x' + n.toString(16);
@@ -130,11 +132,15 @@ export const objrmap: RmapDesign = {
   caps: { tracksPtes: true, ptOrder: 0 },
   initialSlice: () => ({ arena: emptyArena(1 + NRPTE) }),
   rules: [arenaRule('objrmap', chainBlocks), directRuleFor((s, pfn) => !isFilePage(s, pfn)), fileNoChain],
+  owns: ['rmap_collapse'],
   handlers: {
     page_cache_add(s, e) {
       if (getPage(s, e.pfn).rmap !== 0) chainDrop(s, e.pfn);
     },
+    rmap_collapse: (s, e) => chainCollapse(s, e.pfn),
   },
+  // 2.6.0's page_referenced collapses an anonymous page's one-entry pte_chain too
+  hooks: { referenced: (k, pfn, nptes) => (isFilePage(k.s, pfn) ? undefined : collapseIfSingle(k, pfn, nptes)) },
   head: (s, pfn) => getPage(s, pfn).rmap,
   link: (s, pte, pfn) => (isFilePage(s, pfn) ? fileLink(s, pfn) : chainLink(s, pte, pfn)),
   unlink: (s, pte, pfn) => (isFilePage(s, pfn) ? fileUnlink(s, pfn) : chainUnlink(s, pte, pfn)),

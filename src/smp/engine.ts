@@ -56,6 +56,8 @@ export class SmpEngine {
   /** The process each CPU is running a task for (none for kswapd or an idle CPU). */
   private readonly running = new Set<Proc>();
   private readonly runningOn: (Proc | null)[];
+  /** When each process's last task ended (µs, its CPU's clock): its next step cannot start earlier. */
+  private readonly readyAt = new Map<Proc, number>();
   /** Workload decisions drawn so far (user steps begun): the comparison's measure of equal work. */
   steps = 0;
 
@@ -181,6 +183,8 @@ export class SmpEngine {
       if (p !== null) {
         this.running.delete(p);
         this.runningOn[cpu] = null;
+        if (this.workload.alive(p)) this.readyAt.set(p, this.smp.clock[cpu]);
+        else this.readyAt.delete(p);
       }
       this.timer();
     }
@@ -230,6 +234,12 @@ export class SmpEngine {
     this.running.add(p);
     this.runningOn[ctx.cpu] = p;
     this.steps++;
+    // a process that last ran on a CPU ahead in time starts when it finished there: this CPU idles until then
+    const idle = (this.readyAt.get(p) ?? 0) - this.smp.clock[ctx.cpu];
+    if (idle > 0) {
+      this.flushUser(ctx.cpu);
+      this.k.tick(idle);
+    }
     const i = this.workload.decide(p);
     if (i.a === 'ref') yield* this.reference(ctx, p, i.addr, i.write === 1);
     else if (i.a !== 'boot') yield* this.lifecycle(ctx, p, i);

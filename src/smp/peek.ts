@@ -3,7 +3,8 @@
 // whether it touches the page cache or swap map. The locking designs take locks from this;
 // the atomic step re-reads everything, so a stale answer costs a lock, never correctness.
 
-import { pte_is_swap, pte_pfn, pte_present, pte_write } from '../arch/i386/page.js';
+import { SWP_OFFSET, pte_is_swap, pte_pfn, pte_present, pte_write } from '../arch/i386/page.js';
+import { lookup_swap_cache } from '../mm/swap_state.js';
 import { PG_reserved } from '../include/page-flags.js';
 import type { DeepReadonly } from '../include/readonly.js';
 import type { Kernel } from '../kernel/kernel.js';
@@ -42,7 +43,12 @@ export function planFault(k: Kernel, mmId: number, addr: number, write: boolean)
     const nfs = k.files.get(vma.file)?.backing === 'nfs';
     return { page: -1, readUs: nfs ? lat.nfsReadUs : lat.diskReadUs, device: nfs ? 'nfs' : 'disk', pagemap: true };
   }
-  if (pte_is_swap(v)) return { page: -1, readUs: k.cfg.latencies.diskReadUs, device: 'disk', pagemap: true };
+  if (pte_is_swap(v)) {
+    // --swap-cache 2.1.88: a page still in the swap cache is mapped without a read
+    const cached = lookup_swap_cache(k, SWP_OFFSET(v));
+    if (cached >= 0) return { page: cached, readUs: 0, device: 'disk', pagemap: true };
+    return { page: -1, readUs: k.cfg.latencies.diskReadUs, device: 'disk', pagemap: true };
+  }
   if (pte_present(v) && write && !pte_write(v)) {
     const pfn = pte_pfn(v);
     if ((getPage(k.s, pfn).flags & PG_reserved) !== 0) return NONE;

@@ -56,13 +56,17 @@ export class Eta {
 export class ProgressLine {
   private last = 0;
   private shown = false;
-  constructor(private readonly stream: { write(s: string): unknown; isTTY?: boolean; columns?: number } = process.stderr) {}
+  constructor(
+    private readonly stream: { write(s: string): unknown; isTTY?: boolean; columns?: number } = process.stderr,
+    /** Milliseconds, for the throttle (tests pass a fake clock). */
+    private readonly now: () => number = () => performance.now(),
+  ) {}
   get enabled(): boolean {
     return this.stream.isTTY === true;
   }
   update(p: ProgressState, force = false): void {
     if (!this.enabled) return;
-    const now = performance.now();
+    const now = this.now();
     if (!force && now - this.last < 100) return;
     this.last = now;
     this.write(progressLine(p, this.columns));
@@ -70,7 +74,7 @@ export class ProgressLine {
   /** Any other command's one-line progress text, cut to the terminal's width (throttled like update). */
   show(text: string, force = false): void {
     if (!this.enabled) return;
-    const now = performance.now();
+    const now = this.now();
     if (!force && now - this.last < 100) return;
     this.last = now;
     this.write(text.slice(0, Math.max(0, this.columns - 1)));

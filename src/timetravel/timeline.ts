@@ -31,6 +31,8 @@ export class Timeline {
   /** Snapshots found damaged, by event: never retried. */
   private readonly bad = new Set<number>();
   readonly maxGap: number;
+  /** Called with the number of events read, a chunk's worth at a time (a command's progress line). */
+  onRead: ((events: number) => void) | null = null;
 
   constructor(
     readonly log: LogReader,
@@ -126,7 +128,9 @@ export class Timeline {
       const end = Math.min(b, first + c.events.length);
       // the reader checks that chunks hold the events the index says; never loop on one that does not
       if (end <= i) throw new LogError(`${this.log.path}: no events chunk holds event ${i}`, c.info.index, c.info.offset);
+      const from = i;
       for (; i < end; i++) yield [i, c.events[i - first]];
+      this.onRead?.(end - from);
     }
   }
 
@@ -159,6 +163,16 @@ export class Timeline {
     }
     this.cur.pos = pos;
     return s;
+  }
+
+  /**
+   * How many events at(pos) applies: from the position reached last (`cur`, null for none)
+   * when that is on the way, else from the snapshot before `pos`. The same choice as at()
+   * makes (ignoring damaged snapshots), so that a progress line knows its total.
+   */
+  replayCost(pos: number, cur: number | null = this.cur?.pos ?? null): number {
+    const point = this.points[this.pointBefore(pos)].event;
+    return cur === null || cur > pos || pos - cur > pos - point ? pos - point : pos - cur;
   }
 
   /** Apply event `i` (`e`) to a state of the caller's: a reducer error names the event, as a malformed log. */

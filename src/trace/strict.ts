@@ -10,16 +10,17 @@ import { PAGE_OFFSET, PAGE_SIZE, pte_pfn, pte_present } from '../arch/i386/page.
 import { DEFAULT_LATENCIES, type KernelConfig, type StrictConfig } from '../kernel/config.js';
 import { Kernel } from '../kernel/kernel.js';
 import { do_execve } from '../fs/exec.js';
-import { EventStore, type EngineName, type EventSink } from '../event-store.js';
+import { COMMIT_EVERY, EventStore, type EngineName, type EventSink } from '../event-store.js';
+import type { Event } from '../events.js';
 import { boot } from '../mm/boot.js';
 import { access, pte_offset, read_pte } from '../mm/memory.js';
 import { strict_next_user_frame } from '../mm/page_alloc.js';
 import { makeStrictPolicy, STRICT_POLICIES, type StrictPolicy, type StrictPolicyName } from '../reclaim/strict.js';
 import { stateHash } from '../snapshot/hash.js';
 import { VM_EXEC, VM_READ, VM_WRITE, VmaKind, type State } from '../state.js';
-import { COMMIT_EVERY } from '../simulation.js';
 import { count, TraceError } from './errors.js';
 import { FreeUserFrames } from './free-frames.js';
+import { HitFilter } from './hit-filter.js';
 
 export interface StrictOptions {
   frames: number;
@@ -43,6 +44,13 @@ export interface StrictOptions {
    * differ (tests).
    */
   freeFrameIndex?: 'on' | 'off' | 'checked';
+  /**
+   * References of the single trace process that need nothing of the kernel (pte present and
+   * young, and dirty for a write): 'on' (default) skips access() for them, knowing them from
+   * a filter that follows the events; 'off' runs access() for every reference; 'checked'
+   * runs it and throws if the filter was wrong (tests).
+   */
+  hitFilter?: 'on' | 'off' | 'checked';
 }
 
 /**
@@ -99,6 +107,10 @@ export class StrictRun {
   references = 0;
   readonly maxEvents: number;
   private nextCommit = COMMIT_EVERY;
+  /** The single process's hit filter (startSingle), or null. */
+  private hits: HitFilter | null = null;
+  /** Observers beside the machine (the free-frame index, the hit filter), each given every event before the sink. */
+  private readonly observers: ((e: Event) => void)[] = [];
 
   /** `regions`: 4 MiB regions the trace touches (sizes the kernel pool: a page table each). */
   constructor(
@@ -136,17 +148,43 @@ export class StrictRun {
     if ((opts.freeFrameIndex ?? 'on') !== 'off') this.indexFreeFrames(opts.freeFrameIndex === 'checked');
   }
 
+  /** Hand every event to `observer` before the sink (a log writer) sees it. */
+  private observe(observer: (e: Event) => void): void {
+    this.observers.push(observer);
+    const [first, second] = this.observers;
+    const sink = this.sink;
+    // the common cases written out: one call per observer per event, no loop
+    if (this.observers.length === 1)
+      this.machine.sink =
+        sink === null
+          ? first
+          : (e) => {
+              first(e);
+              sink(e);
+            };
+    else if (this.observers.length === 2)
+      this.machine.sink =
+        sink === null
+          ? (e) => {
+              first(e);
+              second(e);
+            }
+          : (e) => {
+              first(e);
+              second(e);
+              sink(e);
+            };
+    else throw new Error('StrictRun: at most two observers');
+  }
+
+  private get sink(): EventSink | null {
+    return this.opts.sink ?? null;
+  }
+
   /** Give the allocator an index of free user frames, kept up to date from the events. */
   private indexFreeFrames(checked: boolean): void {
     const index = FreeUserFrames.fromState(this.machine.s, this.strict.userBase, this.strict.userFrames);
-    const sink = this.machine.sink;
-    this.machine.sink =
-      sink === null
-        ? (e) => index.observe(e)
-        : (e) => {
-            index.observe(e);
-            sink(e);
-          };
+    this.observe((e) => index.observe(e));
     this.policy.freeUserFrame = checked
       ? (hand) => {
           const got = index.next(hand),
@@ -159,16 +197,59 @@ export class StrictRun {
 
   /** Start the single trace process: its whole user space is one shared writable file mapping. */
   startSingle(): number {
+    // the process's mm is the next one; its page tables come later, each by a pt_alloc the filter sees
+    if ((this.opts.hitFilter ?? 'on') !== 'off') {
+      const filter = new HitFilter(this.machine.s.nextMm, this.machine.s.nframes);
+      this.observe((e) => filter.observe(e));
+      this.hits = filter;
+    }
     const mm = do_execve(this.kernel, -1, [
       { start: 0, end: PAGE_OFFSET, kind: VmaKind.SharedFile, prot: VM_READ | VM_WRITE | VM_EXEC, file: TRACE_INODE, pgoff: 0 },
     ]);
     if (mm < 0) throw new TraceError(`strict mode: no frame for the process's page directory; raise kernelFrames`);
+    if (this.hits !== null && this.hits.mm !== mm) throw new Error(`hit filter: expected mm ${this.hits.mm}, do_execve made ${mm}`);
     return mm;
   }
 
   /** One reference by `mm` to `addr`; `nextUse` = index of the same page's next reference (Infinity: none). */
   ref(mm: number, addr: number, write: boolean, nextUse: number): void {
     this.references++;
+    const k = this.kernel;
+    const hits = this.hits;
+    if (hits !== null && mm === hits.mm) {
+      const pfn = hits.hit(addr, write);
+      if (this.opts.hitFilter === 'checked') {
+        const before = this.machine.events;
+        this.slowRef(mm, addr, write, nextUse);
+        this.checkHit(mm, addr, write, pfn, this.machine.events - before);
+        return;
+      }
+      if (pfn >= 0) {
+        // all access() would do: charge the user time of the access
+        k.pendingUs += k.cfg.latencies.accessUs;
+        if (this.policy.referenced !== undefined && pfn >= this.strict.userBase) this.policy.referenced(pfn, nextUse);
+        return;
+      }
+    }
+    this.slowRef(mm, addr, write, nextUse);
+  }
+
+  /** The hit filter's answer (`pfn`, -1: miss) against what access() did: a hit emits nothing, a miss something. */
+  private checkHit(mm: number, addr: number, write: boolean, pfn: number, emitted: number): void {
+    const what = `hit filter at reference ${this.references} (0x${addr.toString(16)}, ${write ? 'write' : 'read'})`;
+    if (pfn < 0) {
+      if (emitted === 0) throw new Error(`${what}: access() needed no event, the filter missed it`);
+      return;
+    }
+    if (emitted !== 0) throw new Error(`${what}: the filter said hit, access() emitted ${emitted} events`);
+    const k = this.kernel;
+    const pte = pte_offset(k, k.s.mms[mm], addr);
+    const v = pte === 0 ? 0 : read_pte(k, pte);
+    if (!pte_present(v) || pte_pfn(v) !== pfn) throw new Error(`${what}: the pte is 0x${v.toString(16)}, the filter says frame ${pfn}`);
+  }
+
+  /** One reference through access(): faults, accessed/dirty bits, the policy's report. */
+  private slowRef(mm: number, addr: number, write: boolean, nextUse: number): void {
     const k = this.kernel;
     const r = access(k, mm, addr, write);
     if (r === 'oom') {

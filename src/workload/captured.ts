@@ -138,19 +138,42 @@ export class CapturedWorkload {
     return { at, end };
   }
 
+  /** Whether boot has run to its end (the step weights are known). */
+  private booted = false;
+
+  private ops: Generator<void> | null = null;
+
+  /** The rest of the boot at once (compare, and a step before the boot ended). */
   boot(): void {
-    this.cap.processes.forEach((_p, i) => {
+    for (const _ of this.bootOps());
+  }
+
+  /**
+   * The boot one kernel operation at a time: each process's exec or fork, then each touch of
+   * one of its resident pages. A run stops between them once `--events` is reached, so the
+   * boot of a large capture is bounded like any other work. One sequence: calling this again
+   * continues where the last call stopped.
+   */
+  bootOps(): Generator<void> {
+    this.ops ??= this.bootSequence();
+    return this.ops;
+  }
+
+  private *bootSequence(): Generator<void> {
+    for (let i = 0; i < this.cap.processes.length; i++) {
       const q = this.parent[i] >= 0 ? this.placed[this.parent[i]] : null;
-      this.placed.push(q ? this.forkFrom(i, q) : this.start(i));
-      const me = this.placed[i];
+      const me = q ? this.forkFrom(i, q) : this.start(i);
+      this.placed.push(me);
+      yield;
       if (me === null) {
         this.approx.processesFailed++;
-        return;
+        continue;
       }
-      this.touchAll(i, me);
-    });
+      yield* this.touchAll(i, me);
+    }
     this.weights = this.placed.map((p) => (p === null ? 0 : p.addrs.length));
     this.total = this.weights.reduce((a, b) => a + b, 0);
+    this.booted = true;
   }
 
   private start(i: number): Placed | null {
@@ -183,10 +206,10 @@ export class CapturedWorkload {
     return { mm, at, end, addrs: [], writable: [] };
   }
 
-  private touchAll(i: number, me: Placed): void {
+  private *touchAll(i: number, me: Placed): Generator<void> {
     const pid = i + 1;
-    this.cap.processes[i].vmas.forEach((v, j) => {
-      if (me.at[j] < 0) return;
+    for (const [j, v] of this.cap.processes[i].vmas.entries()) {
+      if (me.at[j] < 0) continue;
       const w = v.prot.includes('w');
       const cow = new Set(v.cow ? expand(v.cow) : []);
       for (const off of expand(v.resident)) {
@@ -202,12 +225,14 @@ export class CapturedWorkload {
         access(this.k, me.mm, addr, write);
         me.addrs.push(addr);
         me.writable.push(w && (v.kind === 'anon' || cow.has(off)));
+        yield;
       }
-    });
+    }
   }
 
   step(): void {
     this.steps++;
+    if (!this.booted) this.boot(); // compare steps the workload without booting it first
     if (this.total === 0) {
       timer_tick(this.k);
       this.k.pendingUs += this.k.cfg.latencies.accessUs;

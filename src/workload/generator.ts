@@ -72,11 +72,25 @@ export class Workload {
   }
 
   boot(): void {
+    for (const _ of this.bootOps());
+  }
+
+  /**
+   * The boot one kernel operation at a time (each process start; for a captured machine also
+   * each page it touches), so Simulation.run can stop it at `--events` like any other work.
+   * A re-boot inside step() (every process exited) runs whole: it is one step.
+   */
+  *bootOps(): Generator<void> {
     if (this.captured) {
-      this.captured.boot();
+      yield* this.captured.bootOps();
       return;
     }
-    for (const b of this.sc.boot) for (let i = 0; i < b.count; i++) this.start(b.program, -1);
+    for (const b of this.sc.boot) {
+      for (let i = 0; i < b.count; i++) {
+        this.start(b.program, -1);
+        yield;
+      }
+    }
     if (this.procs.length === 0) throw new WorkloadError('no boot process could start: memory is too small for the scenario');
   }
 

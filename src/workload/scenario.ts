@@ -9,8 +9,16 @@ import { z } from 'zod';
 import { SHAREDLIB_MAX, sharedlibScenario } from './sharedlib.js';
 
 const size = z.union([z.string(), z.number().int().nonnegative()], {
-  error: (iss) => `${JSON.stringify(iss.input)} is not a size: write a whole number of bytes or a string like 8M, 768K, 1G`,
+  error: (iss) =>
+    `${iss.input === undefined ? 'missing' : `${shown(iss.input)} is not a size`}: write a whole number of pages or a string like 8M, 768K, 1G`,
 });
+
+/** A value as a message shows it: never the whole of a huge string or a deep structure. */
+function shown(v: unknown): string {
+  if (typeof v === 'number' || typeof v === 'boolean' || v === null) return String(v);
+  if (typeof v === 'string') return v.length > 40 ? `'${v.slice(0, 40)}...' (${v.length} characters)` : `'${v}'`;
+  return Array.isArray(v) ? 'a list' : 'an object';
+}
 /** Names of programs and libraries: own keys of plain objects, so no `__proto__` and friends. */
 const name = z
   .string()
@@ -174,7 +182,21 @@ export function builtinScenarioNames(): string[] {
 /** What a reference may name: the names defined, or that there are none (never an empty "()"). */
 function have(names: Iterable<string>): string {
   const list = [...names];
-  return list.length > 0 ? `have: ${list.join(', ')}` : 'none are defined';
+  if (list.length === 0) return 'none are defined';
+  const more = list.length > 10 ? `, and ${list.length - 10} more` : '';
+  return `have: ${list.slice(0, 10).join(', ')}${more}`;
+}
+
+const MAX_PROBLEMS = 8;
+const MAX_LINE = 240;
+
+/** The error for a scenario with problems: the first few, each cut short (a value in it may be huge). */
+function invalid(source: string, problems: readonly string[]): ScenarioError {
+  const lines = problems
+    .slice(0, MAX_PROBLEMS)
+    .map((l) => (l.length > MAX_LINE ? `${l.slice(0, MAX_LINE)}... (${l.length} characters)` : l));
+  if (problems.length > MAX_PROBLEMS) lines.push(`and ${problems.length - MAX_PROBLEMS} more problems`);
+  return new ScenarioError(`scenario ${source} is not valid:\n  ${lines.join('\n  ')}`);
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
@@ -190,11 +212,32 @@ export function isScenarioName(nameOrFile: string): boolean {
   return /^sharedlib:/.test(nameOrFile) || builtinScenarioNames().includes(nameOrFile);
 }
 
+/**
+ * Own `__proto__` keys (JSON.parse makes them own properties): zod's records drop them
+ * without a word, so a program or library of that name would silently vanish.
+ */
+function protoKeys(json: unknown): string[] {
+  const out: string[] = [];
+  const todo: Array<[unknown, string]> = [[json, '']]; // a list, not recursion: the nesting may be deep
+  while (todo.length > 0 && out.length <= MAX_PROBLEMS) {
+    const [v, path] = todo.pop() as [unknown, string];
+    if (v === null || typeof v !== 'object') continue;
+    for (const k of Object.keys(v)) {
+      const at = path === '' ? k : `${path}.${k}`;
+      if (k === '__proto__')
+        out.push(`${at}: '__proto__' is not allowed: a name may not be a property every object has (constructor, toString, ...)`);
+      else todo.push([(v as Record<string, unknown>)[k], at]);
+    }
+  }
+  return out;
+}
+
 export function parseScenario(json: unknown, source: string): Scenario {
+  const proto = protoKeys(json);
+  if (proto.length > 0) throw invalid(source, proto);
   const r = ScenarioSchema.safeParse(json);
   if (!r.success) {
-    const lines = r.error.issues.slice(0, 8).map(describeIssue);
-    throw new ScenarioError(`scenario ${source} is not valid:\n  ${lines.join('\n  ')}`);
+    throw invalid(source, r.error.issues.map(describeIssue));
   }
   const sc = r.data;
   const files = new Set(sc.files.map((f) => f.name));
@@ -239,7 +282,7 @@ export function parseScenario(json: unknown, source: string): Scenario {
       }
     }
   }
-  if (problems.length) throw new ScenarioError(`scenario ${source} is not valid:\n  ${problems.join('\n  ')}`);
+  if (problems.length) throw invalid(source, problems);
   return sc;
 }
 

@@ -145,6 +145,7 @@ describe('invariants', () => {
           { t: 'pte_set', pte: w.pteA(0), val: mk_pte(pfn, _PAGE_PRESENT | _PAGE_USER | _PAGE_RW) },
         ];
       },
+      { swapCache: '2.1.88' },
     ],
     ['the clock hand past mem_map', 'clock-hand', (w) => [{ t: 'clock_advance', hand: w.s.nframes, ptes: 0 }]],
     ['a page table freed with live ptes', 'rss', (w) => [{ t: 'pt_free', pfn: Math.floor(w.pteB(0) / 4096) }]],
@@ -263,6 +264,15 @@ describe('invariants', () => {
       SMP,
     ],
   ];
+
+  it('a swap-cached page mapped writable is legal under 2.1.47 rules (do_wp_page leaves the entry): swap-cache-writable is 2.1.88s', () => {
+    const w = world();
+    const pfn = w.pfnOf(w.pteA(0));
+    w.sim.machine.emit({ t: 'swap_cache_add', pfn, entry: 2 });
+    w.sim.machine.emit({ t: 'swap_dup', entry: 2 });
+    w.sim.machine.emit({ t: 'pte_set', pte: w.pteA(0), val: mk_pte(pfn, _PAGE_PRESENT | _PAGE_USER | _PAGE_RW) });
+    expect(names(w.s)).not.toContain('swap-cache-writable');
+  });
 
   it('every invariant has a failing case below', () => {
     expect(new Set(cases.map((c) => c[1]))).toEqual(new Set(Object.keys(INVARIANTS)));

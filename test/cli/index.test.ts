@@ -61,6 +61,17 @@ describe('mmsim command line', () => {
       ['run', '--scenario', 'nosuch'],
       /neither a built-in scenario \(x486, forky, tiny, or sharedlib:N for N sharers\) nor an existing file/,
     ],
+    [
+      'an unknown cost',
+      ['run', '--cost', 'seekUs=9'],
+      /--cost name 'seekUs' is not known: allowed names are diskReadUs, diskWriteUs, .*vmaVisitNs/,
+    ],
+    [
+      'a bad cost value',
+      ['record', '--cost', 'diskReadUs=fast', '-o', '/dev/null'],
+      /--cost diskReadUs='fast' is not allowed: a whole number from 0 to 3600000000 \(µs\)/,
+    ],
+    ['a cost without a value', ['run', '--cost', 'diskReadUs'], /--cost 'diskReadUs' is not NAME=VALUE/],
     ['an unknown command', ['frobnicate'], /unknown command 'frobnicate'/],
     ['a missing log', ['replay', '/nonexistent.mmlog'], /cannot open log/],
     ['an unknown invariant', ['check', '/dev/null', '--invariant', 'nope'], /--invariant 'nope' is not an invariant: allowed values are/],
@@ -121,7 +132,7 @@ describe('mmsim command line', () => {
     writeFileSync(f, JSON.stringify(sc));
     const mem = await cli(['run', '--scenario', f]);
     expect(mem.code).toBe(2);
-    expect(mem.stderr).toMatch(/memory: true is not a size: write a whole number of bytes or a string like 8M/);
+    expect(mem.stderr).toMatch(/memory: true is not a size: write a whole number of pages or a string like 8M/);
     // references into an empty list say so rather than "(have: )"
     sc.memory = '8M';
     sc.files = [];

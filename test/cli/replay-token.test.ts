@@ -129,24 +129,43 @@ describe('the replay line is complete: every design and option comes back the sa
       }
     }
 
-  it.each(designs)('--reclaim %s --rmap %s, with --mem, --chain-mode, --steal and --inject-after', async (reclaim, rmap) => {
-    const log = tmp('a.mmlog');
-    const args = ['record', '--scenario', 'tiny', '--seed', 'q', '--reclaim', reclaim, '--rmap', rmap, '--mem', '384K', '--events', '3000'];
-    if (rmap !== 'none') args.push('--chain-mode', 'circular', '--steal', '--inject', 'double-link@0.001', '--inject-after', '2000');
-    expect((await cli([...args, '-o', log])).code).toBe(0);
-    const a = new LogReader(log);
-    a.close();
-    const tok = replayToken({ config: a.header.config as unknown as RunConfig, inject: a.header.inject as never }, a.events - 1);
-    expect(tok.line).not.toMatch(/cannot set|does not record/);
-    const out = tmp('b.mmlog');
-    tok.argv[tok.argv.indexOf('-o') + 1] = out;
-    expect((await cli(tok.argv.slice(1))).code).toBe(0);
-    const b = new LogReader(out);
-    b.close();
-    expect(b.header.config).toEqual(a.header.config);
-    expect(b.header.inject).toEqual(a.header.inject);
-    expect(b.end?.hash).toBe(a.end?.hash);
-  });
+  it.each(designs)(
+    '--reclaim %s --rmap %s, with --mem, --swap-cache, --cost, --chain-mode, --steal and --inject-after',
+    async (reclaim, rmap) => {
+      const log = tmp('a.mmlog');
+      const args = [
+        'record',
+        '--scenario',
+        'tiny',
+        '--seed',
+        'q',
+        '--reclaim',
+        reclaim,
+        '--rmap',
+        rmap,
+        '--mem',
+        '384K',
+        '--events',
+        '3000',
+      ];
+      args.push('--swap-cache', '2.1.88');
+      args.push('--cost', 'diskReadUs=7000', '--cost', 'chainStepNs=900');
+      if (rmap !== 'none') args.push('--chain-mode', 'circular', '--steal', '--inject', 'double-link@0.001', '--inject-after', '2000');
+      expect((await cli([...args, '-o', log])).code).toBe(0);
+      const a = new LogReader(log);
+      a.close();
+      const tok = replayToken({ config: a.header.config as unknown as RunConfig, inject: a.header.inject as never }, a.events - 1);
+      expect(tok.line).not.toMatch(/cannot set|does not record/);
+      const out = tmp('b.mmlog');
+      tok.argv[tok.argv.indexOf('-o') + 1] = out;
+      expect((await cli(tok.argv.slice(1))).code).toBe(0);
+      const b = new LogReader(out);
+      b.close();
+      expect(b.header.config).toEqual(a.header.config);
+      expect(b.header.inject).toEqual(a.header.inject);
+      expect(b.end?.hash).toBe(a.end?.hash);
+    },
+  );
 
   it('names --cpus, --sched and --locking for an SMP run, and the line rebuilds its configuration exactly', () => {
     const cfg = makeRunConfig(loadScenario('forky'), { seed: '7', cpus: 4, sched: 'pct:3', locking: 'fine' });
@@ -162,7 +181,11 @@ describe('the replay line is complete: every design and option comes back the sa
     expect(replayToken({ config: cfg }, 9).line).toBe(
       'mmsim record --scenario tiny --seed 1 --reclaim clock --rmap pte-chain --chain-mode null --events 10 -o replay.mmlog  # event 9',
     );
-    expect(replayToken({ config: { ...cfg, latencies: { ...cfg.latencies, diskReadUs: 1 } } }, 9).line).toMatch(/cannot set/);
+    // a cost is set by --cost (only those that differ from the scenario's); watermarks only by a scenario file
+    expect(replayToken({ config: { ...cfg, latencies: { ...cfg.latencies, diskReadUs: 1 } } }, 9).line).toBe(
+      'mmsim record --scenario tiny --seed 1 --reclaim clock --rmap pte-chain --chain-mode null --cost diskReadUs=1 --events 10 -o replay.mmlog  # event 9',
+    );
+    expect(replayToken({ config: { ...cfg, watermarks: { min: 1, low: 2, high: 3 } } }, 9).line).toMatch(/cannot set/);
     const renamed = { ...cfg, scenario: { ...cfg.scenario, name: 'mine' } };
     expect(replayToken({ config: renamed }, 9).line).toMatch(/scenario 'mine' came from a file whose path this log does not record/);
     expect(replayToken({ config: { ...renamed, scenarioFile: '/x/mine.json' } }, 9).argv).toContain('/x/mine.json');

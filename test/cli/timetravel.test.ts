@@ -109,6 +109,10 @@ describe('mmsim seek / diff / history / debug / bisect', { timeout: 30000 }, () 
     const bad = await mmsim(['debug', bug.path, '-x', 'goto 99999999'], '');
     expect(bad.code).toBe(2);
     expect(bad.out).toMatch(/error: event 99999999 is out of range/);
+    // each -x runs in turn (a second -x used to replace the first)
+    const two = await mmsim(['debug', bug.path, '-x', 'goto 500', '-x', 'print event'], '');
+    expect(two.code).toBe(0);
+    expect(two.out).toMatch(/after event 500 \[.*\nafter event 500 \[/);
     const clean = record({ scenario: 'tiny', events: 2000 });
     const s = await mmsim(['shrink', clean.path, '-o', tmp('s.mmlog')]);
     expect(s.code).toBe(2);

@@ -23,6 +23,15 @@ describe('design list parsing', () => {
       { label: 'clock/pte-pool', reclaim: 'clock', rmap: 'pte-pool' },
     ]);
   });
+  it('a design may name its swap-cache rules: reclaim/rmap@2.1.88 (with ageing too); @2.1.47 is the default written out', () => {
+    expect(parseDesignList('clock/pte-chain@2.1.88,old-age/none@2.1.88,old/none@2.1.47')).toEqual([
+      { label: 'clock/pte-chain@2.1.88', reclaim: 'clock', rmap: 'pte-chain', swapCache: '2.1.88' },
+      { label: 'old-age/none@2.1.88', reclaim: 'old', rmap: 'none', age: 'none', swapCache: '2.1.88' },
+      { label: 'old/none@2.1.47', reclaim: 'old', rmap: 'none' },
+    ]);
+    expect(() => parseDesignList('clock/pte-chain@2.2')).toThrow(/'clock\/pte-chain@2.2': swap-cache rules '2.2' are not known/);
+    expect(() => parseDesignList('clock/nope@2.1.88')).toThrow(/rmap design 'nope' is not known/);
+  });
   it('errors name the bad value and list the allowed designs', () => {
     expect(() => parseDesignList('clock/pte-chian')).toThrow(DesignListError);
     expect(() => parseDesignList('clock/pte-chian')).toThrow(

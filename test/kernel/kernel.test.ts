@@ -3,9 +3,11 @@
 // expect-error marker fails the build if the write it marks ever type-checks.
 
 import { describe, expect, it } from 'vitest';
-import type { Kernel } from '../../src/kernel/kernel.js';
+import { pte_pfn } from '../../src/arch/i386/page.js';
+import { Kernel as KernelClass, type Kernel } from '../../src/kernel/kernel.js';
+import { pte_offset, read_pte } from '../../src/mm/memory.js';
 import { getPage } from '../../src/state.js';
-import { bareKernel } from '../helpers.js';
+import { bareKernel, LIB, sharedPage } from '../helpers.js';
 
 /** Never called: only compiled. */
 function kernelWrites(k: Kernel): void {
@@ -33,3 +35,66 @@ describe('Kernel', () => {
     expect(typeof kernelWrites).toBe('function');
   });
 });
+
+describe('Kernel CPU charged in ns (chargeNs: the walks of src/include/costs.ts)', () => {
+  it('whole µs go out with the next tick and the rest carries: 1,500 ns then 700 ns make 1 µs, then 2 µs', () => {
+    const { k } = bareKernel('pte-chain');
+    const t0 = k.s.time;
+    k.chargeNs(1500);
+    k.tick(0);
+    expect(k.s.time - t0).toBe(1);
+    expect(k.pendingNs).toBe(500);
+    k.chargeNs(700);
+    k.flushTime();
+    expect(k.s.time - t0).toBe(2);
+    expect(k.pendingNs).toBe(200);
+  });
+});
+
+describe('pte_link / pte_unlink charge chainStepNs per entry walked', () => {
+  /** The pfn of the library page three processes map, and its chain in order from the head. */
+  const chainOf = (k: Kernel, pfn: number): number[] => {
+    const out: number[] = [];
+    k.rmap.forEach(k.s, pfn, (pte) => out.push(pte));
+    return out;
+  };
+  const chargedBy = (k: Kernel, f: () => void): number => {
+    const before = k.pendingNs;
+    f();
+    return k.pendingNs - before;
+  };
+
+  it("the seed's pte_unlink walks its singly linked chain from the head to the pte: the tail costs 3 steps, the head 1; pte_link pushes at the head: 1", () => {
+    const { k, mms } = sharedPage('pte-chain', 3);
+    const step = k.cfg.latencies.chainStepNs;
+    const pfn = pfnAt(k, mms[0]);
+    const chain = chainOf(k, pfn);
+    expect(chain).toHaveLength(3);
+    expect(chargedBy(k, () => k.emit({ t: 'pte_unlink', pte: chain[2], pfn }))).toBe(3 * step);
+    expect(chargedBy(k, () => k.emit({ t: 'pte_unlink', pte: chain[0], pfn }))).toBe(1 * step);
+    expect(chargedBy(k, () => k.emit({ t: 'pte_link', pte: chain[0], pfn }))).toBe(1 * step);
+  });
+
+  it('objrmap keeps a map count, not a list: an unlink is one step wherever the pte is; --rmap none links nothing and is charged nothing', () => {
+    const { k, mms } = sharedPage('objrmap', 3);
+    const pfn = pfnAt(k, mms[0]);
+    const ptes = mms.map((mm) => pte_offset(k, k.s.mms[mm], LIB));
+    expect(chargedBy(k, () => k.emit({ t: 'pte_unlink', pte: ptes[0], pfn }))).toBe(k.cfg.latencies.chainStepNs);
+    const none = sharedPage('none', 2);
+    const p2 = pfnAt(none.k, none.mms[0]);
+    expect(
+      chargedBy(none.k, () => none.k.emit({ t: 'pte_unlink', pte: pte_offset(none.k, none.k.s.mms[none.mms[0]], LIB), pfn: p2 })),
+    ).toBe(0);
+  });
+
+  it('--cost chainStepNs=0 charges nothing', () => {
+    const { k, mms } = sharedPage('pte-chain', 3);
+    const cfg = { ...k.cfg, latencies: { ...k.cfg.latencies, chainStepNs: 0 } };
+    const k0 = new KernelClass(k.m, cfg, { rmap: k.rmap, reclaim: k.reclaim });
+    const pfn = pfnAt(k, mms[0]);
+    const chain = chainOf(k0, pfn);
+    expect(chargedBy(k0, () => k0.emit({ t: 'pte_unlink', pte: chain[2], pfn }))).toBe(0);
+  });
+});
+
+const pfnAt = (k: Kernel, mm: number): number => pte_pfn(read_pte(k, pte_offset(k, k.s.mms[mm], LIB)));

@@ -11,11 +11,31 @@ import { access, pte_offset, read_pte } from '../../src/mm/memory.js';
 import { find_page, read_file_page, shrink_mmap } from '../../src/mm/filemap.js';
 import { __get_free_pages } from '../../src/mm/page_alloc.js';
 import { pageHashFn } from '../../src/reducer/index.js';
-import { getPage, VM_READ, VM_WRITE, VmaKind } from '../../src/state.js';
+import { getPage, pageHashBuckets, VM_READ, VM_WRITE, VmaKind } from '../../src/state.js';
+import { bootState } from '../../src/reducer/boot.js';
 import { bareKernel, LIB, libVma, eventsOf } from '../helpers.js';
 
 const pfnOf = (k: Kernel, mm: number, addr: number): number => pte_pfn(read_pte(k, pte_offset(k, k.s.mms[mm], addr)));
 const handTo = (k: Kernel, pfn: number): void => k.emit({ t: 'clock_advance', hand: pfn, ptes: 0 });
+
+describe('page_cache_init (2.2.14/2.4 mm/filemap.c): the page hash sized by memory', () => {
+  it('one 4-byte bucket pointer per frame, rounded up to a power-of-two number of pages: at least 1,024 buckets', () => {
+    expect(pageHashBuckets(32)).toBe(1024);
+    expect(pageHashBuckets(1024)).toBe(1024);
+    expect(pageHashBuckets(1025)).toBe(2048);
+    expect(pageHashBuckets(2048)).toBe(2048); // x486: the 2,048 that 2.1.47 fixed
+    expect(pageHashBuckets(65536 + 64)).toBe(131072);
+    expect(pageHashBuckets(1 << 18)).toBe(1 << 18);
+  });
+
+  it('boot gives the state that many buckets, and find_page looks in the one pageHashFn names', () => {
+    const s = bootState({ nframes: 5000, reserved: 2, swapSlots: 64, rmap: 'pte-chain', reclaim: 'old' });
+    expect(s.pageHash.length).toBe(8192);
+    // offsets a 2,048-bucket hash would have chained together now fall in different buckets
+    expect(pageHashFn(1, 3, 8192)).not.toBe(pageHashFn(1, 3 + 2048, 8192));
+    expect(pageHashFn(1, 3, 2048)).toBe(pageHashFn(1, 3 + 2048, 2048));
+  });
+});
 
 describe('find_page / read_file_page (the page hash)', () => {
   it('find_page is -1 until a page is read in; then it finds that frame by (inode, offset) only', () => {
@@ -26,7 +46,20 @@ describe('find_page / read_file_page (the page hash)', () => {
     expect(find_page(k, 1, 3)).toBe(pfn);
     expect(find_page(k, 1, 2)).toBe(-1);
     expect(find_page(k, 2, 3)).toBe(-1);
-    expect(k.s.pageHash[pageHashFn(1, 3)]).toContain(pfn);
+    expect(k.s.pageHash[pageHashFn(1, 3, k.s.pageHash.length)]).toContain(pfn);
+  });
+
+  it('a hit sets PG_referenced, as 2.1.47 __find_page (include/linux/pagemap.h) does; a miss changes nothing', () => {
+    const { k } = bareKernel('none', 'old');
+    const pfn = __get_free_pages(k, 0);
+    read_file_page(k, pfn, 1, 3);
+    k.emit({ t: 'page_flags', pfn, set: 0, clear: PG_referenced });
+    expect(eventsOf(k, () => find_page(k, 1, 4))).toEqual([]);
+    expect(getPage(k.s, pfn).flags & PG_referenced).toBe(0);
+    expect(find_page(k, 1, 3)).toBe(pfn);
+    expect(getPage(k.s, pfn).flags & PG_referenced).toBe(PG_referenced);
+    // already referenced: no event
+    expect(eventsOf(k, () => find_page(k, 1, 3))).toEqual([]);
   });
 
   it('a page entering the cache: inode and offset set, PAGE_AGE_VALUE 16, PG_referenced, the allocation reference becomes the cache reference', () => {

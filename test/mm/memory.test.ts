@@ -26,6 +26,7 @@ import type { Kernel } from '../../src/kernel/kernel.js';
 import { access, copy_page_range, find_vma, pte_alloc, pte_offset, read_pte, zap_page_range } from '../../src/mm/memory.js';
 import { reclaim_page } from '../../src/mm/vmscan.js';
 import { swapCount } from '../../src/reducer/index.js';
+import type { RunOptions } from '../../src/run-config.js';
 import { getPage, VM_READ, VM_WRITE, VmaKind, type Vma } from '../../src/state.js';
 import { anonVma, bareKernel, LIB, libVma, eventsOf } from '../helpers.js';
 
@@ -38,8 +39,8 @@ const sharedFile = (pages: number): Vma => ({ ...libVma(pages), kind: VmaKind.Sh
 const faults = (ev: Event[]): number[] => ev.flatMap((e) => (e.t === 'fault' ? [e.kind] : []));
 
 /** One process, one vma; returns the kernel and the mm. */
-function proc(vmas: Vma[], rmap = 'pte-chain'): { k: Kernel; mm: number } {
-  const { k } = bareKernel(rmap);
+function proc(vmas: Vma[], rmap = 'pte-chain', opts: Partial<RunOptions> = {}): { k: Kernel; mm: number } {
+  const { k } = bareKernel(rmap, undefined, undefined, opts);
   return { k, mm: do_execve(k, -1, vmas) };
 }
 
@@ -176,10 +177,9 @@ describe('do_wp_page', () => {
     expect(checkState(k.s)).toEqual([]);
   });
 
-  // 2.1.47 mm/memory.c:632 (kernel-2.1-facts.md, "Swap cache"): do_wp_page on a page we alone hold only
-  // marks the pte dirty and writable; the stale swap-cache entry is dropped lazily (by try_to_swap_out,
-  // fork or free). mmsim drops it here (swap_cache_del + swap_free), as 2.1.88 would: see docs/model.md.
-  it.fails('a sole-owner write to a swap-cached page keeps PG_swap_cache and its swap reference (2.1.47 do_wp_page)', () => {
+  // 2.1.47 mm/memory.c do_wp_page on a page we alone hold only marks the pte dirty and writable; the
+  // stale swap-cache entry is dropped lazily (by try_to_swap_out on the dirty pte, fork or free).
+  it('a sole-owner write to a swap-cached page keeps PG_swap_cache and its swap reference (2.1.47 do_wp_page)', () => {
     const { k, mm } = proc([anonVma(HEAP, 1)]);
     access(k, mm, HEAP, true);
     const entry = swapOut(k, mm, HEAP);
@@ -228,6 +228,76 @@ describe('do_swap_page', () => {
     access(k, child, HEAP, false);
     expect(pfnOf(k, parent, HEAP)).not.toBe(pfnOf(k, child, HEAP));
     expect(k.s.stats.swapReads).toBe(2);
+  });
+});
+
+describe('--swap-cache 2.1.88 (Tweedie: lookup_swap_cache, mm/swap_state.c)', () => {
+  const rules88: Partial<RunOptions> = { swapCache: '2.1.88' };
+
+  it('a shared page swapped out and faulted back by each sharer stays one page: the second finds it in the swap cache (swap_in)', () => {
+    const { k, mm: parent } = proc([anonVma(HEAP, 1)], 'pte-chain', rules88);
+    access(k, parent, HEAP, true);
+    const child = do_fork(k, parent);
+    const entry = swapOut(k, parent, HEAP);
+    expect(swapCount(k.s, entry)).toBe(2);
+    expect(faults(eventsOf(k, () => access(k, parent, HEAP, false)))).toEqual([FAULT.swapin]);
+    const ev = eventsOf(k, () => access(k, child, HEAP, false));
+    expect(faults(ev)).toEqual([FAULT.swapcache]);
+    expect(ev.filter((e) => e.t === 'page_alloc' || e.t === 'swap_in')).toEqual([]);
+    const pfn = pfnOf(k, parent, HEAP);
+    expect(pfnOf(k, child, HEAP)).toBe(pfn);
+    expect(getPage(k.s, pfn)).toMatchObject({ count: 2, mapcount: 2, swap: entry });
+    // each pte's swap reference went; the cache keeps one
+    expect(swapCount(k.s, entry)).toBe(1);
+    expect(k.s.stats.swapReads).toBe(1);
+    expect(pte_write(pteVal(k, child, HEAP))).toBe(false);
+    expect(checkState(k.s)).toEqual([]);
+  });
+
+  it('a write fault on a swap pte whose page is cached and shared maps it read-only, then copies it (swap_in: is_page_shared)', () => {
+    const { k, mm: parent } = proc([anonVma(HEAP, 1)], 'pte-chain', rules88);
+    access(k, parent, HEAP, true);
+    const child = do_fork(k, parent);
+    swapOut(k, parent, HEAP);
+    access(k, parent, HEAP, false);
+    const ev = eventsOf(k, () => access(k, child, HEAP, true));
+    expect(faults(ev)).toEqual([FAULT.swapcache, FAULT.cow]);
+    expect(pfnOf(k, child, HEAP)).not.toBe(pfnOf(k, parent, HEAP));
+    expect(checkState(k.s)).toEqual([]);
+  });
+
+  it('a sole-owner write drops the swap-cache entry and its swap reference (2.1.88 do_wp_page): never cached and writable', () => {
+    const { k, mm } = proc([anonVma(HEAP, 1)], 'pte-chain', rules88);
+    access(k, mm, HEAP, true);
+    const entry = swapOut(k, mm, HEAP);
+    access(k, mm, HEAP, false);
+    access(k, mm, HEAP, true);
+    const page = getPage(k.s, pfnOf(k, mm, HEAP));
+    expect(page.flags & PG_swap_cache).toBe(0);
+    expect(swapCount(k.s, entry)).toBe(0);
+    expect(checkState(k.s)).toEqual([]);
+  });
+
+  it('fork keeps a swap-cached page in the cache (2.1.88 copy_one_pte: "No longer needed with the new swap cache code")', () => {
+    const { k, mm: parent } = proc([anonVma(HEAP, 1)], 'pte-chain', rules88);
+    access(k, parent, HEAP, true);
+    const entry = swapOut(k, parent, HEAP);
+    access(k, parent, HEAP, false);
+    do_fork(k, parent);
+    const page = getPage(k.s, pfnOf(k, parent, HEAP));
+    expect([page.flags & PG_swap_cache, page.swap, page.count]).toEqual([PG_swap_cache, entry, 2]);
+    expect(checkState(k.s)).toEqual([]);
+  });
+
+  it('2.1.47 rules: fork drops a swap-cached page from the cache and dirties its pte (copy_one_pte)', () => {
+    const { k, mm: parent } = proc([anonVma(HEAP, 1)]);
+    access(k, parent, HEAP, true);
+    const entry = swapOut(k, parent, HEAP);
+    access(k, parent, HEAP, false);
+    do_fork(k, parent);
+    expect(getPage(k.s, pfnOf(k, parent, HEAP)).flags & PG_swap_cache).toBe(0);
+    expect(pte_dirty(pteVal(k, parent, HEAP))).toBe(true);
+    expect(swapCount(k.s, entry)).toBe(0);
   });
 });
 

@@ -19,7 +19,7 @@ import { do_execve } from '../../src/fs/exec.js';
 import { do_exit } from '../../src/kernel/exit.js';
 import { getPage } from '../../src/state.js';
 import type { Kernel } from '../../src/kernel/kernel.js';
-import { anonVma, bareKernel, LIB, libVma, sharedPage } from '../helpers.js';
+import { anonVma, bareKernel, checkKernel, LIB, libVma, sharedPage } from '../helpers.js';
 
 const HEAP = 0x08100000;
 const pteOf = (k: Kernel, mm: number, addr: number): number => pte_offset(k, k.s.mms[mm], addr);
@@ -217,6 +217,25 @@ describe('try_to_swap_out: what happens to a page at age 0 (2.1.47 mm/vmscan.c)'
     expect(getPage(k.s, pfn).count).toBe(0);
   });
 
+  it('--swap-cache 2.1.88: a clean swap-cached page mapped twice loses this pte to the entry; the page stays cached for the other (2.1.88 try_to_swap_out, in_swap_cache)', () => {
+    const { k } = bareKernel('pte_chain', 'old', undefined, { swapCache: '2.1.88' });
+    const parent = do_execve(k, -1, [anonVma(HEAP, 1)]);
+    access(k, parent, HEAP, true);
+    const first = ripe(k, parent);
+    const vma = k.s.mms[parent].vmas[0];
+    expect(try_to_swap_out(k, k.s.mms[parent], vma, HEAP, first.pte, 1)).toBe(SwapResult.Freed);
+    access(k, parent, HEAP, false); // swap-cached, read-only
+    const child = do_fork(k, parent); // 2.1.88's fork keeps it cached: count 2
+    const { pte, pfn } = ripe(k, parent);
+    const entry = getPage(k.s, pfn).swap;
+    expect(try_to_swap_out(k, k.s.mms[parent], vma, HEAP, pte, 1)).toBe(SwapResult.Unmapped);
+    expect(pte_is_swap(read_pte(k, pte))).toBe(true);
+    expect(getPage(k.s, pfn)).toMatchObject({ count: 1, swap: entry });
+    expect(pfnOf(k, child, HEAP)).toBe(pfn);
+    expect(k.s.swap.map[entry >> 6][entry & 63]).toBe(2); // the cache's and the parent's pte's
+    expect(checkKernel(k)).toEqual([]);
+  });
+
   it('a dirty pte on a swap-cached page: delete_from_swap_cache (the copy on swap is stale), then the page is touched, not aged', () => {
     const { k } = bareKernel('pte_chain', 'old');
     const mm = do_execve(k, -1, [anonVma(HEAP, 1)]);
@@ -228,9 +247,9 @@ describe('try_to_swap_out: what happens to a page at age 0 (2.1.47 mm/vmscan.c)'
     const pte = pteOf(k, mm, HEAP);
     const pfn = pfnOf(k, mm, HEAP);
     const entry = getPage(k.s, pfn).swap;
-    // the state 2.1.47's do_wp_page leaves (pte dirty, page still swap-cached; mmsim's drops the cache, see
-    // test/mm/memory.test.ts), set by hand
-    k.emit({ t: 'hw_access', pte, write: 1 });
+    // the state 2.1.47's do_wp_page leaves: pte dirty and writable, page still swap-cached
+    access(k, mm, HEAP, true);
+    expect(getPage(k.s, pfn).swap).toBe(entry);
     k.emit({ t: 'page_age', pfn, age: 1 });
     expect(try_to_swap_out(k, k.s.mms[mm], vma, HEAP, pte, 1)).toBe(SwapResult.None);
     expect(getPage(k.s, pfn).swap).toBe(0);
@@ -273,5 +292,20 @@ describe('do_try_to_free_page (shrink_mmap, then swap_out, priority 6 down to 0)
     expect(getPage(k.s, pfn).count).toBe(0);
     expect(events.filter((e) => e.t === 'swap_cnt')).toEqual([]);
     expect(oldSlice(k.s).state).toBe(0);
+  });
+});
+
+describe("the old kswapd's pte-slot walk is charged (ptSlotNs per slot, swap_out_pmd)", () => {
+  it('eight slots passed to reach the one present pte cost 8 ptSlotNs, the same count the swap_scan event reports', () => {
+    const { k } = bareKernel('none', 'old', 'tiny', { cost: { ptSlotNs: 1, chainStepNs: 0 } });
+    const mm = do_execve(k, -1, [anonVma(HEAP, 8)]);
+    access(k, mm, HEAP + 7 * 4096, true);
+    k.emit({ t: 'pte_mkold', pte: pteOf(k, mm, HEAP + 7 * 4096) });
+    const before = k.pendingNs;
+    const slotsBefore = k.s.stats.pteSlots;
+    expect(swap_out_process(k, mm)).toBe(SwapResult.None);
+    // one present pte, young before: made old, page touched; every slot 0..7 was read on the way
+    expect(k.pendingNs - before).toBe(8);
+    expect(k.s.stats.pteSlots - slotsBefore).toBe(8);
   });
 });

@@ -50,12 +50,23 @@ describe('get_swap_page (scan_swap_map)', () => {
   });
 
   // 2.1.47 scan_swap_map: "Once we've allocated SWAP_CLUSTER_MAX pages this way, however, we resort to
-  // first-free allocation, starting a new cluster" (the first-free scan runs from lowest_bit). mmsim's
-  // get_swap_page, with the cluster used up, goes on scanning forward from the cursor instead.
-  it.fails('when the cluster is used up, the next slot is the first free one from the bottom (scan_swap_map)', () => {
+  // first-free allocation, starting a new cluster" (the first-free scan runs from lowest_bit). The
+  // first-free slot sets cluster_nr = SWAP_CLUSTER_MAX without counting itself: 33 slots a cluster.
+  it('when the cluster is used up, the next slot is the first free one from the bottom (scan_swap_map)', () => {
     const { k } = bareKernel('pte-chain');
     for (let i = 1; i <= SWAP_CLUSTER_MAX + 1; i++) expect(allocate(k)).toBe(i);
+    expect(k.s.swap.clusterNr).toBe(0);
     k.emit({ t: 'swap_free', entry: 5 });
     expect(allocate(k)).toBe(5);
+    expect(k.s.swap.clusterNr).toBe(SWAP_CLUSTER_MAX);
+    // the new cluster runs on from 5: 6..33 are taken, so the next is 34
+    expect(allocate(k)).toBe(34);
+  });
+
+  it('cluster_next is the slot just taken: freed before the next request, it is handed out again (scan_swap_map)', () => {
+    const { k } = bareKernel('pte-chain');
+    for (let i = 0; i < 3; i++) allocate(k);
+    k.emit({ t: 'swap_free', entry: 3 });
+    expect(allocate(k)).toBe(3);
   });
 });

@@ -207,3 +207,38 @@ describe('swap_tick (kswapd wake-up: free_pages_low / free_pages_high)', () => {
     expect(eventsOf(k, () => swap_tick(k))).toEqual([]);
   });
 });
+
+describe('the walks the clock pays for when it unmaps a page (ownerWalkNs, vmaVisitNs)', () => {
+  /** A page three processes map, unreferenced, under the hand; costs in ns small enough to stay pending. */
+  function ripeShared(rmap: string): { k: Kernel; pfn: number } {
+    const { k } = bareKernel(rmap, 'clock', 'tiny', { cost: { ownerWalkNs: 1, vmaVisitNs: 10, chainStepNs: 0 } });
+    const mms: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const mm = do_execve(k, -1, [{ start: LIB, end: LIB + 4 * 4096, kind: VmaKind.PrivateFile, prot: VM_READ, file: 1, pgoff: 0 }]);
+      access(k, mm, LIB, false);
+      mms.push(mm);
+    }
+    const pfn = pfnOf(k, mms[0], LIB);
+    for (const mm of mms) k.emit({ t: 'pte_mkold', pte: pteOf(k, mm, LIB) });
+    k.emit({ t: 'page_flags', pfn, set: 0, clear: PG_referenced });
+    handTo(k, pfn);
+    return { k, pfn };
+  }
+
+  it("pte-chain: each of the 3 ptes unmapped costs one pte_getpmd -> pmd_getpgd -> pgd_getmm -> find_vma walk (the seed's way to a pte's vm_ops)", () => {
+    const { k, pfn } = ripeShared('pte-chain');
+    const before = k.pendingNs;
+    expect(clock_step(k)).toBe(true);
+    expect(getPage(k.s, pfn).count).toBe(0);
+    expect(k.pendingNs - before).toBe(3);
+  });
+
+  it('objrmap: no owner walk (the walk starts from the vma), but every vma its rmap_walk visits costs vmaVisitNs', () => {
+    const { k } = ripeShared('objrmap');
+    const before = k.pendingNs;
+    const ev = eventsOf(k, () => expect(clock_step(k)).toBe(true));
+    const vmas = ev.reduce((n, e) => n + (e.t === 'rmap_walk' ? e.vmas : 0), 0);
+    expect(vmas).toBeGreaterThanOrEqual(3);
+    expect(k.pendingNs - before).toBe(10 * vmas);
+  });
+});

@@ -29,6 +29,11 @@ const USER = _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED;
 describe('refusing malformed events', () => {
   it('an unknown event type is an error, never ignored', () => {
     expect(() => apply(fresh(), { t: 'no_such_event' } as never)).toThrow(ReducerError);
+    // the type's code comes from a Map, so names every object has are unknown too
+    for (const t of ['constructor', '__proto__', 'toString']) expect(() => apply(fresh(), { t } as never)).toThrow(/unknown event type/);
+  });
+  it('a pfn field that is missing is refused like one out of range (the checks follow the type, not the fields present)', () => {
+    expect(() => apply(fresh(), { t: 'get_page' } as never)).toThrow(/pfn undefined .*outside mem_map/);
   });
   it('a pfn outside mem_map, or a block running past its end, names the pfn', () => {
     expect(() => apply(fresh(), { t: 'get_page', pfn: 64 })).toThrow(/pfn 64 .*outside mem_map \(0\.\.63\)/);
@@ -115,16 +120,17 @@ describe('pte events (set_pte, pte_clear, pte_mkold, the MMU)', () => {
 });
 
 describe('swap events', () => {
-  it('swap_out (the write of a page to a new slot): the slot takes refs uses, the cluster cursor moves past it, the page is clean', () => {
+  it('swap_out (the write of a page to a new slot): the slot takes refs uses, the cluster cursor moves to it, the page is clean', () => {
     const s = fresh();
     apply(s, { t: 'page_flags', pfn: 20, set: PG_dirty, clear: 0 });
     apply(s, { t: 'swap_out', pfn: 20, entry: 7, refs: 3 });
     expect(swapCount(s, 7)).toBe(3);
-    expect(s.swap).toMatchObject({ used: 1, clusterNext: 8, clusterNr: 31 });
+    // no cluster yet: a first-free slot starts one of SWAP_CLUSTER_MAX (scan_swap_map)
+    expect(s.swap).toMatchObject({ used: 1, clusterNext: 7, clusterNr: 32 });
     expect(getPage(s, 20).flags & PG_dirty).toBe(0);
     expect(s.stats.swapWrites).toBe(1);
     apply(s, { t: 'swap_out', pfn: 21, entry: 8, refs: 1 });
-    expect(s.swap).toMatchObject({ used: 2, clusterNext: 9, clusterNr: 30 });
+    expect(s.swap).toMatchObject({ used: 2, clusterNext: 8, clusterNr: 31 });
   });
   it('swap_duplicate / swap_free count uses; the slot is free again at 0', () => {
     const s = fresh();
@@ -155,9 +161,9 @@ describe('page-cache events (add_to_page_cache, remove_inode_page, writepage)', 
     apply(s, { t: 'page_cache_add', pfn: 30, inode: 2, offset: 7 });
     expect(getPage(s, 30)).toMatchObject({ inode: 2, offset: 7, age: 16 });
     expect(getPage(s, 30).flags & PG_referenced).toBe(PG_referenced);
-    expect(s.pageHash[pageHashFn(2, 7)]).toEqual([30]);
+    expect(s.pageHash[pageHashFn(2, 7, s.pageHash.length)]).toEqual([30]);
     apply(s, { t: 'page_cache_del', pfn: 30 });
-    expect(s.pageHash[pageHashFn(2, 7)]).toEqual([]);
+    expect(s.pageHash[pageHashFn(2, 7, s.pageHash.length)]).toEqual([]);
     expect(getPage(s, 30)).toMatchObject({ inode: 0, offset: 0 });
   });
   it('writepage clears PG_dirty and counts a file write', () => {

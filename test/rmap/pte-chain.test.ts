@@ -37,6 +37,21 @@ describe.each([
     expect(s.stats.rmapErrors).toBe(0);
   });
 
+  it('reports the whole chain and its cycle when the map count understates it (the walk past map count + 1 entries)', () => {
+    const { s, pte } = setup(mode);
+    for (const slot of [1, 2, 3]) apply(s, { t: 'pte_link', pte: pte(slot), pfn: 100 });
+    const page = s.memMap[100 >> 6][100 & 63];
+    page.mapcount = 1; // a chain longer than its count: the short walk gives up, the full one reports
+    expect(pteChain.entries(s, 100)).toEqual({ ptes: mode === 0 ? [pte(3), pte(2), pte(1)] : [pte(1), pte(3), pte(2)], problem: null });
+    // make the last entry point back at the second: a cycle that never reaches NULL or the head
+    const links = (s.slices.rmap as { links: Record<number, number[][]> }).links[40];
+    const rep = pteChain.entries(s, 100);
+    const [, second, last] = rep.ptes;
+    links[0][(last & 4095) >> 2] = second;
+    page.mapcount = 3;
+    expect(pteChain.entries(s, 100).problem).toMatch(/loops back to pte/);
+  });
+
   it('empties completely and counts an unlink of a pte that is not there', () => {
     const { s, pte } = setup(mode);
     apply(s, { t: 'pte_link', pte: pte(5), pfn: 100 });

@@ -29,7 +29,10 @@ describe('scenarios', () => {
     const sc = loadScenario('tiny');
     const progs = JSON.parse(JSON.stringify(sc.programs).replace('"prog"', JSON.stringify(bad)));
     const boot = sc.boot.map((b) => ({ ...b, program: b.program === 'prog' ? bad : b.program }));
-    expect(() => parseScenario(JSON.parse(JSON.stringify({ ...sc, programs: progs, boot })), 'x.json')).toThrow(ScenarioError);
+    const json = JSON.parse(JSON.stringify({ ...sc, programs: progs, boot }));
+    expect(() => parseScenario(json, 'x.json')).toThrow(ScenarioError);
+    // the rule itself, not a dangling reference: zod's records drop a __proto__ key silently
+    expect(() => parseScenario(json, 'x.json')).toThrow(new RegExp(`programs\\.${bad === 'a b' ? 'a b' : bad}: .*a name`));
   });
 
   it('limits derived from the machine: swap size (2.1: 8 devices of 128M), watermark order, processes at boot', () => {
@@ -62,5 +65,32 @@ describe('scenarios', () => {
     expect(parseSizePages('768K', 'm')).toBe(192);
     expect(() => parseSizePages('1000', 'm')).toThrow(/multiple of the 4 KiB/);
     expect(() => parseSizePages('big', '--mem')).toThrow(/--mem: 'big' is not a size/);
+  });
+
+  it('messages never echo a huge value whole, and list at most eight problems', () => {
+    const sc = loadScenario('tiny');
+    const huge = 'x'.repeat(1_000_000);
+    const message = (json: unknown): string => {
+      try {
+        parseScenario(json, 'x.json');
+      } catch (err) {
+        expect(err).toBeInstanceOf(ScenarioError);
+        return (err as Error).message;
+      }
+      throw new Error('accepted');
+    };
+    const ref = message({ ...sc, programs: { ...sc.programs, prog: { ...sc.programs.prog, libs: [huge] } } });
+    expect(ref).toMatch(/programs\.prog\.libs: 'xxx.*\.\.\. \(\d+ characters\)/);
+    expect(ref.length).toBeLessThan(500);
+    expect(() => makeRunConfig(parseScenario({ ...sc, memory: huge }, 'x.json'), { seed: '1' })).toThrow(
+      /memory: 'x{40}\.\.\.' \(1000000 characters\) is not a size/,
+    );
+    expect(message({ ...sc, memory: [[[[[]]]]] })).toMatch(/memory: a list is not a size/);
+    const { memory: _, ...noMemory } = sc;
+    expect(message(noMemory)).toMatch(/memory: missing: write a whole number of pages/);
+    const many = message({ ...sc, boot: Array.from({ length: 100 }, () => ({ program: 'nope' })) });
+    expect(many.split('\n')).toHaveLength(10); // the header, eight problems, "and 92 more problems"
+    expect(many).toMatch(/and 92 more problems$/);
+    expect(() => parseSizePages(huge, 'reserved')).toThrow(/reserved: 'x{40}\.\.\.' \(1000000 characters\) is not a size/);
   });
 });
