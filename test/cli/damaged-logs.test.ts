@@ -80,7 +80,7 @@ describe('damaged logs, every command', { timeout: 120000 }, () => {
 
   it('out-of-range fields and events the state cannot take: exit 2 naming where, no stack, in every command', async () => {
     const cases: [string, RegExp, string[]][] = [
-      [craftEvent('fault', 3, 4294967294), /kind is 4294967294, expected a fault kind 0\.\.6/, commands('', 1).map((c) => c.name)],
+      [craftEvent('fault', 3, 4294967294), /kind is 4294967294, expected a fault kind 0\.\.\d+/, commands('', 1).map((c) => c.name)],
       [craftEvent('page_alloc', 0, 1 << 20), /pfn is 1048576, expected a page frame 0\.\.63/, commands('', 1).map((c) => c.name)],
       // in range, but no such mm exists: only the reducer can tell (a ReducerError, reported as a malformed log)
       [craftEvent('vma_add', 0, 777), /cannot be applied.*unknown mm 777/, commands('', 1).map((c) => c.name)],
