@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { DesignListError, formatCsv, formatTable, runComparison } from '../../src/compare/index.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DesignListError, formatCsv, formatTable, runComparison, writePlots } from '../../src/compare/index.js';
 import { expandCpus, parseDesignList } from '../../src/compare/designs.js';
-import { mmsim } from '../helpers.js';
+import { mmsim, tmp } from '../helpers.js';
 
 describe('mmsim compare --cpus', () => {
   it('runs each design on each number of CPUs under each locking design (one CPU once), on equal workload steps', async () => {
@@ -27,6 +29,12 @@ describe('mmsim compare --cpus', () => {
     expect(r.results[0].lockHoldUs).toBe(0);
     expect(r.results[1].lockHoldUs).toBeGreaterThan(0);
     expect(formatTable(r)).toContain('CPUs / locking');
+    const dir = tmp('plots');
+    const files = writePlots(r, dir);
+    expect(files.map((f) => f.slice(dir.length + 1))).toContain('cpus-throughput.svg');
+    const svg = readFileSync(join(dir, 'cpus-lock-wait.svg'), 'utf8');
+    expect(svg).toContain('clock/pte-chain bkl');
+    expect(svg).toContain('clock/pte-chain fine');
     expect(formatCsv(r).split('\n')[0]).toMatch(/,cpus,locking,faultsPerSecond,pagesFreedPerSecond,lockWaitUs,lockHoldUs$/);
     // the 1-CPU column is the plain comparison's run
     const plain = await runComparison({ scenario: 'tiny', seed: 3, steps: 3000, designs: 'clock/pte-chain', mode: 'sequential' });
