@@ -58,7 +58,7 @@ export function exploreCommand(cli: Cli): Command {
       } else if (f === null) {
         cli.out(`ok: ${r.tried} schedule(s) of ${o.events.toLocaleString('en-US')} events, every invariant held\n`);
       } else {
-        cli.out(`FAILED: schedule ${f.schedSeed} (the ${f.tried}th tried), ${f.events.toLocaleString('en-US')} events:\n`);
+        cli.out(`FAILED: schedule ${f.schedSeed} (${f.tried} tried), ${f.events.toLocaleString('en-US')} events:\n`);
         for (const v of f.violations.slice(0, 5)) cli.out(`  ${v.invariant}: ${v.message}\n`);
         if (f.violations.length > 5) cli.out(`  (${f.violations.length - 5} more)\n`);
         cli.out(`replay: ${f.replay.line}\n`);
