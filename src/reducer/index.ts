@@ -1,5 +1,6 @@
-// The reducer: the only code that changes the machine state. One switch over event types,
-// deterministic and total: an event of unknown type is an error, never ignored. Immer
+// The reducer: the only code that changes the machine state. One function per event type,
+// found by the type's integer code (events.ts), after the active designs' handlers for that
+// code; deterministic and total: an event of unknown type is an error, never ignored. Immer
 // wraps it (see event-store.ts); run on a private copy it is also the bulk-replay fast path.
 
 import { pte_present, _PAGE_ACCESSED, _PAGE_DIRTY } from '../arch/i386/page.js';

@@ -15,7 +15,19 @@ export interface LineSink {
   line(buf: Buffer, start: number, end: number, lineNo: number): void;
   /** A line of more than MAX_LINE_BYTES: its first MAX_LINE_BYTES bytes and its whole length. */
   longLine(head: Buffer, length: number, lineNo: number): void;
+  /**
+   * Optional: a line of 1 to 15 ASCII digits ended by \n alone, given as its decimal value
+   * instead of to line() (nearly every line of a `pages` trace). The splitter reads such a
+   * line's digits in the same pass that finds its end; anything else, a first line (which
+   * may begin with a byte-order mark) and a line cut across chunks go to line() as before.
+   */
+  decimal?(value: number, lineNo: number): void;
 }
+
+const ZERO = 48,
+  NINE = 57;
+/** 15 decimal digits are below 2^53: the value is exact. */
+const MAX_DECIMAL_DIGITS = 15;
 
 const LF = 10,
   CR = 13;
@@ -39,8 +51,20 @@ export class LineSplitter {
       if (n > 0 && buf[0] === LF) pos = 1;
     }
     const sink = this.sink;
+    const decimal = sink.decimal === undefined ? null : sink.decimal.bind(sink);
     let lineNo = this.lines;
     while (pos < n) {
+      if (decimal !== null && lineNo > 0 && this.carriedLength === 0) {
+        let p = pos,
+          v = 0,
+          c = 0;
+        for (; p < n && (c = buf[p]) >= ZERO && c <= NINE; p++) v = v * 10 + (c - ZERO);
+        if (p < n && c === LF && p > pos && p - pos <= MAX_DECIMAL_DIGITS) {
+          decimal(v, (this.lines = ++lineNo));
+          pos = p + 1;
+          continue;
+        }
+      }
       // a plain loop, not buf.indexOf: trace lines are a few bytes, shorter than a native call costs
       let end = pos;
       for (let c: number; end < n && ((c = buf[end]) > CR || (c !== LF && c !== CR)); ) end++;

@@ -96,6 +96,15 @@ export async function scanTrace(file: string, out: number, o: ScanOptions): Prom
       lineNo = no;
       bad(lineText(head, 0, head.length), length, `longer than any trace line (at most ${count(MAX_LINE_BYTES)} bytes)`);
     },
+    // a bare decimal page number is what pagesBytes would read from it (without `hex`)
+    ...(o.format === 'pages' && !hex
+      ? {
+          decimal(v: number, no: number) {
+            lineNo = no;
+            emit(v, false);
+          },
+        }
+      : {}),
   });
   flush();
   if (references === 0) {

@@ -75,6 +75,13 @@ describe('skipping access() for hits changes nothing', () => {
     }
   });
 
+  it('under the Immer engine too (the filter follows events, not the state it reads)', async () => {
+    const o = { format: 'lackey' as const, frames: 16, policy: 'clock' as const, engine: 'immer' as const, hash: true };
+    const a = await runTrace(FIXTURE, { ...o, hitFilter: 'checked' });
+    const b = await runTrace(FIXTURE, { ...o, hitFilter: 'off' });
+    expect(a).toEqual(b);
+  });
+
   it('on random reference strings with writes', () => {
     fc.assert(
       fc.property(

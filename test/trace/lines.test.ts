@@ -64,6 +64,58 @@ describe('LineSplitter', () => {
     );
   });
 
+  it('with a decimal sink: lines of 1-15 digits ended by \\n come as their value, every other line as before', () => {
+    // lines as text, except those given to decimal(), which come as '=' and the value
+    const splitDecimal = (chunks: Buffer[]): { lines: string[]; decimals: number } => {
+      const lines: string[] = [];
+      let decimals = 0;
+      const s = new LineSplitter({
+        line(b, start, end, no) {
+          expect(no).toBe(lines.length + 1);
+          lines.push(b.toString('utf8', start, end));
+        },
+        longLine() {
+          throw new Error('no long lines here');
+        },
+        decimal(v, no) {
+          expect(no).toBe(lines.length + 1);
+          lines.push(`=${v}`);
+          decimals++;
+        },
+      });
+      for (const c of chunks) s.push(c);
+      s.end();
+      return { lines, decimals };
+    };
+    const digits = fc.stringMatching(/^[0-9]{1,17}$/);
+    const piece = fc.oneof(
+      digits.map((d) => `${d}\n`),
+      digits.map((d) => `${d}\n`),
+      digits,
+      fc.constantFrom('\n', '\n', '\r', '\r\n', ' ', '#', 'x', '0x1f'),
+    );
+    const text = fc.array(piece, { maxLength: 40, size: 'max' }).map((a) => a.join(''));
+    let used = 0;
+    fc.assert(
+      fc.property(text, fc.array(fc.nat(), { maxLength: 6 }), (t, at) => {
+        const got = splitDecimal(cut(Buffer.from(t), at));
+        const want = reference(t);
+        used += got.decimals;
+        expect(got.lines.length).toBe(want.length);
+        for (let i = 0; i < want.length; i++) {
+          if (!got.lines[i].startsWith('=')) expect(got.lines[i]).toBe(want[i]);
+          else {
+            expect(want[i]).toMatch(/^[0-9]{1,15}$/);
+            expect(got.lines[i]).toBe(`=${Number(want[i])}`);
+            expect(i).toBeGreaterThan(0); // the first line may hold a byte-order mark: never taken this way
+          }
+        }
+      }),
+      params,
+    );
+    expect(used).toBeGreaterThan(100);
+  });
+
   it('drops a byte-order mark before the first line only, even when it is cut across chunks', () => {
     const b = Buffer.from('\ufeff L 1000,4\n\ufeff2\n');
     for (let i = 0; i <= b.length; i++) expect(split([b.subarray(0, i), b.subarray(i)]).lines).toEqual([' L 1000,4', '\ufeff2']);
