@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DesignListError, formatCsv, formatTable, runComparison, writePlots } from '../../src/compare/index.js';
 import { expandCpus, parseDesignList } from '../../src/compare/designs.js';
-import { mmsim, tmp } from '../helpers.js';
+import { cli, tmp } from '../helpers.js';
 
 describe('mmsim compare --cpus', () => {
   it('runs each design on each number of CPUs under each locking design (one CPU once), on equal workload steps', async () => {
@@ -42,12 +42,12 @@ describe('mmsim compare --cpus', () => {
     expect(formatTable(plain)).not.toContain('CPUs / locking');
   });
 
-  it('refuses a locking design a policy cannot run with, and --locking without --cpus', () => {
+  it('refuses a locking design a policy cannot run with, and --locking without --cpus', async () => {
     expect(() => expandCpus(parseDesignList('old/none'), [2], ['fine'])).toThrow(DesignListError);
-    const r = mmsim(['compare', '--scenario', 'tiny', '--steps', '100', '--locking', 'fine']);
+    const r = await cli(['compare', '--scenario', 'tiny', '--steps', '100', '--locking', 'fine']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--locking needs --cpus');
-    const bad = mmsim(['compare', '--scenario', 'tiny', '--steps', '100', '--cpus', '1,17']);
+    const bad = await cli(['compare', '--scenario', 'tiny', '--steps', '100', '--cpus', '1,17']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("'17' is not a number of CPUs");
   });

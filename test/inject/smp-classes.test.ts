@@ -5,7 +5,7 @@ import { parseInjectSpec } from '../../src/inject/injector.js';
 import { recordRun } from '../../src/log/record.js';
 import { makeRunConfig } from '../../src/run-config.js';
 import { loadScenario } from '../../src/workload/scenario.js';
-import { mmsim, timeline, tmp } from '../helpers.js';
+import { cli, timeline, tmp } from '../helpers.js';
 
 // forky in 2M (kswapd starts sooner than in its 4M), seed 7, 4 CPUs, pct:3, --locking fine,
 // every opportunity taken: where each mistake first breaks a locking rule (measured: events
@@ -42,8 +42,8 @@ describe('locking-mistake injection (--cpus 4 --locking fine)', { timeout: 60000
     });
   }
 
-  it('refuses a locking mistake without --cpus 2+ --locking fine', () => {
-    const r = mmsim(['record', '--scenario', 'tiny', '--events', '100', '--inject', 'lock-order', '-o', tmp('x.mmlog')]);
+  it('refuses a locking mistake without --cpus 2+ --locking fine', async () => {
+    const r = await cli(['record', '--scenario', 'tiny', '--events', '100', '--inject', 'lock-order', '-o', tmp('x.mmlog')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('needs --cpus 2 or more and --locking fine');
   });

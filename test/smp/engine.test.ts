@@ -5,7 +5,7 @@ import { cloneState } from '../../src/snapshot/clone.js';
 import { stateHash } from '../../src/snapshot/hash.js';
 import type { State } from '../../src/state.js';
 import { OP } from '../../src/events.js';
-import { mmsim, recordEvents, simulation, tmp } from '../helpers.js';
+import { cli, recordEvents, simulation, tmp } from '../helpers.js';
 
 describe('SMP engine (--cpus N > 1)', () => {
   it('--cpus 1 is the 1-CPU machine: the same events and state hash as no option, and no SMP state', () => {
@@ -19,8 +19,8 @@ describe('SMP engine (--cpus N > 1)', () => {
 
   it.each(['bkl', 'fine'])('%s: a seeded 4-CPU pct:3 run is reproducible and replays from its events alone', (locking) => {
     const opts = { cpus: 4, sched: 'pct:3', locking };
-    const a = recordEvents('forky', '7', 40000, opts);
-    const b = simulation('forky', '7', opts).run(40000);
+    const a = recordEvents('forky', '7', 20000, opts);
+    const b = simulation('forky', '7', opts).run(20000);
     const end = a.sim.machine.state();
     expect(stateHash(b)).toBe(stateHash(end));
     // every CPU ran, and every lock change is an event the replay applies without a scheduler
@@ -38,13 +38,13 @@ describe('SMP engine (--cpus N > 1)', () => {
 
   it('another schedule of the same seed gives another interleaving', () => {
     const opts = { cpus: 4, locking: 'fine' };
-    const rr = simulation('forky', '7', { ...opts, sched: 'rr' }).run(30000);
-    const pct = simulation('forky', '7', { ...opts, sched: 'pct:3' }).run(30000);
+    const rr = simulation('forky', '7', { ...opts, sched: 'rr' }).run(15000);
+    const pct = simulation('forky', '7', { ...opts, sched: 'pct:3' }).run(15000);
     expect(stateHash(pct)).not.toBe(stateHash(rr));
   });
 
   it('kswapd runs as a kernel thread on CPU 0 (mm/vmscan.c kswapd, woken by swap_tick)', () => {
-    const { events } = recordEvents('forky', '7', 130000, { cpus: 2, sched: 'rr', locking: 'fine' });
+    const { events } = recordEvents('forky', '7', 25000, { cpus: 2, sched: 'rr', locking: 'fine', mem: '2M' });
     let cpu = 0;
     const kswapdCpus = new Set<number>();
     for (const e of events) {
@@ -69,22 +69,22 @@ describe('SMP engine (--cpus N > 1)', () => {
     expect(reads.every((us) => us >= 4700)).toBe(true);
   });
 
-  it('mmsim run --scenario forky --cpus 4 --sched pct:3 --seed 7 --json twice prints the same report; record + replay verifies', () => {
+  it('mmsim run --scenario forky --cpus 4 --sched pct:3 --seed 7 --json twice prints the same report; record + replay verifies', async () => {
     const args = ['--scenario', 'forky', '--cpus', '4', '--sched', 'pct:3', '--seed', '7', '--events', '30000'];
-    const a = mmsim(['run', ...args, '--json']);
-    const b = mmsim(['run', ...args, '--json']);
+    const a = await cli(['run', ...args, '--json']);
+    const b = await cli(['run', ...args, '--json']);
     expect(a.code, a.stderr).toBe(0);
     expect(a.stdout).toBe(b.stdout);
     expect(JSON.parse(a.stdout).smp).toMatchObject({ cpus: 4, locking: 'bkl', sched: 'pct:3', violations: 0 });
     const log = tmp('smp.mmlog');
-    const rec = mmsim(['record', ...args, '-o', log, '--json']);
+    const rec = await cli(['record', ...args, '-o', log, '--json']);
     expect(rec.code, rec.stderr).toBe(0);
-    const rep = mmsim(['replay', log, '--json']);
+    const rep = await cli(['replay', log, '--json']);
     expect(rep.code, rep.stderr).toBe(0);
     expect(JSON.parse(rep.stdout).hash).toBe(JSON.parse(rec.stdout).hash);
   });
 
-  it('bad --cpus, --sched and --locking values exit 2 with one line naming the value', () => {
+  it('bad --cpus, --sched and --locking values exit 2 with one line naming the value', async () => {
     for (const [args, says] of [
       [['--cpus', '17'], "--cpus '17'"],
       [['--cpus', '0'], "--cpus '0'"],
@@ -93,7 +93,7 @@ describe('SMP engine (--cpus N > 1)', () => {
       [['--sched', 'rr'], '--sched rr needs --cpus 2 or more'],
       [['--cpus', '2', '--locking', 'fine', '--reclaim', 'old', '--rmap', 'none'], '--locking fine is modelled for --reclaim clock only'],
     ] as const) {
-      const r = mmsim(['run', '--scenario', 'tiny', '--events', '100', ...args]);
+      const r = await cli(['run', '--scenario', 'tiny', '--events', '100', ...args]);
       expect(r.code, r.stderr).toBe(2);
       expect(r.stderr).toContain(says);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);

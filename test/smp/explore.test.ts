@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseInjectSpec } from '../../src/inject/injector.js';
 import { explore } from '../../src/smp/explore.js';
 import { loadScenario } from '../../src/workload/scenario.js';
-import { mmsim, tmp } from '../helpers.js';
+import { cli, tmp } from '../helpers.js';
 
 const run = { seed: '7', mem: '2M', cpus: 2, sched: 'pct:3', locking: 'fine' };
 
@@ -12,7 +12,7 @@ describe('mmsim explore', () => {
     expect(r).toEqual({ tried: 4, failure: null });
   });
 
-  it('finds a schedule that exposes a locking mistake, and its replay line records a log bisect lands in', () => {
+  it('finds a schedule that exposes a locking mistake, and its replay line records a log bisect lands in', async () => {
     const r = explore({
       scenario: loadScenario('forky'),
       run,
@@ -29,22 +29,22 @@ describe('mmsim explore', () => {
     const argv = [...(f?.replay.argv ?? [])];
     const log = tmp('explore.mmlog');
     argv[argv.indexOf('-o') + 1] = log;
-    expect(mmsim(argv.slice(1)).code).toBe(0);
-    const b = mmsim(['bisect', log, '--json']);
+    expect((await cli(argv.slice(1))).code).toBe(0);
+    const b = await cli(['bisect', log, '--json']);
     expect(b.code).toBe(1);
     expect(f?.violations[0].message).toContain(`event ${JSON.parse(b.stdout).event},`);
   });
 
-  it('exits 1 with the replay line on a failure, 0 when every schedule passes, 2 without --cpus', () => {
+  it('exits 1 with the replay line on a failure, 0 when every schedule passes, 2 without --cpus', async () => {
     const base = ['explore', '--scenario', 'forky', '--mem', '2M', '--seed', '7', '--events', '1000', '--runs', '3'];
-    const bad = mmsim([...base, '--cpus', '2', '--locking', 'fine', '--inject', 'lock-order']);
+    const bad = await cli([...base, '--cpus', '2', '--locking', 'fine', '--inject', 'lock-order']);
     expect(bad.code).toBe(1);
     expect(bad.stdout).toContain('smp-lock-order');
     expect(bad.stdout).toMatch(/^replay: mmsim record .*--sched-seed 1 /m);
-    const ok = mmsim([...base, '--cpus', '2']);
+    const ok = await cli([...base, '--cpus', '2']);
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stdout).toContain('3 schedule(s)');
-    const one = mmsim(base);
+    const one = await cli(base);
     expect(one.code).toBe(2);
     expect(one.stderr).toContain('explore needs --cpus 2 or more');
   });
