@@ -1,12 +1,14 @@
 import { Command } from 'commander';
 import { isSmpBug } from '../inject/classes.js';
 import { InjectSpecError, parseInjectSpec, type InjectSpec } from '../inject/injector.js';
-import { explore } from '../smp/explore.js';
+import { availableParallelism } from 'node:os';
+import { explore, type ExploreResult } from '../smp/explore.js';
+import { CHUNK, exploreParallel } from '../smp/explore-pool.js';
 import { addRunOptions, parseCount, Progress, runConfigFrom, UsageError, type CommonOpts } from './common.js';
 import type { Cli } from './context.js';
 import { runOptionsOf } from './replay-token.js';
 
-type ExploreOpts = CommonOpts & { runs: number; inject?: string; injectAfter?: number; injectMax: number };
+type ExploreOpts = CommonOpts & { runs: number; jobs?: number; inject?: string; injectAfter?: number; injectMax: number };
 
 export function exploreCommand(cli: Cli): Command {
   return addRunOptions(new Command('explore'), 20000)
@@ -14,11 +16,16 @@ export function exploreCommand(cli: Cli): Command {
       'run one workload under many schedules (--sched-seed 1..RUNS) and print the first that breaks an invariant, with its replay line (needs --cpus 2+)',
     )
     .option('--runs <n>', 'schedules to try', parseCount('--runs'), 100)
+    .option(
+      '--jobs <n>',
+      'worker threads (default: one per core; 1 runs the schedules in this thread); the answer is the same',
+      parseCount('--jobs'),
+    )
     .option('--inject <bug[@rate]>', 'make the kernel commit a bug in every run (as record --inject)')
     .option('--inject-after <n>', 'pass over opportunities before this event index', parseCount('--inject-after'))
     .option('--inject-max <n>', 'commit the bug at most this many times per run', parseCount('--inject-max'), 1)
     .option('--json', 'print the result as JSON')
-    .action((o: ExploreOpts) => {
+    .action(async (o: ExploreOpts) => {
       const cfg = runConfigFrom(o);
       if (cfg.smp === undefined) throw new UsageError('explore needs --cpus 2 or more: one CPU has one schedule');
       if (o.schedSeed !== undefined) throw new UsageError('explore sets --sched-seed itself (1..--runs); leave it out');
@@ -32,17 +39,19 @@ export function exploreCommand(cli: Cli): Command {
       if (inject !== null && isSmpBug(inject.bug) && cfg.smp.locking !== 'fine')
         throw new UsageError(`--inject ${inject.bug} is a locking mistake of --locking fine: add --locking fine`);
       const progress = new Progress(cli, o.runs, 'explore', 'schedules');
-      let r: ReturnType<typeof explore>;
+      let r: ExploreResult;
+      const jobs = Math.min(o.jobs ?? availableParallelism(), Math.ceil(o.runs / CHUNK));
+      const opts = {
+        scenario: cfg.scenario,
+        scenarioFile: cfg.scenarioFile,
+        run: runOptionsOf(cfg),
+        runs: o.runs,
+        events: o.events,
+        inject,
+        onProgress: (n: number) => progress.update(n),
+      };
       try {
-        r = explore({
-          scenario: cfg.scenario,
-          scenarioFile: cfg.scenarioFile,
-          run: runOptionsOf(cfg),
-          runs: o.runs,
-          events: o.events,
-          inject,
-          onProgress: (n) => progress.update(n),
-        });
+        r = jobs <= 1 ? explore(opts) : await exploreParallel(opts, jobs);
       } finally {
         progress.stop();
       }

@@ -40,8 +40,9 @@ export interface ExploreResult {
   failure: ExploreFailure | null;
 }
 
-export function explore(o: ExploreOptions): ExploreResult {
-  for (let k = 1; k <= o.runs; k++) {
+/** Schedules from..to-1 in order: the first that breaks an invariant, or null. */
+export function exploreRange(o: Omit<ExploreOptions, 'runs'>, from: number, to: number): ExploreFailure | null {
+  for (let k = from; k < to; k++) {
     const schedSeed = String(k);
     const made = makeRunConfig(o.scenario, { ...o.run, schedSeed });
     const cfg: RunConfig = o.scenarioFile === undefined ? made : { ...made, scenarioFile: o.scenarioFile };
@@ -53,16 +54,19 @@ export function explore(o: ExploreOptions): ExploreResult {
     if (violations.length > 0) {
       const events = s.stats.events;
       return {
+        schedSeed,
         tried: k,
-        failure: {
-          schedSeed,
-          tried: k,
-          events,
-          violations,
-          replay: replayToken({ config: cfg, inject: o.inject }, events - 1, 'explore.mmlog'),
-        },
+        events,
+        violations,
+        replay: replayToken({ config: cfg, inject: o.inject }, events - 1, 'explore.mmlog'),
       };
     }
   }
-  return { tried: o.runs, failure: null };
+  return null;
+}
+
+/** Schedules 1..runs, one after another in this thread. */
+export function explore(o: ExploreOptions): ExploreResult {
+  const failure = exploreRange(o, 1, o.runs + 1);
+  return { tried: failure?.tried ?? o.runs, failure };
 }
