@@ -36,6 +36,13 @@ describe('SMP engine (--cpus N > 1)', () => {
     expect(checkState(end)).toEqual([]);
   });
 
+  it('the Immer engine reaches the same state as the direct one', () => {
+    const opts = { cpus: 4, sched: 'pct:3', locking: 'fine' };
+    const direct = simulation('forky', '7', opts, 'direct').run(10000);
+    const viaImmer = simulation('forky', '7', opts, 'immer').run(10000);
+    expect(stateHash(viaImmer)).toBe(stateHash(direct));
+  });
+
   it('another schedule of the same seed gives another interleaving', () => {
     const opts = { cpus: 4, locking: 'fine' };
     const rr = simulation('forky', '7', { ...opts, sched: 'rr' }).run(15000);
