@@ -80,6 +80,30 @@ export const EVENT_FIELDS = {
   // pte_chain (and objrmap's anonymous pages): owned by those designs.
   /** page_referenced found one pte left on page `pfn`'s pte_chain: the chain collapses back to PG_direct. */
   rmap_collapse: ['pfn'],
+  // The allocator (src/mm/page_alloc.ts) and the task struct (src/kernel/fork.ts).
+  /** __get_free_pages returned 0 for a request of `order` at priority `gfp` (stats.allocFailures[order]). */
+  alloc_fail: ['order', 'gfp'],
+  /** The order-1 block at `pfn` holds the task struct and kernel stack of the process whose mm is `mm` (alloc_task_struct; exec passes it on). */
+  task_struct: ['mm', 'pfn'],
+  /** do_fork by the process of mm `parent` was refused for want of memory (-ENOMEM; stats.forksRefused). */
+  fork_refused: ['parent'],
+  // The block devices (src/mm/page_io.ts): dev 0 the disk, 1 the NFS server, each serving requests in order.
+  /**
+   * A request for page `pfn` is queued on `dev` and completes `us` from now (the device is busy
+   * until then). mode 1: tracked until io_done (the page is PG_locked; a write holds a reference
+   * and counts in nr_async_pages); mode 0: not tracked (the caller sleeps on it, or nobody waits).
+   */
+  io_start: ['pfn', 'dev', 'write', 'us', 'mode'],
+  /** The tracked request on `pfn` completed: PG_locked cleared (an async write leaves nr_async_pages). */
+  io_done: ['pfn'],
+  /** The current process slept `us` for I/O: time passes, no CPU is used (stats.ioWaitUs). */
+  io_wait: ['us'],
+  /**
+   * User processes ran for `us` since the last kernel time was charged. Its own event, not a
+   * tick: a tick counts as CPU of the operation in progress, and after kswapd ran that
+   * operation is still kswapd until the next one begins.
+   */
+  user_time: ['us'],
   // --cpus N > 1 only (src/smp/): never emitted by a 1-CPU run, so its log is unchanged.
   /** The scheduler gives the next step to `cpu`: the events that follow are that CPU's (emitted when the CPU changes). */
   cpu: ['cpu'],

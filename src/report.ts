@@ -3,8 +3,9 @@
 
 import { FAULT_KINDS } from './events.js';
 import { rmapOf } from './reducer/designs.js';
-import type { LockStats, SmpState, State } from './state.js';
+import { NR_MEM_LISTS, type LockStats, type SmpState, type State } from './state.js';
 import { LOCK_KINDS } from './include/locks.js';
+import { elapsedUs } from './reducer/smp.js';
 
 export interface Report {
   scenario: string;
@@ -23,13 +24,24 @@ export interface Report {
   swapWrites: number;
   fileReads: number;
   fileWrites: number;
+  /** Pages filemap_nopage read ahead (one after each read from disk or NFS). */
+  readAheads: number;
+  /** Time processes slept on I/O: their reads (behind queued writes) and direct reclaim's writes. */
+  ioWaitUs: number;
+  /** nr_async_pages at the end: kswapd's swap writes still in flight. */
+  asyncPages: number;
   kswapdRuns: number;
   kswapdCpuUs: number;
   simulatedUs: number;
   forks: number;
   execs: number;
   exits: number;
+  /** Processes killed for want of memory (the fault path's oom() or SIGBUS, or an execve that found none). */
   oomKills: number;
+  /** do_fork calls refused with -ENOMEM (no task struct, pgd or page table to be had). */
+  forksRefused: number;
+  /** __get_free_pages failures, by order (index = order), and their total. */
+  allocFailures: { byOrder: number[]; total: number };
   processes: number;
   frames: number;
   freePages: number;
@@ -60,6 +72,11 @@ export interface SmpReport {
 
 const MAJOR = new Set(['file_major', 'swapin']);
 
+function allocFailures(byOrder: readonly number[] | undefined): Report['allocFailures'] {
+  const a = byOrder === undefined ? new Array<number>(NR_MEM_LISTS).fill(0) : [...byOrder];
+  return { byOrder: a, total: a.reduce((x, y) => x + y, 0) };
+}
+
 export function makeReport(s: State, meta: { scenario: string; seed: string; reclaim: string; steal?: boolean }): Report {
   const st = s.stats;
   const faults: Record<string, number> = {};
@@ -88,13 +105,18 @@ export function makeReport(s: State, meta: { scenario: string; seed: string; rec
     swapWrites: st.swapWrites,
     fileReads: st.fileReads,
     fileWrites: st.fileWrites,
+    readAheads: st.readAheads,
+    ioWaitUs: st.ioWaitUs,
+    asyncPages: s.io.nrAsync,
     kswapdRuns: st.kswapdRuns,
     kswapdCpuUs: st.kswapdUs,
-    simulatedUs: s.time,
+    simulatedUs: elapsedUs(s),
     forks: st.forks,
     execs: st.execs,
     exits: st.exits,
     oomKills: st.ooms,
+    forksRefused: st.forksRefused ?? 0,
+    allocFailures: allocFailures(st.allocFailures),
     processes: Object.keys(s.mms).length,
     frames: s.nframes,
     freePages: s.nrFree,
@@ -119,8 +141,8 @@ function smpReport(s: State, smp: SmpState): SmpReport {
     locking: smp.locking,
     sched: smp.sched,
     switches: smp.switches,
-    faultsPerSecond: perSecond(faults, s.time),
-    pagesFreedPerSecond: perSecond(s.stats.reclaimed, s.time),
+    faultsPerSecond: perSecond(faults, elapsedUs(s)),
+    pagesFreedPerSecond: perSecond(s.stats.reclaimed, elapsedUs(s)),
     locks,
     violations: smp.nviolations,
   };
@@ -141,6 +163,14 @@ function formatSmp(r: SmpReport): string[] {
 const n = (x: number): string => x.toLocaleString('en-US');
 const ms = (us: number): string => `${(us / 1000).toFixed(1)} ms`;
 
+/** "order 0: 3, order 1: 12", the orders that failed at least once. */
+const byOrder = (a: number[]): string =>
+  a
+    .map((c, o) => [o, c])
+    .filter(([, c]) => c > 0)
+    .map(([o, c]) => `order ${o}: ${n(c)}`)
+    .join(', ');
+
 export function formatReport(r: Report): string {
   // swapcache faults happen only under --swap-cache 2.1.88: other runs' line leaves the kind out
   const faultKinds = FAULT_KINDS.filter((k) => k !== 'swapcache' || r.faults[k] > 0)
@@ -155,9 +185,11 @@ export function formatReport(r: Report): string {
     `  ptes visited        ${n(r.ptesVisited)}`,
     `  pages freed         ${n(r.pagesFreed)} by reclaim (${r.ptesVisitedPerPageFreed ?? '-'} ptes visited per page freed)`,
     `  swap I/O            ${n(r.swapReads)} reads, ${n(r.swapWrites)} writes (${n(r.swapUsedSlots)} slots in use)`,
-    `  file I/O            ${n(r.fileReads)} reads, ${n(r.fileWrites)} write-backs`,
+    `  file I/O            ${n(r.fileReads)} reads (+ ${n(r.readAheads)} read ahead), ${n(r.fileWrites)} write-backs`,
+    `  I/O wait            ${(r.ioWaitUs / 1e6).toFixed(3)} s (${n(r.asyncPages)} pages under async write-out at the end)`,
     `  kswapd              ${n(r.kswapdRuns)} runs, ${ms(r.kswapdCpuUs)} simulated CPU`,
-    `  processes           ${n(r.processes)} alive; ${n(r.forks)} forks, ${n(r.execs)} execs, ${n(r.exits)} exits, ${n(r.oomKills)} OOM kills`,
+    `  processes           ${n(r.processes)} alive; ${n(r.forks)} forks (${n(r.forksRefused)} refused), ${n(r.execs)} execs, ${n(r.exits)} exits, ${n(r.oomKills)} killed for want of memory`,
+    `  allocation failures ${n(r.allocFailures.total)}${r.allocFailures.total > 0 ? ` (${byOrder(r.allocFailures.byOrder)})` : ''}`,
     `  simulated time      ${(r.simulatedUs / 1e6).toFixed(3)} s`,
     `  free memory         ${n(r.freePages)} of ${n(r.frames)} pages (${n(r.freeKiB)} KiB)`,
     `  rmap overhead       ${n(r.rmapOverheadBytes)} bytes`,

@@ -2,7 +2,15 @@
 // stores), and what follows from it alone: the initial state, the kernel's configuration
 // and its design objects. src/simulation.ts wires these into a running machine.
 
-import { DEFAULT_LATENCIES, watermarks2147, type KernelConfig, type Latencies, type Watermarks } from './kernel/config.js';
+import {
+  ALLOC_MODES,
+  type AllocMode,
+  DEFAULT_LATENCIES,
+  watermarks2147,
+  type KernelConfig,
+  type Latencies,
+  type Watermarks,
+} from './kernel/config.js';
 import { COST_NAMES, type Costs, isCostName, MAX_COST } from './include/costs.js';
 import { boot } from './mm/boot.js';
 import {
@@ -43,6 +51,8 @@ export interface RunOptions {
   swapCache?: SwapCacheRules;
   /** --cost NAME=VALUE: costs overriding the defaults and the scenario's (src/include/costs.ts). */
   cost?: Partial<Costs>;
+  /** The allocator: 2.1.47's __get_free_pages (default) or 'retry', mmsim's earlier forgiving one. */
+  alloc?: AllocMode;
   /** CPUs (1-16; default 1). */
   cpus?: number;
   /** The SMP scheduler: rr, random or pct:D (only with cpus > 1; default rr). */
@@ -73,6 +83,8 @@ export interface RunConfig {
   age?: AgeMode;
   /** --swap-cache 2.1.88; absent under the default 2.1.47 rules (headers unchanged). */
   swapCache?: '2.1.88';
+  /** --alloc retry; absent for the default, 2.1.47's allocator. */
+  alloc?: 'retry';
   /** The scenario's file (an absolute path) when it came from one: replay lines name it. */
   scenarioFile?: string;
   /** --cpus N > 1 (src/smp/); absent for one CPU, so 1-CPU logs and headers are unchanged. */
@@ -143,6 +155,8 @@ export function makeRunConfig(scenario: Scenario, opts: RunOptions): RunConfig {
   const age = opts.age !== undefined && opts.age !== policyAge ? opts.age : undefined;
   if (opts.swapCache !== undefined && !SWAP_CACHE_RULES.includes(opts.swapCache))
     throw new ConfigError(`--swap-cache '${String(opts.swapCache)}' is not known: allowed values are ${SWAP_CACHE_RULES.join(', ')}`);
+  if (opts.alloc !== undefined && !ALLOC_MODES.includes(opts.alloc))
+    throw new ConfigError(`--alloc '${String(opts.alloc)}' is not known: allowed values are ${ALLOC_MODES.join(', ')}`);
   const smp = smpConfig(opts, scenario, reclaim);
   const latencies = { ...DEFAULT_LATENCIES };
   for (const [k, v] of Object.entries(scenario.latencies ?? {})) {
@@ -169,6 +183,7 @@ export function makeRunConfig(scenario: Scenario, opts: RunOptions): RunConfig {
     ...(opts.steal === true ? { steal: true as const } : {}),
     ...(age !== undefined ? { age } : {}),
     ...(opts.swapCache === '2.1.88' ? { swapCache: '2.1.88' as const } : {}),
+    ...(opts.alloc === 'retry' ? { alloc: 'retry' as const } : {}),
     ...(smp !== undefined ? { smp } : {}),
   };
 }
@@ -230,5 +245,6 @@ export function kernelConfig(cfg: RunConfig): KernelConfig {
     reclaim: cfg.reclaim,
     ageing: (cfg.age ?? reclaimPolicy(cfg.reclaim).caps.age) === '2.1.47',
     ...(cfg.steal === true ? { steal: true } : {}),
+    ...(cfg.alloc === 'retry' ? { alloc: 'retry' as const } : {}),
   };
 }

@@ -76,6 +76,8 @@ export interface Mm {
   rss: number;
   /** pgd index -> page-table pfn (pmd folded into pgd on i386). */
   pgdir: Record<number, number>;
+  /** First pfn of the order-1 block holding the process's task struct and kernel stack; absent in strict mode, which has none. */
+  task?: number;
 }
 
 /** One page table (its first page; a design that needs order-1 tables keeps the second page in its slice). */
@@ -104,6 +106,17 @@ export interface SwapState {
   cache?: number[][];
 }
 
+export interface IoState {
+  /** Time at which the disk (swap, local files) has served every request queued so far. */
+  disk: number;
+  /** The same for the NFS server. */
+  nfs: number;
+  /** nr_async_pages: pages under asynchronous write-out, freed when their write completes. */
+  nrAsync: number;
+  /** Tracked requests as flat triples (pfn, done, write 0|1), ordered by completion time. */
+  inflight: number[];
+}
+
 export interface OpState {
   seq: number;
   kind: number;
@@ -126,7 +139,12 @@ export interface Stats {
   kswapdUs: number;
   /** Pages scanned by direct reclaim (inside an allocating operation, not kswapd). */
   directScanned: number;
+  /** Processes killed for want of memory in the fault path (oom(), or SIGBUS from do_no_page), or whose execve found none. */
   ooms: number;
+  /** __get_free_pages failures, per order (0..NR_MEM_LISTS-1); absent until the first (initial states keep their hash). */
+  allocFailures?: number[];
+  /** do_fork calls refused for want of memory (-ENOMEM): no child; absent until the first. */
+  forksRefused?: number;
   forks: number;
   execs: number;
   exits: number;
@@ -134,6 +152,10 @@ export interface Stats {
   rmapErrors: number;
   /** pte slots the old kswapd's page-table walk passed over (present or not): its CPU-side cost. */
   pteSlots: number;
+  /** Time processes slept on I/O (reads, queueing behind writes, direct reclaim's writes). */
+  ioWaitUs: number;
+  /** Pages read ahead by filemap_nopage (try_to_read_ahead). */
+  readAheads: number;
   /**
    * --steal only (absent otherwise, so runs without it keep their state hash): high-order
    * blocks emptied by steal_specific_page, attempts that failed, and pages flipped.
@@ -177,6 +199,8 @@ export interface State {
   hand: number;
   /** Simulated time (µs) of kswapd's last run: swap_tick wakes it again after swapout_interval. */
   lastKswapd: number;
+  /** The block devices and the requests in flight (src/mm/page_io.ts). */
+  io: IoState;
   op: OpState;
   stats: Stats;
   /** --cpus N with N > 1 only (absent otherwise, so 1-CPU runs keep their state hash): the CPUs and their locks. */
@@ -290,5 +314,7 @@ export function emptyStats(): Stats {
     exits: 0,
     rmapErrors: 0,
     pteSlots: 0,
+    ioWaitUs: 0,
+    readAheads: 0,
   };
 }

@@ -5,7 +5,7 @@
 
 import { PAGE_SIZE, PTRS_PER_PTE, pte_is_swap, pte_pfn, pte_present, pte_write, SWP_OFFSET } from '../arch/i386/page.js';
 import { pgd_getmm, pmd_getpgd, pte_addr, pte_getpmd, pte_slot, pte_table_pfn } from '../arch/i386/pgtable.js';
-import { PG_pgtable, PG_reserved, PG_swap_cache } from '../include/page-flags.js';
+import { PG_kernel, PG_pgtable, PG_reserved, PG_swap_cache } from '../include/page-flags.js';
 import { type CheckView, hex, type Rule, type Violation } from '../include/rules.js';
 import { buddyBit } from '../reducer/buddy.js';
 import { SMP_RULES } from './smp-rules.js';
@@ -84,7 +84,7 @@ const freePage: Rule = {
 /** The page is in use and holds user data (not a page table): the rules below apply to it. */
 const inUse = (s: State, pfn: number): boolean => {
   const p = getPage(s, pfn);
-  return p.count !== 0 && (p.flags & PG_pgtable) === 0;
+  return p.count !== 0 && (p.flags & PG_kernel) === 0;
 };
 
 const pageCount: Rule = {
@@ -94,22 +94,36 @@ const pageCount: Rule = {
   check(v, pfn, out) {
     const p = getPage(v.s, pfn);
     if (p.count === 0) return;
-    if ((p.flags & PG_pgtable) !== 0) {
-      if (p.count !== 1) out.push({ invariant: 'page-count', page: pfn, message: `page-table frame has count ${p.count}, expected 1` });
+    if ((p.flags & PG_kernel) !== 0) {
+      if (p.count !== 1)
+        out.push({
+          invariant: 'page-count',
+          page: pfn,
+          message: `kernel frame (page table or task struct) has count ${p.count}, expected 1`,
+        });
       return;
     }
     if (!(v as CoreView).exact(pfn)) return;
     const n = v.mappers(pfn).length;
-    const expected = n + (p.inode !== 0 ? 1 : 0);
+    // rw_swap_page(.., wait 0) holds a reference until the write completes (PG_free_after)
+    const io = asyncWriteRef(v.s, pfn);
+    const expected = n + (p.inode !== 0 ? 1 : 0) + io;
     if (p.count !== expected) {
       out.push({
         invariant: 'page-count',
         page: pfn,
-        message: `count is ${p.count}, expected ${expected} (${n} mapping pte(s)${p.inode !== 0 ? ' + page cache' : ''})`,
+        message: `count is ${p.count}, expected ${expected} (${n} mapping pte(s)${p.inode !== 0 ? ' + page cache' : ''}${io ? ' + write in flight' : ''})`,
       });
     }
   },
 };
+
+/** 1 when `pfn` is under asynchronous write-out (State.io.inflight triples: pfn, done, write). */
+function asyncWriteRef(s: State, pfn: number): number {
+  const f = s.io.inflight;
+  for (let i = 0; i < f.length; i += 3) if (f[i] === pfn && f[i + 2] === 1) return 1;
+  return 0;
+}
 
 /** The design's map of a page, checked for structure; the chain rules below share it. */
 const chainTerminates: Rule = {

@@ -3,6 +3,7 @@
 import { AGE_MODES, type AgeMode } from '../include/design.js';
 import { SWAP_CACHE_RULES, type SwapCacheRules } from '../include/swap-cache.js';
 import { COST_NAMES, type Costs, isCostName, MAX_COST } from '../include/costs.js';
+import { ALLOC_MODES, type AllocMode } from '../kernel/config.js';
 import { type Command, Option } from 'commander';
 import type { EngineName } from '../event-store.js';
 import { DEFAULT_RECLAIM, DEFAULT_RMAP, RECLAIM_POLICIES, RMAP_DESIGNS } from '../designs/registry.js';
@@ -34,6 +35,7 @@ export interface CommonOpts {
   age?: AgeMode;
   swapCache?: SwapCacheRules;
   cost?: Partial<Costs>;
+  alloc?: AllocMode;
   cpus?: number;
   sched?: string;
   locking?: string;
@@ -129,6 +131,14 @@ export function addRunOptions(cmd: Command, defaultEvents: number): Command {
       `override one cost (repeatable; µs, ns for the *Ns walks; docs/model.md "Costs"): ${COST_NAMES.join(', ')}`,
       parseCost,
     )
+    .addOption(
+      new Option(
+        '--alloc <mode>',
+        "the page allocator: 2.1.47 (__get_free_pages: no block of the order above the reserve fails at once) or retry (reclaim and retry, then take the reserve: mmsim's allocator before issue 9)",
+      )
+        .choices([...ALLOC_MODES])
+        .default('2.1.47'),
+    )
     .addOption(engineOption())
     .option(
       '--emit-trace <file>',
@@ -147,6 +157,7 @@ export function runConfigFrom(o: CommonOpts): RunConfig {
     age: o.age,
     swapCache: o.swapCache,
     cost: o.cost,
+    alloc: o.alloc,
     cpus: o.cpus,
     sched: o.sched,
     locking: o.locking,

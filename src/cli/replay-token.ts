@@ -28,6 +28,7 @@ const OPTION_FLAGS: { [K in keyof Required<RunOptions>]: (v: NonNullable<RunOpti
   age: (v) => ['--age', v],
   swapCache: (v) => ['--swap-cache', v],
   cost: (v) => Object.entries(v).flatMap(([name, us]) => ['--cost', `${name}=${String(us)}`]),
+  alloc: (v) => ['--alloc', v],
   cpus: (v) => ['--cpus', String(v)],
   sched: (v) => ['--sched', v],
   locking: (v) => ['--locking', v],
@@ -49,6 +50,7 @@ export function runOptionsOf(cfg: RunConfig): RunOptions {
     ...(cfg.age !== undefined ? { age: cfg.age } : {}),
     ...(cfg.swapCache !== undefined ? { swapCache: cfg.swapCache } : {}),
     ...(cost !== undefined ? { cost } : {}),
+    ...(cfg.alloc !== undefined ? { alloc: cfg.alloc } : {}),
     ...(cfg.smp !== undefined ? { cpus: cfg.smp.cpus, sched: formatSched(cfg.smp.sched), locking: cfg.smp.locking } : {}),
     ...(cfg.smp?.schedSeed !== undefined ? { schedSeed: cfg.smp.schedSeed } : {}),
   };

@@ -15,6 +15,10 @@ export interface DesignSpec {
   age?: AgeMode;
   /** `…@2.1.88`: the swap-cache rules (--swap-cache); absent = 2.1.47's. */
   swapCache?: SwapCacheRules;
+  /** `…/pte-chain+steal`: steal_specific_page on (--steal). */
+  steal?: true;
+  /** `…/pte-chain+retry`: mmsim's earlier forgiving allocator (--alloc retry) instead of 2.1.47's. */
+  alloc?: 'retry';
   /** `mmsim compare --cpus`: the machine's CPUs and locking design (scheduled by `time`, for measuring); absent = the 1-CPU machine. */
   smp?: { cpus: number; locking: string | null };
 }
@@ -38,6 +42,9 @@ export function expandCpus(specs: readonly DesignSpec[], cpus: readonly number[]
   }
   return out;
 }
+
+/** What may follow the rmap design, each at most once: `clock/pte-chain+steal+retry`. */
+const RUN_SUFFIXES = ['steal', 'retry'] as const;
 
 /** `+age` turns 2.1.47's page ages on for a policy, `-age` off (only for policies whose ageing is an option). */
 const AGE_SUFFIX: Record<string, AgeMode> = { '+age': '2.1.47', '-age': 'none' };
@@ -76,7 +83,18 @@ export function parseDesign(text: string): DesignSpec {
   if (parts.length !== 2 || parts[0] === '' || parts[1] === '') {
     throw new DesignListError(`design '${label}' is not of the form reclaim/rmap: allowed designs are ${allowed}`);
   }
-  const [reclaimText, rmap] = parts;
+  const [reclaimText, rmapText] = parts;
+  const [rmap, ...flags] = rmapText.split('+');
+  for (const [i, f] of flags.entries()) {
+    if (!(RUN_SUFFIXES as readonly string[]).includes(f) || flags.indexOf(f) !== i)
+      throw new DesignListError(
+        `design '${label}': '+${f}' is not ${flags.indexOf(f) !== i ? 'allowed twice' : 'known'}: after the rmap design come +steal (steal_specific_page) and +retry (the forgiving allocator), each at most once`,
+      );
+  }
+  const extra = {
+    ...(flags.includes('steal') ? { steal: true as const } : {}),
+    ...(flags.includes('retry') ? { alloc: 'retry' as const } : {}),
+  };
   const suffix = /[+-]age$/.exec(reclaimText)?.[0];
   const reclaim = suffix === undefined ? reclaimText : reclaimText.slice(0, -suffix.length);
   if (!RECLAIM_POLICIES.has(reclaim)) {
@@ -94,13 +112,18 @@ export function parseDesign(text: string): DesignSpec {
       `design '${label}': rmap '${rmap}' cannot run with reclaim '${reclaim}' (it needs a reverse map); allowed designs are ${allowed}`,
     );
   }
-  if (suffix === undefined) return { label, reclaim, rmap };
+  if (extra.steal === true && !RMAP_DESIGNS.get(rmap)?.caps.tracksPtes) {
+    throw new DesignListError(
+      `design '${label}': +steal needs a reverse map that finds a page's ptes (flipping a page relinks them); '${rmap}' does not`,
+    );
+  }
+  if (suffix === undefined) return { label, reclaim, rmap, ...extra };
   if (RECLAIM_POLICIES.get(reclaim)?.caps.age === undefined) {
     throw new DesignListError(
       `design '${label}': '${reclaim}' ages pages its own way, so ${suffix} does not apply (it does to clock and old)`,
     );
   }
-  return { label, reclaim, rmap, age: AGE_SUFFIX[suffix] };
+  return { label, reclaim, rmap, age: AGE_SUFFIX[suffix], ...extra };
 }
 
 /** "a/b,c/d" (or an array of such strings) -> specs; rejects an empty list and duplicates. */

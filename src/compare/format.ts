@@ -33,7 +33,10 @@ const ROWS: Row[] = [
   ['rmap overhead, final', (r) => kib(r.rmapFinalBytes)],
   ['completion time (simulated)', (r) => sec(r.completionUs)],
   ['reclaim passes', (r) => int(r.reclaimPasses)],
-  ['OOM kills', (r) => int(r.ooms)],
+  ['processes killed (no memory)', (r) => int(r.ooms)],
+  ['forks refused', (r) => int(r.forksRefused)],
+  ['allocation failures by order', (r) => r.allocFailures.join('/')],
+  ['blocks stolen', (r) => int(r.stealOk)],
   ['rmap errors', (r) => int(r.rmapErrors)],
 ];
 
@@ -122,6 +125,8 @@ const CSV_FIELDS: (keyof DesignResult)[] = [
   'completionUs',
   'reclaimPasses',
   'ooms',
+  'forksRefused',
+  'stealOk',
   'rmapErrors',
   'vmasVisited',
   'vmasPerFreed',

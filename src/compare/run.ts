@@ -2,10 +2,12 @@
 // (scenario, seed, steps, design), so parallel and sequential comparisons agree exactly.
 
 import { makeRunConfig } from '../run-config.js';
+import { NR_MEM_LISTS } from '../state.js';
 import { Simulation } from '../simulation.js';
 import { stateHash } from '../snapshot/hash.js';
 import type { Scenario } from '../workload/scenario.js';
 import type { State } from '../state.js';
+import { elapsedUs } from '../reducer/smp.js';
 import type { DesignSpec } from './designs.js';
 import { Collector, faultCounts, sampleOf, type MappingBucket, type Sample } from './metrics.js';
 
@@ -49,7 +51,14 @@ export interface DesignResult {
   rmapFinalBytes: number;
   /** Simulated µs for the workload's steps. */
   completionUs: number;
+  /** Processes killed for want of memory. */
   ooms: number;
+  /** do_fork calls refused (-ENOMEM). */
+  forksRefused: number;
+  /** __get_free_pages failures by order (index = order). */
+  allocFailures: number[];
+  /** High-order blocks steal_specific_page emptied (0 without +steal). */
+  stealOk: number;
   rmapErrors: number;
   reclaimPasses: number;
   histogram: MappingBucket[];
@@ -76,6 +85,8 @@ export function runDesign(job: DesignJob, onProgress?: ProgressFn): DesignResult
     mem: job.mem,
     age: job.design.age,
     swapCache: job.design.swapCache,
+    steal: job.design.steal === true,
+    alloc: job.design.alloc,
     ...(job.design.smp !== undefined && job.design.smp.cpus > 1
       ? { cpus: job.design.smp.cpus, locking: job.design.smp.locking ?? undefined, sched: 'time' }
       : {}),
@@ -129,8 +140,11 @@ export function runDesign(job: DesignJob, onProgress?: ProgressFn): DesignResult
     fileReads: st.fileReads,
     rmapPeakBytes: col.peakOverhead,
     rmapFinalBytes: sim.kernel.rmap.overhead(s).bytes,
-    completionUs: s.time,
+    completionUs: elapsedUs(s),
     ooms: st.ooms,
+    forksRefused: st.forksRefused ?? 0,
+    allocFailures: st.allocFailures === undefined ? new Array<number>(NR_MEM_LISTS).fill(0) : [...st.allocFailures],
+    stealOk: st.steal?.ok ?? 0,
     rmapErrors: st.rmapErrors,
     reclaimPasses: col.passes,
     histogram: col.histogram(),
@@ -142,7 +156,8 @@ export function runDesign(job: DesignJob, onProgress?: ProgressFn): DesignResult
 
 function smpMetrics(s: State): Partial<DesignResult> {
   const faults = s.stats.faults.reduce((a, b) => a + b, 0);
-  const perSecond = (n: number): number => (s.time > 0 ? (n * 1e6) / s.time : 0);
+  const t = elapsedUs(s);
+  const perSecond = (n: number): number => (t > 0 ? (n * 1e6) / t : 0);
   const locks = s.smp?.lockStats ?? [];
   return {
     cpus: s.smp?.ncpus ?? 1,

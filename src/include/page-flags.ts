@@ -20,6 +20,10 @@ export const PG_active = 1 << 19;
 export const PG_inactive_dirty = 1 << 20;
 export const PG_inactive_clean = 1 << 21;
 export const PG_LRU = PG_active | PG_inactive_dirty | PG_inactive_clean;
+/** mmsim-only: the frame is half of an order-1 task struct + kernel stack (alloc_task_struct; kernel memory, never reclaimed or moved). */
+export const PG_task = 1 << 22;
+/** Kernel memory the allocator handed out: neither user data nor page cache (count 1, no mappings). */
+export const PG_kernel = PG_pgtable | PG_task;
 export const PG_reserved = 1 << 30; // 2.1.47 uses bit 31; 30 keeps flags a positive small integer
 
 export const FLAG_NAMES: ReadonlyArray<[number, string]> = [
@@ -36,6 +40,7 @@ export const FLAG_NAMES: ReadonlyArray<[number, string]> = [
   [PG_active, 'active'],
   [PG_inactive_dirty, 'inactive_dirty'],
   [PG_inactive_clean, 'inactive_clean'],
+  [PG_task, 'task'],
   [PG_reserved, 'reserved'],
 ];
 

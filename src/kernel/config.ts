@@ -17,6 +17,10 @@ export interface FileSpec {
 export type Latencies = Costs;
 export const DEFAULT_LATENCIES: Latencies = DEFAULT_COSTS;
 
+/** --alloc: 2.1.47's __get_free_pages (the default), or the forgiving allocator mmsim had before (reclaim and retry, then the reserve). */
+export const ALLOC_MODES = ['2.1.47', 'retry'] as const;
+export type AllocMode = (typeof ALLOC_MODES)[number];
+
 export interface Watermarks {
   min: number;
   low: number;
@@ -56,6 +60,8 @@ export interface KernelConfig {
   strict?: StrictConfig;
   /** steal_specific_page: empty an aligned block by flipping its pages when a high-order allocation finds none free (--steal). */
   steal?: boolean;
+  /** The allocator: absent for 2.1.47's __get_free_pages; 'retry' for mmsim's earlier forgiving one (--alloc retry). */
+  alloc?: 'retry';
   /** 2.1.47's page ages (touch_page / age_page) decide when a page goes (--age; clock: off, old: on by default). */
   ageing?: boolean;
 }

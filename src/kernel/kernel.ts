@@ -10,6 +10,7 @@ import type { State } from '../state.js';
 import type { DeepReadonly } from '../include/readonly.js';
 import { type FileSpec, type KernelConfig, TICK_US } from './config.js';
 import { Injector } from '../inject/injector.js';
+import { io_complete } from '../mm/page_io.js';
 
 export class Kernel {
   readonly rmap: RmapDesign;
@@ -28,7 +29,7 @@ export class Kernel {
   inject: Injector = Injector.none();
   /**
    * SMP only (src/smp/): the step machine already waited for this operation's read (it slept
-   * before the atomic step that does the fault), so ioWait charges no time. Always false with one CPU.
+   * before the atomic step that does the fault), so read_page_sync waits no more. Always false with one CPU.
    */
   ioPrepaid = false;
   /**
@@ -83,6 +84,9 @@ export class Kernel {
   op(kind: OpKind, mm: number, addr = 0): void {
     this.flushTime();
     this.emit({ t: 'op', kind: OP[kind], mm, addr });
+    // the completion interrupts that came due since the last operation
+    const f = this.s.io.inflight;
+    if (f.length > 0 && f[1] <= this.s.time) io_complete(this);
   }
 
   /** Charge simulated time to the current operation (with any whole µs the walks have run up). */
@@ -103,18 +107,14 @@ export class Kernel {
     return us;
   }
 
-  /** Wait for a disk or NFS read of `us`: charged to the operation, unless an SMP step machine slept for it already. */
-  ioWait(us: number): void {
-    if (this.ioPrepaid) {
-      this.ioPrepaid = false;
-      return;
-    }
-    this.tick(us);
-  }
-
+  /** Emit the kernel CPU the walks ran up (to the operation in progress), then the user time since the last flush. */
   flushTime(): void {
-    const us = this.pendingUs + this.takeWholeUs();
-    this.pendingUs = 0;
-    if (us > 0) this.emit({ t: 'tick', us });
+    const kernel = this.takeWholeUs();
+    if (kernel > 0) this.emit({ t: 'tick', us: kernel });
+    if (this.pendingUs > 0) {
+      const us = this.pendingUs;
+      this.pendingUs = 0;
+      this.emit({ t: 'user_time', us });
+    }
   }
 }

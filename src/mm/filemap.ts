@@ -6,7 +6,8 @@ import type { Kernel } from '../kernel/kernel.js';
 import { pageHashFn } from '../reducer/index.js';
 import { getPage } from '../state.js';
 import { PG_dirty, PG_locked, PG_referenced } from '../include/page-flags.js';
-import { free_page } from './page_alloc.js';
+import { __get_free_pages, free_page, GFP_KERNEL } from './page_alloc.js';
+import { file_dev, queue_write, read_page_async, read_page_sync } from './page_io.js';
 
 /**
  * find_page(): the pfn caching (inode, offset), or -1. As 2.1.47's __find_page
@@ -28,12 +29,35 @@ export function find_page(k: Kernel, inode: number, offset: number): number {
 
 /** Read a file page into a freshly allocated frame and add it to the page cache (the allocation's reference becomes the cache's). */
 export function read_file_page(k: Kernel, pfn: number, inode: number, offset: number): void {
-  const file = k.files.get(inode);
   k.emit({ t: 'page_cache_add', pfn, inode, offset });
   // the strict clock variant: a page just read starts unreferenced (page_cache_add marks it referenced)
   if (k.cfg.strict?.refOnLoad === false) k.emit({ t: 'page_flags', pfn, set: 0, clear: PG_referenced });
   k.reclaim.hooks?.pageCached?.(k, pfn);
-  k.ioWait(file?.backing === 'nfs' ? k.cfg.latencies.nfsReadUs : k.cfg.latencies.diskReadUs);
+  // readpage, and the process sleeps until the page is up to date (behind whatever the device has queued)
+  read_page_sync(k, pfn, file_dev(k, inode));
+}
+
+/**
+ * try_to_read_ahead(inode, offset, 0), as filemap_nopage calls it after reading a page from
+ * disk or NFS (2.1.47 mm/filemap.c): take a free page first (GFP_KERNEL: it may reclaim), then,
+ * if `offset` is inside the file and not already cached, add the page to the page cache and
+ * start its read without waiting; the page stays locked until the read completes. Otherwise the
+ * page goes back (2.1.47 hands it to filemap_nopage as its spare; mmsim frees it). Not in strict
+ * mode, which pages on demand only.
+ */
+export function try_to_read_ahead(k: Kernel, inode: number, offset: number): void {
+  if (k.cfg.strict !== undefined) return;
+  const pfn = __get_free_pages(k, 0, GFP_KERNEL);
+  if (pfn < 0) return;
+  const file = k.files.get(inode);
+  if (file === undefined || offset >= file.pages || find_page(k, inode, offset) >= 0) {
+    free_page(k, pfn);
+    return;
+  }
+  k.reclaim.hooks?.pageAdded?.(k, pfn);
+  k.emit({ t: 'page_cache_add', pfn, inode, offset });
+  k.reclaim.hooks?.pageCached?.(k, pfn);
+  read_page_async(k, pfn, file_dev(k, inode));
 }
 
 // shrink_mmap (2.1.47 mm/filemap.c): the clock over mem_map that frees page-cache pages; the
@@ -68,7 +92,7 @@ export function shrink_mmap(k: Kernel, priority: number): boolean {
         if ((page.flags & PG_dirty) !== 0) {
           // a shared mapping's data outlived its ptes: write it back first
           k.emit({ t: 'writepage', pfn });
-          cpu += k.cfg.latencies.writeSubmitUs;
+          queue_write(k, pfn, file_dev(k, page.inode));
         }
         k.emit({ t: 'page_cache_del', pfn });
         free_page(k, pfn, 0, 1);

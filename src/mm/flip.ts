@@ -16,18 +16,19 @@ import {
   PG_reserved,
   PG_swap_cache,
   PG_uptodate,
+  PG_task,
 } from '../include/page-flags.js';
 import { readPte } from '../arch/i386/pgtable.js';
 import type { DeepReadonly } from '../include/readonly.js';
 
-const UNMOVABLE = PG_reserved | PG_locked | PG_pgtable;
+const UNMOVABLE = PG_reserved | PG_locked | PG_pgtable | PG_task;
 /** Flags that belong to the page's contents and travel with them (swap_cache moves by its own events). */
 const CARRIED = PG_referenced | PG_dirty | PG_uptodate | PG_error;
 
 /**
  * Whether try_to_flip_page_to may move `p`: an in-use user page (anonymous or page cache)
  * holding no reference beyond its mappings and the page cache's (a kernel path holding it
- * mid-operation pins it), and not reserved, locked or a page table.
+ * mid-operation pins it), and not reserved, locked, a page table or a task struct.
  */
 export function flippable(p: DeepReadonly<Page>): boolean {
   return p.count > 0 && (p.flags & UNMOVABLE) === 0 && p.count === p.mapcount + (p.inode !== 0 ? 1 : 0);

@@ -25,10 +25,11 @@ import { pte_addr, readPte } from '../arch/i386/pgtable.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { FAULT } from '../events.js';
 import { getPage, VM_WRITE, VmaKind, type Mm, type Vma } from '../state.js';
-import { find_page, read_file_page } from './filemap.js';
+import { find_page, read_file_page, try_to_read_ahead } from './filemap.js';
 import { GFP_USER, __get_free_pages, free_page } from './page_alloc.js';
 import { delete_from_swap_cache, lookup_swap_cache, swapCache2188 } from './swap_state.js';
-import { PG_dirty, PG_pgtable, PG_reserved, PG_swap_cache } from '../include/page-flags.js';
+import { DEV_DISK, inflightDone, read_page_sync, sleep_until } from './page_io.js';
+import { PG_dirty, PG_kernel, PG_locked, PG_reserved, PG_swap_cache } from '../include/page-flags.js';
 import { OP } from '../events.js';
 
 export type FaultResult = 'ok' | 'segv' | 'oom';
@@ -157,13 +158,12 @@ function wrong_page(k: Kernel, pfn: number): number {
   for (let i = 1; i < k.s.nframes; i++) {
     const q = (pfn + i) % k.s.nframes;
     const p = getPage(k.s, q);
-    if (p.count > 0 && (p.flags & (PG_reserved | PG_pgtable)) === 0) return q;
+    if (p.count > 0 && (p.flags & (PG_reserved | PG_kernel)) === 0) return q;
   }
   return pfn;
 }
 
 function do_no_page(k: Kernel, mmId: number, vma: Vma, addr: number, pte: number, write: boolean): FaultResult {
-  const lat = k.cfg.latencies;
   if (vma.kind === VmaKind.Anon) {
     if (!write) {
       // get_empty_page: a read maps the shared zero page read-only (reserved: never linked)
@@ -188,7 +188,28 @@ function do_no_page(k: Kernel, mmId: number, vma: Vma, addr: number, pte: number
     read_file_page(k, got, vma.file, offset);
     pfn = got;
     major = true;
+  } else if ((getPage(k.s, pfn).flags & PG_locked) !== 0) {
+    // filemap_nopage's page_locked_wait: a read-ahead still in flight; sleep until it completes
+    sleep_until(k, inflightDone(k.s, pfn));
   }
+  const r = map_file_page(k, mmId, vma, pte, write, pfn, major, addr);
+  // "Do a very limited read-ahead": after a read from disk or NFS, the file's next page (filemap.c, try_to_read_ahead)
+  if (major && r === 'ok') try_to_read_ahead(k, vma.file, offset + 1);
+  return r;
+}
+
+/** The rest of do_no_page for a file page now in the page cache: share it, or copy it for a private writer. */
+function map_file_page(
+  k: Kernel,
+  mmId: number,
+  vma: Vma,
+  pte: number,
+  write: boolean,
+  pfn: number,
+  major: boolean,
+  addr: number,
+): FaultResult {
+  const lat = k.cfg.latencies;
   fault(k, mmId, addr, write, major ? FAULT.file_major : FAULT.file);
   if (write && vma.kind === VmaKind.PrivateFile) {
     // filemap_nopage with no_share: the writer gets a private copy at once
@@ -224,7 +245,8 @@ function do_swap_page(k: Kernel, mmId: number, addr: number, pte: number, v: num
   if (pfn < 0) return 'ok';
   fault(k, mmId, addr, write, FAULT.swapin);
   k.emit({ t: 'swap_in', pfn, entry });
-  k.ioWait(k.cfg.latencies.diskReadUs);
+  // rw_swap_page(READ, .., wait 1): behind every write the disk has queued
+  read_page_sync(k, pfn, DEV_DISK);
   if (!write) {
     // the pte's swap reference passes to the swap cache; the page stays read-only
     k.emit({ t: 'swap_cache_add', pfn, entry });

@@ -19,6 +19,7 @@ import { PG_dirty, PG_locked, PG_reserved, PG_swap_cache } from '../include/page
 import { AGE_CLUSTER_SIZE, age_page, touch_page } from '../include/swapctl.js';
 import { get_swap_page } from './swapfile.js';
 import { delete_from_swap_cache, swapCache2188 } from './swap_state.js';
+import { file_dev, finish_swap_write, queue_write, start_swap_write } from './page_io.js';
 
 /** PAGEOUT_WEIGHT: swap_out's task budget is ((PAGEOUT_WEIGHT * nr_tasks) >> 10) >> priority. */
 export const PAGEOUT_WEIGHT = 8192;
@@ -81,14 +82,13 @@ export function try_to_swap_out(
   const age = k.cfg.ageing === true ? age_page(page.age) : 0;
   if (k.cfg.ageing === true && age !== page.age) k.emit({ t: 'page_age', pfn, age });
   if (age > 0) return SwapResult.None;
-  const lat = k.cfg.latencies;
   if (pte_dirty(v)) {
     if (vma.kind === VmaKind.SharedFile) {
       // vm_ops->swapout (filemap_swapout): write the page to its file, drop the pte
       k.emit({ t: 'pte_unlink', pte, pfn });
       k.emit({ t: 'pte_clear', pte });
       k.emit({ t: 'writepage', pfn });
-      k.tick(lat.writeSubmitUs);
+      queue_write(k, pfn, file_dev(k, page.inode));
       free_page(k, pfn, 0, 1);
       return SwapResult.Freed;
     }
@@ -98,8 +98,10 @@ export function try_to_swap_out(
     k.emit({ t: 'pte_unlink', pte, pfn });
     k.emit({ t: 'pte_set', pte, val: SWP_ENTRY(entry) });
     k.emit({ t: 'swap_out', pfn, entry, refs: 1 });
-    k.tick(lat.writeSubmitUs);
+    // rw_swap_page(WRITE, entry, page, wait): kswapd's is asynchronous, direct reclaim's waits
+    const write = start_swap_write(k, pfn);
     free_page(k, pfn, 0, 1);
+    finish_swap_write(k, write);
     return SwapResult.Freed;
   }
   if ((page.flags & PG_swap_cache) !== 0) {
@@ -129,7 +131,7 @@ export function try_to_swap_out(
   if (count === 2 && page.inode !== 0) {
     if ((page.flags & PG_dirty) !== 0) {
       k.emit({ t: 'writepage', pfn });
-      k.tick(lat.writeSubmitUs);
+      queue_write(k, pfn, file_dev(k, page.inode));
     }
     k.emit({ t: 'page_cache_del', pfn });
     free_page(k, pfn, 0, 1);

@@ -22,6 +22,7 @@ import { PG_referenced, PG_swap_cache } from '../include/page-flags.js';
 import { get_swap_page } from './swapfile.js';
 import { delete_from_swap_cache } from './swap_state.js';
 import { SKIP, expectedRefs, unmap_and_free } from './vmscan.js';
+import { DEV_DISK, file_dev, queue_write } from './page_io.js';
 
 export const LRU_ACTIVE = 0;
 export const LRU_INACTIVE_DIRTY = 1;
@@ -154,7 +155,6 @@ function clean(k: Kernel, pfn: number, dirty: boolean): boolean {
  */
 function launder_write(k: Kernel, pfn: number, ptes: number[]): boolean {
   const p = getPage(k.s, pfn);
-  const lat = k.cfg.latencies;
   const mask = p.inode !== 0 ? _PAGE_DIRTY : _PAGE_DIRTY | _PAGE_RW;
   if (p.inode === 0) {
     const entry = get_swap_page(k);
@@ -165,11 +165,12 @@ function launder_write(k: Kernel, pfn: number, ptes: number[]): boolean {
   } else {
     k.emit({ t: 'writepage', pfn });
   }
+  // the write occupies its device (the page stays in memory, clean, on inactive_clean)
+  queue_write(k, pfn, p.inode !== 0 ? file_dev(k, p.inode) : DEV_DISK);
   for (const pte of ptes) {
     const v = read_pte(k, pte);
     if ((v & mask) !== 0) k.emit({ t: 'pte_set', pte, val: (v & ~mask) >>> 0 });
   }
-  k.tick(lat.writeSubmitUs);
   return true;
 }
 

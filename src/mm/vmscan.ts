@@ -10,12 +10,13 @@ import { SWAPOUT_INTERVAL_US } from '../kernel/config.js';
 import { getPage, type Page } from '../state.js';
 import { free_page } from './page_alloc.js';
 import { page_referenced, rmap_walk } from './rmap.js';
-import { PG_dirty, PG_locked, PG_pgtable, PG_referenced, PG_reserved, PG_swap_cache } from '../include/page-flags.js';
+import { PG_dirty, PG_kernel, PG_locked, PG_referenced, PG_reserved, PG_swap_cache } from '../include/page-flags.js';
 import { read_pte } from './memory.js';
 import { get_swap_page } from './swapfile.js';
 import { delete_from_swap_cache } from './swap_state.js';
+import { file_dev, finish_swap_write, nr_async_pages, queue_write, start_swap_write } from './page_io.js';
 
-export const SKIP = PG_reserved | PG_locked | PG_pgtable;
+export const SKIP = PG_reserved | PG_locked | PG_kernel;
 
 /** References a page may hold and still be reclaimable: one per mapping plus the page cache's. */
 export function expectedRefs(p: Page): number {
@@ -73,10 +74,10 @@ export function reclaim_page(k: Kernel, pfn: number): boolean {
 /** Unmap every pte of an unreferenced page at once, write it out if needed, and free it. */
 export function unmap_and_free(k: Kernel, pfn: number, ptes: number[], dirty: boolean): boolean {
   const page = getPage(k.s, pfn);
-  const lat = k.cfg.latencies;
   if (page.inode === 0) {
     // Anonymous: its ptes get a swap entry. A clean swap-cached page is already on swap.
     let entry: number;
+    let write = -1;
     if ((page.flags & PG_swap_cache) !== 0 && !dirty) {
       entry = page.swap;
       for (let i = 0; i < ptes.length; i++) k.emit({ t: 'swap_dup', entry });
@@ -87,13 +88,14 @@ export function unmap_and_free(k: Kernel, pfn: number, ptes: number[], dirty: bo
       chargeOwnerWalks(k, ptes.length);
       delete_from_swap_cache(k, pfn);
       k.emit({ t: 'swap_out', pfn, entry, refs: ptes.length });
-      k.tick(lat.writeSubmitUs);
+      write = start_swap_write(k, pfn);
     }
     for (const pte of ptes) {
       unlink_for_swapout(k, pte, pfn);
       k.emit({ t: 'pte_set', pte, val: SWP_ENTRY(entry) });
       free_page(k, pfn, 0, 1);
     }
+    finish_swap_write(k, write);
     return ptes.length > 0;
   }
   // File page: drop the mappings, write back if dirty, then leave the page cache.
@@ -105,7 +107,7 @@ export function unmap_and_free(k: Kernel, pfn: number, ptes: number[], dirty: bo
   }
   if (dirty) {
     k.emit({ t: 'writepage', pfn });
-    k.tick(lat.writeSubmitUs);
+    queue_write(k, pfn, file_dev(k, page.inode));
   }
   k.emit({ t: 'page_cache_del', pfn });
   free_page(k, pfn, 0, 1);
@@ -135,15 +137,16 @@ export function clock_try_to_free_page(k: Kernel): boolean {
 }
 
 /**
- * swap_tick (each jiffy): wake kswapd when free memory is below free_pages_low, or below
- * free_pages_high and swapout_interval has passed since its last run. kswapd then frees
- * pages until free memory reaches free_pages_high, one operation per page freed.
+ * swap_tick (each jiffy): wake kswapd when free memory (nr_free_pages + nr_async_pages) is
+ * below free_pages_low, or below free_pages_high and swapout_interval has passed since its
+ * last run. kswapd then frees pages until that sum reaches free_pages_high, one operation per
+ * page freed (a page it writes out asynchronously is free once its write completes).
  */
 export function swap_tick(k: Kernel): void {
   if (!kswapd_due(k)) return;
   const wm = k.cfg.watermarks;
   let rounds = 0;
-  while (k.s.nrFree < wm.high && rounds++ < wm.high * 2) {
+  while (k.s.nrFree + nr_async_pages(k.s) < wm.high && rounds++ < wm.high * 2) {
     k.op('kswapd', -1);
     if (!k.reclaim.tryToFreePage(k)) break;
   }
@@ -154,5 +157,7 @@ export function kswapd_due(k: Kernel): boolean {
   const wm = k.cfg.watermarks;
   const s = k.s;
   const due = s.time >= s.lastKswapd + SWAPOUT_INTERVAL_US;
-  return s.nrFree < wm.low || (s.nrFree < wm.high && due);
+  // pages under asynchronous write-out count as free: they will be (nr_async_pages, 2.1.47 swap_tick and kswapd)
+  const free = s.nrFree + nr_async_pages(s);
+  return free < wm.low || (free < wm.high && due);
 }

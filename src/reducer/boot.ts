@@ -72,6 +72,7 @@ export function emptyState(cfg: BootConfig): State {
     },
     hand: cfg.hand ?? 0,
     lastKswapd: 0,
+    io: { disk: 0, nfs: 0, nrAsync: 0, inflight: [] },
     op: { seq: 0, kind: 0, mm: -1, addr: 0 },
     stats: emptyStats(),
   };

@@ -5,10 +5,10 @@
 
 import { pte_present, _PAGE_ACCESSED, _PAGE_DIRTY } from '../arch/i386/page.js';
 import { pte_slot, pte_table_pfn } from '../arch/i386/pgtable.js';
-import { PG_dirty, PG_pgtable, PG_referenced, PG_swap_cache } from '../include/page-flags.js';
+import { PG_dirty, PG_locked, PG_pgtable, PG_referenced, PG_swap_cache, PG_task } from '../include/page-flags.js';
 import { PAGE_AGE_VALUE, SWAP_CLUSTER_MAX } from '../include/swapctl.js';
-import { getPage, type PageTable, type State, type StealStats } from '../state.js';
-import { EVENT_FIELDS, EVENT_TYPES, FAULT, OP, type Event, type EventType } from '../events.js';
+import { getPage, NR_MEM_LISTS, type PageTable, type State, type StealStats } from '../state.js';
+import { EVENT_FIELDS, EVENT_TYPES, FAULT, OP, type Event, type EventOf, type EventType } from '../events.js';
 import { buddyAlloc, buddyFree } from './buddy.js';
 import { activeDesigns, ownersOfCode } from './designs.js';
 import {
@@ -320,11 +320,77 @@ const CORE: { readonly [T in EventType]?: Handler<T> } = {
     if (e.ok) stealStats(s).ok++;
     else stealStats(s).failed++;
   },
+  alloc_fail(s, e) {
+    if (!(e.order >= 0 && e.order < NR_MEM_LISTS)) throw new ReducerError(`alloc_fail: order ${e.order} is not 0..${NR_MEM_LISTS - 1}`);
+    if (s.stats.allocFailures === undefined) s.stats.allocFailures = new Array<number>(NR_MEM_LISTS).fill(0);
+    s.stats.allocFailures[e.order]++;
+  },
+  task_struct(s, e) {
+    const mm = s.mms[e.mm];
+    if (mm === undefined) throw new ReducerError(`task_struct for unknown mm ${e.mm}`);
+    if (e.pfn % 2 !== 0 || e.pfn + 2 > s.nframes) throw new ReducerError(`task_struct: pfn ${e.pfn} is not an order-1 block in mem_map`);
+    mm.task = e.pfn;
+    // kernel memory: never reclaimed or moved, count 1 (the checker's page-count rule)
+    getPage(s, e.pfn).flags |= PG_task;
+    getPage(s, e.pfn + 1).flags |= PG_task;
+  },
+  fork_refused(s) {
+    s.stats.forksRefused = (s.stats.forksRefused ?? 0) + 1;
+  },
+  io_start: ioStart,
+  io_done(s, e) {
+    ioDone(s, e.pfn);
+  },
+  io_wait(s, e) {
+    if (s.smp !== undefined) applySmpTick(s, s.smp, e.us);
+    else s.time += e.us;
+    s.stats.ioWaitUs += e.us;
+  },
+  user_time(s, e) {
+    if (s.smp !== undefined) applySmpTick(s, s.smp, e.us);
+    else s.time += e.us;
+  },
   cpu: applySmpEvent,
   lock_wait: applySmpEvent,
   lock_acquire: applySmpEvent,
   lock_release: applySmpEvent,
 };
+
+/** A request queued on its device (src/mm/page_io.ts): served in order; a tracked one locks its page until io_done. */
+function ioStart(s: State, e: EventOf<'io_start'>): void {
+  const io = s.io;
+  if (e.dev !== 0 && e.dev !== 1) throw new ReducerError(`io_start: device ${e.dev} is not 0 (disk) or 1 (nfs)`);
+  const busy = e.dev === 0 ? io.disk : io.nfs;
+  const done = s.time + e.us;
+  if (done < busy)
+    throw new ReducerError(`io_start: request done at ${done}, before the device is free (${busy}): requests are served in order`);
+  if (e.dev === 0) io.disk = done;
+  else io.nfs = done;
+  if (e.mode !== 1) return;
+  if (inflightIndex(s, e.pfn) >= 0) throw new ReducerError(`io_start: page ${e.pfn} already has a request in flight`);
+  // ordered by completion: after every request done at or before this one
+  let i = io.inflight.length;
+  while (i > 0 && io.inflight[i - 2] > done) i -= 3;
+  io.inflight.splice(i, 0, e.pfn, done, e.write);
+  getPage(s, e.pfn).flags |= PG_locked;
+  if (e.write) io.nrAsync++;
+  else s.stats.readAheads++;
+}
+
+function inflightIndex(s: State, pfn: number): number {
+  const f = s.io.inflight;
+  for (let i = 0; i < f.length; i += 3) if (f[i] === pfn) return i;
+  return -1;
+}
+
+function ioDone(s: State, pfn: number): void {
+  const i = inflightIndex(s, pfn);
+  if (i < 0) throw new ReducerError(`io_done: page ${pfn} has no request in flight`);
+  const write = s.io.inflight[i + 2];
+  s.io.inflight.splice(i, 3);
+  getPage(s, pfn).flags &= ~PG_locked;
+  if (write) s.io.nrAsync--;
+}
 
 const CORE_BY_CODE = EVENT_TYPES.map((t) => CORE[t] as Handler<EventType> | undefined);
 
@@ -338,7 +404,7 @@ function applySmpEvent(s: State, e: Extract<Event, { t: 'cpu' | 'lock_wait' | 'l
   const smp = s.smp;
   if (smp === undefined) throw new ReducerError(`${e.t} in a run with one CPU`);
   try {
-    if (e.t === 'cpu') applyCpu(smp, e.cpu);
+    if (e.t === 'cpu') applyCpu(s, smp, e.cpu);
     else if (e.t === 'lock_wait') applyLockWait(s, smp, e.lock);
     else if (e.t === 'lock_acquire') applyLockAcquire(s, smp, e.lock);
     else applyLockRelease(smp, e.lock);

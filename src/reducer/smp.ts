@@ -55,10 +55,12 @@ const statsOf = (smp: SmpState, lock: number): LockStats => smp.lockStats[lockRa
 /** The CPU that `cpu` waits for, through the lock it waits on; -1 when it waits for nothing. */
 const waitsFor = (smp: SmpState, cpu: number): number => (smp.waiting[cpu] === 0 ? -1 : (smp.locks[smp.waiting[cpu]]?.owner ?? -1));
 
-export function applyCpu(smp: SmpState, cpu: number): void {
+/** The scheduler switches CPUs: the machine's time (what the kernel reads as now) becomes that CPU's clock. */
+export function applyCpu(s: State, smp: SmpState, cpu: number): void {
   if (!(Number.isInteger(cpu) && cpu >= 0 && cpu < smp.ncpus)) throw new SmpReducerError(`cpu ${cpu} is not a CPU (0..${smp.ncpus - 1})`);
   if (cpu !== smp.cur) smp.switches++;
   smp.cur = cpu;
+  s.time = smp.clock[cpu];
 }
 
 export function applyLockWait(s: State, smp: SmpState, lock: number): void {
@@ -105,7 +107,7 @@ export function applyLockAcquire(s: State, smp: SmpState, lock: number): void {
     // the lock was in use until then (in this CPU's time): it waited
     st.waitUs += l.freedAt - smp.clock[c];
     smp.clock[c] = l.freedAt;
-    if (smp.clock[c] > s.time) s.time = smp.clock[c];
+    s.time = smp.clock[c];
   }
   l.owner = c;
   l.since = smp.clock[c];
@@ -123,12 +125,16 @@ export function applyLockRelease(smp: SmpState, lock: number): void {
   h.splice(h.lastIndexOf(lock), 1);
 }
 
-/** `tick` with several CPUs: the time is the current CPU's; the machine's time is the latest CPU's. Returns the CPU's operation kind. */
+/** Time passing with several CPUs (tick, io_wait, user_time): the current CPU's clock, which State.time follows. Returns the CPU's operation kind. */
 export function applySmpTick(s: State, smp: SmpState, us: number): number {
   smp.clock[smp.cur] += us;
-  if (smp.clock[smp.cur] > s.time) s.time = smp.clock[smp.cur];
+  s.time = smp.clock[smp.cur];
   return smp.opKind[smp.cur];
 }
+
+/** The simulated time of a run: with several CPUs, the latest CPU clock (State.time is the current CPU's). */
+export const elapsedUs = (s: { time: number; smp?: { clock: readonly number[] } }): number =>
+  s.smp === undefined ? s.time : Math.max(s.time, ...s.smp.clock);
 
 /** An mm's locks go with it (a later mm never reuses its id). */
 export function forgetMm(smp: SmpState, mm: number): void {

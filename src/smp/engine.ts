@@ -13,12 +13,12 @@ import { TICK_US } from '../kernel/config.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { pte_offset, read_pte, type FaultResult } from '../mm/memory.js';
 import { kswapd_due } from '../mm/vmscan.js';
+import { DEV_DISK, DEV_NFS, wait_read } from '../mm/page_io.js';
 import type { SmpState } from '../state.js';
 import type { Proc, Workload } from '../workload/generator.js';
 import type { Input } from '../workload/inputs.js';
 import type { CpuContext, LifecycleKind, LockingDesign, Steps } from './locking/design.js';
 import { lockingDesign } from './locking/registry.js';
-import type { Device } from './peek.js';
 import { makeScheduler, type SchedSpec, type Scheduler } from './sched.js';
 
 /** The CPU kswapd runs on. */
@@ -48,8 +48,6 @@ export class SmpEngine {
   /** User time each CPU ran since it last emitted a tick. */
   private readonly userUs: number[];
   private kswapdWanted = false;
-  /** When each device finishes its last queued read (µs): the engine's own, the log has the resulting ticks. */
-  private readonly busyUntil: Record<Device, number> = { disk: 0, nfs: 0 };
   private draining = false;
   /** Set when no CPU can run while some wait: the reducer recorded the deadlock. */
   deadlocked = false;
@@ -83,7 +81,6 @@ export class SmpEngine {
   private context(cpu: number): CpuContext {
     const k = this.k;
     const smp = (): SmpState => this.smp;
-    const busyUntil = this.busyUntil;
     return {
       k,
       cpu,
@@ -105,12 +102,9 @@ export class SmpEngine {
         for (let i = locks.length - 1; i >= 0; i--) k.emit({ t: 'lock_release', lock: locks[i] });
         yield;
       },
-      *sleep(us, device) {
-        // the read starts when the device is free (in this CPU's time) and the CPU waits for its end
-        const clock = smp().clock[cpu];
-        const start = Math.max(clock, busyUntil[device]);
-        busyUntil[device] = start + us;
-        k.tick(start + us - clock);
+      *sleep(device) {
+        // the read is queued on its device (behind what is queued there) and the CPU waits for it
+        wait_read(k, device === 'nfs' ? DEV_NFS : DEV_DISK);
         yield;
       },
       *preempt() {
@@ -143,7 +137,7 @@ export class SmpEngine {
   /** Emit the user time `cpu` has run (it must be the current CPU). */
   private flushUser(cpu: number): void {
     if (this.userUs[cpu] > 0) {
-      this.k.tick(this.userUs[cpu]);
+      this.k.emit({ t: 'user_time', us: this.userUs[cpu] });
       this.userUs[cpu] = 0;
     }
   }
@@ -237,8 +231,9 @@ export class SmpEngine {
     // a process that last ran on a CPU ahead in time starts when it finished there: this CPU idles until then
     const idle = (this.readyAt.get(p) ?? 0) - this.smp.clock[ctx.cpu];
     if (idle > 0) {
+      // idle: neither kernel CPU nor I/O wait (user_time only moves the clock)
       this.flushUser(ctx.cpu);
-      this.k.tick(idle);
+      this.k.emit({ t: 'user_time', us: idle });
     }
     const i = this.workload.decide(p);
     if (i.a === 'ref') yield* this.reference(ctx, p, i.addr, i.write === 1);

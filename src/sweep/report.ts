@@ -26,8 +26,17 @@ export const METRICS: Metric[] = [
   { key: 'fileReads', label: 'file reads', get: (r) => r.fileReads },
   { key: 'rmapPeakKiB', label: 'rmap overhead peak, KiB', get: (r) => r.rmapPeakBytes / 1024 },
   { key: 'completionS', label: 'completion time, s (simulated)', get: (r) => r.completionUs / 1e6 },
-  { key: 'ooms', label: 'OOM kills', get: (r) => r.ooms },
+  { key: 'ooms', label: 'processes killed (no memory)', get: (r) => r.ooms },
+  // absent from results written before issue 9's allocator: no value rather than a false 0
+  { key: 'forksRefused', label: 'forks refused', get: (r) => r.forksRefused ?? null },
+  { key: 'allocFailures', label: 'allocation failures', get: (r) => (r.allocFailures === undefined ? null : sum(r.allocFailures)) },
+  { key: 'allocFailures1', label: 'order-1 allocation failures', get: (r) => r.allocFailures?.[1] ?? null },
+  { key: 'stealOk', label: 'blocks stolen (steal_specific_page)', get: (r) => r.stealOk ?? null },
 ];
+
+function sum(a: readonly number[]): number {
+  return a.reduce((x, y) => x + y, 0);
+}
 
 export interface DesignSummary {
   design: string;

@@ -109,7 +109,7 @@ describe('invariants', () => {
       'a page table at an odd frame',
       'pt-block',
       (w) => {
-        const pfn = w.s.freeArea[0].head >= 0 ? w.s.freeArea[0].head : w.s.freeArea[1].head;
+        const pfn = w.s.freeArea.find((a) => a.head >= 0)?.head ?? -1;
         return [{ t: 'pt_alloc', pfn: pfn | 1, mm: w.a, index: 300 }];
       },
     ],

@@ -130,7 +130,7 @@ describe('the replay line is complete: every design and option comes back the sa
     }
 
   it.each(designs)(
-    '--reclaim %s --rmap %s, with --mem, --swap-cache, --cost, --chain-mode, --steal and --inject-after',
+    '--reclaim %s --rmap %s, with --mem, --swap-cache, --alloc retry, --cost, --chain-mode, --steal and --inject-after',
     async (reclaim, rmap) => {
       const log = tmp('a.mmlog');
       const args = [
@@ -148,7 +148,7 @@ describe('the replay line is complete: every design and option comes back the sa
         '--events',
         '3000',
       ];
-      args.push('--swap-cache', '2.1.88');
+      args.push('--swap-cache', '2.1.88', '--alloc', 'retry');
       args.push('--cost', 'diskReadUs=7000', '--cost', 'chainStepNs=900');
       if (rmap !== 'none') args.push('--chain-mode', 'circular', '--steal', '--inject', 'double-link@0.001', '--inject-after', '2000');
       expect((await cli([...args, '-o', log])).code).toBe(0);
@@ -186,6 +186,9 @@ describe('the replay line is complete: every design and option comes back the sa
       'mmsim record --scenario tiny --seed 1 --reclaim clock --rmap pte-chain --chain-mode null --cost diskReadUs=1 --events 10 -o replay.mmlog  # event 9',
     );
     expect(replayToken({ config: { ...cfg, watermarks: { min: 1, low: 2, high: 3 } } }, 9).line).toMatch(/cannot set/);
+    // the forgiving allocator is part of the run: the line carries it (and only it: 2.1.47 is the default)
+    const retry = makeRunConfig(loadScenario('tiny'), { seed: '1', alloc: 'retry' });
+    expect(replayToken({ config: retry }, 9).argv.join(' ')).toContain('--chain-mode null --alloc retry --events 10');
     const renamed = { ...cfg, scenario: { ...cfg.scenario, name: 'mine' } };
     expect(replayToken({ config: renamed }, 9).line).toMatch(/scenario 'mine' came from a file whose path this log does not record/);
     expect(replayToken({ config: { ...renamed, scenarioFile: '/x/mine.json' } }, 9).argv).toContain('/x/mine.json');

@@ -1,7 +1,7 @@
 // The time-travel commands end to end, in-process through src/cli's main.
 import { describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { cli, record, tmp } from '../helpers.js';
+import { cli, record, timeline, tmp } from '../helpers.js';
 import { LogReader } from '../../src/log/reader.js';
 
 const mmsim = async (args: string[], input?: string) => {
@@ -11,6 +11,12 @@ const mmsim = async (args: string[], input?: string) => {
 
 const bug = record({ events: 20000, every: 8192, inject: 'cow-no-unlink@0.05' });
 const at = bug.injected[0];
+/** The page the injected copy-on-write bug leaves a stale chain entry on: its put_page is event at - 1. */
+const page = (() => {
+  const e = timeline(bug.path).event(at - 1);
+  if (e.t !== 'put_page') throw new Error(`event ${at - 1} is ${e.t}, expected the put_page of the copied page`);
+  return e.pfn;
+})();
 
 describe('mmsim seek / diff / history / debug / bisect', { timeout: 30000 }, () => {
   it('bisect prints the event, its neighbours, the invariant and a replay token; --json; exit 1', async () => {
@@ -35,18 +41,18 @@ describe('mmsim seek / diff / history / debug / bisect', { timeout: 30000 }, () 
   it('seek walks the chain link by link and rejects bad values with the allowed range', async () => {
     const j = JSON.parse((await mmsim(['seek', bug.path, String(at), '--json'])).out);
     expect(j.summary.frames).toBe(2048);
-    const r = await mmsim(['seek', bug.path, String(at + 1), '--page', '1999', '--mm', '4']);
+    const r = await mmsim(['seek', bug.path, String(at + 1), '--page', String(page), '--mm', '4']);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/clock hand page \d+/);
-    expect(r.out).toMatch(/page 1999: count \d+, map count \d+/);
+    expect(r.out).toMatch(new RegExp(`page ${page}: count \\d+, map count \\d+`));
     expect(r.out).toMatch(/\[0\] pte 0x[0-9a-f]+ \(mm \d+, vaddr 0x[0-9a-f]+, table \d+ slot \d+\) = 0x[0-9a-f]+ \[.*\].*link -> /);
     expect(r.out).toContain('page tables:');
     const past = await mmsim(['seek', bug.path, '999999999']);
     expect(past.code).toBe(2);
     expect(past.err).toContain(`numbered 0..${bug.events - 1}`);
-    const page = await mmsim(['seek', bug.path, '5', '--page', '5000']);
-    expect(page.code).toBe(2);
-    expect(page.err).toContain('page 5000 is out of range: this machine has 2048 frames, numbered 0..2047');
+    const outside = await mmsim(['seek', bug.path, '5', '--page', '5000']);
+    expect(outside.code).toBe(2);
+    expect(outside.err).toContain('page 5000 is out of range: this machine has 2048 frames, numbered 0..2047');
     expect((await mmsim(['seek', bug.path, '5', '--pte', '0x3'])).code).toBe(2);
   });
 
@@ -83,7 +89,7 @@ describe('mmsim seek / diff / history / debug / bisect', { timeout: 30000 }, () 
   });
 
   it('history lists every event that touched a page with its kernel path', async () => {
-    const j = JSON.parse((await mmsim(['history', bug.path, '--page', '1999', '--json'])).out);
+    const j = JSON.parse((await mmsim(['history', bug.path, '--page', String(page), '--json'])).out);
     const paths = new Set(j.events.map((e: { path: string }) => e.path));
     expect(j.events.length).toBeGreaterThan(3);
     expect(
@@ -96,13 +102,13 @@ describe('mmsim seek / diff / history / debug / bisect', { timeout: 30000 }, () 
   it('debug is scriptable from stdin', async () => {
     const r = await mmsim(
       ['debug', bug.path],
-      `goto ${at - 2}\nbreak invariant\ncontinue\nprev pte_set\nprint event\nback\nwatch page 1999\nstep 2\nprint page 1999\nquit\n`,
+      `goto ${at - 2}\nbreak invariant\ncontinue\nprev pte_set\nprint event\nback\nwatch page ${page}\nstep 2\nprint page ${page}\nquit\n`,
     );
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/breakpoint 0: invariant failed at the operation boundary after event \d+:\n {2}chain-entry-valid/);
     expect(r.out).toContain(`> print event\nafter event ${at} [fault] pte_set`);
     expect(r.out).toContain(`> back\nafter event ${at - 1}`);
-    expect(r.out).toMatch(/page 1999: count \d+, map count \d+, flags/);
+    expect(r.out).toMatch(new RegExp(`page ${page}: count \\d+, map count \\d+, flags`));
   });
 
   it('a scripted debug session whose command fails exits 2; shrink of a log where nothing fails exits 2', async () => {

@@ -47,6 +47,15 @@ describe('design list parsing', () => {
     expect(() => parsePositiveInt('0', '--steps')).toThrow(/--steps '0'/);
     expect(parsePositiveInt('12', '--steps')).toBe(12);
   });
+  it('+steal and +retry after the rmap design turn on steal_specific_page and the forgiving allocator', () => {
+    expect(parseDesignList('clock/pte-chain+steal,clock+age/pte-chain+retry+steal')).toEqual([
+      { label: 'clock/pte-chain+steal', reclaim: 'clock', rmap: 'pte-chain', steal: true },
+      { label: 'clock+age/pte-chain+retry+steal', reclaim: 'clock', rmap: 'pte-chain', age: '2.1.47', steal: true, alloc: 'retry' },
+    ]);
+    expect(() => parseDesignList('old/none+steal')).toThrow(/\+steal needs a reverse map.*'none' does not/);
+    expect(() => parseDesignList('clock/pte-chain+stael')).toThrow(/'\+stael' is not known: after the rmap design come \+steal/);
+    expect(() => parseDesignList('clock/pte-chain+steal+steal')).toThrow(/'\+steal' is not allowed twice/);
+  });
 });
 
 describe('sharedlib:N scenarios', () => {

@@ -29,6 +29,12 @@ describe('compare --seeds', () => {
     expect(j.designs[0].metrics.majorFaults).toMatchObject({ mean: clock.metrics.majorFaults.mean, values: faults });
     expect(typeof j.designs[0].metrics.majorFaults.ci95).toBe('number');
     expect(typeof j.differences[0].metrics.majorFaults.significant).toBe('boolean');
+    // allocation failures, refused forks and killed processes are metrics like the others
+    const refused = single.map((c) => c.results[0].forksRefused);
+    expect(j.designs[0].metrics.forksRefused.values).toEqual(refused);
+    expect(j.designs[0].metrics.allocFailures1.values).toEqual(single.map((c) => c.results[0].allocFailures[1]));
+    expect(j.designs[0].metrics.allocFailures.values).toEqual(single.map((c) => c.results[0].allocFailures.reduce((a, b) => a + b, 0)));
+    expect(j.designs[0].metrics.ooms.values).toEqual(single.map((c) => c.results[0].ooms));
   });
 
   it('bad seed lists and a baseline not compared are usage errors', async () => {

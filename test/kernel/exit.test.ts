@@ -30,6 +30,7 @@ describe('do_exit (exit_mmap)', () => {
     const lib = pfnOf(k, mm, LIB);
     const tables = Object.values(k.s.mms[mm].pgdir);
     const pgd = k.s.mms[mm].pgd;
+    const task = k.s.mms[mm].task as number;
     expect(tables).toHaveLength(2); // LIB and HEAP lie in different 4 MB regions
     const ev = eventsOf(k, () => do_exit(k, mm));
     expect(k.s.mms[mm]).toBeUndefined();
@@ -38,10 +39,13 @@ describe('do_exit (exit_mmap)', () => {
     expect(ev.filter((e) => e.t === 'page_free' && tables.includes(e.pfn)).map((e) => (e.t === 'page_free' ? e.order : -1))).toEqual([
       1, 1,
     ]);
-    expect(ev.at(-1)).toEqual({ t: 'page_free', pfn: pgd, order: 0, reclaim: 0 });
+    expect(ev).toContainEqual({ t: 'page_free', pfn: pgd, order: 0, reclaim: 0 });
+    // release -> free_task_struct: the order-1 task struct and kernel stack go last
+    expect(ev.at(-1)).toEqual({ t: 'page_free', pfn: task, order: 1, reclaim: 0 });
     expect(swapCount(k.s, entry)).toBe(0);
     expect(getPage(k.s, lib)).toMatchObject({ count: 1, mapcount: 0, inode: 1 });
-    expect(k.s.nrFree).toBe(boot - 1); // only the cached library page is still in use
+    // only page-cache pages are still in use: the library page and the page read ahead after it (filemap_nopage)
+    expect(k.s.nrFree).toBe(boot - 2);
     expect(k.s.stats.exits).toBe(1);
     expect(checkState(k.s)).toEqual([]);
   });

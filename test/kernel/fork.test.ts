@@ -65,13 +65,52 @@ describe('do_fork', () => {
     expect(checkState(k.s)).toEqual([]);
   });
 
-  // 2.1.47 kernel/fork.c with asm-i386/processor.h:171-172 (alloc_task_struct; kernel-2.1-facts.md, "Buddy"):
-  // every fork takes an order-1 block for the task struct and kernel stack, freed at exit, so on a
-  // fragmented machine fork can fail for want of two adjacent free pages. mmsim's fork takes the pgd only.
-  it.fails('a fork allocates an order-1 block for the task struct (alloc_task_struct)', () => {
+  // 2.1.47 kernel/fork.c do_fork: `p = alloc_task_struct(); if (!p) goto bad_fork;` with
+  // include/asm-i386/processor.h: alloc_task_struct() is __get_free_pages(GFP_KERNEL, 1, 0), the task
+  // struct and kernel stack together; bad_fork_free frees it when a later step fails (-ENOMEM).
+  it('a fork allocates an order-1 block for the task struct (do_fork -> alloc_task_struct)', () => {
     const { k } = bareKernel('pte_chain'); // order-0 page tables: only the task struct asks for order 1
     const parent = do_execve(k, -1, [anonVma(HEAP, 1)]);
     const ev = eventsOf(k, () => do_fork(k, parent));
-    expect(ev.filter((e) => e.t === 'page_alloc' && e.order === 1)).toHaveLength(1);
+    const order1 = ev.filter((e) => e.t === 'page_alloc' && e.order === 1);
+    expect(order1).toHaveLength(1);
+    const child = k.s.nextMm - 1;
+    expect(k.s.mms[child].task).toBe((order1[0] as { pfn: number }).pfn);
+    expect(checkState(k.s)).toEqual([]);
+  });
+
+  it('no two adjacent free pages: the fork is refused (-ENOMEM from alloc_task_struct), counted, and nothing is left of the child', () => {
+    const { k } = bareKernel('pte_chain');
+    const parent = do_execve(k, -1, [anonVma(HEAP, 1)]);
+    const all: number[] = [];
+    while (k.s.nrFree > 0) all.push(__get_free_pages(k, 0, GFP_ATOMIC));
+    for (const pfn of all) if (pfn % 2 === 0) free_page(k, pfn); // every other page free: plenty above min_free_pages, no order-1 block
+    expect(k.s.nrFree).toBeGreaterThan(k.cfg.watermarks.min);
+    const mms = Object.keys(k.s.mms);
+    const ev = eventsOf(k, () => expect(do_fork(k, parent)).toBe(-1));
+    expect(ev.filter((e) => e.t === 'clock_advance')).toEqual([]); // 2.1.47: no reclaim for a missing order
+    expect(Object.keys(k.s.mms)).toEqual(mms);
+    expect(k.s.stats).toMatchObject({ forksRefused: 1, allocFailures: [0, 1, 0, 0, 0, 0] });
+  });
+
+  it('a fork refused after the task struct was taken gives it back (bad_fork_free -> free_task_struct)', () => {
+    const { k } = bareKernel('pte_chain');
+    const parent = do_execve(k, -1, [anonVma(HEAP, 1)]);
+    // one free order-1 block and four lone pages: the task struct fits, then free memory is at
+    // min_free_pages (4 on tiny), try_to_free_page finds nothing to free, and the pgd fails
+    const all: number[] = [];
+    while (k.s.nrFree > 0) all.push(__get_free_pages(k, 0, GFP_ATOMIC));
+    const evens = all.filter((pfn) => pfn % 2 === 0);
+    const give = [evens[0], evens[0] + 1, ...evens.slice(1, 5)];
+    for (const pfn of give) free_page(k, pfn);
+    const taken = all.filter((pfn) => !give.includes(pfn));
+    expect(k.s.freeArea.map((a) => a.nr)).toEqual([4, 1, 0, 0, 0, 0]);
+    const ev = eventsOf(k, () => expect(do_fork(k, parent)).toBe(-1));
+    const task = ev.find((e) => e.t === 'page_alloc' && e.order === 1) as { pfn: number };
+    expect(ev).toContainEqual({ t: 'page_free', pfn: task.pfn, order: 1, reclaim: 0 });
+    expect(k.s.nrFree).toBe(6);
+    expect(k.s.stats).toMatchObject({ forksRefused: 1, allocFailures: [1, 0, 0, 0, 0, 0] });
+    for (const pfn of taken) free_page(k, pfn);
+    expect(checkState(k.s)).toEqual([]);
   });
 });

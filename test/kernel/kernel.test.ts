@@ -98,3 +98,16 @@ describe('pte_link / pte_unlink charge chainStepNs per entry walked', () => {
 });
 
 const pfnAt = (k: Kernel, mm: number): number => pte_pfn(read_pte(k, pte_offset(k, k.s.mms[mm], LIB)));
+
+describe('user time is not kswapd CPU', () => {
+  it('user time run up after a kswapd operation goes out as user_time, so kswapdUs does not count it', () => {
+    const { k } = bareKernel('pte-chain');
+    k.op('kswapd', -1);
+    k.tick(7);
+    const kswapdUs = k.s.stats.kswapdUs;
+    k.pendingUs = 500; // a process ran after kswapd
+    k.op('mmap', -1);
+    expect(k.s.stats.kswapdUs).toBe(kswapdUs);
+    expect(kswapdUs).toBe(7);
+  });
+});

@@ -16,7 +16,8 @@ describe('timer_tick', () => {
     expect(events).toEqual([]);
     k.pendingUs += 1;
     timer_tick(k);
-    expect(events[0]).toEqual({ t: 'tick', us: TICK_US });
+    // user time is its own event (user_time), never a tick of whatever operation ran last
+    expect(events[0]).toEqual({ t: 'user_time', us: TICK_US });
     expect(events.filter((e: Event) => e.t === 'op')).toHaveLength(1); // kswapd: nothing reclaimable, one try
     expect(k.pendingUs).toBe(0);
   });

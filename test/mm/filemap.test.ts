@@ -1,10 +1,13 @@
 // The page cache and shrink_mmap (src/mm/filemap.ts, 2.1.47 mm/filemap.c): find_page's hash
 // lookup, what a page entering the cache looks like, and shrink_mmap's per-page rules.
-// (shrink_mmap's budgets and its second chance are in test/mm/swap_out.test.ts.)
+// (shrink_mmap's budgets and its second chance are in test/mm/swap_out.test.ts.) And
+// filemap_nopage's one-page read-ahead.
 import { describe, expect, it } from 'vitest';
 import { pte_pfn } from '../../src/arch/i386/page.js';
 import { do_execve } from '../../src/fs/exec.js';
 import { PG_dirty, PG_locked, PG_referenced } from '../../src/include/page-flags.js';
+import { FAULT } from '../../src/events.js';
+import { DEV_NFS, inflightDone } from '../../src/mm/page_io.js';
 import { do_exit } from '../../src/kernel/exit.js';
 import type { Kernel } from '../../src/kernel/kernel.js';
 import { access, pte_offset, read_pte } from '../../src/mm/memory.js';
@@ -13,7 +16,7 @@ import { __get_free_pages } from '../../src/mm/page_alloc.js';
 import { pageHashFn } from '../../src/reducer/index.js';
 import { getPage, pageHashBuckets, VM_READ, VM_WRITE, VmaKind } from '../../src/state.js';
 import { bootState } from '../../src/reducer/boot.js';
-import { bareKernel, LIB, libVma, eventsOf } from '../helpers.js';
+import { bareKernel, checkKernel, LIB, libVma, eventsOf } from '../helpers.js';
 
 const pfnOf = (k: Kernel, mm: number, addr: number): number => pte_pfn(read_pte(k, pte_offset(k, k.s.mms[mm], addr)));
 const handTo = (k: Kernel, pfn: number): void => k.emit({ t: 'clock_advance', hand: pfn, ptes: 0 });
@@ -69,8 +72,8 @@ describe('find_page / read_file_page (the page hash)', () => {
     expect(ev[0]).toEqual({ t: 'page_cache_add', pfn, inode: 2, offset: 5 });
     expect(getPage(k.s, pfn)).toMatchObject({ count: 1, inode: 2, offset: 5, age: 16 });
     expect(getPage(k.s, pfn).flags & PG_referenced).toBe(PG_referenced);
-    // a disk read costs diskReadUs of simulated time
-    expect(ev.filter((e) => e.t === 'tick')).toEqual([{ t: 'tick', us: k.cfg.latencies.diskReadUs }]);
+    // a disk read on an idle disk: the process sleeps diskReadUs
+    expect(ev.filter((e) => e.t === 'io_wait')).toEqual([{ t: 'io_wait', us: k.cfg.latencies.diskReadUs }]);
   });
 });
 
@@ -137,15 +140,70 @@ describe('shrink_mmap (one step of the hand per page)', () => {
   });
 });
 
-describe('filemap_nopage read-ahead', () => {
-  // 2.1.47 mm/filemap.c:855 (kernel-2.1-facts.md, "try_to_swap_out"): a page-cache miss in filemap_nopage
-  // also starts a one-page asynchronous read of the next page of the file. mmsim reads only the page
-  // faulted on, so the next page is a second major fault.
-  it.fails('a major fault on page 0 of a file also brings page 1 into the page cache', () => {
+describe('filemap_nopage read-ahead (2.1.47 mm/filemap.c: try_to_read_ahead(inode, offset + PAGE_SIZE, 0))', () => {
+  // After a page-cache miss, filemap_nopage starts the read of the faulted page, then "a very
+  // limited read-ahead": one page, the next of the file (not of the vma), if it is inside the
+  // file and not cached. It is read asynchronously; the page sits locked in the page cache.
+  it('filemap_nopage: a major fault on page 0 of a file also brings page 1 into the page cache, locked until its read completes', () => {
     const { k } = bareKernel('pte-chain');
     const mm = do_execve(k, -1, [libVma(4)]);
     access(k, mm, LIB, false);
     expect(find_page(k, 1, 0)).toBeGreaterThanOrEqual(0);
-    expect(find_page(k, 1, 1)).toBeGreaterThanOrEqual(0);
+    const ahead = find_page(k, 1, 1);
+    expect(ahead).toBeGreaterThanOrEqual(0);
+    expect(find_page(k, 1, 2)).toBe(-1);
+    // in the cache only (count 1, not mapped), locked while its read is in flight
+    expect(getPage(k.s, ahead)).toMatchObject({ count: 1, mapcount: 0, inode: 1, offset: 1 });
+    expect(getPage(k.s, ahead).flags & PG_locked).toBe(PG_locked);
+    expect(k.s.stats).toMatchObject({ fileReads: 1, readAheads: 1 });
+  });
+
+  it('filemap_nopage: a fault on the page while its read-ahead is in flight sleeps until it completes (page_locked_wait), with no second read', () => {
+    const { k } = bareKernel('pte-chain');
+    const mm = do_execve(k, -1, [libVma(4)]);
+    access(k, mm, LIB, false);
+    const ahead = find_page(k, 1, 1);
+    const done = inflightDone(k.s, ahead);
+    // the read-ahead was queued behind the faulted page's read: it completes one read later
+    expect(done).toBe(k.s.time + k.cfg.latencies.diskReadUs);
+    const ev = eventsOf(k, () => access(k, mm, LIB + 4096, false));
+    expect(ev.filter((e) => e.t === 'fault')).toMatchObject([{ t: 'fault', kind: FAULT.file }]);
+    expect(ev.filter((e) => e.t === 'io_start')).toEqual([]);
+    expect(k.s.time).toBeGreaterThanOrEqual(done);
+    expect(getPage(k.s, ahead).flags & PG_locked).toBe(0);
+    expect(pfnOf(k, mm, LIB + 4096)).toBe(ahead);
+    expect(k.s.stats).toMatchObject({ fileReads: 1, readAheads: 1 });
+    expect(checkKernel(k)).toEqual([]);
+  });
+
+  it('try_to_read_ahead: nothing past the end of the file (offset >= i_size), nothing already cached', () => {
+    const { k } = bareKernel('pte-chain');
+    const pages = k.files.get(1)?.pages ?? 0;
+    const mm = do_execve(k, -1, [{ ...libVma(pages), pgoff: 0 }]);
+    const free = k.s.nrFree;
+    access(k, mm, LIB + (pages - 1) * 4096, false);
+    // the last page of the file: read, nothing ahead (the page taken for read-ahead went back)
+    expect(k.s.stats.readAheads).toBe(0);
+    expect(free - k.s.nrFree).toBe(3); // the page and the order-1 page table: no page is left behind
+    access(k, mm, LIB + (pages - 3) * 4096, false);
+    expect(k.s.stats.readAheads).toBe(1);
+    expect(find_page(k, 1, pages - 2)).toBeGreaterThanOrEqual(0);
+    // reading pages-4 would read pages-3 ahead, but it is cached: no read-ahead
+    access(k, mm, LIB + (pages - 4) * 4096, false);
+    expect(k.s.stats).toMatchObject({ fileReads: 3, readAheads: 1 });
+  });
+
+  it('try_to_read_ahead reads from the file backing store: an NFS file occupies the NFS server, not the disk', () => {
+    const { k } = bareKernel('pte-chain', 'clock', 'x486');
+    const nfs = [...k.files.values()].find((f) => f.backing === 'nfs');
+    expect(nfs).toBeDefined();
+    const inode = nfs?.inode ?? 0;
+    const mm = do_execve(k, -1, [{ ...libVma(2), file: inode }]);
+    const ev = eventsOf(k, () => access(k, mm, LIB, false));
+    expect(ev.filter((e) => e.t === 'io_start').map((e) => (e.t === 'io_start' ? [e.dev, e.write, e.mode] : []))).toEqual([
+      [DEV_NFS, 0, 0],
+      [DEV_NFS, 0, 1],
+    ]);
+    expect(k.s.io.disk).toBe(0);
   });
 });

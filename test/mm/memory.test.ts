@@ -18,13 +18,15 @@ import {
   pte_young,
 } from '../../src/arch/i386/page.js';
 import { checkState } from '../../src/check/invariants.js';
-import { FAULT, type Event } from '../../src/events.js';
+import { FAULT, OP, type Event } from '../../src/events.js';
 import { do_execve } from '../../src/fs/exec.js';
 import { PG_dirty, PG_swap_cache } from '../../src/include/page-flags.js';
 import { do_fork } from '../../src/kernel/fork.js';
 import type { Kernel } from '../../src/kernel/kernel.js';
 import { access, copy_page_range, find_vma, pte_alloc, pte_offset, read_pte, zap_page_range } from '../../src/mm/memory.js';
 import { reclaim_page } from '../../src/mm/vmscan.js';
+import { __get_free_pages, free_page, GFP_ATOMIC } from '../../src/mm/page_alloc.js';
+import { do_exit } from '../../src/kernel/exit.js';
 import { swapCount } from '../../src/reducer/index.js';
 import type { RunOptions } from '../../src/run-config.js';
 import { getPage, VM_READ, VM_WRITE, VmaKind, type Vma } from '../../src/state.js';
@@ -409,4 +411,54 @@ it('a write fault sets present|user|accessed|rw|dirty', () => {
   access(k, mm, HEAP, true);
   const pfn = pfnOf(k, mm, HEAP);
   expect(pteVal(k, mm, HEAP)).toBe(mk_pte(pfn, _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED | _PAGE_RW | _PAGE_DIRTY));
+});
+
+// 2.1.47 mm/memory.c: handle_mm_fault calls oom(tsk) (an untrappable SIGKILL) when pte_alloc fails;
+// do_no_page's anonymous_page sends SIGBUS when __get_free_page fails; do_wp_page and swap_in
+// (mm/page_alloc.c) call oom(). arch/i386/mm/fault.c does nothing more: the process dies.
+describe('out of memory in the fault path: the process is killed', () => {
+  /** Every other frame free: plenty above min_free_pages, no order-1 block. */
+  function fragment(k: Kernel): number[] {
+    const all: number[] = [];
+    while (k.s.nrFree > 0) all.push(__get_free_pages(k, 0, GFP_ATOMIC));
+    for (const pfn of all) if (pfn % 2 === 0) free_page(k, pfn);
+    return all.filter((pfn) => pfn % 2 !== 0);
+  }
+
+  it('pte-chain: no order-1 block for the page table, with memory above the reserve: handle_mm_fault -> oom(), no reclaim', () => {
+    const { k, mm } = proc([anonVma(HEAP, 1)]);
+    fragment(k);
+    expect(k.s.nrFree).toBeGreaterThan(k.cfg.watermarks.min);
+    const ev = eventsOf(k, () => expect(access(k, mm, HEAP, true)).toBe('oom'));
+    expect(ev.filter((e) => e.t === 'clock_advance')).toEqual([]);
+    expect(ev).toContainEqual({ t: 'alloc_fail', order: 1, gfp: 0 });
+    expect(ev.at(-1)).toMatchObject({ t: 'op', kind: OP.oom, mm });
+    expect(k.s.stats.ooms).toBe(1);
+  });
+
+  it('pte_chain (order-0 page tables) on the same fragmented machine: the fault succeeds', () => {
+    const { k, mm } = proc([anonVma(HEAP, 1)], 'pte_chain');
+    fragment(k);
+    expect(access(k, mm, HEAP, true)).toBe('ok');
+    expect(k.s.stats.ooms).toBe(0);
+  });
+
+  it('anonymous write at the reserve with nothing reclaimable: do_no_page fails (SIGBUS in 2.1.47), the process is killed', () => {
+    const { k, mm } = proc([anonVma(HEAP, 2)]);
+    expect(access(k, mm, HEAP, false)).toBe('ok'); // the page table now exists; the zero page is mapped
+    while (k.s.nrFree > k.cfg.watermarks.min) __get_free_pages(k, 0, GFP_ATOMIC);
+    expect(access(k, mm, HEAP + 4096, true)).toBe('oom');
+    expect(k.s.stats.ooms).toBe(1);
+  });
+
+  it('killing the process (do_exit) after the failed fault leaves a consistent machine', () => {
+    const { k, mm } = proc([anonVma(HEAP, 1)]);
+    const taken = fragment(k);
+    expect(access(k, mm, HEAP, true)).toBe('oom');
+    do_exit(k, mm);
+    expect(k.s.mms[mm]).toBeUndefined();
+    for (const pfn of taken) free_page(k, pfn); // what the test itself took
+    expect(checkState(k.s)).toEqual([]);
+    expect(k.s.nrFree).toBe(56); // the pgd and the task struct came back too
+  });
 });

@@ -3,13 +3,25 @@
 import { describe, expect, it } from 'vitest';
 import { pte_pfn } from '../../src/arch/i386/page.js';
 import { do_execve } from '../../src/fs/exec.js';
-import type { Kernel } from '../../src/kernel/kernel.js';
 import { PG_swap_cache } from '../../src/include/page-flags.js';
 import { access, pte_offset, read_pte } from '../../src/mm/memory.js';
-import { __get_free_pages, free_page, freeBlockOrder, GFP_ATOMIC, GFP_KERNEL, rmqueue } from '../../src/mm/page_alloc.js';
+import {
+  __get_free_pages,
+  free_page,
+  freeBlockOrder,
+  GFP_ATOMIC,
+  GFP_BUFFER,
+  GFP_KERNEL,
+  GFP_NFS,
+  rmqueue,
+} from '../../src/mm/page_alloc.js';
+import { EventStore } from '../../src/event-store.js';
+import { Kernel } from '../../src/kernel/kernel.js';
+import { initialState, kernelConfig, kernelDesigns, makeRunConfig } from '../../src/run-config.js';
+import { loadScenario } from '../../src/workload/scenario.js';
 import { reclaim_page } from '../../src/mm/vmscan.js';
 import { swapCount } from '../../src/reducer/index.js';
-import { getPage } from '../../src/state.js';
+import { getPage, NR_MEM_LISTS } from '../../src/state.js';
 import { checkState } from '../../src/check/invariants.js';
 import { anonVma, bareKernel, eventsOf } from '../helpers.js';
 
@@ -153,24 +165,85 @@ describe('__get_free_pages and the reserve (min_free_pages)', () => {
     expect(k.s.nrFree).toBe(3);
   });
 
-  it('with nothing reclaimable, a GFP_KERNEL request at the reserve dips into it (mmsim, docs/model.md) and fails only when memory is empty', () => {
+  it('with nothing reclaimable, a GFP_KERNEL request at the reserve fails: no dip into the reserve (2.1.47 __get_free_pages)', () => {
     const { k } = bareKernel('pte-chain');
     while (k.s.nrFree > 4) __get_free_pages(k, 0, GFP_ATOMIC);
-    expect(__get_free_pages(k, 0)).toBeGreaterThan(0);
-    while (k.s.nrFree > 0) __get_free_pages(k, 0, GFP_ATOMIC);
-    expect(__get_free_pages(k, 0)).toBe(-1);
+    const ev = eventsOf(k, () => expect(__get_free_pages(k, 0)).toBe(-1));
+    expect(ev.filter((e) => e.t === 'page_alloc')).toEqual([]);
+    expect(ev.at(-1)).toEqual({ t: 'alloc_fail', order: 0, gfp: GFP_KERNEL });
+    expect(k.s.nrFree).toBe(4);
+    expect(k.s.stats.allocFailures).toEqual([1, 0, 0, 0, 0, 0]);
   });
 
-  // 2.1.47 mm/page_alloc.c:219-223 (kernel-2.1-facts.md, "Buddy"): above the reserve, when no free block of
-  // the requested order exists, __get_free_pages returns 0 at once: no try_to_free_page, no retry.
-  // mmsim instead calls reclaim and retries (here 2 * nframes clock steps before giving up).
-  it.fails('above the reserve with no block of the order free, a high-order request fails at once without reclaim (2.1.47 __get_free_pages)', () => {
+  // 2.1.47 mm/page_alloc.c, __get_free_pages: `if (priority == GFP_ATOMIC || nr_free_pages > reserved_pages)
+  // { RMQUEUE(order, dma); return 0; }`. RMQUEUE returns from the function when it finds a block; when it
+  // finds none the next statement returns 0: no try_to_free_page, no retry, whatever memory is free.
+  it('above the reserve with no block of the order free, a high-order request fails at once without reclaim (2.1.47 __get_free_pages, RMQUEUE)', () => {
     const { k } = bareKernel('pte-chain');
     const all: number[] = [];
     while (k.s.nrFree > 0) all.push(__get_free_pages(k, 0, GFP_ATOMIC));
     for (const pfn of all) if (pfn % 2 === 0) free_page(k, pfn); // no two buddies free: 28 order-0 blocks
     expect(k.s.nrFree).toBe(28);
     const ev = eventsOf(k, () => expect(__get_free_pages(k, 1)).toBe(-1));
-    expect(ev.filter((e) => e.t === 'clock_advance')).toEqual([]);
+    expect(ev).toEqual([{ t: 'alloc_fail', order: 1, gfp: GFP_KERNEL }]);
+    expect(k.s.stats.allocFailures).toEqual([0, 1, 0, 0, 0, 0]);
+    // an order-0 request on the same machine is served at once
+    expect(__get_free_pages(k, 0)).toBeGreaterThanOrEqual(0);
+  });
+
+  it('GFP_BUFFER at the reserve never calls try_to_free_page: it fails (2.1.47 __get_free_pages)', () => {
+    const k = atReserve(4);
+    const ev = eventsOf(k, () => expect(__get_free_pages(k, 0, GFP_BUFFER)).toBe(-1));
+    expect(ev).toEqual([{ t: 'alloc_fail', order: 0, gfp: GFP_BUFFER }]);
+  });
+
+  it('GFP_NFS keeps 5 pages in reserve, not min_free_pages (2.1.47 __get_free_pages: reserved_pages = 5)', () => {
+    // tiny's min_free_pages is 4: at 5 free pages GFP_KERNEL allocates, GFP_NFS reclaims first
+    const kernel = atReserve(5);
+    expect(eventsOf(kernel, () => __get_free_pages(kernel, 0, GFP_KERNEL)).map((e) => e.t)).toEqual(['page_alloc']);
+    const nfs = atReserve(5);
+    const types = eventsOf(nfs, () => expect(__get_free_pages(nfs, 0, GFP_NFS)).toBeGreaterThan(0)).map((e) => e.t);
+    expect(types.indexOf('swap_out')).toBeGreaterThanOrEqual(0);
+    expect(types.indexOf('swap_out')).toBeLessThan(types.indexOf('page_alloc'));
+  });
+
+  it('an order beyond the free lists (>= NR_MEM_LISTS) is refused before anything is looked at', () => {
+    const { k } = bareKernel('pte-chain');
+    expect(eventsOf(k, () => expect(__get_free_pages(k, NR_MEM_LISTS)).toBe(-1))).toEqual([]);
+  });
+});
+
+describe('--alloc retry: the forgiving allocator mmsim had before (kept as an option)', () => {
+  function retryKernel(): Kernel {
+    const cfg = makeRunConfig(loadScenario('tiny'), { seed: '1', rmap: 'pte-chain', alloc: 'retry' });
+    return new Kernel(new EventStore(initialState(cfg), 'direct'), kernelConfig(cfg), kernelDesigns(cfg));
+  }
+
+  it('is carried in the run configuration only when chosen', () => {
+    expect(makeRunConfig(loadScenario('tiny'), { seed: '1', alloc: 'retry' }).alloc).toBe('retry');
+    expect('alloc' in makeRunConfig(loadScenario('tiny'), { seed: '1', alloc: '2.1.47' })).toBe(false);
+    expect(() => makeRunConfig(loadScenario('tiny'), { seed: '1', alloc: 'lax' as never })).toThrow(
+      /--alloc 'lax' is not known: allowed values are 2.1.47, retry/,
+    );
+  });
+
+  it('with nothing reclaimable it dips into the reserve, and fails only when memory is empty', () => {
+    const k = retryKernel();
+    while (k.s.nrFree > 4) __get_free_pages(k, 0, GFP_ATOMIC);
+    expect(__get_free_pages(k, 0)).toBeGreaterThan(0);
+    while (k.s.nrFree > 0) __get_free_pages(k, 0, GFP_ATOMIC);
+    expect(__get_free_pages(k, 0)).toBe(-1);
+    expect(k.s.stats.allocFailures?.[0]).toBe(1);
+  });
+
+  it('a high-order request with no block that large reclaims before it gives up', () => {
+    const k = retryKernel();
+    const mm = do_execve(k, -1, [anonVma(HEAP, 1)]);
+    access(k, mm, HEAP, true);
+    const all: number[] = [];
+    while (k.s.nrFree > 0) all.push(__get_free_pages(k, 0, GFP_ATOMIC));
+    for (const pfn of all) if (pfn % 2 === 0) free_page(k, pfn);
+    const ev = eventsOf(k, () => __get_free_pages(k, 1));
+    expect(ev.some((e) => e.t === 'clock_advance')).toBe(true);
   });
 });

@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { bareKernel, recordEvents, sharedPage, anonVma, LIB, checkKernel } from '../helpers.js';
+import { bareKernel, recordEvents, sharedPage, anonVma, LIB, checkKernel, simulation } from '../helpers.js';
 import { do_execve } from '../../src/fs/exec.js';
 import { do_fork } from '../../src/kernel/fork.js';
 import { Kernel } from '../../src/kernel/kernel.js';
@@ -294,5 +294,29 @@ describe('--steal keeps every invariant', () => {
     expect(kernelConfig(cfg).steal).toBeUndefined();
     const { sim } = recordEvents('tiny', '1', 4000);
     expect(sim.machine.s.stats.steal).toBeUndefined();
+  });
+});
+
+// Against 2.1.47's __get_free_pages, an order-1 request with no block of that order above the
+// reserve fails at once (fork refused, or the faulting process killed): what steal_specific_page
+// was meant to prevent. tiny (64 frames) is where fragmentation bites (docs/findings.md).
+describe('where fragmentation bites: tiny, seed 1, 20,000 workload steps', () => {
+  function stats(opts: Partial<RunOptions>) {
+    const sim = simulation('tiny', '1', opts);
+    for (let i = 0; i < 20000; i++) sim.workload.step();
+    const st = sim.machine.s.stats;
+    return { order1: st.allocFailures?.[1] ?? 0, refused: st.forksRefused ?? 0, stolen: st.steal?.ok ?? 0 };
+  }
+
+  it('the seed pte-chain refuses forks for want of order-1 blocks; --steal empties blocks and fewer fail; pte_chain (order-0 page tables) never fails order 1', () => {
+    const seed = stats({ rmap: 'pte-chain' });
+    const steal = stats({ rmap: 'pte-chain', steal: true });
+    const order0 = stats({ rmap: 'pte_chain' });
+    expect(seed.order1).toBeGreaterThan(10);
+    expect(seed.refused).toBeGreaterThan(10);
+    expect(steal.stolen).toBeGreaterThan(0);
+    expect(steal.order1).toBeLessThan(seed.order1 / 2);
+    expect(steal.refused).toBeLessThan(seed.refused / 2);
+    expect(order0.order1).toBe(0);
   });
 });

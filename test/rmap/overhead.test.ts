@@ -50,9 +50,9 @@ describe('rmap memory overhead, counted as each kernel allocates it', () => {
       const { k } = sharedPage(rmap, 2);
       const before = k.s.nrFree;
       expect(rmapDesign(rmap).caps.ptOrder).toBe(order);
-      // a third process costs its pgd, its page table (1 << order pages); the page is shared
+      // a third process costs its task struct (2 pages), its pgd, its page table (1 << order pages); the page is shared
       sharedPageInto(k);
-      expect(before - k.s.nrFree).toBe(1 + (1 << order));
+      expect(before - k.s.nrFree).toBe(2 + 1 + (1 << order));
     }
   });
 });

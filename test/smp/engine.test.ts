@@ -5,6 +5,7 @@ import { cloneState } from '../../src/snapshot/clone.js';
 import { stateHash } from '../../src/snapshot/hash.js';
 import type { State } from '../../src/state.js';
 import { OP } from '../../src/events.js';
+import { BKL } from '../../src/include/locks.js';
 import { cli, recordEvents, simulation, tmp } from '../helpers.js';
 
 describe('SMP engine (--cpus N > 1)', () => {
@@ -63,17 +64,22 @@ describe('SMP engine (--cpus N > 1)', () => {
 
   it('bkl: a page-in drops the big kernel lock while it sleeps (2.1 schedule() releases it)', () => {
     const { events } = recordEvents('forky', '7', 60000, { cpus: 2, sched: 'rr', locking: 'bkl' });
-    // the sleep is a tick emitted between a release of the BKL and its next acquire by the same CPU
-    const i = events.findIndex((e, j) => e.t === 'tick' && e.us >= 12000 && events[j - 1]?.t === 'lock_release');
+    // the sleep: the BKL released, the read queued and waited for, then the BKL taken again
+    const i = events.findIndex(
+      (e, j) =>
+        e.t === 'io_wait' &&
+        events[j - 1]?.t === 'io_start' &&
+        events[j - 2]?.t === 'lock_release' &&
+        (events[j - 2] as { lock: number }).lock === BKL,
+    );
     expect(i).toBeGreaterThan(0);
-    expect(events.slice(i + 1).find((e) => e.t === 'lock_acquire' || e.t === 'cpu')?.t).toBeDefined();
+    expect(events.slice(i + 1).find((e) => e.t === 'lock_acquire' || e.t === 'cpu')).toBeDefined();
   });
 
   it('one disk serves every CPU: a read issued while another is in flight waits for it (its sleep is longer than the read)', () => {
-    const { events } = recordEvents('forky', '7', 60000, { cpus: 4, sched: 'time', locking: 'bkl' });
-    const reads = events.filter((e) => e.t === 'tick' && e.us >= 4700).map((e) => (e as { us: number }).us);
-    expect(reads.some((us) => us > 12000)).toBe(true);
-    expect(reads.every((us) => us >= 4700)).toBe(true);
+    const { sim, events } = recordEvents('forky', '7', 60000, { cpus: 4, sched: 'time', locking: 'bkl' });
+    const waits = events.filter((e) => e.t === 'io_wait').map((e) => (e as { us: number }).us);
+    expect(waits.some((us) => us > sim.kernel.cfg.latencies.diskReadUs)).toBe(true);
   });
 
   it('mmsim run --scenario forky --cpus 4 --sched pct:3 --seed 7 --json twice prints the same report; record + replay verifies', async () => {

@@ -6,6 +6,7 @@ import { ViewApi, MAX_SPAN } from '../../src/view/api.js';
 import { frameMap } from '../../src/view/frame-state.js';
 import { startViewServer, type ViewServer } from '../../src/view/server.js';
 import { getPage } from '../../src/state.js';
+import { PG_reserved } from '../../src/include/page-flags.js';
 import { summary } from '../../src/timetravel/describe.js';
 
 const bug = record({ events: 20000, every: 8192, inject: 'cow-no-unlink@0.05' });
@@ -103,6 +104,11 @@ describe('ViewApi', () => {
     const count = (code: number) => m.filter((c) => c === code).length;
     expect(count(0)).toBe(s.nrFree);
     expect(count(2)).toBe(2 * Object.keys(s.pts).length + Object.keys(s.mms).length);
+    // task structs (two frames each) are kernel memory, beside the reserved frames
+    const tasks = Object.values(s.mms).filter((mm) => mm.task !== undefined).length;
+    expect(tasks).toBe(Object.keys(s.mms).length);
+    const reserved = m.filter((_c, pfn) => (getPage(s, pfn).flags & PG_reserved) !== 0).length;
+    expect(count(1)).toBe(reserved + 2 * tasks);
     for (let pfn = 0; pfn < s.nframes; pfn++) if (getPage(s, pfn).mapcount > 0) expect([3, 4, 5]).toContain(m[pfn]);
   });
 });

@@ -18,7 +18,7 @@ export const bklLocking: LockingDesign = {
     if (plan.readUs > 0) {
       // the read is queued and the process sleeps: schedule() drops the kernel lock
       yield* ctx.release(BKL);
-      yield* ctx.sleep(plan.readUs, plan.device);
+      yield* ctx.sleep(plan.device);
       yield* ctx.acquire(BKL);
     }
     // the pte was read; the fault writes it in its next step

@@ -24,11 +24,10 @@ export interface CpuContext {
    */
   releaseAll(locks: readonly number[]): Steps;
   /**
-   * Wait for a read of `us` from `device`: this CPU's clock moves on, the others run
-   * meanwhile. One disk and one network serve all CPUs, a read at a time: a read queues
-   * behind the device's last one.
+   * Wait for a read from `device` (src/mm/page_io.ts wait_read): this CPU's clock moves on,
+   * the others run meanwhile. One disk and one network serve all CPUs, in order.
    */
-  sleep(us: number, device: Device): Steps;
+  sleep(device: Device): Steps;
   /** A point where the CPU may lose its turn without taking or dropping a lock. */
   preempt(): Steps;
   /** Run an atomic kernel step whose read was already waited for by sleep() when `prepaid`. */

@@ -47,7 +47,7 @@ export const fineLocking: LockingDesign = {
     if (slept) {
       // the read sleeps: page_table_lock is a spinlock and is dropped; mmap_sem is kept
       yield* ctx.release(held.pop() as number);
-      yield* ctx.sleep(plan.readUs, plan.device);
+      yield* ctx.sleep(plan.device);
       yield* takeAll(ctx, [pageTableLock(mm)], held);
       const again = planFault(ctx.k, mm, addr, write);
       plan = { ...again, pagemap: again.pagemap || plan.pagemap };
