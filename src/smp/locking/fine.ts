@@ -54,7 +54,9 @@ export const fineLocking: LockingDesign = {
     }
     const inject = ctx.k.inject;
     let skipped = false;
+    let inverted = false;
     if (plan.page >= 0 && inject.fire('lock-order')) {
+      inverted = true;
       // injected: the page lock first, then page_table_lock again (the reducer records the order broken)
       yield* ctx.release(held.pop() as number);
       yield* takeAll(ctx, [pageLock(plan.page)], held);
@@ -66,6 +68,19 @@ export const fineLocking: LockingDesign = {
       if (!skipped) yield* takeAll(ctx, [pageLock(plan.page)], held);
     }
     if (plan.pagemap) yield* takeAll(ctx, [PAGEMAP_LOCK], held);
+    // While this CPU queued for those locks another may have put the page in the page cache
+    // (a read-ahead) or the swap cache. Read again now: under the pagemap lock nobody else can
+    // add one; if the fault will edit another page's chain than the one locked, drop the page
+    // and pagemap locks and take them for that page (the order forbids taking a page lock
+    // while holding pagemap).
+    for (;;) {
+      const now = planFault(ctx.k, mm, addr, write);
+      if (skipped || inverted || now.page < 0 || held.includes(pageLock(now.page))) break;
+      const extra = held.splice(2);
+      yield* ctx.releaseAll(extra);
+      plan = { ...now, pagemap: now.pagemap || plan.pagemap };
+      yield* takeAll(ctx, [pageLock(plan.page), ...(plan.pagemap ? [PAGEMAP_LOCK] : [])], held);
+    }
     // the pte was read; the fault writes it in its next step
     yield* ctx.preempt();
     if (skipped) inject.note(ctx.k.m.events);

@@ -50,6 +50,13 @@ describe('--locking fine', () => {
     expect(bklLocking.reclaimMayTouch(k, 0, pfn)).toBe(true);
   });
 
+  it('a fault re-reads its plan under the pagemap lock: a page read ahead while it slept is locked before it is mapped', () => {
+    // explore found this schedule: the fault planned a read, and a read-ahead cached the page meanwhile
+    const sim = simulation('forky', '7', { cpus: 2, sched: 'pct:3', locking: 'fine', schedSeed: '111' });
+    const s = sim.run(3000);
+    expect(s.smp?.violations).toEqual([]);
+  });
+
   it('a fault holds its page_table_lock from reading the pte to writing it, and other CPUs run in between', () => {
     const { events } = recordEvents('forky', '7', 40000, { cpus: 4, sched: 'random', locking: 'fine' });
     let cpu = 0;
