@@ -104,6 +104,11 @@ export const EVENT_FIELDS = {
    * operation is still kswapd until the next one begins.
    */
   user_time: ['us'],
+  /**
+   * The reverse map's slab cache (pte-pool, pte_chain, objrmap, anon_vma objects) takes page
+   * `pfn`, just allocated from the buddy lists: it holds PAGE_SIZE / object size objects.
+   */
+  rmap_slab_grow: ['pfn'],
   // --cpus N > 1 only (src/smp/): never emitted by a 1-CPU run, so its log is unchanged.
   /** The scheduler gives the next step to `cpu`: the events that follow are that CPU's (emitted when the CPU changes). */
   cpu: ['cpu'],

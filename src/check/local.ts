@@ -82,6 +82,7 @@ export function touches(s: State, e: Event, pte: (x: number, pages: readonly num
     case 'swap_out':
     case 'swap_in':
     case 'rmap_collapse':
+    case 'rmap_slab_grow':
       page(e.pfn);
       return;
     default:

@@ -100,7 +100,7 @@ export function addRunOptions(cmd: Command, defaultEvents: number): Command {
     .addOption(
       new Option(
         '--age <mode>',
-        "page ageing: 2.1.47 (touch_page/age_page: a page goes when its age reaches 0) or none (the first unreferenced look frees it); default: the policy's own (clock none, old 2.1.47); not for active-inactive",
+        "page ageing: 2.1.47 (touch_page/age_page: a page goes when its age reaches 0) or none (the first unreferenced look frees it); default: the policy's own (clock none, old 2.1.47); not for active-inactive or 2.4-rmap",
       ).choices([...AGE_MODES]),
     )
     .option(

@@ -3,7 +3,7 @@
 // plugin; everything else asks a design for its capabilities, never for its name.
 
 import type { Design, ReclaimPolicy, RmapDesign } from '../include/design.js';
-import { activeInactivePolicy } from '../reclaim/active-inactive.js';
+import { activeInactivePolicy, rmap24Policy } from '../reclaim/active-inactive.js';
 import { clockPolicy } from '../reclaim/clock.js';
 import { oldPolicy } from '../reclaim/old.js';
 import { loadDesign } from '../reducer/designs.js';
@@ -29,6 +29,7 @@ export const RECLAIM_POLICIES: ReadonlyMap<string, ReclaimPolicy> = new Map([
   ['clock', clockPolicy],
   ['old', oldPolicy],
   ['active-inactive', activeInactivePolicy],
+  ['2.4-rmap', rmap24Policy],
 ]);
 
 export const DEFAULT_RMAP = 'pte-chain';

@@ -104,6 +104,18 @@ export interface RmapDesign extends DesignStatePart {
    */
   walkCost?(s: DeepReadonly<State>, pfn: number): number;
   readonly hooks?: RmapHooks;
+  /**
+   * Objects the design allocates from a slab cache of its own (pte-pool blocks, pte_chains,
+   * anon_vmas). The cache's pages come from mem_map through the buddy allocator, like the
+   * seed's link pages (rmap_reserve, src/mm/rmap.ts), and are listed in the slice's
+   * `slabPages`. Absent: the design allocates nothing beyond struct page and page tables.
+   */
+  readonly slab?: { readonly objectBytes: number; inUse(s: DeepReadonly<State>): number };
+}
+
+/** A reverse map's slice when it has a slab cache: the pages the cache took (never given back). */
+export interface SlabSlice {
+  slabPages: number[];
 }
 
 /** Page ageing as an axis of its own (issue 9): 2.1.47's page ages, or none. */

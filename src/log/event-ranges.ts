@@ -104,6 +104,7 @@ const KINDS: Record<EventType, readonly K[]> = {
   io_done: [K.Pfn],
   io_wait: [K.U32],
   user_time: [K.U32],
+  rmap_slab_grow: [K.Pfn],
   cpu: [K.Cpu],
   lock_wait: [K.U32],
   lock_acquire: [K.U32],

@@ -29,6 +29,7 @@ import { find_page, read_file_page, try_to_read_ahead } from './filemap.js';
 import { GFP_USER, __get_free_pages, free_page } from './page_alloc.js';
 import { delete_from_swap_cache, lookup_swap_cache, swapCache2188 } from './swap_state.js';
 import { DEV_DISK, inflightDone, read_page_sync, sleep_until } from './page_io.js';
+import { rmap_reserve } from './rmap-slab.js';
 import { PG_dirty, PG_kernel, PG_locked, PG_reserved, PG_swap_cache } from '../include/page-flags.js';
 import { OP } from '../events.js';
 
@@ -98,6 +99,8 @@ export function handle_mm_fault(k: Kernel, mmId: number, addr: number, write: bo
   k.tick(k.cfg.latencies.faultUs);
   const pte = pte_alloc(k, mmId, addr);
   if (pte === 0) return oom(k, mmId);
+  // room on the reverse map's slab for the pte this fault may link (may reclaim: before reading the pte)
+  rmap_reserve(k);
   const v = read_pte(k, pte);
   if (v === 0) return do_no_page(k, mmId, vma, addr, pte, write);
   if (pte_is_swap(v)) return do_swap_page(k, mmId, addr, pte, v, write);
@@ -345,6 +348,7 @@ export function copy_page_range(k: Kernel, child: number, parent: number, vma: V
     if (v === 0) continue;
     const dst = pte_alloc(k, child, addr);
     if (dst === 0) return false;
+    rmap_reserve(k);
     v = read_pte(k, src); // allocating may have reclaimed the parent's page
     if (v === 0) continue;
     ptes++;

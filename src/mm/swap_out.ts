@@ -72,8 +72,10 @@ export function try_to_swap_out(
   if ((page.flags & (PG_reserved | PG_locked)) !== 0) return SwapResult.None;
   k.emit({ t: 'swap_scan', mm: mm.id, addr, pfn, slots });
   k.tick(k.cfg.latencies.scanPteUs);
-  if (pte_dirty(v) && (page.flags & PG_swap_cache) !== 0) {
-    // a dirtied page's copy on swap is stale
+  const rules88 = swapCache2188(k);
+  if (pte_dirty(v) && (page.flags & PG_swap_cache) !== 0 && !rules88) {
+    // 2.1.47 (vmscan.c:90): a dirtied page's copy on swap is stale. 2.1.88 has no such rule:
+    // a swap-cached page is never writable there, so a dirty bit predates the copy.
     delete_from_swap_cache(k, pfn);
     return touch(k, pte, pfn);
   }
@@ -92,6 +94,7 @@ export function try_to_swap_out(
       free_page(k, pfn, 0, 1);
       return SwapResult.Freed;
     }
+    if (rules88 && (page.count !== 1 || (page.flags & PG_swap_cache) !== 0)) return swap_out_cached(k, pte, pfn);
     if (page.count !== 1) return SwapResult.None;
     const entry = get_swap_page(k);
     if (entry === 0) return SwapResult.None;
@@ -140,6 +143,29 @@ export function try_to_swap_out(
   return getPage(k.s, pfn).count === 0 ? SwapResult.Freed : SwapResult.Unmapped;
 }
 
+/**
+ * 2.1.88 try_to_swap_out, a dirty anonymous page that is shared or already swap-cached: the
+ * pte takes the swap cache's entry (a new one is allocated, written and added to the cache
+ * first), and the page stays for its other users, still cached ("we can swap shared pages,
+ * and still keep them shared when they are swapped back in"). The last user frees it.
+ */
+function swap_out_cached(k: Kernel, pte: number, pfn: number): SwapResult {
+  const page = getPage(k.s, pfn);
+  let entry = page.swap;
+  if ((page.flags & PG_swap_cache) === 0) {
+    entry = get_swap_page(k);
+    if (entry === 0) return SwapResult.None;
+    // the write; the slot's uses: this pte's and the swap cache's
+    k.emit({ t: 'swap_out', pfn, entry, refs: 2 });
+    k.emit({ t: 'swap_cache_add', pfn, entry });
+    k.tick(k.cfg.latencies.writeSubmitUs);
+  } else k.emit({ t: 'swap_dup', entry });
+  k.emit({ t: 'pte_unlink', pte, pfn });
+  k.emit({ t: 'pte_set', pte, val: SWP_ENTRY(entry) });
+  free_page(k, pfn, 0, 1);
+  return getPage(k.s, pfn).count === 0 ? SwapResult.Freed : SwapResult.Unmapped;
+}
+
 function touch(k: Kernel, pte: number, pfn: number): SwapResult {
   const v = read_pte(k, pte);
   if (pte_young(v)) k.emit({ t: 'pte_mkold', pte });
@@ -151,7 +177,17 @@ function touch(k: Kernel, pte: number, pfn: number): SwapResult {
 }
 
 /** swap_out_vma: the pte walk over [start, vma end), skipping ranges with no page table. */
-function swap_out_vma(k: Kernel, mm: DeepReadonly<Mm>, vma: DeepReadonly<Vma>, start: number, walked: { slots: number }): SwapResult {
+/** What swap_out does with each present pte it walks to: 2.1.47's try_to_swap_out, or 2.4.0's (src/mm/vmscan-240.ts). */
+export type PteScan = typeof try_to_swap_out;
+
+function swap_out_vma(
+  k: Kernel,
+  mm: DeepReadonly<Mm>,
+  vma: DeepReadonly<Vma>,
+  start: number,
+  walked: { slots: number },
+  scan: PteScan,
+): SwapResult {
   for (let addr = start; addr < vma.end; addr += PAGE_SIZE) {
     const pte = pte_offset(k, k.s.mms[mm.id], addr);
     if (pte === 0) {
@@ -163,7 +199,7 @@ function swap_out_vma(k: Kernel, mm: DeepReadonly<Mm>, vma: DeepReadonly<Vma>, s
     // swap_out_pmd's loop: every slot passed costs its read and test, present or not
     k.chargeNs(k.cfg.latencies.ptSlotNs);
     if (!pte_present(read_pte(k, pte))) continue;
-    const r = try_to_swap_out(k, k.s.mms[mm.id], vma, addr, pte, walked.slots);
+    const r = scan(k, k.s.mms[mm.id], vma, addr, pte, walked.slots);
     walked.slots = 0;
     if (r !== SwapResult.None) return r;
   }
@@ -171,14 +207,14 @@ function swap_out_vma(k: Kernel, mm: DeepReadonly<Mm>, vma: DeepReadonly<Vma>, s
 }
 
 /** swap_out_process: resume at p->swap_address and walk the vmas in order. */
-export function swap_out_process(k: Kernel, mmId: number): SwapResult {
+export function swap_out_process(k: Kernel, mmId: number, scan: PteScan = try_to_swap_out): SwapResult {
   const mm = k.s.mms[mmId];
   let addr = cursor(k, mmId).addr;
   let vma = find_vma_from(mm, addr);
   const walked = { slots: 0 };
   while (vma !== undefined) {
     if (addr < vma.start) addr = vma.start;
-    const r = swap_out_vma(k, mm, vma, addr, walked);
+    const r = swap_out_vma(k, mm, vma, addr, walked, scan);
     if (r !== SwapResult.None) return r;
     vma = next_vma(k.s.mms[mmId], vma);
     if (vma !== undefined) addr = vma.start;
@@ -206,7 +242,7 @@ function taskList(k: Kernel): number[] {
  * swap_out(priority): from the skip_factor-th task, give up to counter + 1 processes a turn
  * each. A process gets AGE_CLUSTER_SIZE(rss) turns before skip_factor moves past it.
  */
-export function swap_out(k: Kernel, priority: number): boolean {
+export function swap_out(k: Kernel, priority: number, scan: PteScan = try_to_swap_out): boolean {
   const tasks = taskList(k);
   const nr = tasks.length;
   if (nr === 0) return false;
@@ -236,7 +272,7 @@ export function swap_out(k: Kernel, priority: number): boolean {
     cnt--;
     if (cnt !== had) k.emit({ t: 'swap_cnt', mm: found, cnt });
     if (cnt === 0) setSkip(skip + 1);
-    const r = swap_out_process(k, found);
+    const r = swap_out_process(k, found, scan);
     if (r === SwapResult.Freed) return true;
     if (r === SwapResult.None && k.s.mms[found] !== undefined && cursor(k, found).cnt !== 0) setSkip(skip + 1);
     at = skip % nr;

@@ -5,7 +5,7 @@
 
 import { pte_present, _PAGE_ACCESSED, _PAGE_DIRTY } from '../arch/i386/page.js';
 import { pte_slot, pte_table_pfn } from '../arch/i386/pgtable.js';
-import { PG_dirty, PG_locked, PG_pgtable, PG_referenced, PG_swap_cache, PG_task } from '../include/page-flags.js';
+import { PG_dirty, PG_locked, PG_pgtable, PG_referenced, PG_Slab, PG_swap_cache, PG_task } from '../include/page-flags.js';
 import { PAGE_AGE_VALUE, SWAP_CLUSTER_MAX } from '../include/swapctl.js';
 import { getPage, NR_MEM_LISTS, type PageTable, type State, type StealStats } from '../state.js';
 import { EVENT_FIELDS, EVENT_TYPES, FAULT, OP, type Event, type EventOf, type EventType } from '../events.js';
@@ -22,7 +22,7 @@ import {
   forgetMm,
   SmpReducerError,
 } from './smp.js';
-import type { DesignStatePart, Handler } from '../include/design.js';
+import type { DesignStatePart, Handler, SlabSlice } from '../include/design.js';
 import type { DeepReadonly } from '../include/readonly.js';
 
 export class ReducerError extends Error {}
@@ -260,6 +260,13 @@ const CORE: { readonly [T in EventType]?: Handler<T> } = {
   },
   swap_in(s) {
     s.stats.swapReads++;
+  },
+  rmap_slab_grow(s, e) {
+    const sl = s.slices.rmap as Partial<SlabSlice> | undefined;
+    if (sl?.slabPages === undefined) throw new ReducerError(`rmap_slab_grow: --rmap ${s.rmap} has no slab cache`);
+    sl.slabPages.push(e.pfn);
+    // kernel memory from here on: count 1 from the allocation, never reclaimed, never mapped
+    getPage(s, e.pfn).flags |= PG_pgtable | PG_Slab;
   },
   swap_dup(s, e) {
     swapMapAdd(s, e.entry, 1);

@@ -41,6 +41,7 @@ import type { Rule } from '../include/rules.js';
 import { ReducerError } from '../reducer/index.js';
 import type { DeepReadonly } from '../include/readonly.js';
 import { getPage, type State, VmaKind } from '../state.js';
+import { rmap_reserve } from '../mm/rmap-slab.js';
 import { fileLink, fileNoChain, fileUnlink, fileWalk, isFilePage, mapsPage, pteAt, type VmaWalk } from './objrmap.js';
 
 export const ANON_VMA_BYTES = 12;
@@ -59,6 +60,14 @@ export interface AnonVmaSlice {
   vmaAnon: Record<string, number>;
   /** The id the next anon_vma_prepare takes. */
   next: number;
+  /** Pages the anon_vma slab cache took from mem_map (rmap_reserve). */
+  slabPages: number[];
+}
+
+function countLists(sl: DeepReadonly<AnonVmaSlice>): number {
+  let n = 0;
+  for (const _ in sl.lists) n++;
+  return n;
 }
 
 const key = (mm: number, start: number): string => `${mm}:${start}`;
@@ -197,7 +206,8 @@ export const anonVma: RmapDesign = {
   name: 'anon_vma',
   summary: "2.6.7's anon_vma: anonymous pages found through the vma list they may be mapped by, file pages through their file",
   caps: { tracksPtes: true, ptOrder: 0 },
-  initialSlice: (): AnonVmaSlice => ({ lists: {}, vmaAnon: {}, next: 1 }),
+  initialSlice: (): AnonVmaSlice => ({ lists: {}, vmaAnon: {}, next: 1, slabPages: [] }),
+  slab: { objectBytes: ANON_VMA_BYTES, inUse: (s) => countLists(sliceOf(s)) },
   owns: ['anon_vma_prepare', 'anon_vma_link', 'anon_vma_unlink'],
   rules: [listsRule, pageRule, fileNoChain],
   handlers: {
@@ -233,8 +243,12 @@ export const anonVma: RmapDesign = {
       const vma = k.s.mms[mm]?.vmas.find((v) => v.start === start);
       if (vma === undefined || !wantsAnonVma(vma.kind) || sl.vmaAnon[key(mm, start)] !== undefined) return; // brk: same vma, resized
       const parent = from === undefined ? undefined : sl.vmaAnon[key(from.mm, from.start)];
-      if (parent !== undefined) k.emit({ t: 'anon_vma_link', id: parent, mm, start });
-      else k.emit({ t: 'anon_vma_prepare', id: sl.next, mm, start });
+      if (parent !== undefined) {
+        k.emit({ t: 'anon_vma_link', id: parent, mm, start });
+        return;
+      }
+      rmap_reserve(k); // anon_vma_alloc: the slab may need a page first
+      k.emit({ t: 'anon_vma_prepare', id: sliceOf(k.s).next, mm, start });
     },
     vmaRemoved(k, mm, start) {
       const id = sliceOf(k.s).vmaAnon[key(mm, start)];
@@ -285,12 +299,11 @@ export const anonVma: RmapDesign = {
   },
   slotLink: () => 0,
 
+  /** The anon_vma slab's pages (taken from mem_map) and the bytes every vma grew by (its own slab, shared with the kernel). */
   overhead(s) {
-    const sl = sliceOf(s);
-    let anonVmas = 0;
-    for (const _ in sl.lists) anonVmas++;
+    const pages = sliceOf(s).slabPages.length;
     let vmas = 0;
     for (const id in s.mms) vmas += s.mms[id].vmas.length;
-    return { bytes: anonVmas * ANON_VMA_BYTES + vmas * VMA_ANON_FIELDS_BYTES, frames: 0 };
+    return { bytes: pages * PAGE_SIZE + vmas * VMA_ANON_FIELDS_BYTES, frames: pages };
   },
 };

@@ -5,6 +5,7 @@
 import type { Rule } from '../include/rules.js';
 import type { DeepReadonly } from '../include/readonly.js';
 import { CHUNK, type State } from '../state.js';
+import type { SlabSlice } from '../include/design.js';
 
 /**
  * Fixed-size blocks carved and recycled the way a slab cache would: a free list threaded
@@ -94,4 +95,9 @@ export function arenaRule(design: string, blocksOf: (s: State, pfn: number) => n
       }
     },
   };
+}
+
+/** Pages the reverse map's slab cache holds (0 for a design without one): its overhead in mem_map. */
+export function slabPages(s: { readonly slices: { readonly rmap?: unknown } }): number {
+  return (s.slices.rmap as Partial<SlabSlice> | undefined)?.slabPages?.length ?? 0;
 }

@@ -21,6 +21,8 @@
 import { PG_direct } from '../include/page-flags.js';
 import type { Rule } from '../include/rules.js';
 import { getPage, type State } from '../state.js';
+import { PAGE_SIZE } from '../arch/i386/page.js';
+import { slabPages } from './arena.js';
 import type { DeepReadonly } from '../include/readonly.js';
 import { arenaOf, arenaRule, blockAlloc, blockFree, emptyArena, setWord, wordAt } from './arena.js';
 import type { ChainReport, RmapDesign } from '../include/design.js';
@@ -232,7 +234,8 @@ export const pte_chain: RmapDesign = {
   name: 'pte_chain',
   summary: "2.5's pte_chain blocks of 7 pointers, with the direct single-mapping case (a one-entry chain collapses in page_referenced)",
   caps: { tracksPtes: true, ptOrder: 0 },
-  initialSlice: () => ({ arena: emptyArena(1 + NRPTE) }),
+  initialSlice: () => ({ arena: emptyArena(1 + NRPTE), slabPages: [] }),
+  slab: { objectBytes: PTE_CHAIN_BYTES, inUse: (s) => arenaOf(s).used },
   rules: [arenaRule('pte_chain', chainBlocks), directRuleFor(() => true)],
   owns: ['rmap_collapse'],
   handlers: { rmap_collapse: (s, e) => chainCollapse(s, e.pfn) },
@@ -246,6 +249,9 @@ export const pte_chain: RmapDesign = {
 
   slotLink: () => 0,
 
-  /** Chain blocks only: a singly mapped page costs nothing beyond page->pte, which every design's struct page has. */
-  overhead: (s) => ({ bytes: arenaOf(s).used * PTE_CHAIN_BYTES, frames: 0 }),
+  /**
+   * The pages its pte_chain slab took from mem_map (rmap_reserve): a singly mapped page costs
+   * nothing beyond page->pte, which every design's struct page has.
+   */
+  overhead: (s) => ({ bytes: slabPages(s) * PAGE_SIZE, frames: slabPages(s) }),
 };

@@ -33,6 +33,7 @@ import { PG_direct } from '../include/page-flags.js';
 import type { Rule } from '../include/rules.js';
 import type { DeepReadonly } from '../include/readonly.js';
 import { getPage, type State } from '../state.js';
+import { slabPages } from './arena.js';
 import { arenaOf, arenaRule, emptyArena } from './arena.js';
 import {
   chainBlocks,
@@ -130,7 +131,8 @@ export const objrmap: RmapDesign = {
   name: 'objrmap',
   summary: "2.6.0's hybrid: file pages found through their file's vmas, anonymous pages on pte_chains",
   caps: { tracksPtes: true, ptOrder: 0 },
-  initialSlice: () => ({ arena: emptyArena(1 + NRPTE) }),
+  initialSlice: () => ({ arena: emptyArena(1 + NRPTE), slabPages: [] }),
+  slab: { objectBytes: PTE_CHAIN_BYTES, inUse: (s) => arenaOf(s).used },
   rules: [arenaRule('objrmap', chainBlocks), directRuleFor((s, pfn) => !isFilePage(s, pfn)), fileNoChain],
   owns: ['rmap_collapse'],
   handlers: {
@@ -156,5 +158,5 @@ export const objrmap: RmapDesign = {
   },
   slotLink: () => 0,
   /** pte_chain blocks of anonymous pages; the file side reuses 2.1's i_mmap lists and costs nothing. */
-  overhead: (s) => ({ bytes: arenaOf(s).used * PTE_CHAIN_BYTES, frames: 0 }),
+  overhead: (s) => ({ bytes: slabPages(s) * PAGE_SIZE, frames: slabPages(s) }),
 };

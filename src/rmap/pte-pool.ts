@@ -10,6 +10,8 @@
 // alternative to pte_chain's compacting blocks and direct pointer.
 
 import { getPage, type State } from '../state.js';
+import { PAGE_SIZE } from '../arch/i386/page.js';
+import { slabPages } from './arena.js';
 import type { DeepReadonly } from '../include/readonly.js';
 import { arenaOf, arenaRule, blockAlloc, blockFree, emptyArena, setWord, wordAt } from './arena.js';
 import type { ChainReport, RmapDesign } from '../include/design.js';
@@ -53,7 +55,8 @@ export const ptePool: RmapDesign = {
   name: 'pte-pool',
   summary: "Hemment's per-page pools of pte pointers (16-byte blocks, first fit)",
   caps: { tracksPtes: true, ptOrder: 0 },
-  initialSlice: () => ({ arena: emptyArena(1 + POOL_NR) }),
+  initialSlice: () => ({ arena: emptyArena(1 + POOL_NR), slabPages: [] }),
+  slab: { objectBytes: POOL_BLOCK_BYTES, inUse: (s) => arenaOf(s).used },
   rules: [arenaRule('pte-pool', poolBlocks)],
   head: (s, pfn) => getPage(s, pfn).rmap,
 
@@ -142,5 +145,6 @@ export const ptePool: RmapDesign = {
 
   slotLink: () => 0,
 
-  overhead: (s) => ({ bytes: arenaOf(s).used * POOL_BLOCK_BYTES, frames: 0 }),
+  /** The pages its slab cache took from mem_map (rmap_reserve), as the seed's link pages are counted. */
+  overhead: (s) => ({ bytes: slabPages(s) * PAGE_SIZE, frames: slabPages(s) }),
 };

@@ -200,6 +200,30 @@ describe('try_to_swap_out: what happens to a page at age 0 (2.1.47 mm/vmscan.c)'
     expect(k.s.stats.swapWrites).toBe(0);
   });
 
+  it('--swap-cache 2.1.88: a dirty shared anonymous page is swapped pte by pte through the swap cache, written once (2.1.88 try_to_swap_out)', () => {
+    const { k } = bareKernel('pte_chain', 'old', undefined, { swapCache: '2.1.88' });
+    const parent = do_execve(k, -1, [anonVma(HEAP, 1)]);
+    access(k, parent, HEAP, true);
+    const child = do_fork(k, parent);
+    const { pte, pfn } = ripe(k, parent);
+    const vma = k.s.mms[parent].vmas[0];
+    expect(try_to_swap_out(k, k.s.mms[parent], vma, HEAP, pte, 1)).toBe(SwapResult.Unmapped);
+    expect(pte_is_swap(read_pte(k, pte))).toBe(true);
+    const entry = getPage(k.s, pfn).swap;
+    expect(getPage(k.s, pfn)).toMatchObject({ count: 1 });
+    expect(entry).toBeGreaterThan(0);
+    expect(k.s.swap.map[entry >> 6][entry & 63]).toBe(2); // the parent's pte and the cache
+    expect(checkKernel(k)).toEqual([]);
+    // the child's pte (dirty from before the fork) takes the cached entry: no second write, the page goes
+    const c = pteOf(k, child, HEAP);
+    k.emit({ t: 'page_age', pfn, age: 1 });
+    expect(try_to_swap_out(k, k.s.mms[child], vma, HEAP, c, 1)).toBe(SwapResult.Freed);
+    expect(read_pte(k, c)).toBe(read_pte(k, pte));
+    expect(k.s.stats.swapWrites).toBe(1);
+    expect(k.s.swap.map[entry >> 6][entry & 63]).toBe(2); // the two ptes
+    expect(checkKernel(k)).toEqual([]);
+  });
+
   it("a clean swap-cached page: the pte takes the cache's swap entry, no write, the page is freed", () => {
     const { k } = bareKernel('pte_chain', 'old');
     const mm = do_execve(k, -1, [anonVma(HEAP, 1)]);

@@ -1,4 +1,4 @@
-// The active-inactive policy (2.4.0's lists) on hand-built cases: the ageing rules
+// The 2.4-rmap policy (2.4.0's lists, driven through the reverse map as van Riel's 2.4-rmap did) on hand-built cases: the ageing rules
 // (PAGE_AGE_START 2, ADV 3, MAX 64, halving), the way through inactive_dirty and
 // inactive_clean, and pages leaving their list when they are freed.
 import { describe, expect, it } from 'vitest';
@@ -34,7 +34,7 @@ const LIST_FLAGS = PG_active | PG_inactive_dirty | PG_inactive_clean;
 
 /** One process with two written anonymous pages, A and B, both on the active list. */
 function twoPages() {
-  const { k, events } = bareKernel('pte-chain', 'active-inactive');
+  const { k, events } = bareKernel('pte-chain', '2.4-rmap');
   const mm = do_execve(k, -1, [anonVma(HEAP, 4)]);
   expect(access(k, mm, HEAP, true)).toBe('ok');
   expect(access(k, mm, HEAP + 4096, true)).toBe('ok');
@@ -98,7 +98,7 @@ describe('ageing rules (2.4.0 swap.h)', () => {
   });
 
   it('refill_inactive_scan looks at nr_active >> priority pages, at least one', () => {
-    const { k, events } = bareKernel('pte-chain', 'active-inactive');
+    const { k, events } = bareKernel('pte-chain', '2.4-rmap');
     const mm = do_execve(k, -1, [anonVma(HEAP, 16)]);
     for (let i = 0; i < 16; i++) access(k, mm, HEAP + i * 4096, true);
     for (const [prio, n] of [
@@ -164,6 +164,6 @@ describe('inactive_dirty -> inactive_clean -> free', () => {
   });
 
   it('needs a reverse map: --rmap none is refused', () => {
-    expect(() => makeRunConfig(loadScenario('tiny'), { seed: '1', reclaim: 'active-inactive', rmap: 'none' })).toThrow(ConfigError);
+    expect(() => makeRunConfig(loadScenario('tiny'), { seed: '1', reclaim: '2.4-rmap', rmap: 'none' })).toThrow(ConfigError);
   });
 });

@@ -18,7 +18,8 @@ const PINNED: Record<string, string> = {
   x486: '3d3af61ad6509c7005cb179f37b5cc974172bbf01058b766b781c73685388d0b',
   forky: 'e37f11568c9dabbd140449e79572dcbe1b4e1458d78f3d71f071ff7cc1a61bfe',
   tiny: '58bd9d6815360fd52f87914be399cc94fe950c89e259745a78a0bc7188139c22',
-  'tiny/pte_chain/active-inactive': 'f10690a5b76159b270e87e20a63d44e988bbd39f4d24b28a155e91d5ec5fe05e',
+  // pte_chain's slice has its slab pages list; 2.4.0's active-inactive slice carries swap_out's cursors
+  'tiny/pte_chain/active-inactive': '7abcb6347ebb7a9f0a41f1194984f5972e3d5f256f23652a1b59efbb5567b7e1',
   strict: 'ca80243ce5b753171b04acfbc8589206251f0e6289652df9eedd45f52c4e157d',
 };
 

@@ -89,10 +89,12 @@ describe('anon_vma', () => {
     expect(checkState(s)).toEqual([]);
   });
 
-  it('overhead: 12 bytes per anon_vma and 12 bytes of anon_vma fields per vma', () => {
+  it('overhead: the anon_vma slab page taken from mem_map (12-byte anon_vmas) and 12 bytes of anon_vma fields per vma', () => {
     const { s, k, a } = world();
     do_fork(k, a);
-    expect(k.rmap.overhead(s).bytes).toBe(1 * ANON_VMA_BYTES + 2 * VMA_ANON_FIELDS_BYTES);
+    expect(k.rmap.slab?.inUse(s)).toBe(1);
+    expect(k.rmap.slab?.objectBytes).toBe(ANON_VMA_BYTES);
+    expect(k.rmap.overhead(s)).toEqual({ bytes: 4096 + 2 * VMA_ANON_FIELDS_BYTES, frames: 1 });
   });
 
   it('its events are refused in a run of another design', () => {
