@@ -8,7 +8,7 @@ import { pgd_getmm, pmd_getpgd, pte_addr, pte_getpmd, pte_slot, pte_table_pfn } 
 import { PG_kernel, PG_pgtable, PG_reserved, PG_swap_cache, PG_task } from '../include/page-flags.js';
 import { type CheckView, hex, type Rule, type Violation } from '../include/rules.js';
 import { buddyBit } from '../reducer/buddy.js';
-import { getPage, NR_MEM_LISTS, type PageTable, type State } from '../state.js';
+import { getPage, NR_MEM_LISTS, type PageTable, type State, type Vma } from '../state.js';
 
 export const isUserPage = (s: State, pfn: number): boolean => pfn >= 0 && pfn < s.nframes && (getPage(s, pfn).flags & PG_reserved) === 0;
 
@@ -225,6 +225,25 @@ export const swapCacheWritable: Rule = {
 
 // ---- pte rules: one pte slot ----
 
+/**
+ * The vma pte-in-vma found last, and where in its mm's list: the ptes of a table come in
+ * address order, so the next one is usually in the same vma. Only a hint: it is used only
+ * while that slot of the list still holds that vma and the address is inside it.
+ */
+let lastVma: { vmas: readonly Vma[] | null; at: number } = { vmas: null, at: 0 };
+
+function inSomeVma(vmas: readonly Vma[], addr: number): boolean {
+  const hint = lastVma.vmas === vmas ? vmas[lastVma.at] : undefined;
+  if (hint !== undefined && addr >= hint.start && addr < hint.end) return true;
+  for (let i = 0; i < vmas.length; i++) {
+    if (addr >= vmas[i].start && addr < vmas[i].end) {
+      lastVma = { vmas, at: i };
+      return true;
+    }
+  }
+  return false;
+}
+
 const pteInVma: Rule = {
   name: 'pte-in-vma',
   description: 'every non-empty pte lies inside a vma of its mm',
@@ -237,7 +256,7 @@ const pteInVma: Rule = {
     if (val === 0) return;
     const mm = v.s.mms[pt.mm];
     const addr = pt.index * (1 << 22) + pte_slot(pte) * PAGE_SIZE;
-    if (mm !== undefined && !mm.vmas.some((a) => addr >= a.start && addr < a.end)) {
+    if (mm !== undefined && !inSomeVma(mm.vmas, addr)) {
       out.push({ invariant: 'pte-in-vma', pte, mm: pt.mm, message: `pte for address ${hex(addr)} (value ${hex(val)}) lies in no vma` });
     }
   },

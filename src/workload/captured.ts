@@ -28,6 +28,7 @@ import { do_mmap, do_munmap } from '../mm/mmap.js';
 import { VM_EXEC, VM_READ, VM_WRITE, VmaKind, type Vma } from '../state.js';
 import { Rng } from './rng.js';
 import type { CapturedLayoutSpec, Scenario } from './scenario.js';
+import type { MmtraceWriter } from './emit-trace.js';
 
 export const SIM_BASE = 0x08000000;
 export const MAX_VMA_PAGES = 16384;
@@ -62,6 +63,8 @@ export class CapturedWorkload {
   private weights: number[] = [];
   private total = 0;
   steps = 0;
+  /** Receives what the processes do, as mmtrace lines (`--emit-trace`); pids are capture order + 1. */
+  trace: MmtraceWriter | null = null;
   /** Approximations made while building the layout. */
   readonly approx = { vmasDropped: 0, pagesFolded: 0, processesFailed: 0 };
 
@@ -181,12 +184,15 @@ export class CapturedWorkload {
     const { at, end } = this.pack(vmas, SIM_BASE, () => false);
     const list = vmas.flatMap((v, j) => (at[j] >= 0 ? [this.simVma(v, at[j])] : []));
     const mm = do_execve(this.k, -1, list);
-    return mm < 0 ? null : { mm, at, end, addrs: [], writable: [] };
+    if (mm < 0) return null;
+    this.trace?.exec(i + 1, list);
+    return { mm, at, end, addrs: [], writable: [] };
   }
 
   private forkFrom(i: number, q: Placed): Placed | null {
     const mm = do_fork(this.k, q.mm);
     if (mm < 0) return null;
+    this.trace?.fork(this.parent[i] + 1, i + 1);
     const pvmas = this.cap.processes[this.parent[i]].vmas;
     const vmas = this.cap.processes[i].vmas;
     const parentAt = new Map<string, number>();
@@ -196,12 +202,19 @@ export class CapturedWorkload {
     const mine = new Set(vmas.map(key));
     // drop what the child does not have, then map what only the child has
     pvmas.forEach((v, j) => {
-      if (q.at[j] >= 0 && !mine.has(key(v))) do_munmap(this.k, mm, q.at[j]);
+      if (q.at[j] >= 0 && !mine.has(key(v))) {
+        do_munmap(this.k, mm, q.at[j]);
+        this.trace?.munmap(i + 1, q.at[j]);
+      }
     });
     const { at, end } = this.pack(vmas, q.end, (j) => parentAt.has(key(vmas[j])));
     vmas.forEach((v, j) => {
       if (at[j] === -2) at[j] = parentAt.get(key(v)) as number;
-      else if (at[j] >= 0) do_mmap(this.k, mm, this.simVma(v, at[j]));
+      else if (at[j] >= 0) {
+        const vma = this.simVma(v, at[j]);
+        do_mmap(this.k, mm, vma);
+        this.trace?.mmap(i + 1, vma);
+      }
     });
     return { mm, at, end, addrs: [], writable: [] };
   }
@@ -222,6 +235,7 @@ export class CapturedWorkload {
         let write = false;
         if (v.kind === 'anon') write = w && !(this.parent[i] >= 0 && this.sharedAnon.has(`${pid}:${j}:${off}`));
         else if (v.kind === 'private') write = w && cow.has(off);
+        this.trace?.ref(write ? 'w' : 'r', pid, addr);
         access(this.k, me.mm, addr, write);
         me.addrs.push(addr);
         me.writable.push(w && (v.kind === 'anon' || cow.has(off)));
@@ -247,6 +261,7 @@ export class CapturedWorkload {
     const p = this.placed[i] as Placed;
     const n = this.addr.int(p.addrs.length);
     const write = p.writable[n] && this.addr.int(100) < 25;
+    this.trace?.ref(write ? 'w' : 'r', i + 1, p.addrs[n]);
     access(this.k, p.mm, p.addrs[n], write);
     timer_tick(this.k);
   }

@@ -46,8 +46,7 @@ export class Workload {
   readonly captured: CapturedWorkload | null;
   /** Receives every decision the generator makes (shrink records a run's inputs this way). */
   recorder: ((i: Input) => void) | null = null;
-  /** Receives what the processes do, as mmtrace lines (`--emit-trace`). */
-  trace: MmtraceWriter | null = null;
+  private _trace: MmtraceWriter | null = null;
 
   constructor(
     private readonly k: Kernel,
@@ -59,6 +58,15 @@ export class Workload {
     this.addr = new Rng(seed, 'access');
     this.life = new Rng(seed, 'life');
     this.inodes = new Map(sc.files.map((f, i) => [f.name, i + 1]));
+  }
+
+  /** Receives what the processes do, as mmtrace lines (`--emit-trace`), a captured machine's too. */
+  get trace(): MmtraceWriter | null {
+    return this._trace;
+  }
+  set trace(w: MmtraceWriter | null) {
+    this._trace = w;
+    if (this.captured) this.captured.trace = w;
   }
 
   private layoutOf(name: string): Layout {

@@ -10,17 +10,17 @@ import { cli, record, tmp } from '../helpers.js';
 
 const FIXTURE = new URL('../fixtures/walk.lackey.gz', import.meta.url).pathname;
 /** No snapshot after the start: a seek or a diff reads every chunk up to its event. */
-const log = record({ scenario: 'tiny', seed: '3', events: 20000, every: 8192 * 1000 }).path;
+const log = record({ scenario: 'tiny', seed: '3', events: 9000, every: 8192 * 1000 }).path;
 const COLUMNS = 50;
 
 const commands: Array<[string, () => string[]]> = [
-  ['run', () => ['run', '--scenario', 'tiny', '--events', '9000']],
-  ['record', () => ['record', '--scenario', 'tiny', '--events', '9000', '-o', tmp('r.mmlog')]],
+  ['run', () => ['run', '--scenario', 'tiny', '--events', '5000']],
+  ['record', () => ['record', '--scenario', 'tiny', '--events', '5000', '-o', tmp('r.mmlog')]],
   ['replay', () => ['replay', log]],
   ['check', () => ['check', log]],
   ['bisect', () => ['bisect', log]],
-  ['seek', () => ['seek', log, '19000']],
-  ['diff', () => ['diff', log, '100', '19000']],
+  ['seek', () => ['seek', log, '8500']],
+  ['diff', () => ['diff', log, '100', '8500']],
   ['history', () => ['history', log, '--page', '20']],
   ['export', () => ['export', log, '-o', tmp('t.json')]],
   ['trace', () => ['trace', FIXTURE, '--frames', '8']],

@@ -26,4 +26,18 @@ describe('record --emit-trace', () => {
       expect(out.faults).toBeGreaterThan(0);
     }
   });
+
+  it("writes a captured machine's boot and steps too (it used to write only the header)", async () => {
+    const a = tmp('cap.mmtrace');
+    const fixture = new URL('../fixtures/machine-capture.json', import.meta.url).pathname;
+    expect((await cli(['run', '--scenario', fixture, '--events', '12000', '--emit-trace', a])).code).toBe(0);
+    const lines = readFileSync(a, 'utf8').split('\n');
+    expect(lines.filter((l) => l.startsWith('exec ')).length).toBe(1); // the capture: a process and its forked child
+    expect(lines).toContain('fork 1 2');
+    const refs = lines.filter((l) => /^[rw] /.test(l)).length;
+    expect(refs).toBeGreaterThan(444); // the boot touches every captured resident page, then steps
+    const r = await cli(['trace', a, '--format', 'mmtrace', '--frames', '300', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ references: refs, processes: 2, forks: 1 });
+  });
 });

@@ -1,6 +1,6 @@
 // Mutated scenario files through the command line (src/workload/scenario.ts validates them):
 // every mutant of the built-in scenarios and the capture fixture (test/workload/mutate.ts)
-// must end in exit 0, a run bounded by --events, or a clean exit 2: `mmsim: error: ` first,
+// (run, record or compare) must end in exit 0 after the work asked for, or a clean exit 2: `mmsim: error: ` first,
 // no stack, a message of bounded size. Never an internal error, a hang or a heap blow-up.
 //
 // The cases run in one worker thread calling the compiled CLI's main() in-process, so that
@@ -8,10 +8,10 @@
 // interrupted from inside) and named: the worker has a heap limit, and a case that takes
 // over HANG_MS is a hang (a run of 2,000 events takes milliseconds; the bound is wide so that
 // a loaded machine never trips it). npm test runs CASES; npm run soak (MMSIM_SOAK=1) ten
-// times as many. A failure names its seed: MMSIM_MUTANT=<seed> reruns that case alone and
-// writes the mutant's file.
+// times as many (MMSIM_MUTANTS=N: N). A failure names its seed: MMSIM_MUTANT=<seed> reruns
+// that case alone and writes the mutant's file.
 
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -94,8 +94,9 @@ class CaseRunner {
 function problem(r: Outcome | string): string | null {
   if (typeof r === 'string') return r;
   if (r.code === 0) {
-    const events = (JSON.parse(r.stdout) as { events?: unknown }).events;
-    if (typeof events !== 'number' || events < EVENTS) return `exit 0 but the report has events ${String(events)}`;
+    const out = JSON.parse(r.stdout) as { events?: unknown; results?: Array<{ steps: number }> };
+    if (out.results !== undefined) return out.results.every((d) => d.steps === 300) ? null : 'exit 0 but compare ran short';
+    if (typeof out.events !== 'number' || out.events < EVENTS) return `exit 0 but the report has events ${String(out.events)}`;
     return null;
   }
   if (r.code !== 2) return `exit ${r.code}`;
@@ -106,15 +107,16 @@ function problem(r: Outcome | string): string | null {
 }
 
 function argsFor(m: Mutant, file: string): string[] {
-  // one case in four records a log too (the log header validates the booted machine again)
-  return m.seed % 4 === 3
-    ? ['record', '--scenario', file, '--events', String(EVENTS), '-o', join(dir, `${m.seed}.mmlog`), '--json']
-    : ['run', '--scenario', file, '--events', String(EVENTS), '--json'];
+  // one case in four records a log too (the log header validates the booted machine again);
+  // one in eight compares, which steps the workload itself instead of running to an event count
+  if (m.seed % 4 === 3) return ['record', '--scenario', file, '--events', String(EVENTS), '-o', join(dir, `${m.seed}.mmlog`), '--json'];
+  if (m.seed % 8 === 5) return ['compare', '--scenario', file, '--steps', '300', '--designs', 'clock/pte-chain', '--sequential', '--json'];
+  return ['run', '--scenario', file, '--events', String(EVENTS), '--json'];
 }
 
 describe('mutated scenario files', () => {
   const seeds = ONLY !== undefined ? [Number(ONLY)] : Array.from({ length: CASES }, (_, i) => i);
-  it(`exit 0 within --events, or a clean exit 2 (${seeds.length} cases)`, { timeout: SOAK ? 3_600_000 : 300_000 }, async () => {
+  it(`exit 0 after the work asked for, or a clean exit 2 (${seeds.length} cases)`, { timeout: SOAK ? 3_600_000 : 300_000 }, async () => {
     const runner = new CaseRunner();
     const failures: string[] = [];
     try {
@@ -135,6 +137,8 @@ describe('mutated scenario files', () => {
     } finally {
       await runner.close();
     }
+    // the mutants' files stay only when a case failed, for its replay
+    if (failures.length === 0) rmSync(dir, { recursive: true, force: true });
     expect(failures.slice(0, 10).join('\n'), `${failures.length} of ${seeds.length} cases failed`).toBe('');
   });
 });
