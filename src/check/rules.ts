@@ -8,6 +8,7 @@ import { pgd_getmm, pmd_getpgd, pte_addr, pte_getpmd, pte_slot, pte_table_pfn } 
 import { PG_kernel, PG_pgtable, PG_reserved, PG_swap_cache, PG_task } from '../include/page-flags.js';
 import { type CheckView, hex, type Rule, type Violation } from '../include/rules.js';
 import { buddyBit } from '../reducer/buddy.js';
+import { SMP_RULES } from './smp-rules.js';
 import { getPage, NR_MEM_LISTS, type PageTable, type State, type Vma } from '../state.js';
 
 export const isUserPage = (s: State, pfn: number): boolean => pfn >= 0 && pfn < s.nframes && (getPage(s, pfn).flags & PG_reserved) === 0;
@@ -529,6 +530,7 @@ export const CORE_RULES: readonly Rule[] = [
   rss,
   pteInVma,
   rmapUnlinkMissing,
+  ...SMP_RULES,
 ];
 
 export { PTRS_PER_PTE };

@@ -18,6 +18,11 @@ import { LRU_ACTIVE, LRU_INACTIVE_DIRTY, lruSlice } from '../../src/mm/vmscan-lr
 import { PG_active, PG_direct, PG_inactive_clean, PG_task } from '../../src/include/page-flags.js';
 import { arenaOf } from '../../src/rmap/arena.js';
 import { sliceOf as anonSlice } from '../../src/rmap/anon-vma.js';
+import { pageLock, pageTableLock } from '../../src/include/locks.js';
+import { STARVATION_EVENTS } from '../../src/check/smp-rules.js';
+
+/** The SMP rules need a machine with CPUs and locks (the kernel is driven directly, as CPU 0). */
+const SMP: Partial<RunOptions> = { cpus: 2, locking: 'fine' };
 
 /** The LRU lists exist only in active-inactive runs. */
 const LRU: Partial<RunOptions> = { reclaim: 'active-inactive' };
@@ -210,6 +215,66 @@ describe('invariants', () => {
         ];
       },
       { rmap: 'anon_vma' },
+    ],
+    [
+      'a pte changed by CPU 0 while CPU 1 holds its page_table_lock',
+      'smp-pte-race',
+      (w) => [
+        { t: 'cpu', cpu: 1 },
+        { t: 'lock_acquire', lock: pageTableLock(w.a) },
+        { t: 'cpu', cpu: 0 },
+        { t: 'pte_mkold', pte: w.pteA(0) },
+      ],
+      SMP,
+    ],
+    [
+      "a page's chain edited by CPU 0 while CPU 1 holds the page",
+      'smp-chain-race',
+      (w) => {
+        const pfn = w.pfnOf(w.pteA(0));
+        return [
+          { t: 'cpu', cpu: 1 },
+          { t: 'lock_acquire', lock: pageLock(pfn) },
+          { t: 'cpu', cpu: 0 },
+          { t: 'pte_unlink', pte: w.pteA(0), pfn },
+          { t: 'pte_link', pte: w.pteA(0), pfn },
+        ];
+      },
+      SMP,
+    ],
+    [
+      "a page lock taken, then an mm's page_table_lock (the inversion)",
+      'smp-lock-order',
+      (w) => [
+        { t: 'lock_acquire', lock: pageLock(w.pfnOf(w.pteA(0))) },
+        { t: 'lock_acquire', lock: pageTableLock(w.a) },
+      ],
+      SMP,
+    ],
+    [
+      'two CPUs each waiting for the lock the other holds',
+      'smp-deadlock',
+      (w) => [
+        { t: 'lock_acquire', lock: pageTableLock(w.a) },
+        { t: 'cpu', cpu: 1 },
+        { t: 'lock_acquire', lock: pageTableLock(w.b) },
+        { t: 'lock_wait', lock: pageTableLock(w.a) },
+        { t: 'cpu', cpu: 0 },
+        { t: 'lock_wait', lock: pageTableLock(w.b) },
+      ],
+      SMP,
+    ],
+    [
+      'a CPU waiting for a lock for longer than the bound',
+      'smp-starvation',
+      (w) => {
+        w.sim.machine.emit({ t: 'lock_acquire', lock: pageTableLock(w.a) });
+        w.sim.machine.emit({ t: 'cpu', cpu: 1 });
+        w.sim.machine.emit({ t: 'lock_wait', lock: pageTableLock(w.a) });
+        (w.s as { stats: { events: number } }).stats.events += STARVATION_EVENTS + 1;
+        return [];
+      },
+      SMP,
     ],
   ];
 
