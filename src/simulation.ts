@@ -7,7 +7,7 @@ import { initialState, kernelConfig, kernelDesigns, type RunConfig } from './run
 import type { State } from './state.js';
 import { Workload } from './workload/generator.js';
 import type { Input } from './workload/inputs.js';
-import { SmpEngine } from './smp/engine.js';
+import { type Preemption, SmpEngine } from './smp/engine.js';
 
 // defined beside the store it paces, so that `mmsim trace` need not load the workload to know it
 export { COMMIT_EVERY };
@@ -94,9 +94,23 @@ export class Simulation {
     this.booting = this.workload.bootOps();
   }
 
-  /** Run recorded workload decisions instead of the generator (shrink), then stop. */
-  runInputs(inputs: readonly Input[], onProgress?: (events: number) => void): State {
-    if (this.smp !== null) throw new Error("shrink replays one CPU's decisions: an SMP run cannot be shrunk yet");
+  /**
+   * Run recorded workload decisions instead of the generator (shrink), then stop. With
+   * several CPUs they are followed with `preemptions` in place of the scheduler (SmpScript),
+   * up to `maxEvents`.
+   */
+  runInputs(
+    inputs: readonly Input[],
+    onProgress?: (events: number) => void,
+    preemptions: readonly Preemption[] = [],
+    /** SMP: stop after this many events (a script without its preemptions may leave kswapd running alone for ever). */
+    maxEvents = Number.POSITIVE_INFINITY,
+  ): State {
+    if (this.smp !== null) {
+      this.finishBoot();
+      this.smp.follow({ inputs, preemptions });
+      return this.runSmp(this.smp, maxEvents, onProgress);
+    }
     this.booted = true;
     let nextCommit = this.machine.events + COMMIT_EVERY;
     for (const i of inputs) {

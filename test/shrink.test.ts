@@ -4,7 +4,9 @@ import { shrink } from '../src/shrink/index.js';
 import { recordRun } from '../src/log/record.js';
 import { bisect } from '../src/bisect/index.js';
 import { record, timeline, tmp } from './helpers.js';
-import type { InjectSpec } from '../src/inject/injector.js';
+import { parseInjectSpec, type InjectSpec } from '../src/inject/injector.js';
+import { makeRunConfig } from '../src/run-config.js';
+import { loadScenario } from '../src/workload/scenario.js';
 
 describe('shrinking', { timeout: 60000 }, () => {
   it('ddmin finds a 1-minimal failing subsequence', () => {
@@ -39,5 +41,32 @@ describe('shrinking', { timeout: 60000 }, () => {
     const b = bisect(timeline(small.path))!;
     expect(b.invariant).toBe(before.invariant);
     expect(b.event).toBe(small.injected[0]);
+  });
+
+  it('SMP: fewer preemptions first, then fewer decisions, and the same invariant still breaks', () => {
+    // the run mmsim explore --cpus 2 --inject no-tlb-shootdown finds at schedule 1 (rr switches CPU every step)
+    const cfg = makeRunConfig(loadScenario('x486'), { seed: '1', cpus: 2, sched: 'rr', locking: 'bkl', schedSeed: '1' });
+    const spec = parseInjectSpec('no-tlb-shootdown@1');
+    const big = recordRun(tmp('smp-big.mmlog'), cfg, { events: 2000, inject: spec });
+    const tl = timeline(big.path);
+    const before = bisect(tl)!;
+    expect(before.invariant).toBe('smp-stale-tlb');
+    const r = shrink(tl, 500);
+    expect(r.invariant).toBe('smp-stale-tlb');
+    expect(r.preemptions.before).toBeGreaterThan(50);
+    expect(r.preemptions.kept.length).toBeLessThanOrEqual(1);
+    expect(r.after.inputs).toBeLessThan(r.before.inputs);
+    // the shrunk run, recorded with its preemptions, breaks the same rule at an injected event
+    const small = recordRun(tmp('smp-small.mmlog'), cfg, {
+      events: 0,
+      inputs: r.inputs,
+      preemptions: r.preemptions.kept,
+      maxEvents: r.eventLimit,
+      inject: { ...spec, after: 0 },
+    });
+    const b = bisect(timeline(small.path))!;
+    expect(b.invariant).toBe('smp-stale-tlb');
+    expect(b.event).toBe(small.injected[0]);
+    expect(small.events).toBeLessThan(big.events);
   });
 });

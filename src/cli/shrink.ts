@@ -42,11 +42,14 @@ export function shrinkCommand(cli: Cli): Command {
         recordRun(target, tl.config, {
           events: 0,
           inputs: r.inputs,
+          preemptions: r.preemptions.kept,
+          maxEvents: r.eventLimit,
           inject: spec && { ...spec, after: 0 },
           meta: {
             mmsim: MMSIM_VERSION,
             shrunkFrom: { log: path, events: r.before.events, failingEvent: r.before.failingEvent },
             inputs: r.inputs,
+            ...(tl.config.smp !== undefined ? { preemptions: r.preemptions.kept } : {}),
           },
         }),
       );
@@ -58,6 +61,7 @@ export function shrinkCommand(cli: Cli): Command {
           before: r.before,
           after: { ...r.after, events: rec.events },
           ratio,
+          preemptions: { before: r.preemptions.before, after: r.preemptions.kept.length },
           tests: r.tests,
           injected: rec.injected,
         });
@@ -68,6 +72,9 @@ export function shrinkCommand(cli: Cli): Command {
           `shrunk ${path} (${r.invariant} fails after event ${r.before.failingEvent}) to ${o.output}:`,
           `  events   ${r.before.events.toLocaleString('en-US')} -> ${rec.events.toLocaleString('en-US')} (${ratio}x smaller)`,
           `  inputs   ${r.before.inputs.toLocaleString('en-US')} workload decisions -> ${r.after.inputs}`,
+          ...(tl.config.smp !== undefined
+            ? [`  preempts ${r.preemptions.before.toLocaleString('en-US')} CPU switches by the scheduler -> ${r.preemptions.kept.length}`]
+            : []),
           `  tests    ${r.tests} kernel runs`,
           `  next     mmsim bisect ${o.output}`,
         ].join('\n') + '\n',

@@ -13,6 +13,7 @@ import { makeReport, type Report } from '../report.js';
 import { Injector, type InjectSpec } from '../inject/injector.js';
 import type { Event } from '../events.js';
 import type { Input } from '../workload/inputs.js';
+import type { Preemption } from '../smp/engine.js';
 import type { State } from '../state.js';
 
 export interface RecordOptions {
@@ -25,6 +26,10 @@ export interface RecordOptions {
   onProgress?: (events: number) => void;
   /** Run these workload decisions instead of the generator (shrink); see workload/inputs.ts. */
   inputs?: readonly Input[];
+  /** With `inputs` and several CPUs: the preemptions that replace the scheduler (shrink). */
+  preemptions?: readonly Preemption[];
+  /** With `inputs` and several CPUs: stop after this many events. */
+  maxEvents?: number;
   /** Called with the simulation before it runs (e.g. to attach an mmtrace writer to its workload). */
   onSimulation?: (sim: Simulation) => void;
 }
@@ -63,7 +68,7 @@ export function recordRun(path: string, cfg: RunConfig, o: RecordOptions): Recor
   const snapshots = () => ({ count: writer.snapshots, every, bytes: writer.snapshotBytes, ms: Math.round(writer.snapshotMs) });
   let s: State;
   try {
-    s = o.inputs ? sim.runInputs(o.inputs, o.onProgress) : sim.run(o.events, o.onProgress);
+    s = o.inputs ? sim.runInputs(o.inputs, o.onProgress, o.preemptions, o.maxEvents) : sim.run(o.events, o.onProgress);
   } catch (err) {
     if (spec !== null && sim.kernel.inject.committed.length > 0) {
       // keep where the bug was committed even though the run cannot close normally

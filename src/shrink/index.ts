@@ -2,6 +2,8 @@
 // decisions, keep those up to the first failure, then delta-debug them (a binary search
 // for the shortest failing prefix first, which is cheap and usually removes most, then one
 // try without repeated touches, one per process without that process, then ddmin) while the same invariant still breaks.
+// With several CPUs the run is also its preemptions (the scheduler's picks other than
+// "the current CPU runs on"): ddmin removes those first, then the decisions as above.
 
 import { bisect } from '../bisect/index.js';
 import type { InjectSpec } from '../inject/injector.js';
@@ -12,6 +14,7 @@ import type { Timeline } from '../timetravel/timeline.js';
 import type { Input } from '../workload/inputs.js';
 import { ddmin } from './ddmin.js';
 import { runInputs } from './oracle.js';
+import type { Preemption } from '../smp/engine.js';
 
 export interface ShrinkResult {
   invariant: string;
@@ -19,19 +22,25 @@ export interface ShrinkResult {
   before: { events: number; inputs: number; failingEvent: number };
   after: { events: number; inputs: number };
   inputs: Input[];
+  /** SMP: the preemptions of the original run up to its failure, and those kept (empty with one CPU). */
+  preemptions: { before: number; kept: Preemption[] };
+  /** SMP: every test run stops after this many events (twice the original's, plus 10,000). */
+  eventLimit: number;
   tests: number;
 }
 
 export class ShrinkError extends Error {}
 
-/** The original run's decisions, up to the step during which event `upTo` was emitted. */
-function recordInputs(cfg: RunConfig, inject: InjectSpec | null, upTo: number): Input[] {
+/** The original run's decisions (and, with several CPUs, preemptions), up to the step during which event `upTo` was emitted. */
+function recordInputs(cfg: RunConfig, inject: InjectSpec | null, upTo: number): { inputs: Input[]; preemptions: Preemption[] } {
   const sim = new Simulation(cfg, 'direct');
   if (inject) sim.kernel.inject = new Injector(inject, cfg.seed, () => sim.machine.events);
   const inputs: Input[] = [];
+  const preemptions: Preemption[] = [];
   sim.workload.recorder = (i) => inputs.push(i);
+  if (sim.smp !== null) sim.smp.preemptionRecorder = preemptions;
   sim.run(upTo + 1);
-  return inputs;
+  return { inputs, preemptions };
 }
 
 /** Called after each test run of the kernel: tests so far, and the size (inputs) of the smallest failing run found yet. */
@@ -44,11 +53,14 @@ export function shrink(tl: Timeline, budget = 3000, onTest?: ShrinkProgress): Sh
   if (cfg.scenario.captured)
     throw new ShrinkError(`scenario ${cfg.scenario.name} replays a captured machine, whose workload has no decisions to shrink`);
   const inject = (tl.log.header.inject as InjectSpec | undefined) ?? null;
-  const inputs = recordInputs(cfg, inject, b.op.end);
+  const { inputs, preemptions } = recordInputs(cfg, inject, b.op.end);
+  const limit = 2 * b.op.end + 10_000;
+  const test = (xs: readonly Input[], ps: readonly Preemption[]): boolean => runInputs(cfg, xs, inject, b.invariant, ps, limit).fails;
   let runs = 0;
   let smallest = inputs.length;
+  let kept: Preemption[] = preemptions;
   const oracle = (xs: readonly Input[]): boolean => {
-    const fails = runInputs(cfg, xs, inject, b.invariant).fails;
+    const fails = test(xs, kept);
     if (fails) smallest = Math.min(smallest, xs.length);
     onTest?.(++runs, smallest);
     return fails;
@@ -58,6 +70,25 @@ export function shrink(tl: Timeline, budget = 3000, onTest?: ShrinkProgress): Sh
     throw new ShrinkError(
       `re-running the recorded decisions does not break ${b.invariant} again (seed ${cfg.seed}, event ${b.event}); the log may come from another mmsim version`,
     );
+  }
+  if (preemptions.length > 0) {
+    // the fewest preemptions first, with every decision: a schedule with fewer CPU switches is the easier race to read
+    const dp = ddmin(
+      preemptions,
+      (ps) => {
+        const fails = test(inputs, ps);
+        onTest?.(++runs, smallest);
+        return fails;
+      },
+      budget,
+    );
+    tests += dp.tests;
+    kept = dp.result;
+    // ddmin never tests the empty list: a failure with no preemption at all is the smallest
+    if (kept.length === 1) {
+      tests++;
+      if (test(inputs, [])) kept = [];
+    }
   }
   // Shortest failing prefix (failure is monotone in the prefix length often enough; ddmin repairs the rest).
   let lo = 1,
@@ -92,8 +123,10 @@ export function shrink(tl: Timeline, budget = 3000, onTest?: ShrinkProgress): Sh
   }
   const dd = ddmin(start, oracle, budget);
   tests += dd.tests;
-  const after = runInputs(cfg, dd.result, inject, b.invariant);
+  const after = runInputs(cfg, dd.result, inject, b.invariant, kept, limit);
   return {
+    preemptions: { before: preemptions.length, kept },
+    eventLimit: limit,
     invariant: b.invariant,
     before: { events: b.op.end, inputs: inputs.length, failingEvent: b.event },
     after: { events: after.events, inputs: dd.result.length },

@@ -8,13 +8,22 @@ import type { RunConfig } from '../run-config.js';
 import { Simulation } from '../simulation.js';
 import { copyState } from '../snapshot/clone.js';
 import type { Input } from '../workload/inputs.js';
+import type { Preemption } from '../smp/engine.js';
 
 export interface RunOutcome {
   fails: boolean;
   events: number;
 }
 
-export function runInputs(cfg: RunConfig, inputs: readonly Input[], inject: InjectSpec | null, invariant: string): RunOutcome {
+/** With several CPUs, `preemptions` replace the scheduler (src/smp/engine.ts SmpScript). */
+export function runInputs(
+  cfg: RunConfig,
+  inputs: readonly Input[],
+  inject: InjectSpec | null,
+  invariant: string,
+  preemptions: readonly Preemption[] = [],
+  maxEvents = Number.POSITIVE_INFINITY,
+): RunOutcome {
   const sim = new Simulation(cfg, 'direct');
   if (inject) sim.kernel.inject = new Injector({ ...inject, after: 0 }, cfg.seed, () => sim.machine.events);
   const checker = new StreamChecker(copyState(sim.initial), { only: new Set([invariant]), fullEvery: 64 });
@@ -23,7 +32,7 @@ export function runInputs(cfg: RunConfig, inputs: readonly Input[], inject: Inje
     if (ok && !checker.step(e)) ok = false;
   };
   try {
-    sim.runInputs(inputs);
+    sim.runInputs(inputs, undefined, preemptions, maxEvents);
     if (ok) ok = checker.finish();
   } catch {
     // the kernel fell over after the bug; it counts only if a check failed first

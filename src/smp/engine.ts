@@ -24,6 +24,22 @@ import { makeScheduler, type SchedSpec, type Scheduler } from './sched.js';
 /** The CPU kswapd runs on. */
 export const KSWAPD_CPU = 0;
 
+/** A preemption: at scheduler step `step` the scheduler ran `cpu` instead of the default (see SmpEngine.defaultCpu). */
+export interface Preemption {
+  step: number;
+  cpu: number;
+}
+
+/**
+ * An SMP run as data, for shrink: the workload's decisions in the order CPUs began them, and
+ * the preemptions. Replayed by the engine in place of the scheduler and the generator; the
+ * whole script of a run replays that run exactly, and any part of it is still a run.
+ */
+export interface SmpScript {
+  inputs: readonly Input[];
+  preemptions: readonly Preemption[];
+}
+
 export interface SmpConfig {
   cpus: number;
   sched: SchedSpec;
@@ -58,6 +74,12 @@ export class SmpEngine {
   private readonly readyAt = new Map<Proc, number>();
   /** Workload decisions drawn so far (user steps begun): the comparison's measure of equal work. */
   steps = 0;
+  /** Scheduler picks made so far (the step numbers of preemptions). */
+  private picks = 0;
+  /** When set, preemptions the scheduler makes are appended here (shrink records a run's script). */
+  preemptionRecorder: Preemption[] | null = null;
+  /** When set, the run follows this script instead of the scheduler and the generator. */
+  private script: { inputs: readonly Input[]; pos: number; preempt: Map<number, number> } | null = null;
 
   constructor(
     private readonly k: Kernel,
@@ -72,6 +94,46 @@ export class SmpEngine {
     this.runningOn = new Array<Proc | null>(cfg.cpus).fill(null);
     this.ctxs = Array.from({ length: cfg.cpus }, (_, cpu) => this.context(cpu));
     k.reclaimMayTouch = (pfn) => this.design.reclaimMayTouch(k, this.smp.cur, pfn);
+  }
+
+  /** Follow `script` from now on (shrink's oracle): see SmpScript. */
+  follow(script: SmpScript): void {
+    this.script = { inputs: script.inputs, pos: 0, preempt: new Map(script.preemptions.map((p) => [p.step, p.cpu])) };
+  }
+
+  /** With no preemption, the current CPU runs on while it can; otherwise the lowest runnable one. */
+  private defaultCpu(runnable: readonly number[]): number {
+    return runnable.includes(this.smp.cur) ? this.smp.cur : runnable[0];
+  }
+
+  private pick(runnable: readonly number[]): number {
+    const step = this.picks++;
+    if (this.script !== null) {
+      const c = this.script.preempt.get(step);
+      return c !== undefined && runnable.includes(c) ? c : this.defaultCpu(runnable);
+    }
+    const c = this.sched.pick(runnable, this.smp.clock);
+    if (this.preemptionRecorder !== null && c !== this.defaultCpu(runnable)) this.preemptionRecorder.push({ step, cpu: c });
+    return c;
+  }
+
+  /**
+   * Scripted: the next decision whose process is alive (those of processes that died are
+   * dropped), 'unborn' when it is for a process not forked yet, null when none is left.
+   */
+  private nextScripted(): { p: Proc; i: Input } | 'unborn' | null {
+    const sc = this.script as NonNullable<typeof this.script>;
+    while (sc.pos < sc.inputs.length) {
+      const i = sc.inputs[sc.pos];
+      if (i.a !== 'boot') {
+        const p = this.workload.byPid(i.pid);
+        if (p !== undefined) return { p, i };
+        if (!this.workload.pidUsed(i.pid)) return 'unborn';
+      }
+      // a reboot is the engine's own (every process exited); a dead process's decision is dropped
+      sc.pos++;
+    }
+    return null;
   }
 
   private get smp(): SmpState {
@@ -131,7 +193,12 @@ export class SmpEngine {
     }
     if (this.tasks[cpu] !== null) return true;
     if (this.draining) return false;
-    return (cpu === KSWAPD_CPU && this.kswapdWanted) || this.workload.hasFree(this.running);
+    if (cpu === KSWAPD_CPU && this.kswapdWanted) return true;
+    if (this.script !== null) {
+      const next = this.nextScripted();
+      if (next === null || next === 'unborn') return false;
+    }
+    return this.workload.hasFree(this.running);
   }
 
   /** Emit the user time `cpu` has run (it must be the current CPU). */
@@ -159,12 +226,21 @@ export class SmpEngine {
         return false;
       }
       if (this.draining) return false;
+      if (this.script !== null) {
+        const next = this.nextScripted();
+        if (next === null) return false;
+        // nothing runs and the next decision is for a process never forked (a shrunk script): drop it
+        if (next === 'unborn' && this.workload.nprocs > 0) {
+          this.script.pos++;
+          return true;
+        }
+      }
       // every process exited: the session starts again, on CPU 0
       this.switchTo(0);
       this.workload.rebootIfEmpty();
       return true;
     }
-    const cpu = this.sched.pick(runnable, this.smp.clock);
+    const cpu = this.pick(runnable);
     this.switchTo(cpu);
     let task = this.tasks[cpu];
     if (task === null) {
@@ -223,7 +299,16 @@ export class SmpEngine {
 
   /** A user step: a process no other CPU is running does what the workload draws for it. */
   private *userStep(ctx: CpuContext): Steps {
-    const p = this.workload.pickFree(this.running);
+    let p: Proc | null;
+    let scripted: Input | null = null;
+    if (this.script !== null) {
+      const next = this.nextScripted();
+      if (next === null || next === 'unborn') return;
+      this.script.pos++;
+      // a decision for a process another CPU is running is dropped (it cannot run twice at once)
+      if (this.running.has(next.p)) return;
+      ({ p, i: scripted } = next);
+    } else p = this.workload.pickFree(this.running);
     if (p === null) return;
     this.running.add(p);
     this.runningOn[ctx.cpu] = p;
@@ -235,7 +320,8 @@ export class SmpEngine {
       this.flushUser(ctx.cpu);
       this.k.emit({ t: 'user_time', us: idle });
     }
-    const i = this.workload.decide(p);
+    const i = scripted ?? this.workload.decide(p);
+    if (scripted !== null && !this.workload.canPerform(p, scripted)) return;
     if (i.a === 'ref') yield* this.reference(ctx, p, i.addr, i.write === 1);
     else if (i.a !== 'boot') yield* this.lifecycle(ctx, p, i);
   }
@@ -265,7 +351,11 @@ export class SmpEngine {
         yield* this.lifecycle(ctx, p, { a: 'exit', pid: p.pid });
         return;
       }
-      if (r === 'segv') this.workload.segv(p, addr);
+      if (r === 'segv') {
+        // a shrunk script may touch what a removed decision would have mapped: ignored, as perform() does
+        if (this.script !== null) return;
+        this.workload.segv(p, addr);
+      }
     }
   }
 }

@@ -176,6 +176,27 @@ export class Workload {
     return this.procs.some((p) => !running.has(p));
   }
 
+  /** SMP shrink: has pid `pid` been given to a process yet (pids are never reused)? */
+  pidUsed(pid: number): boolean {
+    return pid < this.nextPid;
+  }
+
+  /** SMP shrink: the live process `pid`, if any. */
+  byPid(pid: number): Proc | undefined {
+    return this.procs.find((q) => q.pid === pid);
+  }
+
+  /**
+   * SMP shrink: can `p` do the recorded decision `i` now (an mmap needs no temporary mapping,
+   * a munmap one)? A spawn takes the recorded child's pid, as perform() does.
+   */
+  canPerform(p: Proc, i: Input): boolean {
+    if (i.a === 'mmap') return p.temp === null;
+    if (i.a === 'munmap') return p.temp !== null;
+    if (i.a === 'spawn') this.nextPid = i.child;
+    return true;
+  }
+
   /** SMP: is `p` still alive (it may have exited while its CPU waited)? */
   alive(p: Proc): boolean {
     return this.procs.includes(p);

@@ -4,6 +4,8 @@ import { apply } from '../../src/reducer/index.js';
 import { cloneState } from '../../src/snapshot/clone.js';
 import { stateHash } from '../../src/snapshot/hash.js';
 import type { State } from '../../src/state.js';
+import type { Preemption, SmpEngine } from '../../src/smp/engine.js';
+import type { Input } from '../../src/workload/inputs.js';
 import { OP } from '../../src/events.js';
 import { BKL } from '../../src/include/locks.js';
 import { cli, recordEvents, simulation, tmp } from '../helpers.js';
@@ -111,5 +113,21 @@ describe('SMP engine (--cpus N > 1)', () => {
       expect(r.stderr).toContain(says);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
     }
+  });
+
+  it("shrink's script (decisions and preemptions) replays the run it was recorded from exactly", () => {
+    const opts = { cpus: 4, sched: 'pct:3', locking: 'fine', mem: '2M' };
+    const a = simulation('forky', '7', opts);
+    const inputs: Input[] = [];
+    const preemptions: Preemption[] = [];
+    a.workload.recorder = (i) => inputs.push(i);
+    (a.smp as SmpEngine).preemptionRecorder = preemptions;
+    const end = a.run(8000);
+    expect(preemptions.length).toBeGreaterThan(0);
+    const b = simulation('forky', '7', opts);
+    expect(stateHash(b.runInputs(inputs, undefined, preemptions))).toBe(stateHash(end));
+    // without its preemptions it is another run, and it still ends (the current CPU runs on)
+    const c = simulation('forky', '7', opts);
+    expect(stateHash(c.runInputs(inputs, undefined, [], 50000))).not.toBe(stateHash(end));
   });
 });
