@@ -1,0 +1,58 @@
+// The shared-library sweep over several seeds: `mmsim compare --sweep` takes one seed (and
+// refuses --seeds), so this runs it once per seed and prints, per N and design, each sweep
+// metric's mean with its 95% Student-t interval, and each design's paired difference from the
+// first design (same seed, same N). docs/findings.md quotes it. Usage:
+//   node dist/tools/sweep-seeds.js [seeds] [steps] [designs] [jobs]
+//   (default 1..5, 150000, clock/pte-chain,old/none, one thread per core)
+
+import { runSweep, type SweepPoint, type SweepResult } from '../src/compare/sweep.js';
+import { parseSeeds } from '../src/sweep/grid.js';
+import { formatInterval } from '../src/sweep/report.js';
+import { type Interval, meanInterval } from '../src/sweep/stats.js';
+
+type Key = 'ptesPerFreed' | 'sharedPtesPerFreed' | 'sharedTouchesPerPass' | 'completionS' | 'majorFaults';
+const KEYS: Array<[Key, string, (p: SweepPoint) => number | null]> = [
+  ['ptesPerFreed', 'ptes/freed', (p) => p.ptesPerFreed],
+  ['sharedPtesPerFreed', 'library ptes/freed', (p) => p.sharedPtesPerFreed],
+  ['sharedTouchesPerPass', 'library looks/pass', (p) => p.sharedTouchesPerPass],
+  ['majorFaults', 'major faults', (p) => p.majorFaults],
+  ['completionS', 'completion s', (p) => p.completionUs / 1e6],
+];
+
+// a seed where the metric is undefined (no library page freed) is left out of that cell
+const present = (xs: Array<number | null>): number[] => xs.filter((x): x is number => x !== null);
+
+async function main(): Promise<void> {
+  const seeds = parseSeeds(process.argv[2] ?? '1..5');
+  const steps = Number(process.argv[3] ?? 150000);
+  const designs = process.argv[4] ?? 'clock/pte-chain,old/none';
+  const jobs = process.argv[5] === undefined ? undefined : Number(process.argv[5]);
+  const runs: SweepResult[] = [];
+  for (const seed of seeds) runs.push(await runSweep({ seed, steps, designs, jobs }));
+  const names = runs[0].designs;
+  const ns = [...new Set(runs[0].points.map((p) => p.n))];
+  const at = (n: number, d: string, f: (p: SweepPoint) => number | null): Array<number | null> =>
+    runs.map((r) => f(r.points.find((p) => p.n === n && p.design === d) as SweepPoint));
+  console.log(`sweep over seeds: sharedlib:N, seeds ${seeds.join(',')}, ${steps} steps per run; mean ± 95% interval`);
+  for (const [, label, f] of KEYS) {
+    console.log(`\n${label}`);
+    const base = names[0];
+    const head = ['N', ...names, ...names.slice(1).map((d) => `${d} - ${base}`)];
+    const rows = ns.map((n) => {
+      const cells = names.map((d) => formatInterval(meanInterval(present(at(n, d, f)))));
+      const diffs = names.slice(1).map((d) => {
+        const a = at(n, d, f);
+        const b = at(n, base, f);
+        const pairs = a.flatMap((x, i) => (x === null || b[i] === null ? [] : [x - (b[i] as number)]));
+        const i: Interval = meanInterval(pairs);
+        return formatInterval(i, true);
+      });
+      return [String(n), ...cells, ...diffs];
+    });
+    const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+    const line = (c: string[]): string => c.map((x, i) => (i ? x.padStart(w[i]) : x.padEnd(w[i]))).join('  ');
+    console.log([line(head), w.map((k) => '-'.repeat(k)).join('  '), ...rows.map(line)].join('\n'));
+  }
+}
+
+await main();
