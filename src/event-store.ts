@@ -91,6 +91,13 @@ export function applyEvents(state: State, events: Iterable<Event>): State {
   });
 }
 
+/** One event applied with Immer: a new immutable state sharing all it did not change with `state`. */
+export function applyOne(state: State, e: Event): State {
+  return immer.produce(state, (d) => {
+    apply(d as State, e);
+  });
+}
+
 /** A plain (non-draft) view of the machine's current state, for snapshots mid-batch. */
 export function plainState(m: EventStore): State {
   return m.s;

@@ -5,6 +5,8 @@
 // each field list fixes the order of the integers that follow the code. Append new types
 // at the end; never reorder (that would change the log format).
 
+import { lockName } from './include/locks.js';
+
 export const EVENT_FIELDS = {
   op: ['kind', 'mm', 'addr'],
   tick: ['us'],
@@ -107,6 +109,15 @@ export const EVENT_FIELDS = {
    * `pfn`, just allocated from the buddy lists: it holds PAGE_SIZE / object size objects.
    */
   rmap_slab_grow: ['pfn'],
+  // --cpus N > 1 only (src/smp/): never emitted by a 1-CPU run, so its log is unchanged.
+  /** The scheduler gives the next step to `cpu`: the events that follow are that CPU's (emitted when the CPU changes). */
+  cpu: ['cpu'],
+  /** The current CPU queues for `lock` (src/include/locks.ts), which another CPU holds. */
+  lock_wait: ['lock'],
+  /** The current CPU takes `lock`: it was free, and the CPU was first in its queue if it had one. */
+  lock_acquire: ['lock'],
+  /** The current CPU releases `lock`. */
+  lock_release: ['lock'],
 } as const;
 
 export type EventType = keyof typeof EVENT_FIELDS;
@@ -177,5 +188,6 @@ export function formatEvent(e: Event): string {
   let s = `${e.t} ${parts.join(' ')}`;
   if (e.t === 'op') s += ` (${OP_KINDS[e.kind] ?? '?'})`;
   if (e.t === 'fault') s += ` (${FAULT_KINDS[e.kind] ?? '?'})`;
+  if (e.t === 'lock_wait' || e.t === 'lock_acquire' || e.t === 'lock_release') s += ` (${lockName(e.lock)})`;
   return s;
 }

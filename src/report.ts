@@ -3,7 +3,9 @@
 
 import { FAULT_KINDS } from './events.js';
 import { rmapOf } from './reducer/designs.js';
-import { NR_MEM_LISTS, type State } from './state.js';
+import { NR_MEM_LISTS, type LockStats, type SmpState, type State } from './state.js';
+import { LOCK_KINDS } from './include/locks.js';
+import { elapsedUs } from './reducer/smp.js';
 
 export interface Report {
   scenario: string;
@@ -48,6 +50,24 @@ export interface Report {
   rmapOverheadBytes: number;
   /** Only with --steal: high-order blocks emptied by steal_specific_page, failed attempts, pages flipped. */
   steal?: { ok: number; failed: number; flipped: number };
+  /** Only with --cpus N > 1 (docs/architecture.md, SMP). */
+  smp?: SmpReport;
+}
+
+export interface SmpReport {
+  cpus: number;
+  locking: string;
+  sched: string;
+  /** Scheduler steps that changed the CPU. */
+  switches: number;
+  /** Faults per simulated second (the latest CPU's clock). */
+  faultsPerSecond: number;
+  /** Pages freed by reclaim per simulated second: kswapd's progress (and direct reclaim's). */
+  pagesFreedPerSecond: number;
+  /** Per lock kind that was taken: acquisitions, queued acquisitions, total wait and hold time. */
+  locks: Record<string, LockStats>;
+  /** Locking rules broken (src/check/smp-rules.ts lists the first ones). */
+  violations: number;
 }
 
 const MAJOR = new Set(['file_major', 'swapin']);
@@ -90,7 +110,7 @@ export function makeReport(s: State, meta: { scenario: string; seed: string; rec
     asyncPages: s.io.nrAsync,
     kswapdRuns: st.kswapdRuns,
     kswapdCpuUs: st.kswapdUs,
-    simulatedUs: s.time,
+    simulatedUs: elapsedUs(s),
     forks: st.forks,
     execs: st.execs,
     exits: st.exits,
@@ -104,7 +124,40 @@ export function makeReport(s: State, meta: { scenario: string; seed: string; rec
     swapUsedSlots: s.swap.used,
     rmapOverheadBytes: rmapOf(s).overhead(s).bytes,
     ...(meta.steal === true || st.steal !== undefined ? { steal: { ok: 0, failed: 0, flipped: 0, ...st.steal } } : {}),
+    ...(s.smp !== undefined ? { smp: smpReport(s, s.smp) } : {}),
   };
+}
+
+const perSecond = (count: number, us: number): number => (us > 0 ? Math.round((count * 1e7) / us) / 10 : 0);
+
+function smpReport(s: State, smp: SmpState): SmpReport {
+  const faults = s.stats.faults.reduce((a, b) => a + b, 0);
+  const locks: Record<string, LockStats> = {};
+  LOCK_KINDS.forEach((k, i) => {
+    if (smp.lockStats[i].acquires > 0) locks[k] = { ...smp.lockStats[i] };
+  });
+  return {
+    cpus: smp.ncpus,
+    locking: smp.locking,
+    sched: smp.sched,
+    switches: smp.switches,
+    faultsPerSecond: perSecond(faults, elapsedUs(s)),
+    pagesFreedPerSecond: perSecond(s.stats.reclaimed, elapsedUs(s)),
+    locks,
+    violations: smp.nviolations,
+  };
+}
+
+function formatSmp(r: SmpReport): string[] {
+  const locks = Object.entries(r.locks).map(
+    ([k, l]) => `${k} ${n(l.acquires)} taken (${n(l.contended)} queued), wait ${ms(l.waitUs)}, hold ${ms(l.holdUs)}`,
+  );
+  return [
+    `  cpus                ${r.cpus} (locking ${r.locking}, sched ${r.sched}), ${n(r.switches)} CPU switches`,
+    `  throughput          ${r.faultsPerSecond} faults/s, ${r.pagesFreedPerSecond} pages freed/s`,
+    ...locks.map((l, i) => `  ${i === 0 ? 'locks' : '     '}               ${l}`),
+    `  locking rules       ${r.violations === 0 ? 'none broken' : `${n(r.violations)} broken (mmsim check names them)`}`,
+  ];
 }
 
 const n = (x: number): string => x.toLocaleString('en-US');
@@ -145,5 +198,6 @@ export function formatReport(r: Report): string {
           `  steal               ${n(r.steal.ok)} high-order blocks emptied, ${n(r.steal.failed)} attempts failed, ${n(r.steal.flipped)} pages flipped`,
         ]
       : []),
+    ...(r.smp !== undefined ? formatSmp(r.smp) : []),
   ].join('\n');
 }

@@ -28,6 +28,10 @@ import type { State } from './state.js';
 import { SWAP_CACHE_RULES, type SwapCacheRules } from './include/swap-cache.js';
 import { parseSizePages } from './workload/size.js';
 import type { Scenario } from './workload/scenario.js';
+import { initialSmp } from './reducer/smp.js';
+import type { SmpConfig } from './smp/engine.js';
+import { DEFAULT_LOCKING, LOCKING_DESIGNS } from './smp/locking/registry.js';
+import { formatSched, parseSched, SchedSpecError, type SchedSpec } from './smp/sched.js';
 
 export const CHAIN_MODES = ['null', 'circular'] as const;
 export type ChainMode = (typeof CHAIN_MODES)[number];
@@ -49,7 +53,17 @@ export interface RunOptions {
   cost?: Partial<Costs>;
   /** The allocator: 2.1.47's __get_free_pages (default) or 'retry', mmsim's earlier forgiving one. */
   alloc?: AllocMode;
+  /** CPUs (1-16; default 1). */
+  cpus?: number;
+  /** The SMP scheduler: rr, random or pct:D (only with cpus > 1; default rr). */
+  sched?: string;
+  /** The SMP locking design: bkl or fine (only with cpus > 1; default bkl). */
+  locking?: string;
+  /** Seeds the scheduler's stream instead of --seed (explore tries schedules of one workload this way). */
+  schedSeed?: string;
 }
+
+export const MAX_CPUS = 16;
 
 /** Everything a run depends on; stored in the log header so a log explains itself. */
 export interface RunConfig {
@@ -73,6 +87,8 @@ export interface RunConfig {
   alloc?: 'retry';
   /** The scenario's file (an absolute path) when it came from one: replay lines name it. */
   scenarioFile?: string;
+  /** --cpus N > 1 (src/smp/); absent for one CPU, so 1-CPU logs and headers are unchanged. */
+  smp?: SmpConfig;
 }
 
 export class ConfigError extends Error {}
@@ -141,6 +157,7 @@ export function makeRunConfig(scenario: Scenario, opts: RunOptions): RunConfig {
     throw new ConfigError(`--swap-cache '${String(opts.swapCache)}' is not known: allowed values are ${SWAP_CACHE_RULES.join(', ')}`);
   if (opts.alloc !== undefined && !ALLOC_MODES.includes(opts.alloc))
     throw new ConfigError(`--alloc '${String(opts.alloc)}' is not known: allowed values are ${ALLOC_MODES.join(', ')}`);
+  const smp = smpConfig(opts, scenario, reclaim);
   const latencies = { ...DEFAULT_LATENCIES };
   for (const [k, v] of Object.entries(scenario.latencies ?? {})) {
     if (!isCostName(k)) throw new ConfigError(`latencies.${k} is not a latency: allowed names are ${COST_NAMES.join(', ')}`);
@@ -167,11 +184,42 @@ export function makeRunConfig(scenario: Scenario, opts: RunOptions): RunConfig {
     ...(age !== undefined ? { age } : {}),
     ...(opts.swapCache === '2.1.88' ? { swapCache: '2.1.88' as const } : {}),
     ...(opts.alloc === 'retry' ? { alloc: 'retry' as const } : {}),
+    ...(smp !== undefined ? { smp } : {}),
   };
 }
 
+/** --cpus, --sched, --locking: undefined for one CPU (which may name neither of the others). */
+function smpConfig(opts: RunOptions, scenario: Scenario, reclaim: string, steal = opts.steal === true): SmpConfig | undefined {
+  const cpus = opts.cpus ?? 1;
+  if (!(Number.isInteger(cpus) && cpus >= 1 && cpus <= MAX_CPUS))
+    throw new ConfigError(`--cpus '${String(opts.cpus)}' is not allowed: a whole number of CPUs from 1 to ${MAX_CPUS}`);
+  if (cpus === 1) {
+    if (opts.sched !== undefined) throw new ConfigError(`--sched ${opts.sched} needs --cpus 2 or more: one CPU has nothing to schedule`);
+    if (opts.locking !== undefined) throw new ConfigError(`--locking ${opts.locking} needs --cpus 2 or more: one CPU takes no locks`);
+    if (opts.schedSeed !== undefined)
+      throw new ConfigError(`--sched-seed ${opts.schedSeed} needs --cpus 2 or more: one CPU has nothing to schedule`);
+    return undefined;
+  }
+  let sched: SchedSpec;
+  try {
+    sched = parseSched(opts.sched ?? 'rr');
+  } catch (err) {
+    if (err instanceof SchedSpecError) throw new ConfigError(err.message);
+    throw err;
+  }
+  const locking = opts.locking ?? DEFAULT_LOCKING;
+  const design = LOCKING_DESIGNS.get(locking);
+  if (design === undefined)
+    throw new ConfigError(`--locking '${locking}' is not known: allowed values are ${[...LOCKING_DESIGNS.keys()].join(', ')}`);
+  const why = design.incompatibility({ reclaim, steal });
+  if (why !== null) throw new ConfigError(why);
+  if (scenario.captured)
+    throw new ConfigError(`--cpus ${cpus} cannot run a captured machine's scenario (its workload has no run queues); use --cpus 1`);
+  return { cpus, sched, locking, ...(opts.schedSeed !== undefined ? { schedSeed: opts.schedSeed } : {}) };
+}
+
 export function initialState(cfg: RunConfig): State {
-  return boot({
+  const s = boot({
     nframes: cfg.nframes,
     reserved: cfg.reserved,
     swapSlots: cfg.swapSlots,
@@ -180,6 +228,8 @@ export function initialState(cfg: RunConfig): State {
     options: { chainMode: cfg.chainMode === 'circular' ? 1 : 0 },
     swapCacheLookup: cfg.swapCache === '2.1.88',
   });
+  if (cfg.smp !== undefined) s.smp = initialSmp(cfg.smp.cpus, cfg.smp.locking, formatSched(cfg.smp.sched));
+  return s;
 }
 
 /** The design objects a run's kernel calls (looked up here, so the kernel never names one). */

@@ -7,6 +7,7 @@ import { initialState, kernelConfig, kernelDesigns, type RunConfig } from './run
 import type { State } from './state.js';
 import { Workload } from './workload/generator.js';
 import type { Input } from './workload/inputs.js';
+import { SmpEngine } from './smp/engine.js';
 
 // defined beside the store it paces, so that `mmsim trace` need not load the workload to know it
 export { COMMIT_EVERY };
@@ -16,6 +17,8 @@ export class Simulation {
   readonly kernel: Kernel;
   readonly workload: Workload;
   readonly initial: State;
+  /** --cpus N > 1: the CPUs and their scheduler; null for one CPU. */
+  readonly smp: SmpEngine | null;
 
   /**
    * With `consumeInitial`, the direct engine runs on the initial state itself: `initial` is
@@ -30,6 +33,7 @@ export class Simulation {
     this.machine = new EventStore(this.initial, engine, opts.consumeInitial === true);
     this.kernel = new Kernel(this.machine, kernelConfig(cfg), kernelDesigns(cfg));
     this.workload = new Workload(this.kernel, cfg.scenario, cfg.seed);
+    this.smp = cfg.smp !== undefined ? new SmpEngine(this.kernel, this.workload, cfg.smp, cfg.seed) : null;
   }
 
   private booted = false;
@@ -42,6 +46,11 @@ export class Simulation {
    * at a time, so a small `events` stops inside it. `onProgress` is called about every COMMIT_EVERY events.
    */
   run(events: number, onProgress?: (events: number) => void): State {
+    if (this.smp !== null) {
+      // the boot runs whole on CPU 0 before the CPUs start
+      this.finishBoot();
+      return this.runSmp(this.smp, events, onProgress);
+    }
     this.startBoot();
     let nextCommit = this.machine.events + COMMIT_EVERY;
     while (this.machine.events < events) {
@@ -53,6 +62,21 @@ export class Simulation {
         onProgress?.(this.machine.events);
       }
     }
+    return this.machine.state();
+  }
+
+  /** The SMP loop: scheduler steps until the events are reached, then the tasks in progress finish (none starts). */
+  private runSmp(smp: SmpEngine, events: number, onProgress?: (events: number) => void): State {
+    let nextCommit = this.machine.events + COMMIT_EVERY;
+    const commit = (): void => {
+      if (this.machine.events >= nextCommit) {
+        this.machine.commit();
+        nextCommit = this.machine.events + COMMIT_EVERY;
+        onProgress?.(this.machine.events);
+      }
+    };
+    while (this.machine.events < events && smp.step()) commit();
+    if (!smp.deadlocked) smp.drain();
     return this.machine.state();
   }
 
@@ -72,6 +96,7 @@ export class Simulation {
 
   /** Run recorded workload decisions instead of the generator (shrink), then stop. */
   runInputs(inputs: readonly Input[], onProgress?: (events: number) => void): State {
+    if (this.smp !== null) throw new Error("shrink replays one CPU's decisions: an SMP run cannot be shrunk yet");
     this.booted = true;
     let nextCommit = this.machine.events + COMMIT_EVERY;
     for (const i of inputs) {

@@ -203,7 +203,72 @@ export interface State {
   io: IoState;
   op: OpState;
   stats: Stats;
+  /** --cpus N with N > 1 only (absent otherwise, so 1-CPU runs keep their state hash): the CPUs and their locks. */
+  smp?: SmpState;
 }
+
+/** A lock that is held, waited on or was once released (src/include/locks.ts names it). */
+export interface LockState {
+  /** The CPU holding it, or -1. */
+  owner: number;
+  /** The owner's clock (µs) when it took the lock. */
+  since: number;
+  /** CPUs waiting for it, first come first served. */
+  waiters: number[];
+  /** The releasing CPU's clock at the last release: a later taker's clock moves up to it. */
+  freedAt: number;
+}
+
+/** Per lock kind (src/include/locks.ts LOCK_KINDS order). */
+export interface LockStats {
+  acquires: number;
+  /** Acquisitions that had to wait in the queue (a lock_wait first). */
+  contended: number;
+  /** Time CPUs spent waiting: queued, or moved up to the last release of the lock. */
+  waitUs: number;
+  holdUs: number;
+}
+
+/** A locking rule the reducer saw broken (src/check/smp-rules.ts reports them). */
+export interface SmpViolation {
+  rule: string;
+  /** The event index (stats.events before it) that broke it. */
+  event: number;
+  cpu: number;
+  /** The other CPU involved (the lock's holder), or -1. */
+  other: number;
+  lock: number;
+  /** The pte, pfn or lock the rule is about. */
+  subject: number;
+}
+
+export interface SmpState {
+  ncpus: number;
+  /** The locking design and the schedule (--locking, --sched), so a replay's report names them. */
+  locking: string;
+  sched: string;
+  /** The CPU whose events these are (the last `cpu` event). */
+  cur: number;
+  /** Each CPU's own clock (µs); State.time is the latest of them. */
+  clock: number[];
+  /** The kind of each CPU's last `op` (its ticks count as kswapd's when that was kswapd). */
+  opKind: number[];
+  locks: Record<number, LockState>;
+  /** Locks each CPU holds, in the order it took them. */
+  held: number[][];
+  /** The lock each CPU waits for, or 0. */
+  waiting: number[];
+  /** stats.events when that wait began. */
+  waitSince: number[];
+  lockStats: LockStats[];
+  /** `cpu` events: how often the scheduler switched CPUs. */
+  switches: number;
+  /** The first violations (at most SMP_VIOLATIONS_KEPT) and how many there were. */
+  violations: SmpViolation[];
+  nviolations: number;
+}
+
+export const SMP_VIOLATIONS_KEPT = 16;
 
 export function chunked<T>(n: number, make: (i: number) => T): T[][] {
   const out: T[][] = [];

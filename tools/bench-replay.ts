@@ -1,10 +1,12 @@
 // npm run bench:replay: replay and check of one log, each against its floor in the same run.
 //
-//   in-process (one log, already on disk; medians of REPS, the floor and the command interleaved):
+//   in-process (one log, already on disk; CPU time, medians of REPS, the floors and the command interleaved):
 //     decode-only   read + CRC + decode every events chunk into event objects (no range checks), nothing applied
 //     decode+apply  the same, then the reducer's apply() on a private copy of the initial state
 //                   (the project's own reducer: the floor any replay of these event objects has)
 //     replay        new LogReader + replayLog (direct engine): what `mmsim replay` runs
+//   debugger steps (in-process): mmsim debug's timeline (a window of STEP_WINDOW Immer states)
+//     against a plain one: goto the middle of the log, 200 steps forward, 100 steps back
 //   whole process (CPU of the children, bash `times`, rounds interleaved):
 //     decode-only   node dist/tools/decode-floor.js LOG
 //     replay        mmsim replay LOG
@@ -28,6 +30,8 @@ import '../src/designs/registry.js';
 import { cloneState } from '../src/snapshot/clone.js';
 import { stateHash } from '../src/snapshot/hash.js';
 import type { State } from '../src/state.js';
+import { Timeline } from '../src/timetravel/timeline.js';
+import { STEP_WINDOW } from '../src/cli/tt-common.js';
 
 const REPS = Number(process.env.BENCH_REPS ?? 5);
 const BIN = join(import.meta.dirname, 'mmsim.js');
@@ -62,10 +66,12 @@ function decodeAll(p: string, onChunk: (events: Event[]) => void): void {
   log.close();
 }
 
+/** CPU milliseconds (user + sys) of this process while `f` runs: steadier than wall time on a shared machine. */
 function timed(f: () => void): number {
-  const t0 = performance.now();
+  const t0 = process.cpuUsage();
   f();
-  return performance.now() - t0;
+  const d = process.cpuUsage(t0);
+  return (d.user + d.system) / 1000;
 }
 
 const log0 = new LogReader(path);
@@ -98,6 +104,28 @@ for (let r = 0; r < REPS + 1; r++) {
 }
 if (floorHash !== endHash) throw new Error(`the decode+apply floor reached ${floorHash}, the log ends at ${endHash}`);
 
+/** Step forward and back through the middle of the log, as `step` and `back` in mmsim debug do. */
+function steps(window: number): { forward: number; back: number; reloads: number } {
+  const tl = new Timeline(new LogReader(path), () => {}, { window });
+  const mid = Math.floor(events / 2);
+  tl.at(mid);
+  const before = tl.reloads;
+  const forward = timed(() => {
+    for (let p = mid + 1; p <= mid + 200; p++) tl.at(p);
+  });
+  const back = timed(() => {
+    for (let p = mid + 199; p >= mid + 100; p--) tl.at(p);
+  });
+  const reloads = tl.reloads - before;
+  tl.log.close();
+  return { forward: forward / 200, back: back / 100, reloads };
+}
+const stepRuns = { plain: [] as ReturnType<typeof steps>[], window: [] as ReturnType<typeof steps>[] };
+for (let r = 0; r < 3; r++) {
+  stepRuns.plain.push(steps(0));
+  stepRuns.window.push(steps(STEP_WINDOW));
+}
+
 /** CPU seconds per run of each command, rounds interleaved so all see the same load. */
 function cpuPerRun(cmd: string, runs: number): number {
   const r = spawnSync('bash', ['-c', `for ((i = 0; i < ${runs}; i++)); do ${cmd} >/dev/null; done; times`], { encoding: 'utf8' });
@@ -120,17 +148,26 @@ for (let r = 0; r < REPS; r++) for (const [cmd, xs] of Object.values(whole)) xs.
 
 const ns = (ms: number): string => `${((ms * 1e6) / events).toFixed(0).padStart(5)} ns/event`;
 console.log(`bench-replay: ${path}, ${events.toLocaleString('en-US')} events, medians of ${REPS} (node ${process.version})`);
-console.log('in-process (wall):');
+console.log('in-process (CPU, user + sys):');
 const floorMs = median(inproc['decode+apply']);
 for (const [name, xs] of Object.entries(inproc)) {
   const m = median(xs);
   console.log(`  ${name.padEnd(14)} ${m.toFixed(0).padStart(6)} ms ${ns(m)}  ${(m / floorMs).toFixed(2)}x decode+apply`);
 }
+console.log(`debugger steps in the middle of the log (CPU per step, median of 3; window: STEP_WINDOW = ${STEP_WINDOW}):`);
+for (const [name, runs] of Object.entries(stepRuns)) {
+  const f = median(runs.map((x) => x.forward));
+  const b = median(runs.map((x) => x.back));
+  console.log(
+    `  ${name.padEnd(14)} step ${(f * 1000).toFixed(0).padStart(6)} µs   back ${(b * 1000).toFixed(0).padStart(7)} µs   (${runs[0].reloads} replays from a snapshot for 100 steps back)`,
+  );
+}
 console.log('whole process (CPU, user + sys):');
 const decodeCpu = median(whole['decode-only'][1]);
 for (const [name, [cmd, xs]] of Object.entries(whole)) {
   const m = median(xs);
+  const vsReplay = name === 'check' ? `, ${(m / median(whole.replay[1])).toFixed(2)}x replay` : '';
   console.log(
-    `  ${name.padEnd(14)} ${(m * 1000).toFixed(0).padStart(6)} ms  ${(m / decodeCpu).toFixed(2)}x decode-only   ${cmd.replace(node, 'node').replace(path, 'LOG')}`,
+    `  ${name.padEnd(14)} ${(m * 1000).toFixed(0).padStart(6)} ms  ${(m / decodeCpu).toFixed(2)}x decode-only${vsReplay}   ${cmd.replace(node, 'node').replace(path, 'LOG')}`,
   );
 }

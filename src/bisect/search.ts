@@ -83,7 +83,7 @@ export function findFailingOp(tl: Timeline, only?: ReadonlySet<string>): Failing
 
 /** Every operation boundary from the start, with the local checks (and a full check every 256 operations). */
 function streamCheck(tl: Timeline, only: ReadonlySet<string> | undefined, probes: number): FailingOp | null {
-  const checker = new StreamChecker(tl.copyAt(0), { only });
+  const checker = new StreamChecker(tl.copyAt(0), { only, engine: tl.engine });
   let lastOp = 0;
   for (const [i, e] of tl.range(0, tl.events)) {
     if (!checker.step(e)) break;

@@ -6,7 +6,7 @@ import { allDesigns } from '../designs/registry.js';
 import type { Violation } from '../include/rules.js';
 import type { State } from '../state.js';
 import type { DeepReadonly } from '../include/readonly.js';
-import { CORE_RULES, readPteSafe, swapCacheWritable } from './rules.js';
+import { CORE_RULES, swapCacheWritable } from './rules.js';
 import { IndexedView, rulesFor, runRules } from './view.js';
 
 /** Every invariant any design can have, by name: what `check --list` prints and --invariant accepts. */
@@ -26,6 +26,6 @@ export function checkState(state: State | DeepReadonly<State>, only?: ReadonlySe
   // the pte subjects: every non-empty pte, and every empty slot that still has a link
   // (the non-empty ones are listed once each already; a linked slot adds itself only when empty)
   const ptes = v.ptes().pte.slice();
-  for (const pte of v.rmap.linkedSlots?.(s) ?? []) if (readPteSafe(s, pte) === 0) ptes.push(pte);
+  for (const pte of v.rmap.linkedSlots?.(s) ?? []) if (v.readPte(pte) === 0) ptes.push(pte);
   return runRules(v, rulesFor(s), { pages: frames, ptes, tables: Object.keys(s.pts).map(Number), global: true }, only);
 }

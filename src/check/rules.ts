@@ -5,10 +5,11 @@
 
 import { PAGE_SIZE, PTRS_PER_PTE, pte_is_swap, pte_pfn, pte_present, pte_write, SWP_OFFSET } from '../arch/i386/page.js';
 import { pgd_getmm, pmd_getpgd, pte_addr, pte_getpmd, pte_slot, pte_table_pfn } from '../arch/i386/pgtable.js';
-import { PG_kernel, PG_pgtable, PG_reserved, PG_swap_cache } from '../include/page-flags.js';
+import { PG_kernel, PG_pgtable, PG_reserved, PG_swap_cache, PG_task } from '../include/page-flags.js';
 import { type CheckView, hex, type Rule, type Violation } from '../include/rules.js';
 import { buddyBit } from '../reducer/buddy.js';
-import { getPage, NR_MEM_LISTS, type PageTable, type State } from '../state.js';
+import { SMP_RULES } from './smp-rules.js';
+import { getPage, NR_MEM_LISTS, type PageTable, type State, type Vma } from '../state.js';
 
 export const isUserPage = (s: State, pfn: number): boolean => pfn >= 0 && pfn < s.nframes && (getPage(s, pfn).flags & PG_reserved) === 0;
 
@@ -225,6 +226,25 @@ export const swapCacheWritable: Rule = {
 
 // ---- pte rules: one pte slot ----
 
+/**
+ * The vma pte-in-vma found last, and where in its mm's list: the ptes of a table come in
+ * address order, so the next one is usually in the same vma. Only a hint: it is used only
+ * while that slot of the list still holds that vma and the address is inside it.
+ */
+let lastVma: { vmas: readonly Vma[] | null; at: number } = { vmas: null, at: 0 };
+
+function inSomeVma(vmas: readonly Vma[], addr: number): boolean {
+  const hint = lastVma.vmas === vmas ? vmas[lastVma.at] : undefined;
+  if (hint !== undefined && addr >= hint.start && addr < hint.end) return true;
+  for (let i = 0; i < vmas.length; i++) {
+    if (addr >= vmas[i].start && addr < vmas[i].end) {
+      lastVma = { vmas, at: i };
+      return true;
+    }
+  }
+  return false;
+}
+
 const pteInVma: Rule = {
   name: 'pte-in-vma',
   description: 'every non-empty pte lies inside a vma of its mm',
@@ -237,7 +257,7 @@ const pteInVma: Rule = {
     if (val === 0) return;
     const mm = v.s.mms[pt.mm];
     const addr = pt.index * (1 << 22) + pte_slot(pte) * PAGE_SIZE;
-    if (mm !== undefined && !mm.vmas.some((a) => addr >= a.start && addr < a.end)) {
+    if (mm !== undefined && !inSomeVma(mm.vmas, addr)) {
       out.push({ invariant: 'pte-in-vma', pte, mm: pt.mm, message: `pte for address ${hex(addr)} (value ${hex(val)}) lies in no vma` });
     }
   },
@@ -450,6 +470,40 @@ export function walkBuddy(s: State): { freeBlockOf: Int32Array; problems: Violat
   return { freeBlockOf, problems };
 }
 
+/** alloc_task_struct's blocks: each process's task struct is an aligned order-1 block marked PG_task, and every PG_task frame is one. */
+const taskStruct: Rule = {
+  name: 'task-struct',
+  description: "every process's task struct is an aligned order-1 block in use and marked PG_task, and no other frame is marked PG_task",
+  scope: 'global',
+  check(v, _id, out) {
+    const s = v.s;
+    const owned = new Set<number>();
+    for (const key in s.mms) {
+      const mm = s.mms[key];
+      if (mm.task === undefined) continue;
+      const t = mm.task;
+      const bad = (message: string): void => {
+        out.push({ invariant: 'task-struct', page: t, mm: mm.id, message });
+      };
+      if (t % 2 !== 0 || t + 2 > s.nframes) {
+        bad(`task struct at ${t} is not an aligned order-1 block in mem_map`);
+        continue;
+      }
+      for (const pfn of [t, t + 1]) {
+        const p = getPage(s, pfn);
+        if (owned.has(pfn)) bad(`frame ${pfn} holds the task struct of two processes`);
+        owned.add(pfn);
+        if (p.count === 0 || (p.flags & PG_task) === 0)
+          bad(`frame ${pfn} of the task struct is ${p.count === 0 ? 'free' : 'not marked PG_task'}`);
+      }
+    }
+    for (let pfn = 0; pfn < s.nframes; pfn++) {
+      if ((getPage(s, pfn).flags & PG_task) !== 0 && !owned.has(pfn))
+        out.push({ invariant: 'task-struct', page: pfn, message: "frame is marked PG_task but is no process's task struct" });
+    }
+  },
+};
+
 const buddy: Rule = {
   name: 'buddy',
   description: 'buddy lists are well formed, blocks aligned, counters match and pair bits are consistent',
@@ -470,11 +524,13 @@ export const CORE_RULES: readonly Rule[] = [
   ptBlock,
   freePage,
   buddy,
+  taskStruct,
   swapMap,
   clockHand,
   rss,
   pteInVma,
   rmapUnlinkMissing,
+  ...SMP_RULES,
 ];
 
 export { PTRS_PER_PTE };

@@ -13,11 +13,15 @@ import { pte_slot, pte_table_pfn } from '../arch/i386/pgtable.js';
 
 /** The rules of each design pair (and swap-cache rules), built once: the local check asks at every operation boundary. */
 const rulesByDesigns = new Map<string, readonly Rule[]>();
+/** The last answer of rulesFor, and what it was for. */
+let last: { rmap: string; reclaim: string; lookup: boolean; rules: readonly Rule[] } | null = null;
 
 /** The rules that hold in this state: the core's, 2.1.88's swap-cache invariant when its rules run, and each
  * active design's (the same array for the same designs). */
 export function rulesFor(s: State): readonly Rule[] {
   const lookup = s.swap.cache !== undefined;
+  // the local check asks at every boundary of one run: answer the same question without a key string
+  if (last !== null && last.rmap === s.rmap && last.reclaim === s.reclaim && last.lookup === lookup) return last.rules;
   const key = `${s.rmap}\0${s.reclaim}\0${lookup}`;
   let rules = rulesByDesigns.get(key);
   if (rules === undefined) {
@@ -25,6 +29,7 @@ export function rulesFor(s: State): readonly Rule[] {
     rules = Object.freeze([...CORE_RULES, ...swap, ...(rmapOf(s).rules ?? []), ...(reclaimOf(s).rules ?? [])]);
     rulesByDesigns.set(key, rules);
   }
+  last = { rmap: s.rmap, reclaim: s.reclaim, lookup, rules };
   return rules;
 }
 

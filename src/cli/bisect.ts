@@ -6,7 +6,9 @@ import { formatEvent } from '../events.js';
 import { bisect } from '../bisect/index.js';
 import { applyingLog } from '../log/replay.js';
 import { opOf, pathOf } from '../timetravel/ops.js';
-import { UsageError } from './common.js';
+import { engineOption } from './options.js';
+import { UsageError } from './usage-error.js';
+import type { EngineName } from '../event-store.js';
 import { openTimeline, readProgress } from './tt-common.js';
 import { logReplay } from './replay-token.js';
 
@@ -16,11 +18,12 @@ export function bisectCommand(cli: Cli): Command {
     .argument('<log>', 'run log (.mmlog)')
     .option('--invariant <name>', `only this invariant: ${Object.keys(INVARIANTS).join(', ')}`)
     .option('--json', 'print the result as JSON')
-    .action((path: string, o: { invariant?: string; json?: boolean }) => {
+    .addOption(engineOption())
+    .action((path: string, o: { invariant?: string; json?: boolean; engine: EngineName }) => {
       if (o.invariant !== undefined && !(o.invariant in INVARIANTS)) {
         throw new UsageError(`--invariant '${o.invariant}' is not an invariant: allowed values are ${Object.keys(INVARIANTS).join(', ')}`);
       }
-      const tl = openTimeline(cli, path);
+      const tl = openTimeline(cli, path, { engine: o.engine });
       // a search: how many events it reads depends on where the failure is, so no ETA
       const progress = readProgress(cli, tl, 'bisect', null);
       const t0 = performance.now();

@@ -7,7 +7,8 @@ import { ALLOC_MODES, type AllocMode } from '../kernel/config.js';
 import { type Command, Option } from 'commander';
 import type { EngineName } from '../event-store.js';
 import { DEFAULT_RECLAIM, DEFAULT_RMAP, RECLAIM_POLICIES, RMAP_DESIGNS } from '../designs/registry.js';
-import { CHAIN_MODES, makeRunConfig, type ChainMode, type RunConfig } from '../run-config.js';
+import { DEFAULT_LOCKING, LOCKING_DESIGNS } from '../smp/locking/registry.js';
+import { CHAIN_MODES, MAX_CPUS, makeRunConfig, type ChainMode, type RunConfig } from '../run-config.js';
 import type { Simulation } from '../simulation.js';
 import { MmtraceWriter } from '../workload/emit-trace.js';
 import { isScenarioName, loadScenario } from '../workload/scenario.js';
@@ -35,6 +36,10 @@ export interface CommonOpts {
   swapCache?: SwapCacheRules;
   cost?: Partial<Costs>;
   alloc?: AllocMode;
+  cpus?: number;
+  sched?: string;
+  locking?: string;
+  schedSeed?: string;
 }
 
 /** `--cost NAME=VALUE` (repeatable): one cost of src/include/costs.ts, a whole number (µs, or ns for the *Ns walks). */
@@ -49,6 +54,12 @@ export function parseCost(v: string, prev: Partial<Costs> | undefined): Partial<
       `--cost ${name}='${value}' is not allowed: a whole number from 0 to ${MAX_COST} (${name.endsWith('Ns') ? 'ns' : 'µs'})`,
     );
   return { ...prev, [name]: n };
+}
+
+function parseCpus(v: string): number {
+  if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > MAX_CPUS)
+    throw new UsageError(`--cpus '${v}' is not allowed: a whole number of CPUs from 1 to ${MAX_CPUS}`);
+  return Number(v);
 }
 
 export function addRunOptions(cmd: Command, defaultEvents: number): Command {
@@ -92,6 +103,21 @@ export function addRunOptions(cmd: Command, defaultEvents: number): Command {
         "page ageing: 2.1.47 (touch_page/age_page: a page goes when its age reaches 0) or none (the first unreferenced look frees it); default: the policy's own (clock none, old 2.1.47); not for active-inactive or 2.4-rmap",
       ).choices([...AGE_MODES]),
     )
+    .option(
+      '--cpus <n>',
+      `simulated CPUs, 1-${MAX_CPUS} (default 1; with 2 or more, operations interleave: docs/architecture.md, SMP)`,
+      parseCpus,
+    )
+    .option(
+      '--sched <schedule>',
+      'with --cpus 2+: which CPU steps next: rr, random, time (earliest clock first: for measuring), or pct:D (probabilistic concurrency testing, depth D) (default rr)',
+    )
+    .option('--sched-seed <seed>', "with --cpus 2+: seed the scheduler's choices apart from the workload's (default: --seed)")
+    .addOption(
+      new Option('--locking <design>', `with --cpus 2+: the locking design (default ${DEFAULT_LOCKING})`).choices([
+        ...LOCKING_DESIGNS.keys(),
+      ]),
+    )
     .addOption(
       new Option(
         '--swap-cache <rules>',
@@ -132,6 +158,10 @@ export function runConfigFrom(o: CommonOpts): RunConfig {
     swapCache: o.swapCache,
     cost: o.cost,
     alloc: o.alloc,
+    cpus: o.cpus,
+    sched: o.sched,
+    locking: o.locking,
+    schedSeed: o.schedSeed,
   });
   // a file is named by its path in replay lines (its internal name may be anything)
   return isScenarioName(o.scenario) ? cfg : { ...cfg, scenarioFile: resolve(o.scenario) };

@@ -9,6 +9,8 @@ import { allowedDesigns, DEFAULT_DESIGNS, formatCsv, formatJson, formatTable, ru
 import { formatSweep, runSweep, sweepChart } from '../compare/sweep.js';
 import { parseCount, Progress, UsageError } from './common.js';
 import { ProgressLine } from '../sweep/progress.js';
+import { MAX_CPUS } from '../run-config.js';
+import { LOCKING_DESIGNS } from '../smp/locking/registry.js';
 
 interface CompareOpts {
   scenario: string;
@@ -26,6 +28,26 @@ interface CompareOpts {
   parallel?: boolean;
   jobs?: number;
   sampleEvery: number;
+  cpus?: string;
+  locking?: string;
+}
+
+/** `--cpus 1,2,4,8` */
+function parseCpuList(text: string): number[] {
+  const items = text.split(',').map((t) => t.trim());
+  for (const t of items)
+    if (!/^\d+$/.test(t) || Number(t) < 1 || Number(t) > MAX_CPUS)
+      throw new UsageError(`--cpus '${text}': '${t}' is not a number of CPUs from 1 to ${MAX_CPUS}; give e.g. 1,2,4,8`);
+  if (new Set(items).size !== items.length) throw new UsageError(`--cpus '${text}' lists a number twice`);
+  return items.map(Number);
+}
+
+function parseLockingList(text: string): string[] {
+  const items = text.split(',').map((t) => t.trim());
+  for (const t of items)
+    if (!LOCKING_DESIGNS.has(t))
+      throw new UsageError(`--locking '${text}': '${t}' is not a locking design; allowed: ${[...LOCKING_DESIGNS.keys()].join(', ')}`);
+  return items;
 }
 
 /** Each design's percentage on one stderr line cut to the terminal's width (the sweep has dozens of runs), on a terminal only. */
@@ -68,9 +90,20 @@ export function compareCommand(cli: Cli): Command {
       'run the designs in worker threads even when the comparison is short (default: workers only when the work outweighs starting them)',
     )
     .option('--jobs <n>', 'worker threads at most (default: one per core)', parseCount('--jobs'))
+    .option(
+      '--cpus <list>',
+      `run each design on these numbers of CPUs (e.g. 1,2,4,8; 1-${MAX_CPUS}), scheduled by simulated time (--sched time); adds CPU, throughput and lock rows`,
+    )
+    .option('--locking <list>', 'with --cpus: the locking designs to run on 2+ CPUs (bkl, fine; default bkl)')
     .option('--sample-every <events>', 'events between samples for the charts', parseCount('--sample-every'), 2000)
     .action(async (o: CompareOpts) => {
       if (o.json && o.csv) throw new UsageError('--json and --csv are exclusive: choose one output format');
+      if (o.locking !== undefined && o.cpus === undefined)
+        throw new UsageError('--locking needs --cpus (e.g. --cpus 1,2,4 --locking bkl,fine)');
+      if (o.cpus !== undefined && (o.sweep || o.seeds !== undefined))
+        throw new UsageError('--cpus works with one scenario and seed, not --sweep or --seeds');
+      const cpus = o.cpus === undefined ? undefined : parseCpuList(o.cpus);
+      const locking = o.locking === undefined ? undefined : parseLockingList(o.locking);
       if (o.plot !== undefined) {
         if (existsSync(o.plot) && !statSync(o.plot).isDirectory())
           throw new UsageError(`--plot ${o.plot} is not a directory: give a directory for the charts (it is created if missing)`);
@@ -122,6 +155,8 @@ export function compareCommand(cli: Cli): Command {
         return;
       }
       const r = await runComparison({
+        cpus,
+        locking,
         scenario: o.scenario,
         seed: o.seed,
         steps: o.steps,

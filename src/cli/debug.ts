@@ -2,7 +2,9 @@ import type { Cli } from './context.js';
 import { Command } from 'commander';
 import { createInterface } from 'node:readline';
 import { Debugger } from '../timetravel/debugger.js';
-import { openTimeline } from './tt-common.js';
+import { openTimeline, STEP_WINDOW } from './tt-common.js';
+import { engineOption } from './options.js';
+import type { EngineName } from '../event-store.js';
 
 export function debugCommand(cli: Cli): Command {
   return new Command('debug')
@@ -15,8 +17,10 @@ export function debugCommand(cli: Cli): Command {
       'run these ;-separated commands first, then read stdin unless it is a terminal-less EOF (repeatable: each -x runs in turn)',
       (v: string, prev: string[] = []) => [...prev, v],
     )
-    .action(async (path: string, o: { exec?: string[] }) => {
-      const tl = openTimeline(cli, path);
+    .addOption(engineOption())
+    .action(async (path: string, o: { exec?: string[]; engine: EngineName }) => {
+      // the last STEP_WINDOW states stay as immutable values (Immer): `back` inside them replays nothing
+      const tl = openTimeline(cli, path, { engine: o.engine, window: STEP_WINDOW });
       const dbg = new Debugger(tl);
       const tty = cli.io.stdin.isTTY === true;
       // a scripted session (-x, or commands on a pipe) whose command fails ends with exit 2

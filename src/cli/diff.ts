@@ -1,7 +1,9 @@
 import type { Cli } from './context.js';
 import { Command } from 'commander';
 import { diffStates, formatChanges } from '../timetravel/diff.js';
-import { UsageError } from './common.js';
+import { engineOption } from './options.js';
+import { UsageError } from './usage-error.js';
+import type { EngineName } from '../event-store.js';
 import { openTimeline, parseNumber, readProgress } from './tt-common.js';
 
 export function diffCommand(cli: Cli): Command {
@@ -12,8 +14,9 @@ export function diffCommand(cli: Cli): Command {
     .argument('<b>', 'second event index', parseNumber('B'))
     .option('--limit <n>', 'show at most this many changes', parseNumber('--limit'), 200)
     .option('--json', 'print the changes as JSON')
-    .action((path: string, a: number, b: number, o: { limit: number; json?: boolean }) => {
-      const tl = openTimeline(cli, path);
+    .addOption(engineOption())
+    .action((path: string, a: number, b: number, o: { limit: number; json?: boolean; engine: EngineName }) => {
+      const tl = openTimeline(cli, path, { engine: o.engine });
       tl.checkEvent(a, 'A');
       tl.checkEvent(b, 'B');
       if (o.limit < 1) throw new UsageError(`--limit ${o.limit} is out of range: at least 1`);

@@ -8,7 +8,9 @@ import { writeChromeTrace } from '../export/chrome-trace.js';
 import { applyingLog } from '../log/replay.js';
 import type { State } from '../state.js';
 import type { Event } from '../events.js';
-import { parseCount, Progress, UsageError } from './common.js';
+import { engineOption, parseCount, Progress } from './options.js';
+import { UsageError } from './usage-error.js';
+import type { EngineName } from '../event-store.js';
 import { parseNumber } from './tt-common.js';
 
 function* allEvents(log: LogReader, progress: Progress): Generator<Event> {
@@ -27,7 +29,8 @@ export function exportCommand(cli: Cli): Command {
     .option('--from <n>', 'first event to show (earlier events are applied, not shown)', parseNumber('--from'), 0)
     .option('--to <n>', 'last event to show', parseNumber('--to'))
     .option('--counter-every <ops>', 'memory counters every this many operations', parseCount('--counter-every'), 1)
-    .action((path: string, o: { output: string; from: number; to?: number; counterEvery: number }) => {
+    .addOption(engineOption())
+    .action((path: string, o: { output: string; from: number; to?: number; counterEvery: number; engine: EngineName }) => {
       inputFile(path, 'log');
       outputFile(o.output, '-o');
       const log = new LogReader(path);
@@ -58,7 +61,7 @@ export function exportCommand(cli: Cli): Command {
                 first = false;
                 if (buf.length >= 4096) flush();
               },
-              { from: o.from, to: o.to, counterEvery: o.counterEvery },
+              { from: o.from, to: o.to, counterEvery: o.counterEvery, engine: o.engine },
             ),
           );
           flush();

@@ -26,6 +26,7 @@ const COMMANDS: Record<string, Loader> = {
   history: async (cli) => (await import('./history.js')).historyCommand(cli),
   debug: async (cli) => (await import('./debug.js')).debugCommand(cli),
   shrink: async (cli) => (await import('./shrink.js')).shrinkCommand(cli),
+  explore: async (cli) => (await import('./explore.js')).exploreCommand(cli),
   export: async (cli) => (await import('./export.js')).exportCommand(cli),
   sweep: async (cli) => (await import('./sweep.js')).sweepCommand(cli),
   worker: async (cli) => (await import('./worker.js')).workerCommand(cli),

@@ -9,6 +9,7 @@ import type { InjectSpec } from '../inject/injector.js';
 import { COST_NAMES, type Costs } from '../include/costs.js';
 import { makeRunConfig, type RunConfig, type RunOptions } from '../run-config.js';
 import { isScenarioName, loadScenario } from '../workload/scenario.js';
+import { formatSched } from '../smp/sched.js';
 
 /** What a log header says about the run (src/log/record.ts writes these fields). */
 export interface RecordedRun {
@@ -28,6 +29,10 @@ const OPTION_FLAGS: { [K in keyof Required<RunOptions>]: (v: NonNullable<RunOpti
   swapCache: (v) => ['--swap-cache', v],
   cost: (v) => Object.entries(v).flatMap(([name, us]) => ['--cost', `${name}=${String(us)}`]),
   alloc: (v) => ['--alloc', v],
+  cpus: (v) => ['--cpus', String(v)],
+  sched: (v) => ['--sched', v],
+  locking: (v) => ['--locking', v],
+  schedSeed: (v) => ['--sched-seed', v],
 };
 
 /** The run options that make `cfg` from its scenario (--mem only when it overrides the scenario's memory, --cost only for costs that differ from the scenario's). */
@@ -46,6 +51,8 @@ export function runOptionsOf(cfg: RunConfig): RunOptions {
     ...(cfg.swapCache !== undefined ? { swapCache: cfg.swapCache } : {}),
     ...(cost !== undefined ? { cost } : {}),
     ...(cfg.alloc !== undefined ? { alloc: cfg.alloc } : {}),
+    ...(cfg.smp !== undefined ? { cpus: cfg.smp.cpus, sched: formatSched(cfg.smp.sched), locking: cfg.smp.locking } : {}),
+    ...(cfg.smp?.schedSeed !== undefined ? { schedSeed: cfg.smp.schedSeed } : {}),
   };
 }
 

@@ -6,7 +6,7 @@ import { replayLog } from '../log/replay.js';
 import { stateHash } from '../snapshot/hash.js';
 import { formatReport, makeReport } from '../report.js';
 import type { RunConfig } from '../run-config.js';
-import { engineOption, Progress } from './common.js';
+import { engineOption, Progress } from './options.js';
 
 export function replayCommand(cli: Cli): Command {
   return new Command('replay')

@@ -6,6 +6,8 @@ import { checkPte, formatMm, formatPage, formatPte, formatSummary, mmInfo, pageI
 import { formatEvent } from '../events.js';
 import { pathOf } from '../timetravel/ops.js';
 import { openTimeline, parseNumber, readProgress } from './tt-common.js';
+import { engineOption } from './options.js';
+import type { EngineName } from '../event-store.js';
 
 export function seekCommand(cli: Cli): Command {
   return new Command('seek')
@@ -16,8 +18,9 @@ export function seekCommand(cli: Cli): Command {
     .option('--mm <id>', 'a process address space: its vmas and page tables', parseNumber('--mm'))
     .option('--pte <addr>', 'one pte (its physical address, e.g. 0x1a2b4) and its link', parseNumber('--pte'))
     .option('--json', 'print the result as JSON')
-    .action((path: string, n: number, o: { page?: number; mm?: number; pte?: number; json?: boolean }) => {
-      const tl = openTimeline(cli, path);
+    .addOption(engineOption())
+    .action((path: string, n: number, o: { page?: number; mm?: number; pte?: number; json?: boolean; engine: EngineName }) => {
+      const tl = openTimeline(cli, path, { engine: o.engine });
       tl.checkEvent(n);
       const progress = readProgress(cli, tl, 'seek', tl.replayCost(n + 1));
       const t0 = performance.now();

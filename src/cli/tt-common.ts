@@ -2,8 +2,9 @@
 // a timeline with warnings on stderr.
 
 import { LogReader } from '../log/reader.js';
-import { Timeline } from '../timetravel/timeline.js';
-import { Progress, UsageError } from './common.js';
+import { Timeline, type TimelineOptions } from '../timetravel/timeline.js';
+import { Progress } from './options.js';
+import { UsageError } from './usage-error.js';
 import type { Cli } from './context.js';
 import { inputFile } from './files.js';
 
@@ -16,11 +17,17 @@ export function parseNumber(flag: string) {
   };
 }
 
-export function openTimeline(cli: Cli, path: string): Timeline {
+/**
+ * States the debugger and the viewer keep as immutable values (Immer), so that stepping back
+ * over up to this many events costs no replay.
+ */
+export const STEP_WINDOW = 1024;
+
+export function openTimeline(cli: Cli, path: string, opts: TimelineOptions = {}): Timeline {
   inputFile(path, 'log');
   const log = new LogReader(path);
   for (const w of log.warnings) cli.warn(w);
-  return new Timeline(log, (w) => cli.warn(w));
+  return new Timeline(log, (w) => cli.warn(w), opts);
 }
 
 /**

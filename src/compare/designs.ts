@@ -4,6 +4,7 @@
 import { incompatibility, RECLAIM_POLICIES, RMAP_DESIGNS } from '../designs/registry.js';
 import type { AgeMode } from '../include/design.js';
 import { SWAP_CACHE_RULES, type SwapCacheRules } from '../include/swap-cache.js';
+import { lockingDesign } from '../smp/locking/registry.js';
 
 export interface DesignSpec {
   /** "reclaim/rmap", as written on the command line. */
@@ -18,6 +19,28 @@ export interface DesignSpec {
   steal?: true;
   /** `…/pte-chain+retry`: mmsim's earlier forgiving allocator (--alloc retry) instead of 2.1.47's. */
   alloc?: 'retry';
+  /** `mmsim compare --cpus`: the machine's CPUs and locking design (scheduled by `time`, for measuring); absent = the 1-CPU machine. */
+  smp?: { cpus: number; locking: string | null };
+}
+
+/**
+ * `--cpus 1,2,4 --locking bkl,fine`: each design on each number of CPUs, under each locking
+ * design (one CPU takes no locks, so it is run once), labelled `clock/pte-chain 4cpu/fine`.
+ */
+export function expandCpus(specs: readonly DesignSpec[], cpus: readonly number[], locking: readonly string[]): DesignSpec[] {
+  const out: DesignSpec[] = [];
+  for (const d of specs) {
+    for (const n of cpus) {
+      if (n === 1) out.push({ ...d, label: `${d.label} 1cpu`, smp: { cpus: 1, locking: null } });
+      else
+        for (const l of locking) {
+          const why = lockingDesign(l).incompatibility({ reclaim: d.reclaim });
+          if (why !== null) throw new DesignListError(`design '${d.label}' on ${n} CPUs: ${why}`);
+          out.push({ ...d, label: `${d.label} ${n}cpu/${l}`, smp: { cpus: n, locking: l } });
+        }
+    }
+  }
+  return out;
 }
 
 /** What may follow the rmap design, each at most once: `clock/pte-chain+steal+retry`. */

@@ -40,6 +40,15 @@ const ROWS: Row[] = [
   ['rmap errors', (r) => int(r.rmapErrors)],
 ];
 
+/** Shown only when the comparison ran with --cpus, so the 1-CPU table is as it was. */
+const SMP_ROWS: Row[] = [
+  ['CPUs / locking', (r) => `${r.cpus ?? 1}${r.locking ? ` ${r.locking}` : ''}`],
+  ['faults per simulated second', (r) => fix(r.faultsPerSecond ?? null, 1)],
+  ['pages freed per simulated second', (r) => fix(r.pagesFreedPerSecond ?? null, 1)],
+  ['lock wait, all locks (simulated)', (r) => ms(r.lockWaitUs ?? 0)],
+  ['lock hold, all locks (simulated)', (r) => ms(r.lockHoldUs ?? 0)],
+];
+
 function grid(header: string[], rows: string[][]): string {
   const w = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ');
@@ -50,7 +59,7 @@ export function formatTable(c: ComparisonResult): string {
   const head = `compare: scenario ${c.scenario}, seed ${c.seed}, ${int(c.steps)} workload steps per design${c.mem ? `, memory ${c.mem}` : ''}`;
   const main = grid(
     ['', ...c.results.map((r) => r.design)],
-    ROWS.map(([name, f]) => [name, ...c.results.map(f)]),
+    [...(c.results.some((r) => r.cpus !== undefined) ? SMP_ROWS : []), ...ROWS].map(([name, f]) => [name, ...c.results.map(f)]),
   );
   return `${head}\n\n${main}\n\n${formatHistogram(c)}\n`;
 }
@@ -123,6 +132,9 @@ const CSV_FIELDS: (keyof DesignResult)[] = [
   'vmasPerFreed',
 ];
 
+/** CSV columns of a comparison run with --cpus (appended, so a 1-CPU CSV keeps its columns). */
+const SMP_CSV_FIELDS: (keyof DesignResult)[] = ['cpus', 'locking', 'faultsPerSecond', 'pagesFreedPerSecond', 'lockWaitUs', 'lockHoldUs'];
+
 /** One row per design (`histogram: true`: one row per design and mappings-per-page). */
 export function formatCsv(c: ComparisonResult, opts: { histogram?: boolean } = {}): string {
   const lines: string[] = [];
@@ -137,8 +149,9 @@ export function formatCsv(c: ComparisonResult, opts: { histogram?: boolean } = {
         );
       }
   } else {
-    lines.push(['scenario', 'seed', ...CSV_FIELDS].join(','));
-    for (const r of c.results) lines.push([c.scenario, c.seed, ...CSV_FIELDS.map((f) => r[f])].map(csvCell).join(','));
+    const fields = c.results.some((r) => r.cpus !== undefined) ? [...CSV_FIELDS, ...SMP_CSV_FIELDS] : CSV_FIELDS;
+    lines.push(['scenario', 'seed', ...fields].join(','));
+    for (const r of c.results) lines.push([c.scenario, c.seed, ...fields.map((f) => r[f])].map(csvCell).join(','));
   }
   return lines.join('\n') + '\n';
 }

@@ -5,7 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { reclaimPolicy } from '../designs/registry.js';
 import { loadScenario, type Scenario } from '../workload/scenario.js';
-import { parseDesignList, type DesignSpec } from './designs.js';
+import { expandCpus, parseDesignList, type DesignSpec } from './designs.js';
 import { ThreadPool } from './pool.js';
 import { EVENTS_PER_STEP_CAP, runDesign, type DesignJob, type DesignResult } from './run.js';
 
@@ -42,6 +42,9 @@ export interface ComparisonOptions {
   jobs?: number;
   /** Progress of one design, in workload steps. */
   onProgress?: (design: string, steps: number, total: number) => void;
+  /** Run each design on each of these numbers of CPUs (--cpus 1,2,4,8), under each of `locking` (default bkl). */
+  cpus?: readonly number[];
+  locking?: readonly string[];
 }
 
 export interface ComparisonResult {
@@ -106,7 +109,7 @@ export async function runJobs(
 export async function runComparison(opts: ComparisonOptions): Promise<ComparisonResult> {
   const t0 = performance.now();
   const scenario = typeof opts.scenario === 'string' ? loadScenario(opts.scenario) : opts.scenario;
-  const specs = toSpecs(opts.designs);
+  const specs = opts.cpus === undefined ? toSpecs(opts.designs) : expandCpus(toSpecs(opts.designs), opts.cpus, opts.locking ?? ['bkl']);
   const steps = opts.steps ?? 100000;
   const jobs: DesignJob[] = specs.map((design) => ({
     scenario,

@@ -3,6 +3,7 @@
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { DesignResult } from './run.js';
 import type { ComparisonResult } from './index.js';
 import type { Sample } from './metrics.js';
 
@@ -200,9 +201,54 @@ export function writePlots(c: ComparisonResult, dir: string): string[] {
       ),
     ],
   ];
+  if (c.results.some((r) => r.cpus !== undefined)) charts.push(...cpuCharts(c, sub));
   return charts.map(([name, svg]) => {
     const p = join(dir, name);
     writeFileSync(p, svg);
     return p;
   });
+}
+
+/**
+ * With --cpus: faults per simulated second and lock wait against the number of CPUs, a line
+ * per design and locking design (the 1-CPU run starts every line of its design).
+ */
+function cpuCharts(c: ComparisonResult, sub: string): [string, string][] {
+  const base = (label: string): string => label.replace(/ \d+cpu(\/\S+)?$/, '');
+  const lines = new Map<string, [number, DesignResult][]>();
+  const lockings = [...new Set(c.results.map((r) => r.locking).filter((l): l is string => typeof l === 'string'))];
+  for (const r of c.results) {
+    for (const l of r.locking === null || r.locking === undefined ? lockings : [r.locking]) {
+      const key = `${base(r.design)} ${l}`;
+      lines.set(key, [...(lines.get(key) ?? []), [r.cpus ?? 1, r]]);
+    }
+  }
+  const series = (f: (r: DesignResult) => number): Series[] =>
+    [...lines].map(([name, pts]) => ({ name, points: pts.sort((a, b) => a[0] - b[0]).map(([n, r]) => [n, f(r)] as [number, number]) }));
+  return [
+    [
+      'cpus-throughput.svg',
+      lineChart(
+        `Faults per simulated second against CPUs (${sub})`,
+        'CPUs',
+        'faults per simulated second',
+        series((r) => r.faultsPerSecond ?? 0),
+        {
+          markers: true,
+        },
+      ),
+    ],
+    [
+      'cpus-lock-wait.svg',
+      lineChart(
+        `Lock wait against CPUs (${sub})`,
+        'CPUs',
+        'lock wait, all locks (simulated ms)',
+        series((r) => (r.lockWaitUs ?? 0) / 1000),
+        {
+          markers: true,
+        },
+      ),
+    ],
+  ];
 }

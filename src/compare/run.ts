@@ -6,6 +6,8 @@ import { NR_MEM_LISTS } from '../state.js';
 import { Simulation } from '../simulation.js';
 import { stateHash } from '../snapshot/hash.js';
 import type { Scenario } from '../workload/scenario.js';
+import type { State } from '../state.js';
+import { elapsedUs } from '../reducer/smp.js';
 import type { DesignSpec } from './designs.js';
 import { Collector, faultCounts, sampleOf, type MappingBucket, type Sample } from './metrics.js';
 
@@ -62,6 +64,15 @@ export interface DesignResult {
   histogram: MappingBucket[];
   samples: Sample[];
   stateHash: string;
+  /** --cpus (1 for the 1-CPU machine) and the locking design (null for one CPU). */
+  cpus?: number;
+  locking?: string | null;
+  /** Faults and pages freed per simulated second (the SMP machine's time is its latest CPU's clock). */
+  faultsPerSecond?: number;
+  pagesFreedPerSecond?: number;
+  /** Summed over every lock kind: time CPUs waited for locks, and held them. */
+  lockWaitUs?: number;
+  lockHoldUs?: number;
 }
 
 export type ProgressFn = (steps: number) => void;
@@ -76,6 +87,9 @@ export function runDesign(job: DesignJob, onProgress?: ProgressFn): DesignResult
     swapCache: job.design.swapCache,
     steal: job.design.steal === true,
     alloc: job.design.alloc,
+    ...(job.design.smp !== undefined && job.design.smp.cpus > 1
+      ? { cpus: job.design.smp.cpus, locking: job.design.smp.locking ?? undefined, sched: 'time' }
+      : {}),
   });
   const sim = new Simulation(cfg, 'direct');
   const m = sim.machine;
@@ -83,7 +97,16 @@ export function runDesign(job: DesignJob, onProgress?: ProgressFn): DesignResult
   m.sink = (e) => col.onEvent(e, m.events);
   const progressEvery = Math.max(1, Math.floor(job.steps / 50));
   let steps = 0;
-  while (steps < job.steps && m.events < job.maxEvents) {
+  const smp = sim.smp;
+  if (smp !== null) {
+    while (smp.steps < job.steps && m.events < job.maxEvents && smp.step()) {
+      if (onProgress !== undefined && smp.steps !== steps && smp.steps % progressEvery === 0) onProgress(smp.steps);
+      steps = smp.steps;
+    }
+    if (!smp.deadlocked) smp.drain();
+    steps = smp.steps;
+  }
+  while (smp === null && steps < job.steps && m.events < job.maxEvents) {
     sim.workload.step();
     steps++;
     if (onProgress !== undefined && steps % progressEvery === 0) onProgress(steps);
@@ -117,7 +140,7 @@ export function runDesign(job: DesignJob, onProgress?: ProgressFn): DesignResult
     fileReads: st.fileReads,
     rmapPeakBytes: col.peakOverhead,
     rmapFinalBytes: sim.kernel.rmap.overhead(s).bytes,
-    completionUs: s.time,
+    completionUs: elapsedUs(s),
     ooms: st.ooms,
     forksRefused: st.forksRefused ?? 0,
     allocFailures: st.allocFailures === undefined ? new Array<number>(NR_MEM_LISTS).fill(0) : [...st.allocFailures],
@@ -127,6 +150,22 @@ export function runDesign(job: DesignJob, onProgress?: ProgressFn): DesignResult
     histogram: col.histogram(),
     samples: col.samples,
     stateHash: stateHash(s),
+    ...(job.design.smp !== undefined ? smpMetrics(s) : {}),
+  };
+}
+
+function smpMetrics(s: State): Partial<DesignResult> {
+  const faults = s.stats.faults.reduce((a, b) => a + b, 0);
+  const t = elapsedUs(s);
+  const perSecond = (n: number): number => (t > 0 ? (n * 1e6) / t : 0);
+  const locks = s.smp?.lockStats ?? [];
+  return {
+    cpus: s.smp?.ncpus ?? 1,
+    locking: s.smp?.locking ?? null,
+    faultsPerSecond: perSecond(faults),
+    pagesFreedPerSecond: perSecond(s.stats.reclaimed),
+    lockWaitUs: locks.reduce((a, l) => a + l.waitUs, 0),
+    lockHoldUs: locks.reduce((a, l) => a + l.holdUs, 0),
   };
 }
 

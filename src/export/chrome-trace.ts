@@ -6,6 +6,7 @@
 
 import { FAULT_KINDS, OP, OP_KINDS, type Event } from '../events.js';
 import { apply } from '../reducer/index.js';
+import { EventStore, type EngineName } from '../event-store.js';
 import type { State } from '../state.js';
 
 export interface ChromeTraceOptions {
@@ -14,6 +15,8 @@ export interface ChromeTraceOptions {
   to?: number;
   /** Emit counters every this many operations (1 = after every operation). */
   counterEvery?: number;
+  /** How events are applied (default 'direct'). */
+  engine?: EngineName;
 }
 
 const KSWAPD_TID = 0;
@@ -30,15 +33,21 @@ interface OpenOp {
 }
 
 /**
- * Apply `events` to `s` (mutated: pass a private copy) and write the trace through `out`,
- * one JSON value per call, in the order they belong in the trace's array.
+ * Apply `events` to `initial` (mutated by the direct engine: pass a private copy; with
+ * `engine: 'immer'` each operation's events are committed as an immutable state, which is
+ * what the trace reads) and write the trace through `out`, one JSON value per call, in the
+ * order they belong in the trace's array.
  */
 export function writeChromeTrace(
-  s: State,
+  initial: State,
   events: Iterable<Event>,
   out: (json: string) => void,
   opts: ChromeTraceOptions = {},
 ): { slices: number; counters: number } {
+  const store = opts.engine === 'immer' ? new EventStore(initial, 'immer') : null;
+  let s = initial;
+  /** The state after every event so far (Immer commits the operation's batch). */
+  const now = (): State => (store === null ? initial : store.commit());
   const from = opts.from ?? 0,
     to = opts.to ?? Number.MAX_SAFE_INTEGER,
     every = opts.counterEvery ?? 1;
@@ -84,9 +93,14 @@ export function writeChromeTrace(
   };
   for (const e of events) {
     if (index + 1 > to) break;
-    if (e.t === 'op') close();
-    apply(s, e);
+    if (e.t === 'op') {
+      s = now();
+      close();
+    }
+    if (store === null) apply(initial, e);
+    else store.emit(e);
     index++;
+    if (e.t === 'op') s = now();
     if (e.t === 'op') open = { kind: e.kind, mm: e.mm, addr: e.addr, start: s.time, first: index, counts: {}, fault: null };
     else if (open !== null && e.t !== 'hw_access') {
       // hw_access is the MMU between operations, not part of the one before it
@@ -96,6 +110,7 @@ export function writeChromeTrace(
       if (e.t === 'mm_create' && open.kind === OP.exec) open.mm = e.mm;
     }
   }
+  s = now();
   close();
   return { slices, counters };
 }

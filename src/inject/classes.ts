@@ -13,5 +13,22 @@ export const BUG_CLASSES = {
   'count-leak': 'a page reference is never dropped when a pte is zapped (mm/memory.c: zap_page_range)',
 } as const;
 
-export type BugClass = keyof typeof BUG_CLASSES;
-export const BUG_NAMES = Object.keys(BUG_CLASSES) as BugClass[];
+/**
+ * Locking mistakes, for --cpus 2+ --locking fine (src/smp/locking/fine.ts commits them).
+ * They break the SMP invariants (docs/architecture.md, SMP) when another CPU holds the lock
+ * the mistake skips, so whether a run shows one depends on its schedule.
+ */
+export const SMP_BUG_CLASSES = {
+  'fault-no-page-lock': "a fault links its pte onto a page's chain without taking the page's lock (PG_locked)",
+  'kswapd-no-trylock': "kswapd edits a page's chain and ptes although another CPU holds the page or the mm's page_table_lock",
+  'lock-order': 'a fault takes the page lock before its page_table_lock (the order is page_table_lock, then page)',
+} as const;
+
+export type RmapBugClass = keyof typeof BUG_CLASSES;
+export type SmpBugClass = keyof typeof SMP_BUG_CLASSES;
+export type BugClass = RmapBugClass | SmpBugClass;
+/** The reverse-map bug classes (every one can fire in a 1-CPU run). */
+export const BUG_NAMES = Object.keys(BUG_CLASSES) as RmapBugClass[];
+export const SMP_BUG_NAMES = Object.keys(SMP_BUG_CLASSES) as SmpBugClass[];
+export const ALL_BUG_CLASSES: Readonly<Record<BugClass, string>> = { ...BUG_CLASSES, ...SMP_BUG_CLASSES };
+export const isSmpBug = (b: BugClass): b is SmpBugClass => b in SMP_BUG_CLASSES;

@@ -4,7 +4,7 @@
 // built without this file.
 
 import { Rng } from '../workload/rng.js';
-import { BUG_CLASSES, BUG_NAMES, type BugClass } from './classes.js';
+import { ALL_BUG_CLASSES, type BugClass } from './classes.js';
 
 export interface InjectSpec {
   bug: BugClass;
@@ -21,9 +21,9 @@ export class InjectSpecError extends Error {}
 /** Parse BUG[@RATE]; RATE is a probability (0.01) or a percentage (1%). */
 export function parseInjectSpec(text: string, after = 0, max = 1): InjectSpec {
   const m = /^([a-z-]+)(?:@([0-9.]+)(%?))?$/.exec(text.trim());
-  if (m === null || !(m[1] in BUG_CLASSES)) {
+  if (m === null || !(m[1] in ALL_BUG_CLASSES)) {
     throw new InjectSpecError(
-      `--inject '${text}' is not BUG[@RATE]: BUG is one of ${BUG_NAMES.join(', ')}; RATE is a probability per opportunity in (0, 1] (e.g. 0.05 or 5%)`,
+      `--inject '${text}' is not BUG[@RATE]: BUG is one of ${Object.keys(ALL_BUG_CLASSES).join(', ')}; RATE is a probability per opportunity in (0, 1] (e.g. 0.05 or 5%)`,
     );
   }
   let rate = m[2] === undefined ? 1 : Number(m[2]);

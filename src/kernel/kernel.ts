@@ -27,6 +27,16 @@ export class Kernel {
   pendingNs = 0;
   /** Fault injection (record --inject): consulted where a real rmap bug would live. */
   inject: Injector = Injector.none();
+  /**
+   * SMP only (src/smp/): the step machine already waited for this operation's read (it slept
+   * before the atomic step that does the fault), so read_page_sync waits no more. Always false with one CPU.
+   */
+  ioPrepaid = false;
+  /**
+   * SMP only: may reclaim, inside an atomic step, take page `pfn` and its ptes now? The
+   * locking design's trylock-and-skip (null with one CPU, where nothing else holds a lock).
+   */
+  reclaimMayTouch: ((pfn: number) => boolean) | null = null;
 
   /** The designs come from the caller (src/run-config.ts asks the registry): the kernel knows none by name. */
   constructor(

@@ -8,6 +8,9 @@
 import { EVENT_FIELDS, EVENT_TYPES, EventDecodeError, FAULT_KINDS, OP_KINDS, type Event, type EventType } from '../events.js';
 import { NR_MEM_LISTS } from '../state.js';
 
+/** --cpus' limit (src/run-config.ts MAX_CPUS, not imported: the log reader stays below the run configuration). */
+const MAX_CPUS = 16;
+
 /** What the header says about the machine: the bounds of every field. */
 export interface EventLimits {
   nframes: number;
@@ -40,8 +43,10 @@ const enum K {
   List,
   Hand,
   PgdIndex,
+  /** a CPU number (--cpus is at most 16; the reducer checks it against the run's CPUs) */
+  Cpu,
 }
-const K_COUNT = K.PgdIndex + 1;
+const K_COUNT = K.Cpu + 1;
 
 const KINDS: Record<EventType, readonly K[]> = {
   op: [K.OpKind, K.MmOrNone, K.U32],
@@ -100,6 +105,10 @@ const KINDS: Record<EventType, readonly K[]> = {
   io_wait: [K.U32],
   user_time: [K.U32],
   rmap_slab_grow: [K.Pfn],
+  cpu: [K.Cpu],
+  lock_wait: [K.U32],
+  lock_acquire: [K.U32],
+  lock_release: [K.U32],
 };
 
 const BY_CODE: readonly (readonly K[])[] = EVENT_TYPES.map((t) => KINDS[t]);
@@ -138,6 +147,8 @@ function allowed(k: K, l: EventLimits): string {
       return `a clock hand 0..${l.nframes - 1}`;
     case K.PgdIndex:
       return 'a page-directory index 0..1023';
+    case K.Cpu:
+      return `a CPU 0..${MAX_CPUS - 1}`;
   }
 }
 
@@ -164,6 +175,7 @@ function bounds(l: EventLimits): { lo: Float64Array; hi: Float64Array } {
   set(K.FaultKind, 0, FAULT_KINDS.length - 1);
   set(K.List, 0, LRU_LISTS - 1);
   set(K.PgdIndex, 0, 1023);
+  set(K.Cpu, 0, MAX_CPUS - 1);
   return { lo, hi };
 }
 

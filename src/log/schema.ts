@@ -4,10 +4,24 @@
 // chunk's real size (a declared count can never make the reader allocate or loop beyond
 // what the bytes hold). Each check returns the problem in words, or null.
 
+import { initialSmp } from '../reducer/smp.js';
+import { LOCKING_DESIGNS } from '../smp/locking/registry.js';
+import { parseSched } from '../smp/sched.js';
+import type { SmpState } from '../state.js';
+
 import { boot } from '../mm/boot.js';
 import { PG_reserved } from '../include/page-flags.js';
 import { RECLAIM_POLICIES, RMAP_DESIGNS } from '../designs/registry.js';
 import { CHUNK_KINDS, EVENTS_PER_CHUNK, TAIL_DIGITS } from './format.js';
+
+const isSched = (text: string): boolean => {
+  try {
+    parseSched(text);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 type Obj = Record<string, unknown>;
 
@@ -128,6 +142,15 @@ function bootedProblem(s: Obj, bytes: number): string | null {
   if (reserved < 2 || reserved > n - 8) return `reserves ${reserved} of ${n} frames, expected 2..${n - 8}`;
   // the design options are not in the state's own fields: find the one that boots this exact
   // machine (pte-chain lists NULL-terminated or circular); 2.1.88's swap cache has its index
+  let smp: SmpState | undefined;
+  if (s.smp !== undefined) {
+    const o = isObj(s.smp) ? s.smp : {};
+    if (!isNat(o.ncpus) || o.ncpus < 2 || o.ncpus > 16) return `has smp.ncpus ${show(o.ncpus)}, expected 2..16`;
+    if (typeof o.locking !== 'string' || !LOCKING_DESIGNS.has(o.locking))
+      return `has smp.locking ${show(o.locking)}, expected one of ${[...LOCKING_DESIGNS.keys()].join(', ')}`;
+    if (typeof o.sched !== 'string' || !isSched(o.sched)) return `has smp.sched ${show(o.sched)}, expected rr, random, time or pct:D`;
+    smp = initialSmp(o.ncpus, o.locking, o.sched);
+  }
   let diff: string | null = null;
   for (const chainMode of [0, 1]) {
     const booted = boot({
@@ -140,6 +163,7 @@ function bootedProblem(s: Obj, bytes: number): string | null {
       hand: s.hand,
       swapCacheLookup: swap.cache !== undefined,
     });
+    if (smp !== undefined) booted.smp = smp;
     diff = firstDifference(s, booted, 'initial');
     if (diff === null) return null;
   }

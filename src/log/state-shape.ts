@@ -42,9 +42,21 @@ const MM_TEMPLATE = { id: 0, pgd: 0, parent: 0, rss: 0 };
 const VMA_TEMPLATE = { start: 0, end: 0, kind: 0, prot: 0, file: 0, pgoff: 0 };
 
 /** The first way `s` differs in shape from `template` (a booted machine of the same size), or null. */
+const VIOLATION_TEMPLATE = { rule: '', event: 0, cpu: 0, other: 0, lock: 0, subject: 0 };
+
 export function stateShapeProblem(s: Obj, template: State): string | null {
-  const d = shape(s, template, 'state');
+  // SMP: the recorded violations are objects (checked below), the one list in the state that is not of numbers
+  const t = template.smp === undefined ? template : { ...template, smp: { ...template.smp, violations: undefined } };
+  const d = shape(s, t, 'state');
   if (d !== null) return d;
+  if (template.smp !== undefined) {
+    const v = (s.smp as Obj).violations;
+    if (!Array.isArray(v)) return 'state.smp.violations is not a list';
+    for (const x of v) {
+      const e = shape(x, VIOLATION_TEMPLATE, 'state.smp.violations[]');
+      if (e !== null) return e;
+    }
+  }
   const st = s as unknown as State;
   const n = template.nframes;
   if (st.nframes !== n) return `state has ${st.nframes} frames, expected ${n}`;

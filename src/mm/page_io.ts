@@ -64,7 +64,21 @@ export function sleep_until(k: Kernel, done: number): void {
 
 /** A read the caller needs now: queue it on its device and sleep until it is done. */
 export function read_page_sync(k: Kernel, pfn: number, dev: number): void {
+  // SMP: the step machine already slept for this read (wait_read) before its atomic step
+  if (k.ioPrepaid) {
+    k.ioPrepaid = false;
+    return;
+  }
   sleep_until(k, submit(k, pfn, dev, false, IO_UNTRACKED));
+}
+
+/**
+ * SMP (src/smp/): a read on `dev` that a fault will need, queued and slept for before the
+ * atomic step that allocates its page (which then skips its own read_page_sync). The
+ * request names no page: it is not tracked.
+ */
+export function wait_read(k: Kernel, dev: number): void {
+  sleep_until(k, submit(k, 0, dev, false, IO_UNTRACKED));
 }
 
 /** try_to_read_ahead's readpage: queued; the page stays locked in the page cache until its read completes. */

@@ -19,7 +19,7 @@ import { PG_dirty, PG_locked, PG_reserved, PG_swap_cache } from '../include/page
 import { AGE_CLUSTER_SIZE, age_page, touch_page } from '../include/swapctl.js';
 import { get_swap_page } from './swapfile.js';
 import { delete_from_swap_cache, swapCache2188 } from './swap_state.js';
-import { file_dev, finish_swap_write, queue_write, start_swap_write } from './page_io.js';
+import { DEV_DISK, file_dev, finish_swap_write, queue_write, start_swap_write } from './page_io.js';
 
 /** PAGEOUT_WEIGHT: swap_out's task budget is ((PAGEOUT_WEIGHT * nr_tasks) >> 10) >> priority. */
 export const PAGEOUT_WEIGHT = 8192;
@@ -158,7 +158,8 @@ function swap_out_cached(k: Kernel, pte: number, pfn: number): SwapResult {
     // the write; the slot's uses: this pte's and the swap cache's
     k.emit({ t: 'swap_out', pfn, entry, refs: 2 });
     k.emit({ t: 'swap_cache_add', pfn, entry });
-    k.tick(k.cfg.latencies.writeSubmitUs);
+    // the write occupies the disk; the page stays for its other users (src/mm/page_io.ts)
+    queue_write(k, pfn, DEV_DISK);
   } else k.emit({ t: 'swap_dup', entry });
   k.emit({ t: 'pte_unlink', pte, pfn });
   k.emit({ t: 'pte_set', pte, val: SWP_ENTRY(entry) });

@@ -28,6 +28,7 @@ import { get_swap_page } from './swapfile.js';
 import { SwapResult, swap_out } from './swap_out.js';
 import { SKIP } from './vmscan.js';
 import { DEF_PRIORITY, LRU_ACTIVE, LRU_INACTIVE_CLEAN, LRU_INACTIVE_DIRTY, ageDown, ageUp, lruSlice } from './vmscan-lru.js';
+import { DEV_DISK, file_dev, finish_swap_write, queue_write, start_swap_write } from './page_io.js';
 
 function setAge(k: Kernel, pfn: number, age: number): void {
   if (getPage(k.s, pfn).age !== age) k.emit({ t: 'page_age', pfn, age });
@@ -84,7 +85,6 @@ export function try_to_swap_out_240(
   // still mapped, so not freeable: an inactive page ages here, an active one in refill_inactive_scan
   if ((page.flags & PG_active) === 0) setAge(k, pfn, ageDown(page.age));
   if (getPage(k.s, pfn).age > 0) return SwapResult.None;
-  const lat = k.cfg.latencies;
   // the only reference is this pte's (mmsim's swap cache holds none): unmapping it frees the page
   const last = page.count === 1;
   if (page.inode === 0) {
@@ -108,14 +108,16 @@ export function try_to_swap_out_240(
       delete_from_swap_cache(k, pfn);
       unmap(k, pte, pfn, SWP_ENTRY(entry));
       k.emit({ t: 'swap_out', pfn, entry, refs: 1 });
-      k.tick(lat.writeSubmitUs);
+      // the write occupies the disk; kswapd's is asynchronous, the page freed when it completes (src/mm/page_io.ts)
+      const write = start_swap_write(k, pfn);
       free_page(k, pfn, 0, 1);
+      finish_swap_write(k, write);
       return SwapResult.Freed;
     }
     // shared: add_to_swap_cache, written now; the other sharers keep the page, swap-cached
     k.emit({ t: 'swap_out', pfn, entry, refs: 2 });
     k.emit({ t: 'swap_cache_add', pfn, entry });
-    k.tick(lat.writeSubmitUs);
+    queue_write(k, pfn, DEV_DISK);
     unmap(k, pte, pfn, SWP_ENTRY(entry));
     deactivate(k, pfn);
     free_page(k, pfn, 0, 1);
@@ -204,7 +206,7 @@ export function page_launder_240(k: Kernel): number {
     }
     if ((page.flags & PG_dirty) !== 0) {
       k.emit({ t: 'writepage', pfn });
-      k.tick(k.cfg.latencies.writeSubmitUs);
+      queue_write(k, pfn, file_dev(k, page.inode));
     }
     k.emit({ t: 'lru_move', pfn, list: LRU_INACTIVE_CLEAN });
     cleaned++;

@@ -30,7 +30,8 @@ export function clock_step(k: Kernel, lo = 0, hi = k.s.nframes): boolean {
   const next = pfn + 1 >= hi ? lo : pfn + 1;
   const page = getPage(s, pfn);
   const lat = k.cfg.latencies;
-  if (page.count === 0 || (page.flags & SKIP) !== 0 || page.count !== expectedRefs(page)) {
+  // with several CPUs, a page another CPU has locked, or whose ptes it holds locked, is skipped (trylock)
+  if (page.count === 0 || (page.flags & SKIP) !== 0 || page.count !== expectedRefs(page) || k.reclaimMayTouch?.(pfn) === false) {
     k.emit({ t: 'clock_advance', hand: next, ptes: 0 });
     return false;
   }
@@ -142,15 +143,21 @@ export function clock_try_to_free_page(k: Kernel): boolean {
  * page freed (a page it writes out asynchronously is free once its write completes).
  */
 export function swap_tick(k: Kernel): void {
+  if (!kswapd_due(k)) return;
   const wm = k.cfg.watermarks;
-  const s = k.s;
-  const due = s.time >= s.lastKswapd + SWAPOUT_INTERVAL_US;
-  // pages under asynchronous write-out count as free: they will be (nr_async_pages, 2.1.47 swap_tick and kswapd)
-  const free = s.nrFree + nr_async_pages(s);
-  if (!(free < wm.low || (free < wm.high && due))) return;
   let rounds = 0;
   while (k.s.nrFree + nr_async_pages(k.s) < wm.high && rounds++ < wm.high * 2) {
     k.op('kswapd', -1);
     if (!k.reclaim.tryToFreePage(k)) break;
   }
+}
+
+/** swap_tick's test: free memory below free_pages_low, or below free_pages_high with swapout_interval passed. */
+export function kswapd_due(k: Kernel): boolean {
+  const wm = k.cfg.watermarks;
+  const s = k.s;
+  const due = s.time >= s.lastKswapd + SWAPOUT_INTERVAL_US;
+  // pages under asynchronous write-out count as free: they will be (nr_async_pages, 2.1.47 swap_tick and kswapd)
+  const free = s.nrFree + nr_async_pages(s);
+  return free < wm.low || (free < wm.high && due);
 }

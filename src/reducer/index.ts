@@ -11,6 +11,17 @@ import { getPage, NR_MEM_LISTS, type PageTable, type State, type StealStats } fr
 import { EVENT_FIELDS, EVENT_TYPES, FAULT, OP, type Event, type EventOf, type EventType } from '../events.js';
 import { buddyAlloc, buddyFree } from './buddy.js';
 import { activeDesigns, ownersOfCode } from './designs.js';
+import {
+  applyCpu,
+  applyLockAcquire,
+  applyLockRelease,
+  applyLockWait,
+  applySmpTick,
+  checkChainEdit,
+  checkPteEdit,
+  forgetMm,
+  SmpReducerError,
+} from './smp.js';
 import type { DesignStatePart, Handler, SlabSlice } from '../include/design.js';
 import type { DeepReadonly } from '../include/readonly.js';
 
@@ -129,6 +140,7 @@ const CORE: { readonly [T in EventType]?: Handler<T> } = {
     s.op.kind = e.kind;
     s.op.mm = e.mm;
     s.op.addr = e.addr;
+    if (s.smp !== undefined) s.smp.opKind[s.smp.cur] = e.kind;
     s.stats.ops++;
     if (e.kind === OP.kswapd) {
       s.stats.kswapdRuns++;
@@ -139,8 +151,10 @@ const CORE: { readonly [T in EventType]?: Handler<T> } = {
     else if (e.kind === OP.exit) s.stats.exits++;
   },
   tick(s, e) {
-    s.time += e.us;
-    if (s.op.kind === OP.kswapd) s.stats.kswapdUs += e.us;
+    let kind = s.op.kind;
+    if (s.smp !== undefined) kind = applySmpTick(s, s.smp, e.us);
+    else s.time += e.us;
+    if (kind === OP.kswapd) s.stats.kswapdUs += e.us;
   },
   mm_create(s, e) {
     s.mms[e.mm] = { id: e.mm, pgd: e.pgd, parent: e.parent, vmas: [], rss: 0, pgdir: {} };
@@ -156,6 +170,7 @@ const CORE: { readonly [T in EventType]?: Handler<T> } = {
     pg.flags &= ~PG_pgtable;
     pg.offset = 0;
     delete s.mms[e.mm];
+    if (s.smp !== undefined) forgetMm(s.smp, e.mm);
   },
   vma_add(s, e) {
     const mm = s.mms[e.mm];
@@ -207,12 +222,15 @@ const CORE: { readonly [T in EventType]?: Handler<T> } = {
     getPage(s, e.pfn).flags &= ~PG_pgtable;
   },
   pte_set(s, e) {
+    if (s.smp !== undefined) checkPteEdit(s, s.smp, e.pte);
     writePte(s, e.pte, e.val);
   },
   pte_clear(s, e) {
+    if (s.smp !== undefined) checkPteEdit(s, s.smp, e.pte);
     writePte(s, e.pte, 0);
   },
   pte_mkold(s, e) {
+    if (s.smp !== undefined) checkPteEdit(s, s.smp, e.pte);
     const pt = table(s, e.pte);
     const slot = pte_slot(e.pte);
     pt.pte[slot >> 6][slot & 63] &= ~_PAGE_ACCESSED;
@@ -223,9 +241,11 @@ const CORE: { readonly [T in EventType]?: Handler<T> } = {
     pt.pte[slot >> 6][slot & 63] |= e.write ? _PAGE_ACCESSED | _PAGE_DIRTY : _PAGE_ACCESSED;
   },
   pte_link(s, e) {
+    if (s.smp !== undefined) checkChainEdit(s, s.smp, e.pfn);
     if (!activeDesigns(s).rmap.link(s, e.pte, e.pfn)) s.stats.rmapErrors++;
   },
   pte_unlink(s, e) {
+    if (s.smp !== undefined) checkChainEdit(s, s.smp, e.pfn);
     if (!activeDesigns(s).rmap.unlink(s, e.pte, e.pfn)) s.stats.rmapErrors++;
   },
   clock_advance(s, e) {
@@ -329,12 +349,18 @@ const CORE: { readonly [T in EventType]?: Handler<T> } = {
     ioDone(s, e.pfn);
   },
   io_wait(s, e) {
-    s.time += e.us;
+    if (s.smp !== undefined) applySmpTick(s, s.smp, e.us);
+    else s.time += e.us;
     s.stats.ioWaitUs += e.us;
   },
   user_time(s, e) {
-    s.time += e.us;
+    if (s.smp !== undefined) applySmpTick(s, s.smp, e.us);
+    else s.time += e.us;
   },
+  cpu: applySmpEvent,
+  lock_wait: applySmpEvent,
+  lock_acquire: applySmpEvent,
+  lock_release: applySmpEvent,
 };
 
 /** A request queued on its device (src/mm/page_io.ts): served in order; a tracked one locks its page until io_done. */
@@ -379,6 +405,21 @@ function core(s: State, e: Event, code: number): void {
   const h = CORE_BY_CODE[code];
   if (h === undefined) throw new ReducerError(`event type '${e.t}' has no core handler and no owning design`);
   h(s, e as never);
+}
+
+function applySmpEvent(s: State, e: Extract<Event, { t: 'cpu' | 'lock_wait' | 'lock_acquire' | 'lock_release' }>): void {
+  const smp = s.smp;
+  if (smp === undefined) throw new ReducerError(`${e.t} in a run with one CPU`);
+  try {
+    if (e.t === 'cpu') applyCpu(s, smp, e.cpu);
+    else if (e.t === 'lock_wait') applyLockWait(s, smp, e.lock);
+    else if (e.t === 'lock_acquire') applyLockAcquire(s, smp, e.lock);
+    else applyLockRelease(smp, e.lock);
+  } catch (err) {
+    // a lock event that cannot happen is a malformed log, like any other impossible event
+    if (err instanceof SmpReducerError) throw new ReducerError(`${e.t}: ${err.message}`);
+    throw err;
+  }
 }
 
 export const swapCount = (s: DeepReadonly<State>, entry: number): number => s.swap.map[entry >> 6][entry & 63];

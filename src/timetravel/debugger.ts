@@ -129,9 +129,14 @@ export class Debugger {
     // operation boundary and the full check every 256 operations, on its own copy.
     const inv = this.breaks.filter((b): b is Extract<Break, { kind: 'invariant' }> => b.kind === 'invariant');
     const only = inv.length === 0 || inv.some((b) => b.name === undefined) ? undefined : new Set(inv.map((b) => b.name as string));
-    const checker = stop && inv.length > 0 ? new StreamChecker(copyState(this.s), { only }) : null;
+    const checker = stop && inv.length > 0 ? new StreamChecker(copyState(this.s), { only, engine: this.tl.engine }) : null;
+    // States on the way are read directly; only the last STEP_WINDOW before the target are
+    // kept as Immer values (one produce per event costs ~100x a direct step: `continue`
+    // over a whole log must not pay it for states nobody steps back to).
+    const window = this.tl.windowSize;
+    const at = (pos: number): State => this.tl.at(pos, { keep: window > 0 && target - pos < window });
     while (this.pos < target) {
-      const s = this.s;
+      const s = at(this.pos);
       const e = this.tl.event(this.pos);
       if (checker !== null && !checker.step(e)) {
         const v = checker.failure!.violations;
@@ -152,7 +157,7 @@ export class Debugger {
             )
           : new Set<number>();
       this.pos++;
-      const after = this.s;
+      const after = at(this.pos);
       this.watches.forEach((w, k) => {
         const now = this.watchView(after, w);
         if (now !== watched[k]) out.push(`watch (event ${this.pos - 1} ${formatEvent(e)}): ${now}`);
@@ -301,7 +306,8 @@ export class Debugger {
     for (let i = this.pos - 2; i >= 0; i--) {
       const e = this.tl.event(i);
       if (e.t !== type) continue;
-      if (page === undefined || this.touches(this.tl.copyAt(i), e, page)) return i;
+      // touches() only reads: the timeline's own state will do, no copy per event looked at
+      if (page === undefined || this.touches(this.tl.at(i), e, page)) return i;
     }
     return -1;
   }

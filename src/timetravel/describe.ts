@@ -2,6 +2,7 @@
 // one mm's vmas and page tables, one pte and its link. Both as data (for --json) and as
 // text. Values out of range are errors naming the allowed range.
 
+import { lockName } from '../include/locks.js';
 import {
   PAGE_SIZE,
   _PAGE_ACCESSED,
@@ -49,6 +50,16 @@ export function summary(s: State) {
     mms: Object.keys(s.mms).map(Number),
     pageTables: Object.keys(s.pts).length,
     swapUsed: s.swap.used,
+    // --cpus N > 1 only: which CPU runs, and each CPU's locks (what a race is about)
+    ...(s.smp !== undefined
+      ? {
+          cpus: {
+            current: s.smp.cur,
+            held: s.smp.held.map((h) => h.map(lockName)),
+            waiting: s.smp.waiting.map((w) => (w === 0 ? null : lockName(w))),
+          },
+        }
+      : {}),
   };
 }
 
@@ -161,6 +172,12 @@ export function formatSummary(x: ReturnType<typeof summary>): string {
     `time       ${x.timeUs} µs simulated`,
     `operation  #${x.operation.seq} ${x.operation.kind}${x.operation.mm >= 0 ? ` (mm ${x.operation.mm})` : ''}`,
     `processes  ${x.mms.length} mm(s): ${x.mms.join(', ')}; ${x.pageTables} page table(s); ${x.swapUsed} swap slot(s) in use`,
+    ...(x.cpus === undefined
+      ? []
+      : x.cpus.held.map(
+          (h, c) =>
+            `${`cpu ${c}${c === x.cpus?.current ? ' (running)' : ''}`.padEnd(16)} holds ${h.length > 0 ? h.join(', ') : 'no lock'}${x.cpus?.waiting[c] ? `; waits for ${x.cpus.waiting[c]}` : ''}`,
+        )),
   ].join('\n');
 }
 

@@ -47,7 +47,8 @@ function names(s: State, e: Event, t: Target): boolean {
 /** Events in [from, to) touching the target. */
 export function history(tl: Timeline, t: Target, from = 0, to = tl.events): Touch[] {
   const out: Touch[] = [];
-  const s = tl.copyAt(from);
+  // the timeline's engine applies the events: a copy it may mutate (direct) or Immer's states
+  let s = tl.engine === 'direct' ? tl.copyAt(from) : tl.at(from);
   let kind = 'boot';
   for (let j = from - 1; j >= 0; j--) {
     const e = tl.event(j);
@@ -61,7 +62,7 @@ export function history(tl: Timeline, t: Target, from = 0, to = tl.events): Touc
     if (e.t === 'op') kind = OP_KINDS[e.kind] ?? String(e.kind);
     const named = names(s, e, t);
     const before = view();
-    tl.apply(s, e, i);
+    s = tl.step(s, e, i);
     if (named || before !== view()) out.push({ index: i, path: e.t === 'hw_access' ? 'mmu' : kind, event: e });
   }
   return out;

@@ -1,12 +1,19 @@
 // A run log as a timeline: the state at any position (the number of events applied) is
-// the nearest snapshot at or before it plus a replay of at most one snapshot interval,
-// on a private copy with the direct engine. A damaged snapshot is skipped for the one
-// before it, with a warning. The last state reached is kept, so stepping forward costs
-// one event.
+// the nearest snapshot at or before it plus a replay of at most one snapshot interval.
+// A damaged snapshot is skipped for the one before it, with a warning. The last state
+// reached is kept, so stepping forward costs one event.
+//
+// Engines: 'direct' (the default) replays on a private copy that it mutates; 'immer'
+// replays through Immer (one produce around each stretch of events), so every state it
+// hands out is an immutable value. With a window of W (the debugger and the viewer), the
+// last W states reached are kept as immutable values: a step of at most W events forward
+// is one Immer produce per event from the nearest kept state before it (structure shared,
+// nothing copied), and going back to a kept state costs no replay at all.
 
 import { createHash } from 'node:crypto';
 import { unpack } from 'msgpackr';
 import { apply, ReducerError } from '../reducer/index.js';
+import { applyEvents, applyOne, type EngineName } from '../event-store.js';
 import { copyState } from '../snapshot/clone.js';
 import type { Event } from '../events.js';
 import type { State } from '../state.js';
@@ -23,21 +30,38 @@ export interface SnapshotPoint {
   info: ChunkInfo | null;
 }
 
+export interface TimelineOptions {
+  /** How events are applied (default 'direct'). */
+  engine?: EngineName;
+  /** Keep the last this many states reached as immutable values (default 0: only the current one). */
+  window?: number;
+}
+
 export class Timeline {
   readonly points: SnapshotPoint[];
   private readonly eventChunks: ChunkInfo[];
   private cache: { info: ChunkInfo; events: Event[] }[] = [];
-  private cur: { pos: number; s: State } | null = null;
+  /** `owned`: a private copy no one else holds, which the direct engine may mutate. */
+  private cur: { pos: number; s: State; owned: boolean } | null = null;
   /** Snapshots found damaged, by event: never retried. */
   private readonly bad = new Set<number>();
   readonly maxGap: number;
+  readonly engine: EngineName;
+  readonly windowSize: number;
+  /** Kept states by position, oldest first (Map order): immutable values, never mutated. */
+  private readonly kept = new Map<number, State>();
+  /** Replays done from a snapshot or the initial state (tests: a step back inside the window does none). */
+  reloads = 0;
   /** Called with the number of events read, a chunk's worth at a time (a command's progress line). */
   onRead: ((events: number) => void) | null = null;
 
   constructor(
     readonly log: LogReader,
     private readonly warn: (m: string) => void = () => {},
+    opts: TimelineOptions = {},
   ) {
+    this.engine = opts.engine ?? 'direct';
+    this.windowSize = opts.window ?? 0;
     this.points = [{ event: 0, info: null }, ...log.snapshots.map((info) => ({ event: info.first ?? 0, info }))];
     this.eventChunks = log.chunks.filter((c) => c.kind === 'events');
     let gap = 0;
@@ -136,33 +160,123 @@ export class Timeline {
 
   /**
    * The state after `pos` events (0 = the initial state, `events` = the end). The result
-   * is the timeline's own working copy: read it, or copy it before the next call.
+   * is the timeline's own: read it, or copy it before the next call.
    */
-  at(pos: number): State {
+  at(pos: number, opts: { keep?: boolean } = {}): State {
     if (!Number.isInteger(pos) || pos < 0 || pos > this.events) {
       throw new SeekRangeError(`position ${pos} is out of range: 0..${this.events} events applied`);
     }
-    let p = this.pointBefore(pos);
-    if (this.cur === null || this.cur.pos > pos || pos - this.cur.pos > pos - this.points[p].event) {
-      let s: State | null = null;
-      for (; p >= 0 && (s = this.loadPoint(p)) === null; p--);
-      this.cur = { pos: this.points[p].event, s: s as State };
+    const kept = this.kept.get(pos);
+    if (kept !== undefined) {
+      this.cur = { pos, s: kept, owned: false };
+      return kept;
     }
-    const s = this.cur.s;
-    let i = this.cur.pos;
+    // `keep: false` (a debugger run that reads every state on its way): no state kept, none
+    // made by Immer per event, which costs ~100x a direct step
+    const keep = this.windowSize > 0 && opts.keep !== false;
+    this.startNear(pos);
+    const cur = this.cur as { pos: number; s: State; owned: boolean };
     try {
-      for (const [j, e] of this.range(this.cur.pos, pos)) {
-        i = j;
-        apply(s, e);
+      if (keep && pos - cur.pos <= this.windowSize) {
+        // one Immer produce per event, each state kept: stepping back to any of them is free
+        for (const [i, e] of this.range(cur.pos, pos)) {
+          cur.s = this.applying(i, () => applyOne(cur.s, e));
+          cur.pos = i + 1;
+          cur.owned = false;
+          this.keep(cur.pos, cur.s);
+        }
+      } else if (this.engine === 'immer') {
+        const events = this.range(cur.pos, pos);
+        let i = cur.pos;
+        cur.s = this.applying(
+          () => i,
+          () =>
+            applyEvents(
+              cur.s,
+              (function* () {
+                for (const [j, e] of events) {
+                  i = j;
+                  yield e;
+                }
+              })(),
+            ),
+        );
+        cur.owned = false;
+      } else {
+        // the direct engine mutates only a copy of its own, never a state it handed out and kept
+        if (!cur.owned) {
+          cur.s = copyState(cur.s);
+          cur.owned = true;
+        }
+        let i = cur.pos;
+        this.applying(
+          () => i,
+          () => {
+            for (const [j, e] of this.range(cur.pos, pos)) {
+              i = j;
+              apply(cur.s, e);
+            }
+          },
+        );
       }
     } catch (err) {
       this.cur = null; // half applied
-      if (!(err instanceof ReducerError)) throw err;
-      const c = this.chunkOf(i);
-      malformed(this.log, c.info, i - (c.info.first ?? 0), c.events[i - (c.info.first ?? 0)], err);
+      throw err;
     }
-    this.cur.pos = pos;
-    return s;
+    cur.pos = pos;
+    if (keep) {
+      cur.owned = false;
+      this.keep(pos, cur.s);
+    }
+    return cur.s;
+  }
+
+  /** Make `cur` the nearest start for `pos`: the current state, a kept one, or a snapshot. */
+  private startNear(pos: number): void {
+    let p = this.pointBefore(pos);
+    let best = this.cur !== null && this.cur.pos <= pos ? this.cur.pos : -1;
+    let bestKept: State | null = null;
+    if (best >= 0 && pos - best <= this.windowSize) {
+      // kept states between the current one and `pos`: look at those positions only
+      for (let k = pos; k > best && bestKept === null; k--) {
+        const st = this.kept.get(k);
+        if (st !== undefined) {
+          best = k;
+          bestKept = st;
+        }
+      }
+    } else {
+      for (const [k, st] of this.kept) {
+        if (k <= pos && k > best) {
+          best = k;
+          bestKept = st;
+        }
+      }
+    }
+    if (bestKept !== null) this.cur = { pos: best, s: bestKept, owned: false };
+    if (best >= 0 && best >= this.points[p].event) return;
+    let s: State | null = null;
+    for (; p >= 0 && (s = this.loadPoint(p)) === null; p--);
+    this.reloads++;
+    this.cur = { pos: this.points[p].event, s: s as State, owned: true };
+  }
+
+  private keep(pos: number, s: State): void {
+    this.kept.delete(pos);
+    this.kept.set(pos, s);
+    if (this.kept.size > this.windowSize) this.kept.delete(this.kept.keys().next().value as number);
+  }
+
+  /** Run `fn`, which applies events from `index()` on: a reducer error names that event as a malformed log. */
+  private applying<T>(index: number | (() => number), fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      if (!(err instanceof ReducerError)) throw err;
+      const i = typeof index === 'number' ? index : index();
+      const c = this.chunkOf(i);
+      return malformed(this.log, c.info, i - (c.info.first ?? 0), c.events[i - (c.info.first ?? 0)], err);
+    }
   }
 
   /**
@@ -177,13 +291,19 @@ export class Timeline {
 
   /** Apply event `i` (`e`) to a state of the caller's: a reducer error names the event, as a malformed log. */
   apply(s: State, e: Event, i: number): void {
-    try {
-      apply(s, e);
-    } catch (err) {
-      if (!(err instanceof ReducerError)) throw err;
-      const c = this.chunkOf(i);
-      malformed(this.log, c.info, i - (c.info.first ?? 0), e, err);
+    this.applying(i, () => apply(s, e));
+  }
+
+  /**
+   * Event `i` (`e`) applied to `s` by the timeline's engine: direct mutates `s` (a private
+   * copy of the caller's) and returns it; immer returns a new immutable state and leaves `s`.
+   */
+  step(s: State, e: Event, i: number): State {
+    if (this.engine === 'direct') {
+      this.apply(s, e, i);
+      return s;
     }
+    return this.applying(i, () => applyOne(s, e));
   }
 
   /** A private copy of the state after `pos` events, safe to keep across calls. */

@@ -18,7 +18,8 @@ import { CapturedWorkload } from './captured.js';
 import type { Input } from './inputs.js';
 import type { MmtraceWriter } from './emit-trace.js';
 
-interface Proc {
+/** A simulated process (exported for the SMP engine, src/smp/engine.ts, which runs them on CPUs). */
+export interface Proc {
   pid: number;
   prog: ProgramSpec;
   progName: string;
@@ -150,6 +151,44 @@ export class Workload {
     timer_tick(this.k);
   }
 
+  /**
+   * SMP (src/smp/engine.ts): the process a free CPU runs next, weighted as pick() is, among
+   * the processes no other CPU is running (one run queue for all CPUs, as 2.1's schedule()
+   * has); null when every process is running elsewhere.
+   */
+  pickFree(running: ReadonlySet<Proc>): Proc | null {
+    let total = 0;
+    for (const p of this.procs) if (!running.has(p)) total += p.prog.weight;
+    if (total === 0) return null;
+    let r = this.sched.int(total);
+    let last: Proc | null = null;
+    for (const p of this.procs) {
+      if (running.has(p)) continue;
+      last = p;
+      r -= p.prog.weight;
+      if (r < 0) return p;
+    }
+    return last;
+  }
+
+  /** SMP: is some process not running on another CPU? */
+  hasFree(running: ReadonlySet<Proc>): boolean {
+    return this.procs.some((p) => !running.has(p));
+  }
+
+  /** SMP: is `p` still alive (it may have exited while its CPU waited)? */
+  alive(p: Proc): boolean {
+    return this.procs.includes(p);
+  }
+
+  /** SMP: every process exited: start the boot set again, as step() does. */
+  rebootIfEmpty(): boolean {
+    if (this.procs.length > 0) return false;
+    this.recorder?.({ a: 'boot', first: this.nextPid });
+    this.boot();
+    return true;
+  }
+
   private pick(): Proc {
     let total = 0;
     for (const p of this.procs) total += p.prog.weight;
@@ -162,46 +201,75 @@ export class Workload {
   }
 
   private act(p: Proc): void {
+    this.apply(p, this.decide(p));
+  }
+
+  /**
+   * Draw what process `p` does next (from the seeded streams; recorded and traced) without
+   * doing it. Every draw comes before the kernel is called, so act = apply(decide) draws as
+   * the generator always did.
+   */
+  decide(p: Proc): Input {
     const prog = p.prog;
     const rec = this.recorder;
-    if (prog.life !== undefined && p.refs >= prog.life) {
-      rec?.({ a: 'exit', pid: p.pid });
-      this.exit(p);
-      return;
-    }
-    if (prog.spawn && p.children < prog.spawn.max && this.life.int(10000) < prog.spawn.everyPct * 100) {
-      rec?.({ a: 'spawn', pid: p.pid, child: this.nextPid });
-      this.spawn(p);
-      return;
-    }
-    if (prog.maxHeap !== undefined && p.heapPages < Math.min(prog.maxHeap, p.layout.heapLimit)) {
+    let i: Input | null = null;
+    if (prog.life !== undefined && p.refs >= prog.life) i = { a: 'exit', pid: p.pid };
+    else if (prog.spawn && p.children < prog.spawn.max && this.life.int(10000) < prog.spawn.everyPct * 100)
+      i = { a: 'spawn', pid: p.pid, child: this.nextPid };
+    if (i === null && prog.maxHeap !== undefined && p.heapPages < Math.min(prog.maxHeap, p.layout.heapLimit)) {
       const grow =
         prog.life !== undefined
           ? p.refs * (prog.maxHeap - p.layout.heap.pages) >= (p.heapPages - p.layout.heap.pages + 8) * prog.life
           : this.life.int(100) === 0;
-      if (grow) {
-        rec?.({ a: 'brk', pid: p.pid, pages: Math.min(prog.maxHeap, p.heapPages + 8) });
-        this.brk(p, Math.min(prog.maxHeap, p.heapPages + 8));
-        return;
-      }
+      if (grow) i = { a: 'brk', pid: p.pid, pages: Math.min(prog.maxHeap, p.heapPages + 8) };
     }
-    if (prog.mmapTemp) {
-      if (p.temp === null && this.life.int(10000) < prog.mmapTemp.everyPct * 100) {
-        rec?.({ a: 'mmap', pid: p.pid, pages: prog.mmapTemp.pages });
-        this.mapTemp(p, prog.mmapTemp.pages);
-        return;
-      }
-      if (p.temp !== null && p.tempRefs >= p.temp.pages * 2) {
-        rec?.({ a: 'munmap', pid: p.pid });
-        this.unmapTemp(p);
-        return;
-      }
+    if (i === null && prog.mmapTemp) {
+      if (p.temp === null && this.life.int(10000) < prog.mmapTemp.everyPct * 100) i = { a: 'mmap', pid: p.pid, pages: prog.mmapTemp.pages };
+      else if (p.temp !== null && p.tempRefs >= p.temp.pages * 2) i = { a: 'munmap', pid: p.pid };
     }
-    p.refs++;
-    this.reference(p);
+    if (i === null) {
+      p.refs++;
+      return this.drawReference(p);
+    }
+    rec?.(i);
+    return i;
   }
 
-  private reference(p: Proc): void {
+  /** Do what decide() drew for `p` (the kernel is called here). */
+  apply(p: Proc, i: Input): void {
+    switch (i.a) {
+      case 'exit':
+        this.exit(p);
+        return;
+      case 'spawn':
+        this.spawn(p);
+        return;
+      case 'brk':
+        this.brk(p, i.pages);
+        return;
+      case 'mmap':
+        this.mapTemp(p, i.pages);
+        return;
+      case 'munmap':
+        this.unmapTemp(p);
+        return;
+      case 'ref': {
+        const r = access(this.k, p.mm, i.addr, i.write === 1);
+        if (r === 'oom') this.exit(p);
+        else if (r === 'segv') this.segv(p, i.addr);
+        return;
+      }
+      case 'boot':
+        return;
+    }
+  }
+
+  /** A reference outside the process's vmas: the generator drew an address it should not have. */
+  segv(p: Proc, addr: number): never {
+    throw new WorkloadError(`pid ${p.pid} (${p.progName}, mm ${p.mm}) touched 0x${addr.toString(16)} outside its vmas: a workload bug`);
+  }
+
+  private drawReference(p: Proc): Input {
     const prog = p.prog;
     let region: Region;
     if (p.temp !== null && this.addr.int(4) === 0) {
@@ -221,15 +289,10 @@ export class Workload {
     const hotPages = Math.max(1, Math.floor((region.pages * prog.hot) / 100));
     const page = this.addr.int(100) < prog.hotPct ? this.addr.int(hotPages) : this.addr.int(region.pages);
     const write = region.writable && this.addr.int(100) < prog.writePct;
-    this.recorder?.({ a: 'ref', pid: p.pid, addr: region.start + page * PAGE_SIZE, write: write ? 1 : 0 });
-    this.trace?.ref(write ? 'w' : region === p.layout.text ? 'x' : 'r', p.pid, region.start + page * PAGE_SIZE);
-    const r = access(this.k, p.mm, region.start + page * PAGE_SIZE, write);
-    if (r === 'oom') this.exit(p);
-    else if (r === 'segv') {
-      throw new WorkloadError(
-        `pid ${p.pid} (${p.progName}, mm ${p.mm}) touched 0x${(region.start + page * PAGE_SIZE).toString(16)} outside its vmas: a workload bug`,
-      );
-    }
+    const i: Input = { a: 'ref', pid: p.pid, addr: region.start + page * PAGE_SIZE, write: write ? 1 : 0 };
+    this.recorder?.(i);
+    this.trace?.ref(write ? 'w' : region === p.layout.text ? 'x' : 'r', p.pid, i.addr);
+    return i;
   }
 
   /**

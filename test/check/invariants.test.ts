@@ -15,9 +15,14 @@ import { apply } from '../../src/reducer/index.js';
 import type { Event } from '../../src/events.js';
 import type { RunOptions } from '../../src/run-config.js';
 import { LRU_ACTIVE, LRU_INACTIVE_DIRTY, lruSlice } from '../../src/mm/vmscan-lru.js';
-import { PG_active, PG_direct, PG_inactive_clean } from '../../src/include/page-flags.js';
+import { PG_active, PG_direct, PG_inactive_clean, PG_task } from '../../src/include/page-flags.js';
 import { arenaOf } from '../../src/rmap/arena.js';
 import { sliceOf as anonSlice } from '../../src/rmap/anon-vma.js';
+import { pageLock, pageTableLock } from '../../src/include/locks.js';
+import { STARVATION_EVENTS } from '../../src/check/smp-rules.js';
+
+/** The SMP rules need a machine with CPUs and locks (the kernel is driven directly, as CPU 0). */
+const SMP: Partial<RunOptions> = { cpus: 2, locking: 'fine' };
 
 /** The LRU lists exist only in active-inactive runs. */
 const LRU: Partial<RunOptions> = { reclaim: 'active-inactive' };
@@ -100,6 +105,19 @@ describe('invariants', () => {
       (w) => [{ t: 'pte_link', pte: w.pteA(3), pfn: w.pfnOf(w.pteA(0)) }],
     ],
     ['a reference never dropped', 'page-count', (w) => [{ t: 'get_page', pfn: w.pfnOf(w.pteA(0)) }]],
+    [
+      "a live process's task struct freed (free_task_struct before release)",
+      'task-struct',
+      (w) => {
+        const task = w.s.mms[w.b].task as number;
+        return [
+          { t: 'page_flags', pfn: task, set: 0, clear: PG_task },
+          { t: 'page_flags', pfn: task + 1, set: 0, clear: PG_task },
+          { t: 'put_page', pfn: task },
+          { t: 'page_free', pfn: task, order: 1, reclaim: 0 },
+        ];
+      },
+    ],
     [
       'a page table at an odd frame',
       'pt-block',
@@ -198,6 +216,66 @@ describe('invariants', () => {
       },
       { rmap: 'anon_vma' },
     ],
+    [
+      'a pte changed by CPU 0 while CPU 1 holds its page_table_lock',
+      'smp-pte-race',
+      (w) => [
+        { t: 'cpu', cpu: 1 },
+        { t: 'lock_acquire', lock: pageTableLock(w.a) },
+        { t: 'cpu', cpu: 0 },
+        { t: 'pte_mkold', pte: w.pteA(0) },
+      ],
+      SMP,
+    ],
+    [
+      "a page's chain edited by CPU 0 while CPU 1 holds the page",
+      'smp-chain-race',
+      (w) => {
+        const pfn = w.pfnOf(w.pteA(0));
+        return [
+          { t: 'cpu', cpu: 1 },
+          { t: 'lock_acquire', lock: pageLock(pfn) },
+          { t: 'cpu', cpu: 0 },
+          { t: 'pte_unlink', pte: w.pteA(0), pfn },
+          { t: 'pte_link', pte: w.pteA(0), pfn },
+        ];
+      },
+      SMP,
+    ],
+    [
+      "a page lock taken, then an mm's page_table_lock (the inversion)",
+      'smp-lock-order',
+      (w) => [
+        { t: 'lock_acquire', lock: pageLock(w.pfnOf(w.pteA(0))) },
+        { t: 'lock_acquire', lock: pageTableLock(w.a) },
+      ],
+      SMP,
+    ],
+    [
+      'two CPUs each waiting for the lock the other holds',
+      'smp-deadlock',
+      (w) => [
+        { t: 'lock_acquire', lock: pageTableLock(w.a) },
+        { t: 'cpu', cpu: 1 },
+        { t: 'lock_acquire', lock: pageTableLock(w.b) },
+        { t: 'lock_wait', lock: pageTableLock(w.a) },
+        { t: 'cpu', cpu: 0 },
+        { t: 'lock_wait', lock: pageTableLock(w.b) },
+      ],
+      SMP,
+    ],
+    [
+      'a CPU waiting for a lock for longer than the bound',
+      'smp-starvation',
+      (w) => {
+        w.sim.machine.emit({ t: 'lock_acquire', lock: pageTableLock(w.a) });
+        w.sim.machine.emit({ t: 'cpu', cpu: 1 });
+        w.sim.machine.emit({ t: 'lock_wait', lock: pageTableLock(w.a) });
+        (w.s as { stats: { events: number } }).stats.events += STARVATION_EVENTS + 1;
+        return [];
+      },
+      SMP,
+    ],
   ];
 
   it('a swap-cached page mapped writable is legal under 2.1.47 rules (do_wp_page leaves the entry): swap-cache-writable is 2.1.88s', () => {
@@ -221,7 +299,7 @@ describe('invariants', () => {
 
   it('the local (per-operation) check catches every per-pte and per-page breakage', () => {
     for (const [what, invariant, bad, opts] of cases) {
-      if (['pt-block', 'buddy', 'swap-map', 'clock-hand', 'rss', 'pte-in-vma', 'rmap-blocks'].includes(invariant)) continue; // global: full check only
+      if (['pt-block', 'buddy', 'swap-map', 'clock-hand', 'rss', 'pte-in-vma', 'rmap-blocks', 'task-struct'].includes(invariant)) continue; // global: full check only
       const w = world(opts);
       const t = new Touched();
       for (const e of bad(w)) {

@@ -11,12 +11,12 @@ import { processIo } from '../../src/cli/context.js';
 const ROOT = join(import.meta.dirname, '..', '..');
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8').split('\n');
 
-/** README's table rows for a command: its own rows, and the run-options table for run and record. */
+/** README's table rows for a command: its own rows, and the run-options table for run, record and explore. */
 function rowsFor(name: string): string {
   const own = README.filter((l) => l.startsWith(`| \`mmsim ${name} `) || l.startsWith(`| \`mmsim ${name}\``));
-  const start = README.findIndex((l) => l.startsWith('Run options (`run`, `record`)'));
+  const start = README.findIndex((l) => l.startsWith('Run options (`run`, `record`'));
   const runOptions = README.slice(start, README.indexOf('', start + 2)).filter((l) => l.startsWith('| `--'));
-  return [...own, ...(name === 'run' || name === 'record' ? runOptions : [])].join('\n');
+  return [...own, ...(['run', 'record', 'explore'].includes(name) ? runOptions : [])].join('\n');
 }
 
 describe('README', () => {

@@ -167,6 +167,15 @@ describe('the replay line is complete: every design and option comes back the sa
     },
   );
 
+  it('names --cpus, --sched and --locking for an SMP run, and the line rebuilds its configuration exactly', () => {
+    const cfg = makeRunConfig(loadScenario('forky'), { seed: '7', cpus: 4, sched: 'pct:3', locking: 'fine' });
+    const tok = replayToken({ config: cfg }, 99);
+    expect(tok.argv.join(' ')).toContain('--cpus 4 --sched pct:3 --locking fine');
+    expect(tok.line).not.toContain('cannot set');
+    const one = replayToken({ config: makeRunConfig(loadScenario('forky'), { seed: '7', cpus: 1 }) }, 99);
+    expect(one.argv).not.toContain('--cpus');
+  });
+
   it('says so when a log holds settings the line cannot set, or a scenario file it cannot name', () => {
     const cfg = makeRunConfig(loadScenario('tiny'), { seed: '1' });
     expect(replayToken({ config: cfg }, 9).line).toBe(
