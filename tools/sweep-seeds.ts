@@ -5,15 +5,17 @@
 // step, as `compare --seeds` allows: `runSweep`'s cap of 40 cuts the old kswapd short at
 // large N (130 events a step at N = 64), so runs that still hit the cap are counted and
 // reported. docs/findings.md quotes it. Usage:
-//   node dist/tools/sweep-seeds.js [seeds] [steps] [designs] [jobs]
+//   node dist/tools/sweep-seeds.js [seeds] [steps] [designs] [jobs] [chart.svg]
+//   (chart.svg: the `compare --sweep --plot` chart drawn through the means over seeds)
 //   (default 1..5, 150000, clock/pte-chain,old/none, one thread per core)
 
 import { parseDesignList } from '../src/compare/designs.js';
 import { runJobs } from '../src/compare/index.js';
 import { type DesignJob, EVENTS_PER_STEP_CAP } from '../src/compare/run.js';
-import { type SweepPoint, sweepPoint } from '../src/compare/sweep.js';
+import { type SweepPoint, sweepChart, sweepPoint } from '../src/compare/sweep.js';
 import { loadScenario } from '../src/workload/scenario.js';
 import { sharedlibSweep } from '../src/workload/sharedlib.js';
+import { writeFileSync } from 'node:fs';
 import { parseSeeds } from '../src/sweep/grid.js';
 import { formatInterval } from '../src/sweep/report.js';
 import { type Interval, meanInterval } from '../src/sweep/stats.js';
@@ -80,6 +82,21 @@ async function main(): Promise<void> {
     const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
     const line = (c: string[]): string => c.map((x, i) => (i ? x.padStart(w[i]) : x.padEnd(w[i]))).join('  ');
     console.log([line(head), w.map((k) => '-'.repeat(k)).join('  '), ...rows.map(line)].join('\n'));
+  }
+  const chart = process.argv[6];
+  if (chart !== undefined) {
+    const mean = (xs: Array<number | null>): number | null => {
+      const v = present(xs);
+      return v.length === 0 ? null : v.reduce((a, b) => a + b, 0) / v.length;
+    };
+    const points = ns.flatMap((n) =>
+      names.map((d) => ({
+        ...(runs[0].points.find((p) => p.n === n && p.design === d) as SweepPoint),
+        ptesPerFreed: mean(at(n, d, (p) => p.ptesPerFreed)),
+        sharedPtesPerFreed: mean(at(n, d, (p) => p.sharedPtesPerFreed)),
+      })),
+    );
+    writeFileSync(chart, sweepChart({ seed: `${seeds.join(',')}, means`, steps, designs: names, points, wallMs: 0 }));
   }
 }
 
