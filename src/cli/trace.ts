@@ -113,7 +113,13 @@ export function traceCommand(cli: Cli): Command {
         try {
           r =
             format === 'mmtrace'
-              ? await runMmtrace(file, common)
+              ? await runMmtrace(file, {
+                  ...common,
+                  onProgress: (d, t) => {
+                    progress ??= new Progress(cli, t, 'trace', 'bytes');
+                    progress.update(d);
+                  },
+                })
               : await runTrace(file, {
                   ...common,
                   format,

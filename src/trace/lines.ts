@@ -5,7 +5,7 @@
 // line is reported by its length and its first bytes, so one huge token cannot take the
 // memory (or make the error message) it would need whole.
 
-import { traceChunks } from './source.js';
+import { type ReadProgress, traceChunks } from './source.js';
 
 /** The longest line any trace format has a use for (a path name in mmtrace is at most 4 KiB). */
 export const MAX_LINE_BYTES = 1 << 16;
@@ -123,9 +123,9 @@ export class LineSplitter {
 }
 
 /** Feeds every line of `path` (gunzipped if need be) to `sink`; resolves to the number of lines. A throw from sink rejects. */
-export async function forEachLine(path: string, sink: LineSink): Promise<number> {
+export async function forEachLine(path: string, sink: LineSink, onRead?: ReadProgress): Promise<number> {
   const split = new LineSplitter(sink);
-  for await (const chunk of traceChunks(path)) split.push(chunk);
+  for await (const chunk of traceChunks(path, onRead)) split.push(chunk);
   split.end();
   return split.lines;
 }

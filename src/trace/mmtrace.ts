@@ -12,12 +12,15 @@ import { isBlank, numberEnd, readNumber } from './bytes.js';
 import { otherFormatsReading } from './detect.js';
 import { count, TraceError, quoteLine, quoteToken } from './errors.js';
 import { forEachLine, lineText, looksBinary, MAX_LINE_BYTES } from './lines.js';
+import type { ReadProgress } from './source.js';
 import { StrictRun, checkStrictOptions, type StrictOptions, type StrictResult } from './strict.js';
 
 export interface MmtraceOptions extends StrictOptions {
   skipBadLines?: boolean;
   /** Include the final state's hash in the result. */
   hash?: boolean;
+  /** Bytes of the file read so far and its size (the file is streamed, so progress is by bytes). */
+  onProgress?: ReadProgress;
 }
 
 export interface MmtraceResult extends StrictResult {
@@ -203,25 +206,29 @@ export async function runMmtrace(file: string, o: MmtraceOptions): Promise<Mmtra
       others.length > 0 ? `; it reads as ${others[0]}: pass --format ${others[0]} (or leave --format out to detect the format)` : '';
     throw new TraceError(`${file}:${lineNo}: ${quoteLine(text, bytes)}: ${err.message}${hint}`);
   };
-  const lines = await forEachLine(file, {
-    line(b, start, end, lineNo) {
-      try {
-        if (fastRef(b, start, end)) return;
-        exec(lineText(b, start, end));
-        run.checkEventBound();
-      } catch (err) {
-        fail(lineText(b, start, end), end - start, lineNo, err);
-      }
+  const lines = await forEachLine(
+    file,
+    {
+      line(b, start, end, lineNo) {
+        try {
+          if (fastRef(b, start, end)) return;
+          exec(lineText(b, start, end));
+          run.checkEventBound();
+        } catch (err) {
+          fail(lineText(b, start, end), end - start, lineNo, err);
+        }
+      },
+      longLine(head, length, lineNo) {
+        fail(
+          lineText(head, 0, head.length),
+          length,
+          lineNo,
+          new LineError(`longer than any mmtrace line (at most ${count(MAX_LINE_BYTES)} bytes)`),
+        );
+      },
     },
-    longLine(head, length, lineNo) {
-      fail(
-        lineText(head, 0, head.length),
-        length,
-        lineNo,
-        new LineError(`longer than any mmtrace line (at most ${count(MAX_LINE_BYTES)} bytes)`),
-      );
-    },
-  });
+    o.onProgress,
+  );
   if (!header) throw new TraceError(`${file}: ${lines === 0 ? 'the file is empty' : "no 'mmtrace 1' header"}; is it an mmtrace file?`);
   if (run.references === 0)
     throw new TraceError(`${file}: no references (r/w/x lines)${badLines ? ` (${badLines} malformed lines skipped)` : ''}`);

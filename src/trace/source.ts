@@ -28,12 +28,20 @@ async function readChunk(fh: FileHandle, path: string): Promise<Buffer> {
   }
 }
 
-async function* fileChunks(fh: FileHandle, path: string, first: Buffer): AsyncGenerator<Buffer> {
-  for (let b = first; b.length > 0; b = await readChunk(fh, path)) yield b;
+/** Called with the bytes of the file read so far (compressed bytes for a gzip file) and its size. */
+export type ReadProgress = (bytesRead: number, fileBytes: number) => void;
+
+async function* fileChunks(fh: FileHandle, path: string, first: Buffer, onRead?: ReadProgress, size = 0): AsyncGenerator<Buffer> {
+  let read = 0;
+  for (let b = first; b.length > 0; b = await readChunk(fh, path)) {
+    read += b.length;
+    onRead?.(read, Math.max(size, read));
+    yield b;
+  }
 }
 
 /** Yields the (decompressed) bytes of `path` in order. Errors are TraceErrors naming the file. */
-export async function* traceChunks(path: string): AsyncGenerator<Buffer> {
+export async function* traceChunks(path: string, onRead?: ReadProgress): AsyncGenerator<Buffer> {
   let fh: FileHandle;
   try {
     fh = await open(path, 'r');
@@ -41,16 +49,18 @@ export async function* traceChunks(path: string): AsyncGenerator<Buffer> {
     throw openError(path, err as NodeJS.ErrnoException);
   }
   try {
+    // a pipe or a character device has no size: progress is then only the count so far
+    const size = onRead === undefined ? 0 : (await fh.stat()).size;
     const first = await readChunk(fh, path);
     if (!(first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b)) {
-      yield* fileChunks(fh, path, first);
+      yield* fileChunks(fh, path, first, onRead, size);
       return;
     }
     let readFailure: unknown = null;
     const raw = Readable.from(
       (async function* () {
         try {
-          yield* fileChunks(fh, path, first);
+          yield* fileChunks(fh, path, first, onRead, size);
         } catch (err) {
           readFailure = err;
           throw err;

@@ -9,6 +9,7 @@ import { main } from '../../src/cli/index.js';
 import { cli, record, tmp } from '../helpers.js';
 
 const FIXTURE = new URL('../fixtures/walk.lackey.gz', import.meta.url).pathname;
+const MMTRACE = new URL('../fixtures/example.mmtrace', import.meta.url).pathname;
 /** No snapshot after the start: a seek or a diff reads every chunk up to its event. */
 const log = record({ scenario: 'tiny', seed: '3', events: 9000, every: 8192 * 1000 }).path;
 const COLUMNS = 50;
@@ -24,6 +25,8 @@ const commands: Array<[string, () => string[]]> = [
   ['history', () => ['history', log, '--page', '20']],
   ['export', () => ['export', log, '-o', tmp('t.json')]],
   ['trace', () => ['trace', FIXTURE, '--frames', '8']],
+  // mmtrace is streamed once, so its line counts bytes of the file read
+  ['trace', () => ['trace', MMTRACE, '--frames', '8']],
   ['capture', () => ['capture', '--pid', String(process.pid), '-o', tmp('c.json')]],
   ['compare', () => ['compare', '--seeds', '1,2', '--steps', '300', '--designs', 'clock/pte-chain', '--sequential']],
 ];
