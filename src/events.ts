@@ -118,6 +118,11 @@ export const EVENT_FIELDS = {
   lock_acquire: ['lock'],
   /** The current CPU releases `lock`. */
   lock_release: ['lock'],
+  /**
+   * flush_tlb_page's IPI: the current CPU changed `pte` and flushes it from every other CPU's
+   * TLB (emitted right after the change, only when another CPU holds that translation).
+   */
+  tlb_shootdown: ['pte'],
 } as const;
 
 export type EventType = keyof typeof EVENT_FIELDS;

@@ -263,6 +263,15 @@ export interface SmpState {
   lockStats: LockStats[];
   /** `cpu` events: how often the scheduler switched CPUs. */
   switches: number;
+  /**
+   * Each CPU's TLB: the ptes whose translation it may still use (pte → 1). A CPU caches a pte
+   * it walked (hw_access) or that its own fault just set; it loses it when it changes the pte
+   * itself (the local flush), by another CPU's tlb_shootdown, or when the page table is freed.
+   * Absent in logs recorded before the TLB was modelled (src/reducer/tlb.ts creates it).
+   */
+  tlb?: Record<number, 1>[];
+  /** A pte the current CPU took a translation away from while other CPUs hold it: the shootdown is owed next; 0 when none. */
+  tlbOwed?: number;
   /** The first violations (at most SMP_VIOLATIONS_KEPT) and how many there were. */
   violations: SmpViolation[];
   nviolations: number;

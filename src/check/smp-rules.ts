@@ -63,6 +63,15 @@ const deadlock = recorded(
   },
 );
 
+const staleTlb = recorded(
+  'smp-stale-tlb',
+  "a pte change that takes a translation away from other CPUs' TLBs is followed at once by their flush (flush_tlb_page's IPI)",
+  (smp, i) => {
+    const x = smp.violations[i];
+    return `pte ${hex(x.subject)} changed with no TLB shootdown: cpu ${x.other} can still use its old translation`;
+  },
+);
+
 const starvation: Rule = {
   name: 'smp-starvation',
   description: `no CPU waits for one lock longer than ${STARVATION_EVENTS.toLocaleString('en-US')} events`,
@@ -83,4 +92,4 @@ const starvation: Rule = {
   },
 };
 
-export const SMP_RULES: readonly Rule[] = [pteRace, chainRace, lockOrder, deadlock, starvation];
+export const SMP_RULES: readonly Rule[] = [pteRace, chainRace, lockOrder, deadlock, staleTlb, starvation];

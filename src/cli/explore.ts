@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { isSmpBug } from '../inject/classes.js';
+import { needsFineLocking } from '../inject/classes.js';
 import { InjectSpecError, parseInjectSpec, type InjectSpec } from '../inject/injector.js';
 import { availableParallelism } from 'node:os';
 import { explore, type ExploreResult } from '../smp/explore.js';
@@ -36,7 +36,7 @@ export function exploreCommand(cli: Cli): Command {
         if (err instanceof InjectSpecError) throw new UsageError(err.message);
         throw err;
       }
-      if (inject !== null && isSmpBug(inject.bug) && cfg.smp.locking !== 'fine')
+      if (inject !== null && needsFineLocking(inject.bug) && cfg.smp.locking !== 'fine')
         throw new UsageError(`--inject ${inject.bug} is a locking mistake of --locking fine: add --locking fine`);
       const progress = new Progress(cli, o.runs, 'explore', 'schedules');
       let r: ExploreResult;

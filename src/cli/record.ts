@@ -4,7 +4,7 @@ import { recordRun, SnapshotEveryError } from '../log/record.js';
 import { EVENTS_PER_CHUNK } from '../log/format.js';
 import { formatReport } from '../report.js';
 import { parseInjectSpec, InjectSpecError, type InjectSpec } from '../inject/injector.js';
-import { BUG_NAMES, isSmpBug, SMP_BUG_NAMES } from '../inject/classes.js';
+import { BUG_NAMES, isSmpBug, needsFineLocking, SMP_BUG_NAMES } from '../inject/classes.js';
 import { addRunOptions, attachTrace, parseCount, Progress, runConfigFrom, UsageError, type CommonOpts } from './common.js';
 import { MMSIM_VERSION } from './version.js';
 import { outputFile, writeAtomically } from './files.js';
@@ -22,7 +22,7 @@ export function recordCommand(cli: Cli): Command {
     )
     .option(
       '--inject <bug[@rate]>',
-      `make the kernel commit one rmap bug, seeded: ${BUG_NAMES.join(', ')}; or, with --cpus 2+ --locking fine, one locking mistake: ${SMP_BUG_NAMES.join(', ')}; rate = probability per opportunity (default 1)`,
+      `make the kernel commit one rmap bug, seeded: ${BUG_NAMES.join(', ')}; or, with --cpus 2+, one SMP mistake: ${SMP_BUG_NAMES.join(', ')} (all but no-tlb-shootdown need --locking fine); rate = probability per opportunity (default 1)`,
     )
     .option('--inject-after <n>', 'pass over opportunities before this event index', parseCount('--inject-after'))
     .option('--inject-max <n>', 'commit the bug at most this many times', parseCount('--inject-max'), 1)
@@ -39,8 +39,10 @@ export function recordCommand(cli: Cli): Command {
         if (err instanceof InjectSpecError) throw new UsageError(err.message);
         throw err;
       }
-      if (inject !== null && isSmpBug(inject.bug) && cfg.smp?.locking !== 'fine')
+      if (inject !== null && needsFineLocking(inject.bug) && cfg.smp?.locking !== 'fine')
         throw new UsageError(`--inject ${inject.bug} is a locking mistake of --locking fine: it needs --cpus 2 or more and --locking fine`);
+      if (inject !== null && isSmpBug(inject.bug) && cfg.smp === undefined)
+        throw new UsageError(`--inject ${inject.bug} is an SMP mistake: it needs --cpus 2 or more`);
       const progress = new Progress(cli, o.events, 'record');
       const traceBox: { w: ReturnType<typeof attachTrace> } = { w: null };
       let r: ReturnType<typeof recordRun>;

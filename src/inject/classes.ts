@@ -14,7 +14,8 @@ export const BUG_CLASSES = {
 } as const;
 
 /**
- * Locking mistakes, for --cpus 2+ --locking fine (src/smp/locking/fine.ts commits them).
+ * Locking mistakes, for --cpus 2+ (src/smp/locking/fine.ts commits the first three, with
+ * --locking fine; src/kernel/kernel.ts the missing shootdown, under either design).
  * They break the SMP invariants (docs/architecture.md, SMP) when another CPU holds the lock
  * the mistake skips, so whether a run shows one depends on its schedule.
  */
@@ -22,6 +23,7 @@ export const SMP_BUG_CLASSES = {
   'fault-no-page-lock': "a fault links its pte onto a page's chain without taking the page's lock (PG_locked)",
   'kswapd-no-trylock': "kswapd edits a page's chain and ptes although another CPU holds the page or the mm's page_table_lock",
   'lock-order': 'a fault takes the page lock before its page_table_lock (the order is page_table_lock, then page)',
+  'no-tlb-shootdown': "a pte change that takes a translation away skips flush_tlb_page's IPI to the other CPUs holding it",
 } as const;
 
 export type RmapBugClass = keyof typeof BUG_CLASSES;
@@ -32,3 +34,5 @@ export const BUG_NAMES = Object.keys(BUG_CLASSES) as RmapBugClass[];
 export const SMP_BUG_NAMES = Object.keys(SMP_BUG_CLASSES) as SmpBugClass[];
 export const ALL_BUG_CLASSES: Readonly<Record<BugClass, string>> = { ...BUG_CLASSES, ...SMP_BUG_CLASSES };
 export const isSmpBug = (b: BugClass): b is SmpBugClass => b in SMP_BUG_CLASSES;
+/** A mistake of --locking fine's locks (the TLB shootdown is made under every locking design). */
+export const needsFineLocking = (b: BugClass): boolean => isSmpBug(b) && b !== 'no-tlb-shootdown';

@@ -58,6 +58,18 @@ export class Kernel {
     // every reverse-map update passes here: charge the entries it walks (chainStepNs)
     if (e.t === 'pte_unlink' || e.t === 'pte_link') this.chargeNs(this.rmapSteps(e.t, e.pte, e.pfn) * this.cfg.latencies.chainStepNs);
     this.m.emit(e);
+    // flush_tlb_page after set_pte: with several CPUs the reducer says whether others hold the translation
+    if ((e.t === 'pte_set' || e.t === 'pte_clear') && this.s.smp !== undefined && this.s.smp.tlbOwed === e.pte) this.flushTlbOthers(e.pte);
+  }
+
+  /** The shootdown IPI (2.1's SMP flush_tlb_page); `no-tlb-shootdown` skips it. */
+  private flushTlbOthers(pte: number): void {
+    if (this.inject.fire('no-tlb-shootdown')) {
+      // injected: the next event leaves the other CPUs with the old translation
+      this.inject.note(this.m.events);
+      return;
+    }
+    this.emit({ t: 'tlb_shootdown', pte });
   }
 
   /**

@@ -109,6 +109,7 @@ const KINDS: Record<EventType, readonly K[]> = {
   lock_wait: [K.U32],
   lock_acquire: [K.U32],
   lock_release: [K.U32],
+  tlb_shootdown: [K.Pte],
 };
 
 const BY_CODE: readonly (readonly K[])[] = EVENT_TYPES.map((t) => KINDS[t]);

@@ -19,9 +19,11 @@ import {
   applySmpTick,
   checkChainEdit,
   checkPteEdit,
+  checkShootdownOwed,
   forgetMm,
   SmpReducerError,
 } from './smp.js';
+import { tlbFill, tlbPteChange, tlbShootdown, tlbTableFreed } from './tlb.js';
 import type { DesignStatePart, Handler, SlabSlice } from '../include/design.js';
 import type { DeepReadonly } from '../include/readonly.js';
 
@@ -43,6 +45,11 @@ function table(s: State, pte: number): PageTable {
   const pt = s.pts[pte_table_pfn(pte)];
   if (pt === undefined) throw new ReducerError(`pte 0x${pte.toString(16)} is not in an allocated page table`);
   return pt;
+}
+
+function ptePrev(s: State, pte: number): number {
+  const slot = pte_slot(pte);
+  return table(s, pte).pte[slot >> 6][slot & 63];
 }
 
 function writePte(s: State, pte: number, val: number): void {
@@ -109,6 +116,7 @@ export function apply(s: State, e: Event): void {
   const checks = CHECKS[code];
   if (checks !== 0) validate(s, e, checks);
   s.stats.events++;
+  if (s.smp !== undefined) checkShootdownOwed(s, s.smp, e.t === 'tlb_shootdown');
   const owners = ownersOfCode(code);
   if (owners !== null) {
     // a design's own event: only an active owner may apply it
@@ -214,6 +222,7 @@ const CORE: { readonly [T in EventType]?: Handler<T> } = {
     getPage(s, e.pfn).flags |= PG_pgtable;
   },
   pt_free(s, e) {
+    if (s.smp !== undefined) tlbTableFreed(s.smp, e.pfn);
     const pt = s.pts[e.pfn];
     if (pt === undefined) throw new ReducerError(`pt_free of pfn ${e.pfn}, which holds no page table`);
     const mm = s.mms[pt.mm];
@@ -222,11 +231,17 @@ const CORE: { readonly [T in EventType]?: Handler<T> } = {
     getPage(s, e.pfn).flags &= ~PG_pgtable;
   },
   pte_set(s, e) {
-    if (s.smp !== undefined) checkPteEdit(s, s.smp, e.pte);
+    if (s.smp !== undefined) {
+      checkPteEdit(s, s.smp, e.pte);
+      tlbPteChange(s.smp, e.pte, ptePrev(s, e.pte), e.val);
+    }
     writePte(s, e.pte, e.val);
   },
   pte_clear(s, e) {
-    if (s.smp !== undefined) checkPteEdit(s, s.smp, e.pte);
+    if (s.smp !== undefined) {
+      checkPteEdit(s, s.smp, e.pte);
+      tlbPteChange(s.smp, e.pte, ptePrev(s, e.pte), 0);
+    }
     writePte(s, e.pte, 0);
   },
   pte_mkold(s, e) {
@@ -236,6 +251,7 @@ const CORE: { readonly [T in EventType]?: Handler<T> } = {
     pt.pte[slot >> 6][slot & 63] &= ~_PAGE_ACCESSED;
   },
   hw_access(s, e) {
+    if (s.smp !== undefined) tlbFill(s.smp, e.pte);
     const pt = table(s, e.pte);
     const slot = pte_slot(e.pte);
     pt.pte[slot >> 6][slot & 63] |= e.write ? _PAGE_ACCESSED | _PAGE_DIRTY : _PAGE_ACCESSED;
@@ -361,6 +377,10 @@ const CORE: { readonly [T in EventType]?: Handler<T> } = {
   lock_wait: applySmpEvent,
   lock_acquire: applySmpEvent,
   lock_release: applySmpEvent,
+  tlb_shootdown(s, e) {
+    if (s.smp === undefined) throw new ReducerError('tlb_shootdown in a run with one CPU');
+    tlbShootdown(s.smp, e.pte);
+  },
 };
 
 /** A request queued on its device (src/mm/page_io.ts): served in order; a tracked one locks its page until io_done. */

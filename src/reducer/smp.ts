@@ -7,6 +7,7 @@
 
 import { pte_table_pfn } from '../arch/i386/pgtable.js';
 import { BKL, inOrder, LOCK_KINDS, lockKindOf, lockRank, mmapSem, pageLock, pageTableLock } from '../include/locks.js';
+import { owedBefore } from './tlb.js';
 import { SMP_VIOLATIONS_KEPT, type LockState, type LockStats, type SmpState, type State } from '../state.js';
 
 export class SmpReducerError extends Error {}
@@ -28,6 +29,8 @@ export function initialSmp(ncpus: number, locking: string, sched: string): SmpSt
     waitSince: new Array<number>(ncpus).fill(0),
     lockStats: LOCK_KINDS.map(emptyLockStats),
     switches: 0,
+    tlb: Array.from({ length: ncpus }, () => ({})),
+    tlbOwed: 0,
     violations: [],
     nviolations: 0,
   };
@@ -171,4 +174,11 @@ export function checkChainEdit(s: State, smp: SmpState, pfn: number): void {
       return;
     }
   }
+}
+
+/** Before each event: a TLB shootdown owed by the last pte change must be this event (src/reducer/tlb.ts). */
+export function checkShootdownOwed(s: State, smp: SmpState, isShootdown: boolean): void {
+  const owed = smp.tlbOwed ?? 0;
+  const stale = owedBefore(smp, isShootdown);
+  if (stale >= 0) violate(s, smp, 'smp-stale-tlb', 0, stale, owed);
 }

@@ -265,6 +265,18 @@ describe('invariants', () => {
       SMP,
     ],
     [
+      'a pte CPU 1 walked into its TLB cleared by CPU 0 with no shootdown after it',
+      'smp-stale-tlb',
+      (w) => [
+        { t: 'cpu', cpu: 1 },
+        { t: 'hw_access', pte: w.pteA(0), write: 0 },
+        { t: 'cpu', cpu: 0 },
+        { t: 'pte_clear', pte: w.pteA(0) },
+        { t: 'tick', us: 1 },
+      ],
+      SMP,
+    ],
+    [
       'a CPU waiting for a lock for longer than the bound',
       'smp-starvation',
       (w) => {

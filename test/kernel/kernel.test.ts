@@ -7,7 +7,8 @@ import { pte_pfn } from '../../src/arch/i386/page.js';
 import { Kernel as KernelClass, type Kernel } from '../../src/kernel/kernel.js';
 import { pte_offset, read_pte } from '../../src/mm/memory.js';
 import { getPage } from '../../src/state.js';
-import { bareKernel, LIB, sharedPage } from '../helpers.js';
+import { checkState } from '../../src/check/invariants.js';
+import { bareKernel, LIB, recordEvents, sharedPage } from '../helpers.js';
 
 /** Never called: only compiled. */
 function kernelWrites(k: Kernel): void {
@@ -109,5 +110,21 @@ describe('user time is not kswapd CPU', () => {
     k.op('mmap', -1);
     expect(k.s.stats.kswapdUs).toBe(kswapdUs);
     expect(kswapdUs).toBe(7);
+  });
+});
+
+describe('flush_tlb_page with several CPUs (include/asm-i386/pgtable.h, SMP: smp_flush_tlb)', () => {
+  it.each(['bkl', 'fine'])('%s: a tlb_shootdown of the same pte follows each change other CPUs held, and no rule breaks', (locking) => {
+    const { events, sim } = recordEvents('forky', '7', 20000, { cpus: 4, sched: 'pct:3', locking, mem: '2M' });
+    let shootdowns = 0;
+    events.forEach((e, i) => {
+      if (e.t !== 'tlb_shootdown') return;
+      shootdowns++;
+      const before = events[i - 1];
+      expect(before.t === 'pte_set' || before.t === 'pte_clear').toBe(true);
+      expect((before as { pte: number }).pte).toBe(e.pte);
+    });
+    expect(shootdowns).toBeGreaterThan(0);
+    expect(checkState(sim.machine.state()).map((v) => v.invariant)).toEqual([]);
   });
 });

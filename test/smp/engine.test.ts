@@ -15,7 +15,7 @@ describe('SMP engine (--cpus N > 1)', () => {
     expect(one.events).toEqual(plain.events);
     expect(stateHash(one.sim.machine.state())).toBe(stateHash(plain.sim.machine.state()));
     expect(one.sim.machine.state().smp).toBeUndefined();
-    expect(one.events.some((e) => e.t === 'cpu' || e.t.startsWith('lock_'))).toBe(false);
+    expect(one.events.some((e) => e.t === 'cpu' || e.t.startsWith('lock_') || e.t === 'tlb_shootdown')).toBe(false);
   });
 
   it.each(['bkl', 'fine'])('%s: a seeded 4-CPU pct:3 run is reproducible and replays from its events alone', (locking) => {
