@@ -6,6 +6,7 @@ export default defineConfig({
     // soak tests run only under `npm run soak`
     exclude: process.env.MMSIM_SOAK === '1' ? ['node_modules/**'] : ['test/soak/**', 'node_modules/**'],
     testTimeout: 60000,
+    globalSetup: ['test/global-setup.ts'],
     pool: 'forks',
     // Test files share a worker's module cache: importing the simulator once per worker instead
     // of once per file saved a fifth of the suite's CPU (164 s -> 117 s user). No test mocks

@@ -8,7 +8,7 @@ import { parseDesignList, type DesignSpec } from './designs.js';
 import { runJobs, type CompareMode } from './index.js';
 import type { MappingBucket } from './metrics.js';
 import { lineChart } from './plot.js';
-import type { DesignJob, DesignResult } from './run.js';
+import { type DesignJob, type DesignResult, EVENTS_PER_STEP_CAP } from './run.js';
 
 export interface SweepPoint {
   n: number;
@@ -23,6 +23,8 @@ export interface SweepPoint {
   sharedTouchesPerPass: number | null;
   completionUs: number;
   majorFaults: number;
+  /** The run stopped at the event cap before its steps were done (its figures cover fewer steps). */
+  truncated: boolean;
 }
 
 export interface SweepResult {
@@ -57,6 +59,7 @@ export function sweepPoint(n: number, r: DesignResult): SweepPoint {
     sharedTouchesPerPass: sh.pagePasses ? sh.touches / sh.pagePasses : null,
     completionUs: r.completionUs,
     majorFaults: r.majorFaults,
+    truncated: r.truncated,
   };
 }
 
@@ -78,7 +81,8 @@ export async function runSweep(opts: {
       scenario: loadScenario(`sharedlib:${n}`),
       seed: String(opts.seed),
       steps,
-      maxEvents: steps * 40,
+      // the cap every comparison uses: a run stopped early would compare less work
+      maxEvents: steps * EVENTS_PER_STEP_CAP,
       design,
       sampleEvery: 1 << 30,
     })),
@@ -103,12 +107,16 @@ export function formatSweep(sw: SweepResult): string {
     String(n),
     ...sw.designs.flatMap((d) => {
       const p = sw.points.find((x) => x.n === n && x.design === d)!;
-      return [f(p.ptesPerFreed), f(p.sharedPtesPerFreed), f(p.sharedTouchesPerPass)];
+      const cut = p.truncated ? '*' : '';
+      return [f(p.ptesPerFreed) + cut, f(p.sharedPtesPerFreed) + cut, f(p.sharedTouchesPerPass) + cut];
     }),
   ]);
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (c: string[]): string => c.map((x, i) => (i ? x.padStart(w[i]) : x.padEnd(w[i]))).join('  ');
-  return `sweep: sharedlib:N, seed ${sw.seed}, ${sw.steps} workload steps per run\n${line(head)}\n${w.map((n) => '-'.repeat(n)).join('  ')}\n${rows.map(line).join('\n')}\n`;
+  const cut = sw.points.some((p) => p.truncated)
+    ? `* stopped at the event cap (${EVENTS_PER_STEP_CAP} events a step) before its steps were done\n`
+    : '';
+  return `sweep: sharedlib:N, seed ${sw.seed}, ${sw.steps} workload steps per run\n${line(head)}\n${w.map((n) => '-'.repeat(n)).join('  ')}\n${rows.map(line).join('\n')}\n${cut}`;
 }
 
 /** ptes visited per freed page against N, one line per design for all pages and one for the library's pages. */
