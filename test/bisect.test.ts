@@ -67,8 +67,13 @@ describe('fault injection and bisect', { timeout: 30000 }, () => {
   // each later pte's normal unlink-then-clear makes it agree again for one event, so the
   // page's last stretch of failure starts at the page's last pte, not the skipped one; bisect
   // still names the operation, and an event in it at or after the bug.
+  // npm test: three classes per 2.6 design (one a count-only miss); npm run soak: all of them
+  const classes26 =
+    process.env.MMSIM_SOAK === '1'
+      ? BUG_NAMES
+      : BUG_NAMES.filter((b) => ['fault-no-link', 'exit-no-unlink', 'swapout-no-unlink'].includes(b));
   for (const rmap of ['objrmap', 'anon_vma'] as const) {
-    for (const bug of BUG_NAMES) {
+    for (const bug of classes26) {
       const exact = bug !== 'swapout-no-unlink';
       it(`lands ${exact ? 'exactly on' : 'in the operation of'} the first injected ${bug} with --rmap ${rmap}`, () => {
         const r = record({ events: CASES[bug].events, every: 8192, inject: `${bug}@0.05`, rmap });

@@ -4,8 +4,9 @@ import { runReferenceString } from '../src/trace/refstring.js';
 import { clockFaults, fifoFaults, lruFaults, optFaults } from './reference-models.js';
 
 // Replay a failure with FC_SEED=<seed printed in the failure> (and FC_PATH=<path>).
+// npm test runs a quarter of the cases; npm run soak (MMSIM_SOAK=1) runs them all
 const params = {
-  numRuns: 60,
+  numRuns: process.env.MMSIM_SOAK === '1' ? 60 : 20,
   ...(process.env.FC_SEED ? { seed: Number(process.env.FC_SEED), path: process.env.FC_PATH } : {}),
 };
 

@@ -7,8 +7,9 @@ import { runReferenceString } from '../../src/trace/refstring.js';
 
 const FIXTURE = new URL('../fixtures/walk.lackey.gz', import.meta.url).pathname;
 const EXAMPLE = new URL('../fixtures/example.mmtrace', import.meta.url).pathname;
+// npm test runs a quarter of the cases; npm run soak (MMSIM_SOAK=1) runs them all
 const params = {
-  numRuns: 200,
+  numRuns: process.env.MMSIM_SOAK === '1' ? 200 : 50,
   ...(process.env.FC_SEED ? { seed: Number(process.env.FC_SEED), path: process.env.FC_PATH } : {}),
 };
 

@@ -14,8 +14,9 @@ import { _PAGE_ACCESSED, _PAGE_DIRTY, _PAGE_PRESENT, _PAGE_RW, _PAGE_USER, mk_pt
 import { pte_addr } from '../../src/arch/i386/pgtable.js';
 
 const FIXTURE = new URL('../fixtures/walk.lackey.gz', import.meta.url).pathname;
+// npm test runs a quarter of the cases; npm run soak (MMSIM_SOAK=1) runs them all
 const params = {
-  numRuns: 100,
+  numRuns: process.env.MMSIM_SOAK === '1' ? 100 : 25,
   ...(process.env.FC_SEED ? { seed: Number(process.env.FC_SEED), path: process.env.FC_PATH } : {}),
 };
 
