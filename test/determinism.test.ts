@@ -31,7 +31,7 @@ describe('determinism', () => {
 
   it.each([
     ['tiny', 30000],
-    ['x486', 60000],
+    ['x486', 30000],
   ] as const)('%s: active-inactive (LRU lists in the state) reaches the same hash in both engines and by replay', (scenario, n) => {
     const opts = { reclaim: 'active-inactive' };
     const direct = simulation(scenario, '3', opts, 'direct').run(n);
