@@ -19,6 +19,27 @@ const FIRST_BY = { 'swapout-no-unlink': 40000, 'pt-free-live': 16000, 'munmap-no
 >;
 const CASES: Record<string, { events: number }> = Object.fromEntries(BUG_NAMES.map((b) => [b, { events: FIRST_BY[b] ?? 9000 }]));
 
+/**
+ * Record x486 seed 7 with `bug` injected at 5% and bisect it: on the injected event
+ * ('exact'), or in its operation at or after it (at most `after` events later; null: no bound).
+ */
+function expectBisectLands(bug: string, opts: { rmap?: string }, after: 'exact' | number | null): void {
+  const r = record({ events: CASES[bug].events, every: 8192, inject: `${bug}@0.05`, ...opts });
+  expect(r.injected.length, `${bug} must fire`).toBeGreaterThan(0);
+  const tl = timeline(r.path);
+  const b = bisect(tl);
+  expect(b).not.toBeNull();
+  if (after === 'exact') expect(b!.event).toBe(r.injected[0]);
+  else {
+    expect(b!.op.start).toBeLessThanOrEqual(r.injected[0]);
+    expect(b!.op.end).toBeGreaterThan(r.injected[0]);
+    expect(b!.event).toBeGreaterThanOrEqual(r.injected[0]);
+    if (after !== null) expect(b!.event - r.injected[0]).toBeLessThan(after);
+  }
+  expect(b!.culprit).not.toBeNull();
+  tl.log.close();
+}
+
 describe('fault injection and bisect', { timeout: 30000 }, () => {
   // swapout-no-unlink on a file page whose skipped pte ends up the last on its chain (the
   // others are unlinked after it, so its link is NULL again by the operation's end): the
@@ -29,20 +50,7 @@ describe('fault injection and bisect', { timeout: 30000 }, () => {
   for (const bug of BUG_NAMES) {
     const exact = bug !== 'swapout-no-unlink';
     it(`lands ${exact ? 'exactly on' : 'in the operation of'} the first injected ${bug}`, () => {
-      const r = record({ events: CASES[bug].events, every: 8192, inject: `${bug}@0.05` });
-      expect(r.injected.length, `${bug} must fire`).toBeGreaterThan(0);
-      const tl = timeline(r.path);
-      const b = bisect(tl);
-      expect(b).not.toBeNull();
-      if (exact) expect(b!.event).toBe(r.injected[0]);
-      else {
-        expect(b!.op.start).toBeLessThanOrEqual(r.injected[0]);
-        expect(b!.op.end).toBeGreaterThan(r.injected[0]);
-        expect(b!.event).toBeGreaterThanOrEqual(r.injected[0]);
-        expect(b!.event - r.injected[0]).toBeLessThan(20);
-      }
-      expect(b!.culprit).not.toBeNull();
-      tl.log.close();
+      expectBisectLands(bug, {}, exact ? 'exact' : 20);
     });
   }
 
@@ -76,19 +84,7 @@ describe('fault injection and bisect', { timeout: 30000 }, () => {
     for (const bug of classes26) {
       const exact = bug !== 'swapout-no-unlink';
       it(`lands ${exact ? 'exactly on' : 'in the operation of'} the first injected ${bug} with --rmap ${rmap}`, () => {
-        const r = record({ events: CASES[bug].events, every: 8192, inject: `${bug}@0.05`, rmap });
-        expect(r.injected.length, `${bug} must fire`).toBeGreaterThan(0);
-        const tl = timeline(r.path);
-        const b = bisect(tl);
-        expect(b).not.toBeNull();
-        if (exact) expect(b!.event).toBe(r.injected[0]);
-        else {
-          expect(b!.op.start).toBeLessThanOrEqual(r.injected[0]);
-          expect(b!.op.end).toBeGreaterThan(r.injected[0]);
-          expect(b!.event).toBeGreaterThanOrEqual(r.injected[0]);
-        }
-        expect(b!.culprit).not.toBeNull();
-        tl.log.close();
+        expectBisectLands(bug, { rmap }, exact ? 'exact' : null);
       });
     }
   }
