@@ -18,6 +18,7 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cpuPerRun } from './cpu-time.js';
 import { unpack } from 'msgpackr';
 import type { Event } from '../src/events.js';
 import { decodeTrustedEvents } from '../src/log/event-ranges.js';
@@ -126,18 +127,6 @@ for (let r = 0; r < 3; r++) {
   stepRuns.window.push(steps(STEP_WINDOW));
 }
 
-/** CPU seconds per run of each command, rounds interleaved so all see the same load. */
-function cpuPerRun(cmd: string, runs: number): number {
-  const r = spawnSync('bash', ['-c', `for ((i = 0; i < ${runs}; i++)); do ${cmd} >/dev/null; done; times`], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${cmd}: ${r.stderr}`);
-  const seconds = (t: string): number => {
-    const m = /^(\d+)m([\d.]+)s$/.exec(t);
-    if (m === null) throw new Error(`cannot read times output '${t}'`);
-    return Number(m[1]) * 60 + Number(m[2]);
-  };
-  const [user, sys] = r.stdout.trim().split('\n').at(-1)!.trim().split(/\s+/);
-  return (seconds(user) + seconds(sys)) / runs;
-}
 const node = process.execPath;
 const whole: Record<string, [string, number[]]> = {
   'decode-only': [`${node} ${FLOOR} ${path}`, []],
