@@ -4,10 +4,12 @@
 // a hit-heavy trace). Kept beside the machine (not in its state), from the events alone
 // (pte_set, pte_clear, pte_mkold, hw_access and the page tables' pt_alloc/pt_free), so it
 // sees every change whatever code path makes it; it starts empty, as the process's page
-// tables do.
+// tables do. It also knows the references for which access() would only emit hw_access
+// (the MMU setting the accessed or dirty bit of a present pte: mmuOnly), so the driver can
+// emit that event itself without the page-table walk.
 
 import { _PAGE_ACCESSED, _PAGE_DIRTY, _PAGE_PRESENT, _PAGE_RW, PAGE_OFFSET, PAGE_SIZE, pte_pfn } from '../arch/i386/page.js';
-import { pte_slot, pte_table_pfn } from '../arch/i386/pgtable.js';
+import { pte_addr, pte_slot, pte_table_pfn } from '../arch/i386/pgtable.js';
 import type { Event } from '../events.js';
 
 const PTRS_PER_PTE = 1024;
@@ -18,8 +20,11 @@ const P = 1,
   RW = 2,
   A = 4,
   D = 8;
-const READ_HIT = P | A,
-  WRITE_HIT = P | A | RW | D;
+/** The bits a reference needs to be a hit (access() does nothing), and to need only the MMU (hw_access). */
+export const READ_HIT = P | A,
+  WRITE_HIT = P | A | RW | D,
+  READ_MAPPED = P,
+  WRITE_MAPPED = P | RW;
 
 function pack(val: number): number {
   return (
@@ -31,12 +36,14 @@ function pack(val: number): number {
 }
 
 export class HitFilter {
-  /** Per virtual page of the process: the packed bits of its pte (0: none or not present). */
-  private readonly bits = new Uint8Array(USER_PAGES);
+  /** Per virtual page of the process: the packed bits of its pte (0: none or not present). Read, never written, by the driver's loop. */
+  readonly bits = new Uint8Array(USER_PAGES);
   /** Per virtual page: the frame its pte maps (valid while the P bit is set). */
-  private readonly pfns = new Int32Array(USER_PAGES);
+  readonly pfns = new Int32Array(USER_PAGES);
   /** Page-table pfn -> its pgd index + 1 in the process (0: not one of its tables). */
   private readonly tables: Int32Array;
+  /** Pgd index -> the pfn of the process's page table there (0: none; frame 0 is never a page table). */
+  private readonly tableAt = new Int32Array(USER_PAGES / PTRS_PER_PTE);
 
   /** `mm`: the process whose ptes are followed; `nframes`: frames of the machine (page tables are among them). */
   constructor(
@@ -80,6 +87,7 @@ export class HitFilter {
       case 'pt_alloc':
         if (e.mm === this.mm) {
           this.tables[e.pfn] = e.index + 1;
+          this.tableAt[e.index] = e.pfn;
           this.bits.fill(0, e.index * PTRS_PER_PTE, (e.index + 1) * PTRS_PER_PTE);
         }
         return;
@@ -87,6 +95,7 @@ export class HitFilter {
         const index = this.tables[e.pfn] - 1;
         if (index >= 0) {
           this.tables[e.pfn] = 0;
+          this.tableAt[index] = 0;
           this.bits.fill(0, index * PTRS_PER_PTE, (index + 1) * PTRS_PER_PTE);
         }
         return;
@@ -102,5 +111,19 @@ export class HitFilter {
     const v = Math.floor(addr / PAGE_SIZE);
     const need = write ? WRITE_HIT : READ_HIT;
     return (this.bits[v] & need) === need ? this.pfns[v] : -1;
+  }
+
+  /**
+   * The address of the pte of virtual page `page` when a reference there needs only the MMU
+   * (present, and writable for a write, but old, or clean for a write: access() emits one
+   * hw_access for that pte and does nothing else), else 0.
+   */
+  mmuOnly(page: number, write: boolean): number {
+    const b = this.bits[page];
+    const mapped = write ? WRITE_MAPPED : READ_MAPPED,
+      hit = write ? WRITE_HIT : READ_HIT;
+    if ((b & mapped) !== mapped || (b & hit) === hit) return 0;
+    const pt = this.tableAt[Math.floor(page / PTRS_PER_PTE)];
+    return pt === 0 ? 0 : pte_addr(pt, page % PTRS_PER_PTE);
   }
 }

@@ -16,12 +16,14 @@ export interface LineSink {
   /** A line of more than MAX_LINE_BYTES: its first MAX_LINE_BYTES bytes and its whole length. */
   longLine(head: Buffer, length: number, lineNo: number): void;
   /**
-   * Optional: a line of 1 to 15 ASCII digits ended by \n alone, given as its decimal value
-   * instead of to line() (nearly every line of a `pages` trace). The splitter reads such a
-   * line's digits in the same pass that finds its end; anything else, a first line (which
+   * Optional: lines of 1 to 15 ASCII digits ended by \n alone, given as their decimal values
+   * instead of to line() (nearly every line of a `pages` trace): `values[0..count)` are the
+   * lines `firstLineNo`, `firstLineNo + 1`, ... in order (the array is reused after the call).
+   * The splitter reads such lines' digits in the same pass that finds their ends, and hands
+   * over a run of them at a time, not a call per line; anything else, a first line (which
    * may begin with a byte-order mark) and a line cut across chunks go to line() as before.
    */
-  decimal?(value: number, lineNo: number): void;
+  decimals?(values: Float64Array, count: number, firstLineNo: number): void;
 }
 
 const ZERO = 48,
@@ -32,6 +34,33 @@ const MAX_DECIMAL_DIGITS = 15;
 const LF = 10,
   CR = 13;
 
+/** Values handed to decimals() at most at once. */
+const DECIMAL_BATCH = 4096;
+
+/** Where the last decimalRun stopped: the first byte after its last line. */
+let runEnd = 0;
+
+/**
+ * Reads decimal lines (1 to 15 digits, then \n) from `buf[pos..n)` into `out`, at most
+ * out.length of them; returns how many, with runEnd the byte after the last. A small
+ * function of its own so that it is optimized early and stays so.
+ */
+function decimalRun(buf: Uint8Array, pos: number, n: number, out: Float64Array): number {
+  let k = 0;
+  const max = out.length;
+  while (k < max && pos < n) {
+    let p = pos,
+      v = 0,
+      c = 0;
+    for (; p < n && (c = buf[p]) >= ZERO && c <= NINE; p++) v = v * 10 + (c - ZERO);
+    if (!(p < n && c === LF && p > pos && p - pos <= MAX_DECIMAL_DIGITS)) break;
+    out[k++] = v;
+    pos = p + 1;
+  }
+  runEnd = pos;
+  return k;
+}
+
 export class LineSplitter {
   lines = 0;
   private readonly carry = Buffer.allocUnsafe(MAX_LINE_BYTES);
@@ -39,8 +68,14 @@ export class LineSplitter {
   private carried = 0;
   private carriedLength = 0;
   private pendingCR = false;
+  private readonly decimalValues = new Float64Array(DECIMAL_BATCH);
 
-  constructor(private readonly sink: LineSink) {}
+  /** sink.decimals, bound once (a new bound function per chunk would be a new call target each time). */
+  private readonly take: ((values: Float64Array, count: number, firstLineNo: number) => void) | null;
+
+  constructor(private readonly sink: LineSink) {
+    this.take = sink.decimals === undefined ? null : sink.decimals.bind(sink);
+  }
 
   push(buf: Buffer): void {
     const n = buf.length;
@@ -51,19 +86,18 @@ export class LineSplitter {
       if (n > 0 && buf[0] === LF) pos = 1;
     }
     const sink = this.sink;
-    const decimal = sink.decimal === undefined ? null : sink.decimal.bind(sink);
+    const take = this.take;
+    const decimals = this.decimalValues;
     let lineNo = this.lines;
     while (pos < n) {
-      if (decimal !== null && lineNo > 0 && this.carriedLength === 0) {
-        let p = pos,
-          v = 0,
-          c = 0;
-        for (; p < n && (c = buf[p]) >= ZERO && c <= NINE; p++) v = v * 10 + (c - ZERO);
-        if (p < n && c === LF && p > pos && p - pos <= MAX_DECIMAL_DIGITS) {
-          decimal(v, (this.lines = ++lineNo));
-          pos = p + 1;
-          continue;
+      if (take !== null && lineNo > 0 && this.carriedLength === 0) {
+        // a run of decimal lines, in a loop of its own: one call per DECIMAL_BATCH lines
+        for (let k: number; (k = decimalRun(buf, pos, n, decimals)) > 0; ) {
+          pos = runEnd;
+          take(decimals, k, lineNo + 1);
+          this.lines = lineNo += k;
         }
+        if (pos === n) break;
       }
       // a plain loop, not buf.indexOf: trace lines are a few bytes, shorter than a native call costs
       let end = pos;

@@ -10,7 +10,6 @@
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PAGE_SIZE } from '../arch/i386/page.js';
 import { BLOCK, FOLDED_PAGES, scanTrace, type ScanOptions, type ScanResult } from './scan.js';
 import { checkStrictOptions, DEFAULT_MAX_EVENTS, StrictRun, type StrictOptions, type StrictResult } from './strict.js';
 
@@ -61,10 +60,7 @@ function replayRefs(run: StrictRun, rfd: number, nfd: number, total: number, onP
     const n = Math.min(BLOCK, total - start);
     readSync(rfd, refs, 0, n * 4, start * 4);
     if (nfd >= 0) readSync(nfd, next, 0, n * 8, start * 8);
-    for (let i = 0; i < n; i++) {
-      const v = refs[i];
-      run.ref(mm, (v >>> 1) * PAGE_SIZE, (v & 1) === 1, nfd >= 0 ? next[i] : Infinity);
-    }
+    run.refBlock(mm, refs, n, nfd >= 0 ? next : null);
     onProgress?.(start + n, total);
   }
 }

@@ -40,30 +40,17 @@ export async function scanTrace(file: string, out: number, o: ScanOptions): Prom
   const slow: LineParser = o.format === 'lackey' ? parseLackeyLine : pagesParser(hex);
   const maxReferences = o.maxReferences ?? Infinity;
   const folder = new AddressFolder(file);
-  const seen = new Uint8Array(FOLDED_PAGES);
-  const buf = new Uint32Array(BLOCK);
-  let n = 0,
-    references = 0,
-    pages = 0,
-    badLines = 0,
+  const refs = new RefWriter(out, folder);
+  let badLines = 0,
     lineNo = 0;
-  const flush = (): void => {
-    if (n > 0) writeSync(out, buf, 0, n * 4);
-    n = 0;
+  const overBound = (): never => {
+    throw new TraceError(
+      `${file}:${lineNo}: more than ${count(maxReferences)} page references, the bound --max-events sets (each reference is at least one step of the machine); raise --max-events or trim the trace`,
+    );
   };
   const emit = (page: number, write: boolean): void => {
-    if (++references > maxReferences) {
-      throw new TraceError(
-        `${file}:${lineNo}: more than ${count(maxReferences)} page references, the bound --max-events sets (each reference is at least one step of the machine); raise --max-events or trim the trace`,
-      );
-    }
-    const f = folder.fold(page);
-    if (seen[f] === 0) {
-      seen[f] = 1;
-      pages++;
-    }
-    buf[n++] = (f << 1) | (write ? 1 : 0);
-    if (n === BLOCK) flush();
+    if (refs.references >= maxReferences) overBound();
+    refs.add(page, write);
   };
   const bad = (text: string, length: number, problem: string): void => {
     if (o.skipBadLines) {
@@ -77,7 +64,7 @@ export async function scanTrace(file: string, out: number, o: ScanOptions): Prom
     }
     const what = `${file}:${lineNo}: malformed ${o.format} line ${quoteLine(text, length)}: ${problem}`;
     // before the first reference a bad line more likely means a wrong --format than a damaged line
-    if (references === 0) {
+    if (refs.references === 0) {
       const others = otherFormatsReading(text, o.format, hex);
       const hint = others.length > 0 ? `it reads as ${others.join(' or ')}: pass --format ${others[0]}` : `is it a ${o.format} trace?`;
       throw new TraceError(`${what}; ${hint} (or leave --format out to detect the format)`);
@@ -99,14 +86,18 @@ export async function scanTrace(file: string, out: number, o: ScanOptions): Prom
     // a bare decimal page number is what pagesBytes would read from it (without `hex`)
     ...(o.format === 'pages' && !hex
       ? {
-          decimal(v: number, no: number) {
-            lineNo = no;
-            emit(v, false);
+          decimals(values: Float64Array, k: number, first: number) {
+            // up to the bound the references go in; the next one is an error naming its line
+            const within = Math.min(k, maxReferences - refs.references);
+            refs.addReads(values, within);
+            lineNo = first + within;
+            if (within < k) overBound();
           },
         }
       : {}),
   });
-  flush();
+  refs.flush();
+  const { references, pages } = refs;
   if (references === 0) {
     const why =
       lines === 0
@@ -115,4 +106,59 @@ export async function scanTrace(file: string, out: number, o: ScanOptions): Prom
     throw new TraceError(`${file}: no references: ${why}; is it a ${o.format} trace?`);
   }
   return { lines, badLines, references, pages, regions: folder.regionCount };
+}
+
+/** Folded references on their way to the reference file: a block in memory, written out when full. */
+class RefWriter {
+  references = 0;
+  /** Distinct folded pages so far. */
+  pages = 0;
+  private n = 0;
+  private readonly buf = new Uint32Array(BLOCK);
+  private readonly seen = new Uint8Array(FOLDED_PAGES);
+
+  constructor(
+    private readonly out: number,
+    private readonly folder: AddressFolder,
+  ) {}
+
+  add(page: number, write: boolean): void {
+    const f = this.folder.fold(page);
+    if (this.seen[f] === 0) {
+      this.seen[f] = 1;
+      this.pages++;
+    }
+    this.buf[this.n++] = (f << 1) | (write ? 1 : 0);
+    this.references++;
+    if (this.n === BLOCK) this.flush();
+  }
+
+  /** Read references to the pages `values[0..count)` (a pages trace's decimal lines). */
+  addReads(values: Float64Array, count: number): void {
+    const { buf, seen, folder } = this;
+    let n = this.n,
+      pages = this.pages;
+    for (let i = 0; i < count; ) {
+      // up to the end of the block, then write it: no test for a full block inside the loop
+      const stop = Math.min(count, i + BLOCK - n);
+      for (; i < stop; i++) {
+        const f = folder.fold(values[i]);
+        pages += seen[f] ^ 1;
+        seen[f] = 1;
+        buf[n++] = f << 1;
+      }
+      this.n = n;
+      if (n === BLOCK) {
+        this.flush();
+        n = 0;
+      }
+    }
+    this.pages = pages;
+    this.references += count;
+  }
+
+  flush(): void {
+    if (this.n > 0) writeSync(this.out, this.buf, 0, this.n * 4);
+    this.n = 0;
+  }
 }

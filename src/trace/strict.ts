@@ -6,7 +6,7 @@
 // (mm/page_alloc.ts): exactly `frames` user frames, no watermarks, no kswapd.
 
 import { DEFAULT_RECLAIM, DEFAULT_RMAP, rmapDesign } from '../designs/registry.js';
-import { PAGE_OFFSET, PAGE_SIZE, pte_pfn, pte_present } from '../arch/i386/page.js';
+import { PAGE_OFFSET, PAGE_SIZE, pte_dirty, pte_pfn, pte_present, pte_young } from '../arch/i386/page.js';
 import { DEFAULT_LATENCIES, type KernelConfig, type StrictConfig } from '../kernel/config.js';
 import { Kernel } from '../kernel/kernel.js';
 import { do_execve } from '../fs/exec.js';
@@ -20,7 +20,7 @@ import { stateHash } from '../snapshot/hash.js';
 import { VM_EXEC, VM_READ, VM_WRITE, VmaKind, type State } from '../state.js';
 import { count, TraceError } from './errors.js';
 import { FreeUserFrames } from './free-frames.js';
-import { HitFilter } from './hit-filter.js';
+import { HitFilter, READ_HIT, WRITE_HIT } from './hit-filter.js';
 
 export interface StrictOptions {
   frames: number;
@@ -210,24 +210,94 @@ export class StrictRun {
   /** One reference by `mm` to `addr`; `nextUse` = index of the same page's next reference (Infinity: none). */
   ref(mm: number, addr: number, write: boolean, nextUse: number): void {
     this.references++;
-    const k = this.kernel;
     const hits = this.hits;
     if (hits !== null && mm === hits.mm) {
-      const pfn = hits.hit(addr, write);
       if (this.opts.hitFilter === 'checked') {
-        const before = this.machine.events;
-        this.slowRef(mm, addr, write, nextUse);
-        this.checkHit(mm, addr, write, pfn, this.machine.events - before);
+        this.checkedRef(hits, mm, addr, write, nextUse);
         return;
       }
+      const pfn = hits.hit(addr, write);
       if (pfn >= 0) {
         // all access() would do: charge the user time of the access
+        const k = this.kernel;
         k.pendingUs += k.cfg.latencies.accessUs;
         if (this.policy.referenced !== undefined && pfn >= this.strict.userBase) this.policy.referenced(pfn, nextUse);
         return;
       }
+      const page = Math.floor(addr / PAGE_SIZE);
+      const pte = hits.mmuOnly(page, write);
+      if (pte !== 0) {
+        this.mmuRef(pte, hits.pfns[page], write, nextUse);
+        return;
+      }
     }
     this.slowRef(mm, addr, write, nextUse);
+  }
+
+  /**
+   * References `refs[0..count)` (folded page << 1 | write, as the reference file holds them)
+   * by `mm`, with their next uses (null: none). The same as ref() for each, with the hits
+   * (nearly all references of a hit-heavy trace) taken in this loop.
+   */
+  refBlock(mm: number, refs: Uint32Array, count: number, next: Float64Array | null): void {
+    const hits = this.hits;
+    if (hits === null || mm !== hits.mm || this.opts.hitFilter === 'checked') {
+      for (let i = 0; i < count; i++) {
+        const v = refs[i];
+        this.ref(mm, (v >>> 1) * PAGE_SIZE, (v & 1) === 1, next === null ? Infinity : next[i]);
+      }
+      return;
+    }
+    const k = this.kernel,
+      policy = this.policy,
+      accessUs = k.cfg.latencies.accessUs,
+      userBase = this.strict.userBase,
+      { bits, pfns } = hits;
+    for (let i = 0; i < count; i++) {
+      const v = refs[i],
+        page = v >>> 1,
+        need = (v & 1) === 0 ? READ_HIT : WRITE_HIT;
+      if ((bits[page] & need) === need) {
+        // a hit, as in ref()
+        this.references++;
+        k.pendingUs += accessUs;
+        if (policy.referenced !== undefined && pfns[page] >= userBase) policy.referenced(pfns[page], next === null ? Infinity : next[i]);
+      } else this.ref(mm, page * PAGE_SIZE, (v & 1) === 1, next === null ? Infinity : next[i]);
+    }
+  }
+
+  /** A reference access() would take by emitting one hw_access for `pte` (mapping `pfn`): emit it here, without the walk. */
+  private mmuRef(pte: number, pfn: number, write: boolean, nextUse: number): void {
+    const k = this.kernel;
+    k.pendingUs += k.cfg.latencies.accessUs;
+    k.emit({ t: 'hw_access', pte, write: write ? 1 : 0 });
+    if (this.policy.referenced !== undefined && pfn >= this.strict.userBase) this.policy.referenced(pfn, nextUse);
+    this.afterEvents();
+  }
+
+  /** ref() through access() for every reference, throwing when the filter's answer (hit, MMU only, or neither) was wrong. */
+  private checkedRef(hits: HitFilter, mm: number, addr: number, write: boolean, nextUse: number): void {
+    const pfn = hits.hit(addr, write),
+      page = Math.floor(addr / PAGE_SIZE);
+    const pte = pfn >= 0 ? 0 : hits.mmuOnly(page, write);
+    const before = this.machine.events;
+    this.slowRef(mm, addr, write, nextUse);
+    this.checkHit(mm, addr, write, pfn, this.machine.events - before);
+    if (pte !== 0) this.checkMmuOnly(mm, addr, write, pte, this.machine.events - before);
+  }
+
+  /** The filter said access() would emit one hw_access for `pte`: it did, and the pte is now young (and dirty for a write). */
+  private checkMmuOnly(mm: number, addr: number, write: boolean, pte: number, emitted: number): void {
+    const what = `hit filter at reference ${this.references} (0x${addr.toString(16)}, ${write ? 'write' : 'read'})`;
+    const k = this.kernel;
+    const at = pte_offset(k, k.s.mms[mm], addr);
+    if (emitted !== 1 || at !== pte)
+      throw new Error(
+        `${what}: the filter said one hw_access for pte 0x${pte.toString(16)}, access() emitted ${emitted} events, the pte is at 0x${at.toString(16)}`,
+      );
+    const v = read_pte(k, pte);
+    if (!pte_young(v) || (write && !pte_dirty(v)))
+      throw new Error(`${what}: after access() the pte is 0x${v.toString(16)}, not young${write ? ' and dirty' : ''}`);
   }
 
   /** The hit filter's answer (`pfn`, -1: miss) against what access() did: a hit emits nothing, a miss something. */
@@ -263,6 +333,11 @@ export class StrictRun {
         if (pfn >= this.strict.userBase) this.policy.referenced(pfn, nextUse);
       }
     }
+    this.afterEvents();
+  }
+
+  /** After a reference that emitted events: commit a batch (Immer) every COMMIT_EVERY events, and keep to --max-events. */
+  private afterEvents(): void {
     if (this.machine.events >= this.nextCommit) {
       this.machine.commit();
       this.nextCommit = this.machine.events + COMMIT_EVERY;

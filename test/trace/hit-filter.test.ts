@@ -1,6 +1,7 @@
 // The hit filter (src/trace/hit-filter.ts): the driver skips access() for a reference only
 // when access() would emit nothing (pte present and young, and writable and dirty for a
-// write, as access() in mm/memory.ts tests it). 'checked' runs access() for every reference
+// write, as access() in mm/memory.ts tests it), and emits access()'s one hw_access itself when that
+// is all access() would do. 'checked' runs access() for every reference
 // and throws when the filter's answer differs, both ways; 'off' never consults it.
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
@@ -55,6 +56,30 @@ describe('HitFilter', () => {
     f.observe({ t: 'pte_set', pte, val: mk_pte(52, _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED) });
     f.observe({ t: 'pt_free', pfn: 40 });
     expect(f.hit(addr, false)).toBe(-1);
+  });
+
+  it('knows the references that need only the MMU (hw_access) and the pte they touch', () => {
+    const f = new HitFilter(1, 64);
+    const pte = pte_addr(40, 5);
+    const page = 3 * 1024 + 5; // slot 5 of pgd entry 3
+    f.observe({ t: 'pt_alloc', pfn: 40, mm: 1, index: 3 });
+    expect(f.mmuOnly(page, false)).toBe(0); // no pte: a fault
+    f.observe({ t: 'pte_set', pte, val: mk_pte(50, _PAGE_PRESENT | _PAGE_USER) });
+    expect(f.mmuOnly(page, false)).toBe(pte); // present and old
+    expect(f.mmuOnly(page, true)).toBe(0); // read-only: a write faults
+    f.observe({ t: 'pte_set', pte, val: mk_pte(50, _PAGE_PRESENT | _PAGE_USER | _PAGE_RW | _PAGE_ACCESSED) });
+    expect(f.mmuOnly(page, false)).toBe(0); // a hit
+    expect(f.mmuOnly(page, true)).toBe(pte); // young but clean: the write sets dirty
+    f.observe({ t: 'hw_access', pte, write: 1 });
+    expect(f.mmuOnly(page, true)).toBe(0);
+    f.observe({ t: 'pte_mkold', pte });
+    expect(f.mmuOnly(page, true)).toBe(pte);
+    f.observe({ t: 'pt_free', pfn: 40 });
+    expect(f.mmuOnly(page, false)).toBe(0);
+    f.observe({ t: 'pt_alloc', pfn: 42, mm: 1, index: 3 }); // a new table there: its ptes start empty
+    expect(f.mmuOnly(page, false)).toBe(0);
+    f.observe({ t: 'pte_set', pte: pte_addr(42, 5), val: mk_pte(51, _PAGE_PRESENT | _PAGE_USER) });
+    expect(f.mmuOnly(page, false)).toBe(pte_addr(42, 5));
   });
 });
 

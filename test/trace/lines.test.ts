@@ -64,7 +64,7 @@ describe('LineSplitter', () => {
     );
   });
 
-  it('with a decimal sink: lines of 1-15 digits ended by \\n come as their value, every other line as before', () => {
+  it('with a decimals sink: lines of 1-15 digits ended by \\n come as their values, in runs, every other line as before', () => {
     // lines as text, except those given to decimal(), which come as '=' and the value
     const splitDecimal = (chunks: Buffer[]): { lines: string[]; decimals: number } => {
       const lines: string[] = [];
@@ -77,10 +77,11 @@ describe('LineSplitter', () => {
         longLine() {
           throw new Error('no long lines here');
         },
-        decimal(v, no) {
-          expect(no).toBe(lines.length + 1);
-          lines.push(`=${v}`);
-          decimals++;
+        decimals(values, count, first) {
+          expect(first).toBe(lines.length + 1);
+          expect(count).toBeGreaterThan(0);
+          for (let i = 0; i < count; i++) lines.push(`=${values[i]}`);
+          decimals += count;
         },
       });
       for (const c of chunks) s.push(c);

@@ -39,6 +39,16 @@ describe('--max-events', () => {
     expect(m).toMatch(/:1: more than 100,000 page references, the bound --max-events sets/);
   });
 
+  it('names the line of the first reference past the bound, in a run of decimal lines read in batches', async () => {
+    // line 1 and the comment go line by line, lines 3.. in batches of values (src/trace/lines.ts)
+    const pages = file(`5\n# a comment\n${Array.from({ length: 10000 }, (_, i) => String(i % 700)).join('\n')}\n`);
+    const m = await failure(runTrace(pages, { format: 'pages', frames: 4, policy: 'clock', maxEvents: 5000 }));
+    // reference j (j >= 2) is on line j + 1
+    expect(m).toMatch(/:5002: more than 5,000 page references, the bound --max-events sets/);
+    const edge = await failure(runTrace(pages, { format: 'pages', frames: 4, policy: 'clock', maxEvents: 10000 }));
+    expect(edge).toMatch(/:10002: more than 10,000 page references/);
+  });
+
   it('stops a run that emits more events than the bound', async () => {
     const pages = file(Array.from({ length: 600 }, (_, i) => String(i % 300)).join('\n'));
     const ok = await runTrace(pages, { format: 'pages', frames: 4, policy: 'fifo' });
