@@ -7,7 +7,7 @@ import { makeRunConfig } from '../src/run-config.js';
 import { Simulation } from '../src/simulation.js';
 import { loadScenario } from '../src/workload/scenario.js';
 import { apply } from '../src/reducer/index.js';
-import { copyState } from '../src/snapshot/clone.js';
+import { copyState } from '../src/snapshot/copy.js';
 import type { Event } from '../src/events.js';
 
 const DIR = join(import.meta.dirname, '..', 'snapshots');

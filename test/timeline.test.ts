@@ -5,7 +5,7 @@ import { LogReader } from '../src/log/reader.js';
 import { replayLog } from '../src/log/replay.js';
 import { stateHash } from '../src/snapshot/hash.js';
 import { apply } from '../src/reducer/index.js';
-import { copyState } from '../src/snapshot/clone.js';
+import { copyState } from '../src/snapshot/copy.js';
 import type { State } from '../src/state.js';
 
 const run = record({ events: 100000, every: 16384 });

@@ -19,7 +19,7 @@ import { checkState } from '../check/invariants.js';
 import { hex } from '../check/violation.js';
 import type { Rule } from '../include/rules.js';
 import { apply } from '../reducer/index.js';
-import { copyState } from '../snapshot/clone.js';
+import { copyState } from '../snapshot/copy.js';
 import type { State } from '../state.js';
 import type { Event } from '../events.js';
 

@@ -3,11 +3,9 @@ import { resolve } from 'node:path';
 import { writeAtomicallyAsync } from './files.js';
 import { Command, Option } from 'commander';
 import { runTrace, type TraceResult } from '../trace/run.js';
-import { runMmtrace, type MmtraceResult } from '../trace/mmtrace.js';
-import { traceLog } from '../trace/log.js';
+import type { MmtraceResult } from '../trace/mmtrace.js';
 import { STRICT_POLICIES, type StrictPolicyName } from '../reclaim/strict.js';
 import { TRACE_FORMATS, type TraceFormat } from '../trace/formats.js';
-import { detectFormat } from '../trace/detect.js';
 import { DEFAULT_MAX_EVENTS } from '../trace/strict.js';
 import { engineOption, parseCount, Progress } from './options.js';
 import { UsageError } from './usage-error.js';
@@ -70,14 +68,15 @@ export function traceCommand(cli: Cli): Command {
     .option('--json', 'print the result as JSON')
     .addOption(engineOption())
     .action(async (file: string, o: TraceOpts) => {
-      const detected = o.format === undefined ? await detectFormat(file, o.hex ?? false) : null;
+      const detected = o.format === undefined ? await (await import('../trace/detect.js')).detectFormat(file, o.hex ?? false) : null;
       const format = o.format ?? detected!.format;
       // the log, if any, is written under a temporary name and renamed when the run is complete
       const traceTo = async (logPath: string | null): Promise<TraceResult | MmtraceResult> => {
+        // the log writer (and msgpackr) is loaded only for --log
         const log =
           logPath === null
             ? null
-            : traceLog(logPath, {
+            : (await import('../trace/log.js')).traceLog(logPath, {
                 file,
                 format,
                 policy: o.policy,
@@ -113,7 +112,7 @@ export function traceCommand(cli: Cli): Command {
         try {
           r =
             format === 'mmtrace'
-              ? await runMmtrace(file, {
+              ? await (await import('../trace/mmtrace.js')).runMmtrace(file, {
                   ...common,
                   onProgress: (d, t) => {
                     progress ??= new Progress(cli, t, 'trace', 'bytes');

@@ -6,7 +6,7 @@ import { StreamChecker } from '../check/run.js';
 import { Injector, type InjectSpec } from '../inject/injector.js';
 import type { RunConfig } from '../run-config.js';
 import { Simulation } from '../simulation.js';
-import { copyState } from '../snapshot/clone.js';
+import { copyState } from '../snapshot/copy.js';
 import type { Input } from '../workload/inputs.js';
 import type { Preemption } from '../smp/engine.js';
 

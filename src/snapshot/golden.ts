@@ -9,7 +9,7 @@ import { Packr } from 'msgpackr';
 import { plainState } from '../event-store.js';
 import { makeRunConfig } from '../run-config.js';
 import { Simulation } from '../simulation.js';
-import { copyState } from './clone.js';
+import { copyState } from './copy.js';
 import { stateHash } from './hash.js';
 import { loadScenario } from '../workload/scenario.js';
 import type { State } from '../state.js';

@@ -7,7 +7,7 @@ import { pte_pfn, pte_present } from '../arch/i386/page.js';
 import { readPte } from '../arch/i386/pgtable.js';
 import { INVARIANTS } from '../check/invariants.js';
 import { StreamChecker } from '../check/run.js';
-import { copyState } from '../snapshot/clone.js';
+import { copyState } from '../snapshot/copy.js';
 import { formatViolation } from '../check/violation.js';
 import { EVENT_FIELDS, formatEvent, type Event, type EventType } from '../events.js';
 import { getPage, type State } from '../state.js';

@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { unpack } from 'msgpackr';
 import { apply, ReducerError } from '../reducer/index.js';
 import { applyEvents, applyOne, type EngineName } from '../event-store.js';
-import { copyState } from '../snapshot/clone.js';
+import { copyState } from '../snapshot/copy.js';
 import type { Event } from '../events.js';
 import type { State } from '../state.js';
 import type { ChunkInfo, LogReader } from '../log/reader.js';

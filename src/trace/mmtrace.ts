@@ -242,6 +242,6 @@ export async function runMmtrace(file: string, o: MmtraceOptions): Promise<Mmtra
     forks: s.stats.forks,
     exits: s.stats.exits,
     faultKinds: [...s.stats.faults],
-    ...run.result(o.hash ?? false),
+    ...run.result(o.hash ? (await import('../snapshot/hash.js')).stateHash : null),
   };
 }

@@ -90,7 +90,7 @@ export async function runTrace(file: string, o: TraceOptions): Promise<TraceResu
     if (opt) writeNextUses(rfd, nfd, scan.references);
     const run = new StrictRun(o, scan.regions);
     replayRefs(run, rfd, nfd, scan.references, o.onProgress);
-    const r = run.result(o.hash ?? false);
+    const r = run.result(o.hash ? (await import('../snapshot/hash.js')).stateHash : null);
     return { format: o.format, file, lines: scan.lines, badLines: scan.badLines, pages: scan.pages, ...r };
   } finally {
     for (const fd of fds) closeSync(fd);

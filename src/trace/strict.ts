@@ -16,7 +16,6 @@ import { boot } from '../mm/boot.js';
 import { access, pte_offset, read_pte } from '../mm/memory.js';
 import { strict_next_user_frame } from '../mm/page_alloc.js';
 import { makeStrictPolicy, STRICT_POLICIES, type StrictPolicy, type StrictPolicyName } from '../reclaim/strict.js';
-import { stateHash } from '../snapshot/hash.js';
 import { VM_EXEC, VM_READ, VM_WRITE, VmaKind, type State } from '../state.js';
 import { count, TraceError } from './errors.js';
 import { FreeUserFrames } from './free-frames.js';
@@ -356,7 +355,8 @@ export class StrictRun {
     );
   }
 
-  result(withHash = false): StrictResult {
+  /** The counts, and the final state's hash by `hashState` if given (snapshot/hash.ts: stateHash, loaded by callers that want it). */
+  result(hashState: ((s: State) => string) | null = null): StrictResult {
     const s = this.machine.state();
     const faults = s.stats.faults.reduce((a, b) => a + b, 0);
     const r: StrictResult = {
@@ -370,7 +370,7 @@ export class StrictRun {
       events: this.machine.events,
     };
     if (this.policy.caps.readsRefOnLoad === true) r.clockRefOnLoad = this.strict.refOnLoad;
-    if (withHash) r.stateHash = stateHash(s);
+    if (hashState !== null) r.stateHash = hashState(s);
     return r;
   }
 }

@@ -1,7 +1,7 @@
 // Named, seeded random streams (seedrandom's alea with saved state): one per purpose, so
 // adding a draw to one purpose never shifts another's sequence. Never Math.random.
 
-import seedrandom from 'seedrandom';
+import { createRequire } from 'node:module';
 
 export type RngState = object;
 
@@ -10,10 +10,19 @@ interface StatefulPrng {
   state(): RngState;
 }
 
+type Alea = (seed: string, opts: { state: true | RngState }) => StatefulPrng;
+
+/**
+ * seedrandom's alea (the function its index exports as `seedrandom.alea`), loaded alone and
+ * at the first Rng: the index loads eight files, and a command that draws nothing (a trace
+ * run) loads none of them.
+ */
+let alea: Alea | null = null;
+
 export class Rng {
   private readonly prng: StatefulPrng;
   constructor(seed: string, name: string, state?: RngState) {
-    const alea = seedrandom.alea as unknown as (seed: string, opts: { state: true | RngState }) => StatefulPrng;
+    alea ??= createRequire(import.meta.url)('seedrandom/lib/alea.js') as Alea;
     this.prng = alea(`${seed}/${name}`, { state: state ?? true });
   }
   /** Uniform integer in [0, n). */

@@ -1,8 +1,10 @@
 // The trace and capture subcommands end to end, in-process through src/cli's main.
 import { afterAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { cli } from '../helpers.js';
 
 const FIXTURE = new URL('../fixtures/walk.lackey.gz', import.meta.url).pathname;
@@ -114,6 +116,34 @@ describe('mmsim trace: formats and edges', () => {
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/more than 500,000 page references, the bound --max-events sets/);
     expect((await mmsim('trace', tiny, '--max-events', 'lots')).err).toMatch(/--max-events 'lots' is not a count/);
+  });
+});
+
+describe('mmsim trace start-up', () => {
+  /**
+   * CommonJS files of seedrandom and msgpackr-extract (msgpackr's native part, which msgpackr
+   * loads when it loads) in a fresh process after the trace command, then after the code that
+   * needs them: a run log and a state hash.
+   */
+  it('a run without --log loads neither seedrandom nor msgpackr (the log writer and the hash load it)', () => {
+    const dist = join(fileURLToPath(new URL('../..', import.meta.url)), 'dist', 'src');
+    const one = join(dir, 'one.pages');
+    writeFileSync(one, '1\n');
+    const script = `import { main } from ${JSON.stringify(join(dist, 'cli', 'index.js'))};
+      import { createRequire } from 'node:module';
+      const loaded = () => Object.keys(createRequire(import.meta.url).cache).filter((k) => /seedrandom|msgpackr/.test(k)).length;
+      const io = { stdout: { write() {} }, stderr: process.stderr, stdin: process.stdin };
+      if ((await main(['trace', ${JSON.stringify(one)}, '--format', 'pages', '--json'], io)) !== 0) process.exit(3);
+      const after = [loaded()];
+      await main(['trace', ${JSON.stringify(one)}, '--format', 'pages', '--log', ${JSON.stringify(join(dir, 'one.mmlog'))}], io);
+      new (await import(${JSON.stringify(join(dist, 'workload', 'rng.js'))})).Rng('1', 'probe');
+      after.push(loaded());
+      process.stdout.write(JSON.stringify(after));`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const [plain, withLog] = JSON.parse(r.stdout) as number[];
+    expect(plain).toBe(0);
+    expect(withLog).toBeGreaterThan(0); // the probe sees them when they are loaded
   });
 });
 
