@@ -16,7 +16,7 @@ describe('determinism', () => {
       [b, '7'],
       [c, '8'],
     ]) {
-      const r = mmsim(['record', '--scenario', 'x486', '--seed', seed, '--events', '40000', '-o', f]);
+      const r = mmsim(['record', '--scenario', 'x486', '--seed', seed, '--events', '20000', '-o', f]);
       expect(r.code, r.stderr).toBe(0);
     }
     expect(readFileSync(a).equals(readFileSync(b))).toBe(true);
@@ -56,7 +56,7 @@ describe('determinism', () => {
   });
 
   it('applying a run event by event and in batches gives the same hash', () => {
-    const { sim, events } = recordEvents('x486', '5', 40000);
+    const { sim, events } = recordEvents('x486', '5', 20000);
     const final = stateHash(sim.machine.state());
     let one = sim.initial;
     for (const e of events) one = applyEvents(one, [e]);
