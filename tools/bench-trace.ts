@@ -16,8 +16,12 @@
 //    runs a 100k-reference warm-up trace (the JIT), and each figure is the best of --repeat
 //    runs (shared machines are noisy).
 //
+//    With --against OTHER (another build's dist/tools/mmsim.js, e.g. the commit before a
+//    change), that mmsim runs in the same alternation and the table gains its CPU time and
+//    ratio: a before/after in one run, under the same load.
+//
 //   node dist/tools/bench-trace.js [--only floor|policies] [--pairs 3] [--hit-refs 4000000] [--zipf-refs 1000000]
-//                                  [--refs 1000000] [--frames 1024] [--repeat 2]
+//                                  [--against OTHER/dist/tools/mmsim.js] [--refs 1000000] [--frames 1024] [--repeat 2]
 
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, createWriteStream, statSync, writeFileSync } from 'node:fs';
@@ -35,10 +39,11 @@ const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(name);
   return i >= 0 ? Number(process.argv[i + 1]) : dflt;
 };
-const only = ((): string | null => {
-  const i = process.argv.indexOf('--only');
+const stringArg = (name: string): string | null => {
+  const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : null;
-})();
+};
+const only = stringArg('--only');
 
 /** A seeded trace with locality: 80% of references to a 512-page hot set that drifts, 20% over 8192 pages. */
 async function writeTrace(path: string, refs: number): Promise<void> {
@@ -132,47 +137,56 @@ async function floorComparison(dir: string): Promise<void> {
   ];
   console.log(`mmsim trace --format pages --policy clock --clock-ref-on-load false, whole process, against a plain-JS CLOCK`);
   console.log(`over the same text (tools/clock-floor.ts); median of ${pairs} alternating pairs (node ${process.version})`);
+  const against = stringArg('--against');
+  if (against !== null) console.log(`against: ${against} (its CPU time and floor/its ratio in the last two columns)`);
   console.log(
-    'trace        refs      frames  faults   | mmsim wall s  cpu s  refs/s(cpu)  ns/ref(cpu) | floor wall s  cpu s | ratio wall  cpu',
+    `trace        refs      frames  faults   | mmsim wall s  cpu s  refs/s(cpu)  ns/ref(cpu) | floor wall s  cpu s | ratio wall  cpu${against === null ? '' : ' | against cpu s  ratio cpu'}`,
   );
+  const mmsimArgs = (file: string, frames: number): string[] => [
+    'trace',
+    file,
+    '--format',
+    'pages',
+    '--policy',
+    'clock',
+    '--clock-ref-on-load',
+    'false',
+    '--frames',
+    String(frames),
+    '--json',
+  ];
   for (const [name, file, frames] of cases) {
     const m: Timed[] = [],
-      f: Timed[] = [];
+      f: Timed[] = [],
+      a: Timed[] = [];
     for (let i = 0; i < pairs; i++) {
       f.push(timedProcess([floor, file, String(frames)]));
-      m.push(
-        timedProcess([
-          mmsim,
-          'trace',
-          file,
-          '--format',
-          'pages',
-          '--policy',
-          'clock',
-          '--clock-ref-on-load',
-          'false',
-          '--frames',
-          String(frames),
-          '--json',
-        ]),
-      );
+      m.push(timedProcess([mmsim, ...mmsimArgs(file, frames)]));
+      if (against !== null) a.push(timedProcess([against, ...mmsimArgs(file, frames)]));
     }
     const { references, faults } = m[0].out;
-    if (f[0].out.faults !== faults || f[0].out.references !== references) {
-      throw new Error(
-        `${name} at ${frames} frames: mmsim ${references} refs ${faults} faults, the floor ${f[0].out.references} refs ${f[0].out.faults} faults`,
-      );
+    for (const [who, t] of [
+      ['the floor', f[0]],
+      ['--against', a[0]],
+    ] as const) {
+      if (t !== undefined && (t.out.faults !== faults || t.out.references !== references)) {
+        throw new Error(
+          `${name} at ${frames} frames: mmsim ${references} refs ${faults} faults, ${who} ${t.out.references} refs ${t.out.faults} faults`,
+        );
+      }
     }
-    const cpu = m.every((x) => x.cpuMs !== null) && f.every((x) => x.cpuMs !== null);
+    const cpu = [...m, ...f, ...a].every((x) => x.cpuMs !== null);
     const mw = median(m.map((x) => x.wallMs)) / 1000,
       fw = median(f.map((x) => x.wallMs)) / 1000;
     const mc = cpu ? median(m.map((x) => x.cpuMs!)) / 1000 : NaN,
-      fc = cpu ? median(f.map((x) => x.cpuMs!)) / 1000 : NaN;
+      fc = cpu ? median(f.map((x) => x.cpuMs!)) / 1000 : NaN,
+      ac = cpu && against !== null ? median(a.map((x) => x.cpuMs!)) / 1000 : NaN;
     const wallRatio = median(m.map((x, i) => f[i].wallMs / x.wallMs));
     const cpuRatio = cpu ? median(m.map((x, i) => f[i].cpuMs! / x.cpuMs!)) : NaN;
+    const againstRatio = cpu && against !== null ? median(a.map((x, i) => f[i].cpuMs! / x.cpuMs!)) : NaN;
     const num = (v: number, w: number, d = 2): string => (Number.isNaN(v) ? 'n/a' : v.toFixed(d)).padStart(w);
     console.log(
-      `${name.padEnd(11)}  ${String(references).padEnd(8)}  ${String(frames).padStart(6)}  ${String(faults).padStart(7)}  | ${num(mw, 12)}  ${num(mc, 5)}  ${num(references / mc, 11, 0)}  ${num((mc * 1e9) / references, 11, 0)} | ${num(fw, 12)}  ${num(fc, 5)} | ${num(wallRatio, 9)}x ${num(cpuRatio, 4)}x`,
+      `${name.padEnd(11)}  ${String(references).padEnd(8)}  ${String(frames).padStart(6)}  ${String(faults).padStart(7)}  | ${num(mw, 12)}  ${num(mc, 5)}  ${num(references / mc, 11, 0)}  ${num((mc * 1e9) / references, 11, 0)} | ${num(fw, 12)}  ${num(fc, 5)} | ${num(wallRatio, 9)}x ${num(cpuRatio, 4)}x${against === null ? '' : ` | ${num(ac, 13)}  ${num(againstRatio, 8)}x`}`,
     );
   }
   await overheads(hit);
@@ -192,6 +206,8 @@ async function overheads(hit: string): Promise<void> {
   writeFileSync(one, '1\n');
   const mmsim = join(dirname(fileURLToPath(import.meta.url)), 'mmsim.js');
   const fixed = best(() => cpuOf([mmsim, 'trace', one, '--format', 'pages', '--frames', '32', '--json']));
+  const against = stringArg('--against');
+  const fixedAgainst = against === null ? NaN : best(() => cpuOf([against, 'trace', one, '--format', 'pages', '--frames', '32', '--json']));
   const bare = best(() => cpuOf(['-e', '0']));
   let scan = Infinity;
   for (let i = 0; i < 3; i++) {
@@ -203,7 +219,7 @@ async function overheads(hit: string): Promise<void> {
     scan = Math.min(scan, (d.user + d.system) / 1000);
   }
   console.log(
-    `fixed cost: mmsim trace of a one-reference trace ${(fixed / 1000).toFixed(2)} s CPU (node -e 0: ${(bare / 1000).toFixed(2)} s); pass 1 alone on the hit-heavy trace (read, parse, fold, write the reference file; in this process, best of 3): ${(scan / 1000).toFixed(2)} s CPU`,
+    `fixed cost: mmsim trace of a one-reference trace ${(fixed / 1000).toFixed(2)} s CPU (node -e 0: ${(bare / 1000).toFixed(2)} s${against === null ? '' : `; --against: ${(fixedAgainst / 1000).toFixed(2)} s`}); pass 1 alone on the hit-heavy trace (read, parse, fold, write the reference file; in this process, best of 3): ${(scan / 1000).toFixed(2)} s CPU`,
   );
 }
 

@@ -138,11 +138,22 @@ class RefWriter {
     const { buf, seen, folder } = this;
     let n = this.n,
       pages = this.pages;
+    // the folder is asked once per change of 4 MiB region; inside one, the folded page is
+    // `base` plus the offset in the region (fold() keeps that offset), in float arithmetic
+    // (page numbers reach 2^53; `%` on a float is a library call)
+    let region = -1,
+      base = 0;
     for (let i = 0; i < count; ) {
       // up to the end of the block, then write it: no test for a full block inside the loop
       const stop = Math.min(count, i + BLOCK - n);
       for (; i < stop; i++) {
-        const f = folder.fold(values[i]);
+        const v = values[i];
+        const r = Math.floor(v / 1024);
+        if (r !== region) {
+          base = folder.fold(v) - (v - r * 1024);
+          region = r;
+        }
+        const f = base + (v - r * 1024);
         pages += seen[f] ^ 1;
         seen[f] = 1;
         buf[n++] = f << 1;

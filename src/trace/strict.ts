@@ -252,17 +252,28 @@ export class StrictRun {
       accessUs = k.cfg.latencies.accessUs,
       userBase = this.strict.userBase,
       { bits, pfns } = hits;
+    // the hits' counts in locals, the same additions in the same order, stored before any other reference
+    let pending = k.pendingUs,
+      references = this.references;
     for (let i = 0; i < count; i++) {
       const v = refs[i],
         page = v >>> 1,
         need = (v & 1) === 0 ? READ_HIT : WRITE_HIT;
       if ((bits[page] & need) === need) {
         // a hit, as in ref()
-        this.references++;
-        k.pendingUs += accessUs;
+        references++;
+        pending += accessUs;
         if (policy.referenced !== undefined && pfns[page] >= userBase) policy.referenced(pfns[page], next === null ? Infinity : next[i]);
-      } else this.ref(mm, page * PAGE_SIZE, (v & 1) === 1, next === null ? Infinity : next[i]);
+      } else {
+        k.pendingUs = pending;
+        this.references = references;
+        this.ref(mm, page * PAGE_SIZE, (v & 1) === 1, next === null ? Infinity : next[i]);
+        pending = k.pendingUs;
+        references = this.references;
+      }
     }
+    k.pendingUs = pending;
+    this.references = references;
   }
 
   /** A reference access() would take by emitting one hw_access for `pte` (mapping `pfn`): emit it here, without the walk. */
