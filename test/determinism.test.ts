@@ -24,13 +24,13 @@ describe('determinism', () => {
   });
 
   it.each(['tiny', 'forky', 'x486'])('%s: the Immer engine and the direct engine reach the same state hash', (scenario) => {
-    const direct = simulation(scenario, '3', {}, 'direct').run(30000);
-    const viaImmer = simulation(scenario, '3', {}, 'immer').run(30000);
+    const direct = simulation(scenario, '3', {}, 'direct').run(20000);
+    const viaImmer = simulation(scenario, '3', {}, 'immer').run(20000);
     expect(stateHash(viaImmer)).toBe(stateHash(direct));
   });
 
   it.each([
-    ['tiny', 30000],
+    ['tiny', 20000],
     ['x486', 30000],
   ] as const)('%s: active-inactive (LRU lists in the state) reaches the same hash in both engines and by replay', (scenario, n) => {
     const opts = { reclaim: 'active-inactive' };
