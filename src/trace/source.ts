@@ -3,8 +3,6 @@
 // works too. Never loads the file whole.
 
 import { type FileHandle, open } from 'node:fs/promises';
-import { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
 import { TraceError } from './errors.js';
 
 /** Bytes per read from the file, and per gunzipped chunk. */
@@ -56,6 +54,8 @@ export async function* traceChunks(path: string, onRead?: ReadProgress): AsyncGe
       yield* fileChunks(fh, path, first, onRead, size);
       return;
     }
+    // zlib and streams only for a gzip file (a plain trace's start-up loads neither)
+    const [{ Readable }, { createGunzip }] = await Promise.all([import('node:stream'), import('node:zlib')]);
     let readFailure: unknown = null;
     const raw = Readable.from(
       (async function* () {
