@@ -3,14 +3,20 @@
 // invariants must hold when it returns.
 
 import type { EventStoreView } from '../event-store.js';
-import type { Event } from '../events.js';
-import { OP, type OpKind } from '../events.js';
+import type { Event, EventOf } from '../events.js';
+import { EVENT_CODE, OP, type OpKind } from '../events.js';
+import { codeOf } from '../reducer/index.js';
 import type { ReclaimPolicy, RmapDesign } from '../include/design.js';
 import type { State } from '../state.js';
 import type { DeepReadonly } from '../include/readonly.js';
 import { type FileSpec, type KernelConfig, TICK_US } from './config.js';
 import { Injector } from '../inject/injector.js';
 import { io_complete } from '../mm/page_io.js';
+
+const PTE_LINK = EVENT_CODE.pte_link,
+  PTE_UNLINK = EVENT_CODE.pte_unlink,
+  PTE_SET = EVENT_CODE.pte_set,
+  PTE_CLEAR = EVENT_CODE.pte_clear;
 
 export class Kernel {
   readonly rmap: RmapDesign;
@@ -55,11 +61,18 @@ export class Kernel {
   }
 
   emit(e: Event): void {
+    // the type's code, looked up once: the store, the reducer and the sink switch on it
+    const code = codeOf(e);
     // every reverse-map update passes here: charge the entries it walks (chainStepNs)
-    if (e.t === 'pte_unlink' || e.t === 'pte_link') this.chargeNs(this.rmapSteps(e.t, e.pte, e.pfn) * this.cfg.latencies.chainStepNs);
-    this.m.emit(e);
+    if (code === PTE_UNLINK || code === PTE_LINK) {
+      const r = e as EventOf<'pte_link'>;
+      this.chargeNs(this.rmapSteps(code === PTE_LINK, r.pte, r.pfn) * this.cfg.latencies.chainStepNs);
+    }
+    this.m.emit(e, code);
     // flush_tlb_page after set_pte: with several CPUs the reducer says whether others hold the translation
-    if ((e.t === 'pte_set' || e.t === 'pte_clear') && this.s.smp !== undefined && this.s.smp.tlbOwed === e.pte) this.flushTlbOthers(e.pte);
+    const smp = this.m.s.smp;
+    if (smp !== undefined && (code === PTE_SET || code === PTE_CLEAR) && smp.tlbOwed === (e as EventOf<'pte_set'>).pte)
+      this.flushTlbOthers(smp.tlbOwed);
   }
 
   /** The shootdown IPI (2.1's SMP flush_tlb_page); `no-tlb-shootdown` skips it. */
@@ -78,10 +91,10 @@ export class Kernel {
    * walking from the head to the pte (its position + 1). objrmap and anon_vma keep no per-pte
    * entry (a map count), and `none` keeps nothing.
    */
-  private rmapSteps(t: 'pte_link' | 'pte_unlink', pte: number, pfn: number): number {
+  private rmapSteps(link: boolean, pte: number, pfn: number): number {
     const d = this.rmap;
     if (!d.caps.tracksPtes) return 0;
-    if (t === 'pte_link' || d.walkCost !== undefined) return 1;
+    if (link || d.walkCost !== undefined) return 1;
     let steps = 0;
     let found = 0;
     d.forEach(this.s, pfn, (p) => {

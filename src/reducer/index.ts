@@ -8,7 +8,7 @@ import { pte_slot, pte_table_pfn } from '../arch/i386/pgtable.js';
 import { PG_dirty, PG_locked, PG_pgtable, PG_referenced, PG_Slab, PG_swap_cache, PG_task } from '../include/page-flags.js';
 import { PAGE_AGE_VALUE, SWAP_CLUSTER_MAX } from '../include/swapctl.js';
 import { getPage, NR_MEM_LISTS, type PageTable, type State, type StealStats } from '../state.js';
-import { EVENT_FIELDS, EVENT_TYPES, FAULT, OP, type Event, type EventOf, type EventType } from '../events.js';
+import { EVENT_CODE, EVENT_FIELDS, EVENT_TYPES, FAULT, OP, type Event, type EventOf, type EventType } from '../events.js';
 import { buddyAlloc, buddyFree } from './buddy.js';
 import { activeDesigns, ownersOfCode } from './designs.js';
 import {
@@ -78,6 +78,7 @@ function swapMapAdd(s: State, entry: number, delta: number): void {
 
 /** Event type -> integer code (events.ts); a Map, so that a malformed type such as 'constructor' finds nothing. */
 const CODE = new Map<string, number>(EVENT_TYPES.map((t, i) => [t, i]));
+const TLB_SHOOTDOWN = EVENT_CODE.tlb_shootdown;
 /** Which range checks each code's fields need: PFN (a pfn), PFN_ORDER (a pfn and an order), ENTRY (a swap entry). */
 const PFN = 1,
   PFN_ORDER = 2,
@@ -110,13 +111,19 @@ function stealStats(s: State): StealStats {
 
 const active = (s: State, d: DesignStatePart): boolean => (d.kind === 'rmap' ? s.rmap : s.reclaim) === d.name;
 
-export function apply(s: State, e: Event): void {
+/** The event's type code (events.ts); a ReducerError for a type that is not an event's. */
+export function codeOf(e: Event): number {
   const code = CODE.get(e.t);
   if (code === undefined) throw new ReducerError(`unknown event type '${(e as { t: string }).t}'`);
+  return code;
+}
+
+/** Apply one event; `code` is its type's code, passed by an emitter that knows it (it must be codeOf(e)). */
+export function apply(s: State, e: Event, code = codeOf(e)): void {
   const checks = CHECKS[code];
   if (checks !== 0) validate(s, e, checks);
   s.stats.events++;
-  if (s.smp !== undefined) checkShootdownOwed(s, s.smp, e.t === 'tlb_shootdown');
+  if (s.smp !== undefined) checkShootdownOwed(s, s.smp, code === TLB_SHOOTDOWN);
   const owners = ownersOfCode(code);
   if (owners !== null) {
     // a design's own event: only an active owner may apply it

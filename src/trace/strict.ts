@@ -11,7 +11,7 @@ import { DEFAULT_LATENCIES, type KernelConfig, type StrictConfig } from '../kern
 import { Kernel } from '../kernel/kernel.js';
 import { do_execve } from '../fs/exec.js';
 import { COMMIT_EVERY, EventStore, type EngineName, type EventSink } from '../event-store.js';
-import type { Event } from '../events.js';
+import { EVENT_CODE, type Event, type EventOf } from '../events.js';
 import { boot } from '../mm/boot.js';
 import { access, pte_offset, read_pte } from '../mm/memory.js';
 import { strict_next_user_frame } from '../mm/page_alloc.js';
@@ -78,6 +78,15 @@ export interface StrictResult {
   clockRefOnLoad?: boolean;
   stateHash?: string;
 }
+
+const PAGE_ALLOC = EVENT_CODE.page_alloc,
+  PAGE_FREE = EVENT_CODE.page_free,
+  PTE_SET = EVENT_CODE.pte_set,
+  PTE_CLEAR = EVENT_CODE.pte_clear,
+  PTE_MKOLD = EVENT_CODE.pte_mkold,
+  HW_ACCESS = EVENT_CODE.hw_access,
+  PT_ALLOC = EVENT_CODE.pt_alloc,
+  PT_FREE = EVENT_CODE.pt_free;
 
 /** Reserved frames: 0 (kernel image) and 1 (empty_zero_page). */
 const RESERVED = 2;
@@ -158,29 +167,31 @@ export class StrictRun {
    * the free-frame index and the hit filter (one switch for both), then every event to the
    * caller's sink (a log writer).
    */
-  private see(e: Event): void {
-    switch (e.t) {
-      case 'page_alloc':
-      case 'page_free':
-        this.freeFrames?.observe(e);
+  private see(e: Event, code: number): void {
+    switch (code) {
+      case PAGE_ALLOC:
+        this.freeFrames?.taken(e as EventOf<'page_alloc'>);
         break;
-      case 'pte_set':
-      case 'pte_clear':
-      case 'pte_mkold':
-      case 'hw_access':
-      case 'pt_alloc':
-      case 'pt_free':
+      case PAGE_FREE:
+        this.freeFrames?.freed(e as EventOf<'page_free'>);
+        break;
+      case PTE_SET:
+      case PTE_CLEAR:
+      case PTE_MKOLD:
+      case HW_ACCESS:
+      case PT_ALLOC:
+      case PT_FREE:
         this.hits?.observe(e);
         break;
     }
-    if (this.opts.sink !== undefined) this.opts.sink(e);
+    if (this.opts.sink !== undefined) this.opts.sink(e, code);
   }
 
   /** Give the allocator an index of free user frames, kept up to date from the events. */
   private indexFreeFrames(checked: boolean): void {
     const index = FreeUserFrames.fromState(this.machine.s, this.strict.userBase, this.strict.userFrames);
     this.freeFrames = index;
-    this.machine.sink = (e) => this.see(e);
+    this.machine.sink = (e, code) => this.see(e, code);
     this.policy.freeUserFrame = checked
       ? (hand) => {
           const got = index.next(hand),
@@ -197,7 +208,7 @@ export class StrictRun {
     if ((this.opts.hitFilter ?? 'on') !== 'off') {
       const filter = new HitFilter(this.machine.s.nextMm, this.machine.s.nframes);
       this.hits = filter;
-      this.machine.sink = (e) => this.see(e);
+      this.machine.sink = (e, code) => this.see(e, code);
     }
     const mm = do_execve(this.kernel, -1, [
       { start: 0, end: PAGE_OFFSET, kind: VmaKind.SharedFile, prot: VM_READ | VM_WRITE | VM_EXEC, file: TRACE_INODE, pgoff: 0 },
