@@ -3,8 +3,8 @@
 // invariants must hold when it returns.
 
 import type { EventStoreView } from '../event-store.js';
-import type { Event, EventOf } from '../events.js';
-import { EVENT_CODE, OP, type OpKind } from '../events.js';
+import type { Event, EventCode, EventOf, EventType } from '../events.js';
+import { CODE_OF, EVENT_CODE, OP, type OpKind } from '../events.js';
 import { codeOf } from '../reducer/index.js';
 import type { ReclaimPolicy, RmapDesign } from '../include/design.js';
 import type { State } from '../state.js';
@@ -60,9 +60,14 @@ export class Kernel {
     return this.m.s;
   }
 
-  emit(e: Event): void {
-    // the type's code, looked up once: the store, the reducer and the sink switch on it
-    const code = codeOf(e);
+  /**
+   * Apply one event. The store, the reducer and the sink switch on the type's code: a hot
+   * emitter passes it (CODE_OF.tick; the brand lets it pass only its own event's), any other
+   * has it looked up here, once.
+   */
+  emit(e: Event): void;
+  emit<T extends EventType>(e: EventOf<T>, code: EventCode<NoInfer<T>>): void;
+  emit(e: Event, code: number = codeOf(e)): void {
     // every reverse-map update passes here: charge the entries it walks (chainStepNs)
     if (code === PTE_UNLINK || code === PTE_LINK) {
       const r = e as EventOf<'pte_link'>;
@@ -82,7 +87,7 @@ export class Kernel {
       this.inject.note(this.m.events);
       return;
     }
-    this.emit({ t: 'tlb_shootdown', pte });
+    this.emit({ t: 'tlb_shootdown', pte }, CODE_OF.tlb_shootdown);
   }
 
   /**
@@ -108,7 +113,7 @@ export class Kernel {
   /** Begin a kernel operation; user time accumulated so far is accounted first. */
   op(kind: OpKind, mm: number, addr = 0): void {
     this.flushTime();
-    this.emit({ t: 'op', kind: OP[kind], mm, addr });
+    this.emit({ t: 'op', kind: OP[kind], mm, addr }, CODE_OF.op);
     // the completion interrupts that came due since the last operation
     const f = this.s.io.inflight;
     if (f.length > 0 && f[1] <= this.s.time) io_complete(this);
@@ -117,7 +122,7 @@ export class Kernel {
   /** Charge simulated time to the current operation (with any whole µs the walks have run up). */
   tick(us: number): void {
     const total = us + this.takeWholeUs();
-    if (total > 0) this.emit({ t: 'tick', us: total });
+    if (total > 0) this.emit({ t: 'tick', us: total }, CODE_OF.tick);
   }
 
   /** Charge kernel CPU in ns to the current operation; it goes out with the next tick. */
@@ -135,11 +140,11 @@ export class Kernel {
   /** Emit the kernel CPU the walks ran up (to the operation in progress), then the user time since the last flush. */
   flushTime(): void {
     const kernel = this.takeWholeUs();
-    if (kernel > 0) this.emit({ t: 'tick', us: kernel });
+    if (kernel > 0) this.emit({ t: 'tick', us: kernel }, CODE_OF.tick);
     if (this.pendingUs > 0) {
       const us = this.pendingUs;
       this.pendingUs = 0;
-      this.emit({ t: 'user_time', us });
+      this.emit({ t: 'user_time', us }, CODE_OF.user_time);
     }
   }
 }
