@@ -18,6 +18,15 @@ const PTE_LINK = EVENT_CODE.pte_link,
   PTE_SET = EVENT_CODE.pte_set,
   PTE_CLEAR = EVENT_CODE.pte_clear;
 
+// rmapSteps' walk, in module variables rather than a closure per pte_unlink (the walk is synchronous and never nests)
+let walkTarget = 0,
+  walkSteps = 0,
+  walkFound = 0;
+function countStep(p: number): void {
+  if (walkFound === 0) walkSteps++;
+  if (p === walkTarget) walkFound = walkSteps;
+}
+
 export class Kernel {
   readonly rmap: RmapDesign;
   readonly reclaim: ReclaimPolicy;
@@ -100,14 +109,12 @@ export class Kernel {
     const d = this.rmap;
     if (!d.caps.tracksPtes) return 0;
     if (link || d.walkCost !== undefined) return 1;
-    let steps = 0;
-    let found = 0;
-    d.forEach(this.s, pfn, (p) => {
-      if (found === 0) steps++;
-      if (p === pte) found = steps;
-    });
+    walkTarget = pte;
+    walkSteps = 0;
+    walkFound = 0;
+    d.forEach(this.s, pfn, countStep);
     // a pte not on the map (a kernel bug the checker reports) cost a walk of the whole map
-    return found > 0 ? found : steps;
+    return walkFound > 0 ? walkFound : walkSteps;
   }
 
   /** Begin a kernel operation; user time accumulated so far is accounted first. */

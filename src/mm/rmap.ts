@@ -37,6 +37,12 @@ export function page_referenced(k: Kernel, pfn: number): PageReference {
   return { ptes, referenced, dirty };
 }
 
+// rmap_walk's collector: one function, not a closure per walk (forEach is synchronous and never nests)
+let walkOut: number[] = [];
+function collect(pte: number): void {
+  walkOut.push(pte);
+}
+
 /**
  * The ptes mapping `pfn`, through the design's reverse map. A design whose walk visits vmas
  * (objrmap, anon_vma) reports how many; the walk emits that as an `rmap_walk` event, which
@@ -44,9 +50,8 @@ export function page_referenced(k: Kernel, pfn: number): PageReference {
  */
 export function rmap_walk(k: Kernel, pfn: number): number[] {
   const ptes: number[] = [];
-  k.rmap.forEach(k.s, pfn, (pte) => {
-    ptes.push(pte);
-  });
+  walkOut = ptes;
+  k.rmap.forEach(k.s, pfn, collect);
   const vmas = k.rmap.walkCost?.(k.s, pfn);
   if (vmas !== undefined) {
     k.emit({ t: 'rmap_walk', pfn, vmas }, CODE_OF.rmap_walk);
