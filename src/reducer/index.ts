@@ -78,7 +78,17 @@ function swapMapAdd(s: State, entry: number, delta: number): void {
 
 /** Event type -> integer code (events.ts); a Map, so that a malformed type such as 'constructor' finds nothing. */
 const CODE = new Map<string, number>(EVENT_TYPES.map((t, i) => [t, i]));
-const TLB_SHOOTDOWN = EVENT_CODE.tlb_shootdown;
+const TLB_SHOOTDOWN = EVENT_CODE.tlb_shootdown,
+  PUT_PAGE = EVENT_CODE.put_page,
+  GET_PAGE = EVENT_CODE.get_page,
+  PAGE_ALLOC = EVENT_CODE.page_alloc,
+  PAGE_FREE = EVENT_CODE.page_free,
+  PAGE_FLAGS = EVENT_CODE.page_flags,
+  PTE_LINK = EVENT_CODE.pte_link,
+  PTE_UNLINK = EVENT_CODE.pte_unlink,
+  PAGE_CACHE_ADD = EVENT_CODE.page_cache_add,
+  PAGE_CACHE_DEL = EVENT_CODE.page_cache_del,
+  IO_START = EVENT_CODE.io_start;
 /** Which range checks each code's fields need: PFN (a pfn), PFN_ORDER (a pfn and an order), ENTRY (a swap entry). */
 const PFN = 1,
   PFN_ORDER = 2,
@@ -89,18 +99,54 @@ const CHECKS = EVENT_TYPES.map((t) => {
 });
 
 /** Field ranges every event must respect: a log that breaks them is malformed, not a kernel bug. */
-function validate(s: State, e: Event, checks: number): void {
-  const r = e as unknown as { pfn: number; order: number; entry: number };
+function validate(s: State, e: Event, code: number, checks: number): void {
   if ((checks & (PFN | PFN_ORDER)) !== 0) {
-    const n = (checks & PFN_ORDER) !== 0 ? 1 << r.order : 1;
-    if (!(r.pfn >= 0 && r.pfn + n <= s.nframes)) {
+    const pfn = pfnOf(e, code);
+    const order = (checks & PFN_ORDER) !== 0 ? (e as unknown as { order: number }).order : 0;
+    const n = (checks & PFN_ORDER) !== 0 ? 1 << order : 1;
+    if (!(pfn >= 0 && pfn + n <= s.nframes)) {
       throw new ReducerError(
-        `${e.t}: pfn ${r.pfn}${(checks & PFN_ORDER) !== 0 ? ` (order ${r.order})` : ''} is outside mem_map (0..${s.nframes - 1})`,
+        `${e.t}: pfn ${pfn}${(checks & PFN_ORDER) !== 0 ? ` (order ${order})` : ''} is outside mem_map (0..${s.nframes - 1})`,
       );
     }
   }
-  if ((checks & ENTRY) !== 0 && !(r.entry > 0 && r.entry < s.swap.nslots)) {
-    throw new ReducerError(`${e.t}: swap entry ${r.entry} is outside the swap device (1..${s.swap.nslots - 1})`);
+  if ((checks & ENTRY) !== 0) {
+    const entry = (e as unknown as { entry: number }).entry;
+    if (!(entry > 0 && entry < s.swap.nslots)) {
+      throw new ReducerError(`${e.t}: swap entry ${entry} is outside the swap device (1..${s.swap.nslots - 1})`);
+    }
+  }
+}
+
+/**
+ * The pfn of an event that has one. The fault path's types each read it at a site of their
+ * own, which sees one object shape: a single `e.pfn` for every type saw dozens, and each
+ * read went through V8's megamorphic lookup.
+ */
+function pfnOf(e: Event, code: number): number {
+  switch (code) {
+    case PUT_PAGE:
+      return (e as EventOf<'put_page'>).pfn;
+    case GET_PAGE:
+      return (e as EventOf<'get_page'>).pfn;
+    case PAGE_ALLOC:
+      return (e as EventOf<'page_alloc'>).pfn;
+    case PAGE_FREE:
+      return (e as EventOf<'page_free'>).pfn;
+    case PAGE_FLAGS:
+      return (e as EventOf<'page_flags'>).pfn;
+    case PTE_LINK:
+      return (e as EventOf<'pte_link'>).pfn;
+    case PTE_UNLINK:
+      return (e as EventOf<'pte_unlink'>).pfn;
+    case PAGE_CACHE_ADD:
+      return (e as EventOf<'page_cache_add'>).pfn;
+    case PAGE_CACHE_DEL:
+      return (e as EventOf<'page_cache_del'>).pfn;
+    case IO_START:
+      return (e as EventOf<'io_start'>).pfn;
+    default:
+      return (e as unknown as { pfn: number }).pfn;
   }
 }
 
@@ -121,7 +167,7 @@ export function codeOf(e: Event): number {
 /** Apply one event; `code` is its type's code, passed by an emitter that knows it (it must be codeOf(e)). */
 export function apply(s: State, e: Event, code = codeOf(e)): void {
   const checks = CHECKS[code];
-  if (checks !== 0) validate(s, e, checks);
+  if (checks !== 0) validate(s, e, code, checks);
   s.stats.events++;
   if (s.smp !== undefined) checkShootdownOwed(s, s.smp, code === TLB_SHOOTDOWN);
   const owners = ownersOfCode(code);
@@ -322,8 +368,10 @@ const CORE: { readonly [T in EventType]?: Handler<T> } = {
   page_cache_del(s, e) {
     const p = getPage(s, e.pfn);
     const bucket = s.pageHash[pageHashFn(p.inode, p.offset, s.pageHash.length)];
-    const i = bucket.indexOf(e.pfn);
-    if (i >= 0) {
+    // a loop, not indexOf (a builtin call): buckets are a page or two long
+    let i = 0;
+    while (i < bucket.length && bucket[i] !== e.pfn) i++;
+    if (i < bucket.length) {
       // splice(i, 1) without allocating the array it returns; the bucket keeps its order
       for (let j = i + 1; j < bucket.length; j++) bucket[j - 1] = bucket[j];
       bucket.pop();
