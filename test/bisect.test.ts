@@ -122,7 +122,7 @@ describe('fault injection and bisect', { timeout: 30000 }, () => {
           buf.length = 0;
         }
       };
-      sim.run(100000);
+      sim.run(50000);
       h.update(Float64Array.from(buf));
       return h.digest('hex');
     };

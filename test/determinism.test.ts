@@ -16,7 +16,7 @@ describe('determinism', () => {
       [b, '7'],
       [c, '8'],
     ]) {
-      const r = mmsim(['record', '--scenario', 'x486', '--seed', seed, '--events', '40000', '-o', f]);
+      const r = mmsim(['record', '--scenario', 'x486', '--seed', seed, '--events', '20000', '-o', f]);
       expect(r.code, r.stderr).toBe(0);
     }
     expect(readFileSync(a).equals(readFileSync(b))).toBe(true);
@@ -24,13 +24,13 @@ describe('determinism', () => {
   });
 
   it.each(['tiny', 'forky', 'x486'])('%s: the Immer engine and the direct engine reach the same state hash', (scenario) => {
-    const direct = simulation(scenario, '3', {}, 'direct').run(30000);
-    const viaImmer = simulation(scenario, '3', {}, 'immer').run(30000);
+    const direct = simulation(scenario, '3', {}, 'direct').run(20000);
+    const viaImmer = simulation(scenario, '3', {}, 'immer').run(20000);
     expect(stateHash(viaImmer)).toBe(stateHash(direct));
   });
 
   it.each([
-    ['tiny', 30000],
+    ['tiny', 20000],
     ['x486', 30000],
   ] as const)('%s: active-inactive (LRU lists in the state) reaches the same hash in both engines and by replay', (scenario, n) => {
     const opts = { reclaim: 'active-inactive' };
@@ -56,7 +56,7 @@ describe('determinism', () => {
   });
 
   it('applying a run event by event and in batches gives the same hash', () => {
-    const { sim, events } = recordEvents('x486', '5', 40000);
+    const { sim, events } = recordEvents('x486', '5', 20000);
     const final = stateHash(sim.machine.state());
     let one = sim.initial;
     for (const e of events) one = applyEvents(one, [e]);

@@ -2,7 +2,7 @@ import type { Cli } from './context.js';
 import { Command } from 'commander';
 import { createInterface } from 'node:readline';
 import { Debugger } from '../timetravel/debugger.js';
-import { openTimeline, STEP_WINDOW } from './tt-common.js';
+import { openTimeline, readProgress, STEP_WINDOW } from './tt-common.js';
 import { engineOption } from './options.js';
 import type { EngineName } from '../event-store.js';
 
@@ -30,9 +30,19 @@ export function debugCommand(cli: Cli): Command {
         if (lines.length) cli.out(lines.join('\n') + '\n');
       };
       say([`mmsim debug: ${path}, ${tl.events} events (${tl.config.scenario.name}, seed ${tl.config.seed}); type help`, dbg.where()]);
+      // a command that reads far (goto across a long log, a search) shows a progress line on a terminal's stderr
+      const run = (line: string): string[] => {
+        const progress = readProgress(cli, tl, `debug: ${line.trim()}`, dbg.readCost(line));
+        try {
+          return dbg.exec(line);
+        } finally {
+          progress.stop();
+          tl.onRead = null;
+        }
+      };
       for (const c of (o.exec ?? []).flatMap((x) => x.split(';'))) {
         if (dbg.done) break;
-        say(dbg.exec(c));
+        say(run(c));
       }
       if (!dbg.done) {
         const rl = createInterface({
@@ -46,7 +56,7 @@ export function debugCommand(cli: Cli): Command {
         }
         for await (const line of rl) {
           if (!tty && line.trim()) cli.out(`> ${line.trim()}\n`);
-          say(dbg.exec(line));
+          say(run(line));
           if (dbg.done) break;
           if (tty) rl.prompt();
         }

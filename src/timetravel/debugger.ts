@@ -189,6 +189,19 @@ export class Debugger {
     return null;
   };
 
+  /**
+   * Events a command will read, for its progress line: goto's distance (forwards from here,
+   * or from the snapshot before its target); null for a search (next, prev, continue) or a
+   * command that reads little.
+   */
+  readCost(line: string): number | null {
+    const [cmd, arg] = line.trim().split(/\s+/);
+    if (cmd !== 'goto' && cmd !== 'g') return null;
+    const n = Number(arg);
+    if (!Number.isSafeInteger(n) || n < 0 || n >= this.tl.events) return null;
+    return n + 1 >= this.pos ? n + 1 - this.pos : this.tl.replayCost(n + 1);
+  }
+
   exec(line: string): string[] {
     const out: string[] = [];
     const [cmd, ...a] = line.trim().split(/\s+/);

@@ -23,6 +23,8 @@ const commands: Array<[string, () => string[]]> = [
   ['seek', () => ['seek', log, '8500']],
   ['diff', () => ['diff', log, '100', '8500']],
   ['history', () => ['history', log, '--page', '20']],
+  // each debugger command that reads far (here a goto across the log) has its own line
+  ['debug', () => ['debug', log, '-x', 'goto 8500']],
   ['export', () => ['export', log, '-o', tmp('t.json')]],
   ['trace', () => ['trace', FIXTURE, '--frames', '8']],
   // mmtrace is streamed once, so its line counts bytes of the file read

@@ -8,39 +8,39 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CLI, cli, mmsim, tmp } from '../helpers.js';
 
-const GRID = ['--scenarios', 'x486,forky', '--seeds', '1..4', '--designs', 'clock/pte-chain,old/none', '--steps', '20000'];
+const GRID = ['--scenarios', 'x486,forky', '--seeds', '1..2', '--designs', 'clock/pte-chain,old/none', '--steps', '20000'];
 const sorted = (path: string): string[] => readFileSync(path, 'utf8').split('\n').filter(Boolean).sort();
 const lineCount = (path: string): number => (existsSync(path) ? readFileSync(path, 'utf8').split('\n').length - 1 : 0);
 
 describe('mmsim sweep', () => {
   const whole = tmp('r.jsonl');
 
-  it('writes 16 lines for 2 scenarios x 4 seeds x 2 designs; the same command again runs nothing', () => {
+  it('writes 8 lines for 2 scenarios x 2 seeds x 2 designs; the same command again runs nothing', () => {
     const first = mmsim(['sweep', ...GRID, '-o', whole]);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(/16 runs in the grid: 16 ran, 0 already in/);
+    expect(first.stdout).toMatch(/8 runs in the grid: 8 ran, 0 already in/);
     const lines = sorted(whole);
-    expect(lines).toHaveLength(16);
+    expect(lines).toHaveLength(8);
     const parsed = lines.map((l) => JSON.parse(l));
-    expect(new Set(parsed.map((l) => l.id)).size).toBe(16);
-    expect(new Set(parsed.map((l) => `${l.scenario} ${l.seed} ${l.design}`)).size).toBe(16);
+    expect(new Set(parsed.map((l) => l.id)).size).toBe(8);
+    expect(new Set(parsed.map((l) => `${l.scenario} ${l.seed} ${l.design}`)).size).toBe(8);
     for (const l of parsed) expect(l.report.stateHash).toMatch(/^[0-9a-f]{64}$/);
     const again = mmsim(['sweep', ...GRID, '-o', whole]);
     expect(again.code).toBe(0);
-    expect(again.stdout).toMatch(/0 ran, 16 already in/);
+    expect(again.stdout).toMatch(/0 ran, 8 already in/);
     expect(sorted(whole)).toEqual(lines);
   });
 
   it('sweep report prints each metric with its interval, and paired differences; --json carries the same figures', async () => {
     const text = await cli(['sweep', 'report', whole]);
     expect(text.code).toBe(0);
-    expect(text.stdout).toMatch(/^forky, 4M, 20,000 steps \(4 seeds per design\)$/m);
-    expect(text.stdout).toMatch(/^x486, 8M, 20,000 steps \(4 seeds per design\)$/m);
+    expect(text.stdout).toMatch(/^forky, 4M, 20,000 steps \(2 seeds per design\)$/m);
+    expect(text.stdout).toMatch(/^x486, 8M, 20,000 steps \(2 seeds per design\)$/m);
     expect(text.stdout).toMatch(/^major faults +[\d,.]+ ± [\d,.]+ +[\d,.]+ ± [\d,.]+$/m);
     expect(text.stdout).toMatch(/design minus clock\/pte-chain/);
     const json = JSON.parse((await cli(['sweep', 'report', whole, '--json'])).stdout);
-    expect(json.runs).toBe(16);
+    expect(json.runs).toBe(8);
     const x486 = json.sections.find((s: { scenario: string }) => s.scenario === 'x486');
     const shown = /^x486[\s\S]*?major faults +([\d,.]+) ± ([\d,.]+)/m.exec(text.stdout)!;
     expect(Number(shown[1].replace(/,/g, ''))).toBeCloseTo(x486.designs[0].metrics.majorFaults.mean, 0);
@@ -53,27 +53,27 @@ describe('mmsim sweep', () => {
     const out = tmp('killed.jsonl');
     const child = spawn(process.execPath, [CLI, 'sweep', ...GRID, '--jobs', '1', '-o', out], { stdio: 'ignore' });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    while (lineCount(out) < 8 && child.exitCode === null) await new Promise((r) => setTimeout(r, 10));
+    while (lineCount(out) < 4 && child.exitCode === null) await new Promise((r) => setTimeout(r, 10));
     child.kill('SIGKILL');
     await exited;
     const written = lineCount(out);
-    expect(written).toBeGreaterThanOrEqual(8);
-    expect(written).toBeLessThan(16);
+    expect(written).toBeGreaterThanOrEqual(4);
+    expect(written).toBeLessThan(8);
     const resumed = mmsim(['sweep', ...GRID, '-o', out]);
     expect(resumed.code).toBe(0);
-    expect(resumed.stdout).toMatch(new RegExp(`${16 - written} ran, ${written} already in`));
+    expect(resumed.stdout).toMatch(new RegExp(`${8 - written} ran, ${written} already in`));
     expect(sorted(out)).toEqual(sorted(whole));
   });
 
   it('a torn last line is cut off with a warning and that run done again', () => {
     const out = tmp('torn.jsonl');
     const text = readFileSync(whole, 'utf8');
-    const cut = text.split('\n').slice(0, 15).join('\n').length + 1 + 40; // 15 whole lines and 40 bytes of the 16th
+    const cut = text.split('\n').slice(0, 7).join('\n').length + 1 + 40; // 7 whole lines and 40 bytes of the 8th
     writeFileSync(out, text.slice(0, cut));
     const r = mmsim(['sweep', ...GRID, '-o', out]);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/ended in a torn line \(40 bytes/);
-    expect(r.stdout).toMatch(/1 ran, 15 already in/);
+    expect(r.stdout).toMatch(/1 ran, 7 already in/);
     expect(sorted(out)).toEqual(sorted(whole));
   });
 
@@ -90,7 +90,7 @@ describe('mmsim sweep', () => {
     const r = mmsim(['sweep', ...GRID, '-o', out]);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/holds 2 result\(s\) of other mmsim code \(not 0\.1\.0\+[0-9a-f]{12}\)/);
-    expect(r.stdout).toMatch(/2 ran, 14 already in/);
+    expect(r.stdout).toMatch(/2 ran, 6 already in/);
     const report = await cli(['sweep', 'report', out]);
     expect(report.stderr).toMatch(/mixes results of 2 mmsim builds \(0\.0\.9\+000000000000, 0\.1\.0\+/);
   });
