@@ -56,7 +56,7 @@ export interface StrictOptions {
 /**
  * The default bound on a trace run's events: a few minutes of work and at most a few GB of
  * log, and far above what a trace of a few million references needs (the fault-heavy bench
- * trace, 1M references at 1,024 frames, emits 13.7M). A few bytes of lackey can ask for millions of pages.
+ * trace, 1M references at 1,024 frames, emits 15.1M to 17.6M). A few bytes of lackey can ask for millions of pages.
  */
 export const DEFAULT_MAX_EVENTS = 100_000_000;
 
