@@ -10,7 +10,7 @@ import { recordEvents } from '../helpers.js';
 import type { RunOptions } from '../../src/run-config.js';
 import { replayToken } from '../../src/cli/replay-token.js';
 
-/** npm test runs a tenth of the seeds (a 25th of forky's and x486's 100); npm run soak (MMSIM_SOAK=1) runs them all. */
+/** npm test runs a tenth of the seeds (a 20th of tiny's 200, a 50th of forky's and x486's 100); npm run soak (MMSIM_SOAK=1) runs them all. */
 const runs = (n: number, min = 2, fraction = 10): number => (process.env.MMSIM_SOAK === '1' ? n : Math.max(min, Math.round(n / fraction)));
 
 function holds(scenario: string, seed: string, events: number, fullEvery: number, opts: Partial<RunOptions> = {}): void {
@@ -36,7 +36,7 @@ describe('invariants hold over many seeds', () => {
       fc.property(fc.integer({ min: 0, max: 1 << 30 }), fc.boolean(), (seed, circular) => {
         holds('tiny', String(seed), 1500, 1, { chainMode: circular ? 'circular' : 'null' });
       }),
-      { numRuns: runs(200), seed: 4242 },
+      { numRuns: runs(200, 2, 20), seed: 4242 },
     );
   });
 
@@ -45,7 +45,7 @@ describe('invariants hold over many seeds', () => {
       fc.property(fc.integer({ min: 0, max: 1 << 30 }), (seed) => {
         holds('forky', String(seed), 6000, 8);
       }),
-      { numRuns: runs(100, 4, 25), seed: 4243 },
+      { numRuns: runs(100, 2, 50), seed: 4243 },
     );
   });
 
@@ -54,7 +54,7 @@ describe('invariants hold over many seeds', () => {
       fc.property(fc.integer({ min: 0, max: 1 << 30 }), (seed) => {
         holds('x486', String(seed), 8000, 16);
       }),
-      { numRuns: runs(100, 4, 25), seed: 4244 },
+      { numRuns: runs(100, 2, 50), seed: 4244 },
     );
   });
 });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, record, tmp } from '../helpers.js';
 
-const sound = record({ scenario: 'tiny', seed: '3', events: 20000, every: 8192 });
+const sound = record({ scenario: 'tiny', seed: '3', events: 10000, every: 8192 });
 const broken = record({ scenario: 'x486', events: 9000, every: 8192, inject: 'fault-no-link@0.05' });
 const TRACE = join(import.meta.dirname, '..', 'fixtures', 'example.mmtrace');
 
