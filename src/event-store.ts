@@ -9,7 +9,7 @@
 //    tests prove it reaches the same state hash as the Immer engine).
 
 import { Immer, type Draft } from 'immer';
-import { apply } from './reducer/index.js';
+import { apply, codeOf } from './reducer/index.js';
 // replaying a log applies events of its designs: load them all
 import './designs/registry.js';
 import type { Event } from './events.js';
@@ -23,14 +23,16 @@ export const COMMIT_EVERY = 4096;
 export type EngineName = 'immer' | 'direct';
 export const ENGINES: readonly EngineName[] = ['immer', 'direct'];
 
-export type EventSink = (e: Event) => void;
+/** `code`: the event's type code (events.ts EVENT_CODE), so that a sink can switch on an integer. */
+export type EventSink = (e: Event, code: number) => void;
 
 /** What the kernel sees of the event store: the state, read-only, and the one way to change it. */
 export interface EventStoreView {
   readonly s: DeepReadonly<State>;
   /** Events applied so far (fault injection notes where it fired). */
   readonly events: number;
-  emit(e: Event): void;
+  /** `code`, when the emitter knows it, is EVENT_CODE[e.t] (the store then does not look it up). */
+  emit(e: Event, code?: number): void;
 }
 
 const immer = new Immer({ autoFreeze: false });
@@ -62,11 +64,11 @@ export class EventStore implements EventStoreView {
     }
   }
 
-  emit(e: Event): void {
-    apply(this.s, e);
-    if (this.draft !== null) apply(this.draft, e);
+  emit(e: Event, code = codeOf(e)): void {
+    apply(this.s, e, code);
+    if (this.draft !== null) apply(this.draft, e, code);
     this.events++;
-    if (this.sink !== null) this.sink(e);
+    if (this.sink !== null) this.sink(e, code);
   }
 
   /** Close the current batch and return the committed state (an immutable value in immer mode). */

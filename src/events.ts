@@ -132,6 +132,10 @@ export type Event = { [T in EventType]: EventOf<T> }[EventType];
 
 export const EVENT_TYPES = Object.keys(EVENT_FIELDS) as EventType[];
 export const EVENT_CODE: Record<EventType, number> = Object.fromEntries(EVENT_TYPES.map((t, i) => [t, i])) as Record<EventType, number>;
+/** An event type's code, branded with its type: an emitter that passes the code along (Kernel.emit) can pass only its event's. */
+export type EventCode<T extends EventType> = number & { readonly __event: T };
+/** EVENT_CODE, each code branded with its type. */
+export const CODE_OF = EVENT_CODE as { readonly [T in EventType]: EventCode<T> };
 
 /** Kernel operations: the unit between which invariants must hold. */
 export const OP_KINDS = ['boot', 'fault', 'fork', 'exec', 'exit', 'mmap', 'munmap', 'brk', 'kswapd', 'oom'] as const;

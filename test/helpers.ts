@@ -164,9 +164,9 @@ export function eventsOf(k: Kernel, f: () => void): Event[] {
   const store = k.m as EventStore;
   const out: Event[] = [];
   const sink = store.sink;
-  store.sink = (e: Event) => {
+  store.sink = (e: Event, code: number) => {
     out.push(e);
-    sink?.(e);
+    sink?.(e, code);
   };
   try {
     f();

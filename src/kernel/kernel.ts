@@ -3,14 +3,29 @@
 // invariants must hold when it returns.
 
 import type { EventStoreView } from '../event-store.js';
-import type { Event } from '../events.js';
-import { OP, type OpKind } from '../events.js';
+import type { Event, EventCode, EventOf, EventType } from '../events.js';
+import { CODE_OF, EVENT_CODE, OP, type OpKind } from '../events.js';
+import { codeOf } from '../reducer/index.js';
 import type { ReclaimPolicy, RmapDesign } from '../include/design.js';
 import type { State } from '../state.js';
 import type { DeepReadonly } from '../include/readonly.js';
 import { type FileSpec, type KernelConfig, TICK_US } from './config.js';
 import { Injector } from '../inject/injector.js';
 import { io_complete } from '../mm/page_io.js';
+
+const PTE_LINK = EVENT_CODE.pte_link,
+  PTE_UNLINK = EVENT_CODE.pte_unlink,
+  PTE_SET = EVENT_CODE.pte_set,
+  PTE_CLEAR = EVENT_CODE.pte_clear;
+
+// rmapSteps' walk, in module variables rather than a closure per pte_unlink (the walk is synchronous and never nests)
+let walkTarget = 0,
+  walkSteps = 0,
+  walkFound = 0;
+function countStep(p: number): void {
+  if (walkFound === 0) walkSteps++;
+  if (p === walkTarget) walkFound = walkSteps;
+}
 
 export class Kernel {
   readonly rmap: RmapDesign;
@@ -54,12 +69,24 @@ export class Kernel {
     return this.m.s;
   }
 
-  emit(e: Event): void {
+  /**
+   * Apply one event. The store, the reducer and the sink switch on the type's code: a hot
+   * emitter passes it (CODE_OF.tick; the brand lets it pass only its own event's), any other
+   * has it looked up here, once.
+   */
+  emit(e: Event): void;
+  emit<T extends EventType>(e: EventOf<T>, code: EventCode<NoInfer<T>>): void;
+  emit(e: Event, code: number = codeOf(e)): void {
     // every reverse-map update passes here: charge the entries it walks (chainStepNs)
-    if (e.t === 'pte_unlink' || e.t === 'pte_link') this.chargeNs(this.rmapSteps(e.t, e.pte, e.pfn) * this.cfg.latencies.chainStepNs);
-    this.m.emit(e);
+    if (code === PTE_UNLINK || code === PTE_LINK) {
+      const r = e as EventOf<'pte_link'>;
+      this.chargeNs(this.rmapSteps(code === PTE_LINK, r.pte, r.pfn) * this.cfg.latencies.chainStepNs);
+    }
+    this.m.emit(e, code);
     // flush_tlb_page after set_pte: with several CPUs the reducer says whether others hold the translation
-    if ((e.t === 'pte_set' || e.t === 'pte_clear') && this.s.smp !== undefined && this.s.smp.tlbOwed === e.pte) this.flushTlbOthers(e.pte);
+    const smp = this.m.s.smp;
+    if (smp !== undefined && (code === PTE_SET || code === PTE_CLEAR) && smp.tlbOwed === (e as EventOf<'pte_set'>).pte)
+      this.flushTlbOthers(smp.tlbOwed);
   }
 
   /** The shootdown IPI (2.1's SMP flush_tlb_page); `no-tlb-shootdown` skips it. */
@@ -69,7 +96,7 @@ export class Kernel {
       this.inject.note(this.m.events);
       return;
     }
-    this.emit({ t: 'tlb_shootdown', pte });
+    this.emit({ t: 'tlb_shootdown', pte }, CODE_OF.tlb_shootdown);
   }
 
   /**
@@ -78,24 +105,22 @@ export class Kernel {
    * walking from the head to the pte (its position + 1). objrmap and anon_vma keep no per-pte
    * entry (a map count), and `none` keeps nothing.
    */
-  private rmapSteps(t: 'pte_link' | 'pte_unlink', pte: number, pfn: number): number {
+  private rmapSteps(link: boolean, pte: number, pfn: number): number {
     const d = this.rmap;
     if (!d.caps.tracksPtes) return 0;
-    if (t === 'pte_link' || d.walkCost !== undefined) return 1;
-    let steps = 0;
-    let found = 0;
-    d.forEach(this.s, pfn, (p) => {
-      if (found === 0) steps++;
-      if (p === pte) found = steps;
-    });
+    if (link || d.walkCost !== undefined) return 1;
+    walkTarget = pte;
+    walkSteps = 0;
+    walkFound = 0;
+    d.forEach(this.s, pfn, countStep);
     // a pte not on the map (a kernel bug the checker reports) cost a walk of the whole map
-    return found > 0 ? found : steps;
+    return walkFound > 0 ? walkFound : walkSteps;
   }
 
   /** Begin a kernel operation; user time accumulated so far is accounted first. */
   op(kind: OpKind, mm: number, addr = 0): void {
     this.flushTime();
-    this.emit({ t: 'op', kind: OP[kind], mm, addr });
+    this.emit({ t: 'op', kind: OP[kind], mm, addr }, CODE_OF.op);
     // the completion interrupts that came due since the last operation
     const f = this.s.io.inflight;
     if (f.length > 0 && f[1] <= this.s.time) io_complete(this);
@@ -104,7 +129,7 @@ export class Kernel {
   /** Charge simulated time to the current operation (with any whole µs the walks have run up). */
   tick(us: number): void {
     const total = us + this.takeWholeUs();
-    if (total > 0) this.emit({ t: 'tick', us: total });
+    if (total > 0) this.emit({ t: 'tick', us: total }, CODE_OF.tick);
   }
 
   /** Charge kernel CPU in ns to the current operation; it goes out with the next tick. */
@@ -122,11 +147,11 @@ export class Kernel {
   /** Emit the kernel CPU the walks ran up (to the operation in progress), then the user time since the last flush. */
   flushTime(): void {
     const kernel = this.takeWholeUs();
-    if (kernel > 0) this.emit({ t: 'tick', us: kernel });
+    if (kernel > 0) this.emit({ t: 'tick', us: kernel }, CODE_OF.tick);
     if (this.pendingUs > 0) {
       const us = this.pendingUs;
       this.pendingUs = 0;
-      this.emit({ t: 'user_time', us });
+      this.emit({ t: 'user_time', us }, CODE_OF.user_time);
     }
   }
 }

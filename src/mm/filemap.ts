@@ -2,6 +2,7 @@
 // sized by memory at boot as 2.2's page_cache_init() does (pageHashBuckets in state.ts;
 // 2.1.47 had a fixed 2,048). A page in the cache holds one reference for the cache.
 
+import { CODE_OF } from '../events.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { pageHashFn } from '../reducer/index.js';
 import { getPage } from '../state.js';
@@ -21,7 +22,7 @@ export function find_page(k: Kernel, inode: number, offset: number): number {
     const pfn = bucket[i];
     const p = getPage(k.s, pfn);
     if (p.inode !== inode || p.offset !== offset) continue;
-    if ((p.flags & PG_referenced) === 0) k.emit({ t: 'page_flags', pfn, set: PG_referenced, clear: 0 });
+    if ((p.flags & PG_referenced) === 0) k.emit({ t: 'page_flags', pfn, set: PG_referenced, clear: 0 }, CODE_OF.page_flags);
     return pfn;
   }
   return -1;
@@ -29,9 +30,9 @@ export function find_page(k: Kernel, inode: number, offset: number): number {
 
 /** Read a file page into a freshly allocated frame and add it to the page cache (the allocation's reference becomes the cache's). */
 export function read_file_page(k: Kernel, pfn: number, inode: number, offset: number): void {
-  k.emit({ t: 'page_cache_add', pfn, inode, offset });
+  k.emit({ t: 'page_cache_add', pfn, inode, offset }, CODE_OF.page_cache_add);
   // the strict clock variant: a page just read starts unreferenced (page_cache_add marks it referenced)
-  if (k.cfg.strict?.refOnLoad === false) k.emit({ t: 'page_flags', pfn, set: 0, clear: PG_referenced });
+  if (k.cfg.strict?.refOnLoad === false) k.emit({ t: 'page_flags', pfn, set: 0, clear: PG_referenced }, CODE_OF.page_flags);
   k.reclaim.hooks?.pageCached?.(k, pfn);
   // readpage, and the process sleeps until the page is up to date (behind whatever the device has queued)
   read_page_sync(k, pfn, file_dev(k, inode));
@@ -55,7 +56,7 @@ export function try_to_read_ahead(k: Kernel, inode: number, offset: number): voi
     return;
   }
   k.reclaim.hooks?.pageAdded?.(k, pfn);
-  k.emit({ t: 'page_cache_add', pfn, inode, offset });
+  k.emit({ t: 'page_cache_add', pfn, inode, offset }, CODE_OF.page_cache_add);
   k.reclaim.hooks?.pageCached?.(k, pfn);
   read_page_async(k, pfn, file_dev(k, inode));
 }
@@ -80,28 +81,28 @@ export function shrink_mmap(k: Kernel, priority: number): boolean {
     countMax--;
     if (page.inode !== 0) countMin--;
     cpu += k.cfg.latencies.scanPageUs;
-    k.emit({ t: 'clock_advance', hand: pfn + 1 >= s.nframes ? 0 : pfn + 1, ptes: 0 });
+    k.emit({ t: 'clock_advance', hand: pfn + 1 >= s.nframes ? 0 : pfn + 1, ptes: 0 }, CODE_OF.clock_advance);
     if ((page.flags & PG_locked) !== 0) continue;
     if (page.count === 1) {
       if ((page.flags & PG_referenced) !== 0) {
         // referenced since the hand last passed: clear it and keep the page
-        k.emit({ t: 'page_flags', pfn, set: 0, clear: PG_referenced });
+        k.emit({ t: 'page_flags', pfn, set: 0, clear: PG_referenced }, CODE_OF.page_flags);
         continue;
       }
       if (page.inode !== 0) {
         if ((page.flags & PG_dirty) !== 0) {
           // a shared mapping's data outlived its ptes: write it back first
-          k.emit({ t: 'writepage', pfn });
+          k.emit({ t: 'writepage', pfn }, CODE_OF.writepage);
           queue_write(k, pfn, file_dev(k, page.inode));
         }
-        k.emit({ t: 'page_cache_del', pfn });
+        k.emit({ t: 'page_cache_del', pfn }, CODE_OF.page_cache_del);
         free_page(k, pfn, 0, 1);
         freed = true;
         break;
       }
     } else if (page.count > 1 && (page.flags & PG_referenced) === 0) {
       // more than one user: it cannot go, but it counts as referenced
-      k.emit({ t: 'page_flags', pfn, set: PG_referenced, clear: 0 });
+      k.emit({ t: 'page_flags', pfn, set: PG_referenced, clear: 0 }, CODE_OF.page_flags);
     }
   } while (countMax > 0 && countMin > 0);
   k.tick(cpu);

@@ -23,7 +23,7 @@ import {
 } from '../arch/i386/page.js';
 import { pte_addr, readPte } from '../arch/i386/pgtable.js';
 import type { Kernel } from '../kernel/kernel.js';
-import { FAULT } from '../events.js';
+import { FAULT, CODE_OF } from '../events.js';
 import { getPage, VM_WRITE, VmaKind, type Mm, type Vma } from '../state.js';
 import { find_page, read_file_page, try_to_read_ahead } from './filemap.js';
 import { GFP_USER, __get_free_pages, free_page } from './page_alloc.js';
@@ -64,7 +64,7 @@ export function pte_alloc(k: Kernel, mmId: number, addr: number): number {
     const pfn = __get_free_pages(k, order);
     if (pfn < 0) return 0;
     mm = k.s.mms[mmId];
-    if (mm.pgdir[idx] === undefined) k.emit({ t: 'pt_alloc', pfn, mm: mmId, index: idx });
+    if (mm.pgdir[idx] === undefined) k.emit({ t: 'pt_alloc', pfn, mm: mmId, index: idx }, CODE_OF.pt_alloc);
     else free_page(k, pfn, order);
   }
   return pte_offset(k, k.s.mms[mmId], addr);
@@ -79,7 +79,7 @@ export function access(k: Kernel, mmId: number, addr: number, write: boolean): F
     if (pte !== 0) {
       const v = read_pte(k, pte);
       if (pte_present(v) && (!write || pte_write(v))) {
-        if (!pte_young(v) || (write && !pte_dirty(v))) k.emit({ t: 'hw_access', pte, write: write ? 1 : 0 });
+        if (!pte_young(v) || (write && !pte_dirty(v))) k.emit({ t: 'hw_access', pte, write: write ? 1 : 0 }, CODE_OF.hw_access);
         return 'ok';
       }
     }
@@ -114,7 +114,7 @@ function oom(k: Kernel, mmId: number): FaultResult {
 }
 
 function fault(k: Kernel, mmId: number, addr: number, write: boolean, kind: number): void {
-  k.emit({ t: 'fault', mm: mmId, addr, write: write ? 1 : 0, kind });
+  k.emit({ t: 'fault', mm: mmId, addr, write: write ? 1 : 0, kind }, CODE_OF.fault);
 }
 
 /** Allocate a user page; returns -1 when the pte changed meanwhile (reclaim ran) or memory ran out. */
@@ -134,7 +134,7 @@ function map_new_page(k: Kernel, pte: number, pfn: number, val: number, cowBug =
   // the strict clock variant: the MMU's accessed bit from the restarted access is not counted
   if (k.cfg.strict?.refOnLoad === false) val = (val & ~_PAGE_ACCESSED) >>> 0;
   const set = k.m.events;
-  k.emit({ t: 'pte_set', pte, val });
+  k.emit({ t: 'pte_set', pte, val }, CODE_OF.pte_set);
   if (cowBug) k.inject.note(set);
   if (k.inject.fire('fault-no-link')) {
     k.inject.note(set);
@@ -145,14 +145,14 @@ function map_new_page(k: Kernel, pte: number, pfn: number, val: number, cowBug =
     const wrong = wrong_page(k, pfn);
     if (wrong !== pfn) {
       k.inject.note(k.m.events);
-      k.emit({ t: 'pte_link', pte, pfn: wrong });
+      k.emit({ t: 'pte_link', pte, pfn: wrong }, CODE_OF.pte_link);
       return;
     }
   }
-  k.emit({ t: 'pte_link', pte, pfn });
+  k.emit({ t: 'pte_link', pte, pfn }, CODE_OF.pte_link);
   if (k.inject.fire('double-link')) {
     k.inject.note(k.m.events);
-    k.emit({ t: 'pte_link', pte, pfn });
+    k.emit({ t: 'pte_link', pte, pfn }, CODE_OF.pte_link);
   }
 }
 
@@ -171,7 +171,7 @@ function do_no_page(k: Kernel, mmId: number, vma: Vma, addr: number, pte: number
     if (!write) {
       // get_empty_page: a read maps the shared zero page read-only (reserved: never linked)
       fault(k, mmId, addr, write, FAULT.zero);
-      k.emit({ t: 'pte_set', pte, val: mk_pte(ZERO_PAGE_PFN, USER_PTE) });
+      k.emit({ t: 'pte_set', pte, val: mk_pte(ZERO_PAGE_PFN, USER_PTE) }, CODE_OF.pte_set);
       return 'ok';
     }
     const pfn = alloc_user_page(k, pte, 0);
@@ -216,7 +216,7 @@ function map_file_page(
   fault(k, mmId, addr, write, major ? FAULT.file_major : FAULT.file);
   if (write && vma.kind === VmaKind.PrivateFile) {
     // filemap_nopage with no_share: the writer gets a private copy at once
-    k.emit({ t: 'get_page', pfn });
+    k.emit({ t: 'get_page', pfn }, CODE_OF.get_page);
     const copy = alloc_user_page(k, pte, 0);
     free_page(k, pfn);
     if (copy === 'oom') return oom(k, mmId);
@@ -225,7 +225,7 @@ function map_file_page(
     map_new_page(k, pte, copy, mk_pte(copy, WRITE_PTE));
     return 'ok';
   }
-  k.emit({ t: 'get_page', pfn });
+  k.emit({ t: 'get_page', pfn }, CODE_OF.get_page);
   const shared = vma.kind === VmaKind.SharedFile && (vma.prot & VM_WRITE) !== 0;
   map_new_page(k, pte, pfn, mk_pte(pfn, shared ? (write ? WRITE_PTE : USER_PTE | _PAGE_RW) : USER_PTE));
   return 'ok';
@@ -238,25 +238,25 @@ function do_swap_page(k: Kernel, mmId: number, addr: number, pte: number, v: num
     // 2.1.88 swap_in (read_swap_cache found it): another pte maps the page, so it is shared and
     // mapped read-only (a write copies it in do_wp_page); the pte's swap reference is dropped
     fault(k, mmId, addr, write, FAULT.swapcache);
-    k.emit({ t: 'get_page', pfn: cached });
+    k.emit({ t: 'get_page', pfn: cached }, CODE_OF.get_page);
     map_new_page(k, pte, cached, mk_pte(cached, USER_PTE));
-    k.emit({ t: 'swap_free', entry });
+    k.emit({ t: 'swap_free', entry }, CODE_OF.swap_free);
     return 'ok';
   }
   const pfn = alloc_user_page(k, pte, v);
   if (pfn === 'oom') return oom(k, mmId);
   if (pfn < 0) return 'ok';
   fault(k, mmId, addr, write, FAULT.swapin);
-  k.emit({ t: 'swap_in', pfn, entry });
+  k.emit({ t: 'swap_in', pfn, entry }, CODE_OF.swap_in);
   // rw_swap_page(READ, .., wait 1): behind every write the disk has queued
   read_page_sync(k, pfn, DEV_DISK);
   if (!write) {
     // the pte's swap reference passes to the swap cache; the page stays read-only
-    k.emit({ t: 'swap_cache_add', pfn, entry });
+    k.emit({ t: 'swap_cache_add', pfn, entry }, CODE_OF.swap_cache_add);
     map_new_page(k, pte, pfn, mk_pte(pfn, USER_PTE));
   } else {
     map_new_page(k, pte, pfn, mk_pte(pfn, WRITE_PTE));
-    k.emit({ t: 'swap_free', entry });
+    k.emit({ t: 'swap_free', entry }, CODE_OF.swap_free);
   }
   return 'ok';
 }
@@ -271,7 +271,7 @@ function do_wp_page(k: Kernel, mmId: number, addr: number, pte: number, v: numbe
     // on the dirty pte, fork, free). 2.1.88 drops it here, keeping Tweedie's invariant.
     fault(k, mmId, addr, true, FAULT.wp);
     if (swapCache2188(k)) delete_from_swap_cache(k, old);
-    k.emit({ t: 'pte_set', pte, val: (v | _PAGE_RW | _PAGE_DIRTY | _PAGE_ACCESSED) >>> 0 });
+    k.emit({ t: 'pte_set', pte, val: (v | _PAGE_RW | _PAGE_DIRTY | _PAGE_ACCESSED) >>> 0 }, CODE_OF.pte_set);
     return 'ok';
   }
   const copy = alloc_user_page(k, pte, v);
@@ -281,7 +281,7 @@ function do_wp_page(k: Kernel, mmId: number, addr: number, pte: number, v: numbe
   k.tick(k.cfg.latencies.pageCopyUs);
   const bug = !reserved && k.inject.fire('cow-no-unlink');
   if (!reserved) {
-    if (!bug) k.emit({ t: 'pte_unlink', pte, pfn: old });
+    if (!bug) k.emit({ t: 'pte_unlink', pte, pfn: old }, CODE_OF.pte_unlink);
     free_page(k, old);
   }
   map_new_page(k, pte, copy, mk_pte(copy, WRITE_PTE), bug);
@@ -304,27 +304,27 @@ export function zap_page_range(k: Kernel, mmId: number, vma: Vma, start: number,
       const pfn = pte_pfn(v);
       const page = getPage(k.s, pfn);
       if ((page.flags & PG_reserved) !== 0) {
-        k.emit({ t: 'pte_clear', pte });
+        k.emit({ t: 'pte_clear', pte }, CODE_OF.pte_clear);
         continue;
       }
       if (vma.kind === VmaKind.SharedFile && pte_dirty(v) && (page.flags & PG_dirty) === 0) {
         // the dirty bit dies with the pte: keep it on the page so reclaim writes it back
-        k.emit({ t: 'page_flags', pfn, set: PG_dirty, clear: 0 });
+        k.emit({ t: 'page_flags', pfn, set: PG_dirty, clear: 0 }, CODE_OF.page_flags);
       }
       const exiting = k.s.op.kind === OP.exit || k.s.op.kind === OP.exec;
       const noUnlink = k.inject.fire(exiting ? 'exit-no-unlink' : 'munmap-no-unlink');
-      if (!noUnlink) k.emit({ t: 'pte_unlink', pte, pfn });
+      if (!noUnlink) k.emit({ t: 'pte_unlink', pte, pfn }, CODE_OF.pte_unlink);
       const clear = k.m.events;
       if (noUnlink) k.inject.note(clear);
-      k.emit({ t: 'pte_clear', pte });
+      k.emit({ t: 'pte_clear', pte }, CODE_OF.pte_clear);
       if (k.inject.fire('count-leak')) {
         k.inject.note(clear);
         continue;
       }
       free_page(k, pfn);
     } else {
-      k.emit({ t: 'pte_clear', pte });
-      k.emit({ t: 'swap_free', entry: SWP_OFFSET(v) });
+      k.emit({ t: 'pte_clear', pte }, CODE_OF.pte_clear);
+      k.emit({ t: 'swap_free', entry: SWP_OFFSET(v) }, CODE_OF.swap_free);
     }
   }
   k.tick(ptes * k.cfg.latencies.ptePerUs);
@@ -353,14 +353,14 @@ export function copy_page_range(k: Kernel, child: number, parent: number, vma: V
     if (v === 0) continue;
     ptes++;
     if (pte_is_swap(v)) {
-      k.emit({ t: 'swap_dup', entry: SWP_OFFSET(v) });
-      k.emit({ t: 'pte_set', pte: dst, val: v });
+      k.emit({ t: 'swap_dup', entry: SWP_OFFSET(v) }, CODE_OF.swap_dup);
+      k.emit({ t: 'pte_set', pte: dst, val: v }, CODE_OF.pte_set);
       continue;
     }
     const pfn = pte_pfn(v);
     const page = getPage(k.s, pfn);
     if ((page.flags & PG_reserved) !== 0) {
-      k.emit({ t: 'pte_set', pte: dst, val: v });
+      k.emit({ t: 'pte_set', pte: dst, val: v }, CODE_OF.pte_set);
       continue;
     }
     let pv = v;
@@ -371,10 +371,10 @@ export function copy_page_range(k: Kernel, child: number, parent: number, vma: V
       pv = (pv | _PAGE_DIRTY) >>> 0;
     }
     if (cow && pte_write(pv)) pv = (pv & ~_PAGE_RW) >>> 0;
-    if (pv !== v) k.emit({ t: 'pte_set', pte: src, val: pv });
-    k.emit({ t: 'get_page', pfn });
-    k.emit({ t: 'pte_set', pte: dst, val: (pv & ~_PAGE_ACCESSED) >>> 0 });
-    k.emit({ t: 'pte_link', pte: dst, pfn });
+    if (pv !== v) k.emit({ t: 'pte_set', pte: src, val: pv }, CODE_OF.pte_set);
+    k.emit({ t: 'get_page', pfn }, CODE_OF.get_page);
+    k.emit({ t: 'pte_set', pte: dst, val: (pv & ~_PAGE_ACCESSED) >>> 0 }, CODE_OF.pte_set);
+    k.emit({ t: 'pte_link', pte: dst, pfn }, CODE_OF.pte_link);
   }
   k.tick(ptes * k.cfg.latencies.ptePerUs);
   return true;

@@ -3,6 +3,7 @@
 // part). Above the reserve an allocation either finds a block or fails at once; at the
 // reserve it asks reclaim to free a page and tries again (docs/model.md, "The allocator").
 
+import { CODE_OF } from '../events.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { NR_MEM_LISTS, getPage } from '../state.js';
 import type { StrictConfig } from '../kernel/config.js';
@@ -37,13 +38,13 @@ export function rmqueue(k: Kernel, order: number): { pfn: number; from: number }
 function take(k: Kernel, order: number): number {
   const got = rmqueue(k, order);
   if (got === null) return -1;
-  k.emit({ t: 'page_alloc', pfn: got.pfn, order, from: got.from });
+  k.emit({ t: 'page_alloc', pfn: got.pfn, order, from: got.from }, CODE_OF.page_alloc);
   return got.pfn;
 }
 
 /** The allocation failed: counted per order (stats.allocFailures), -1 for the caller. */
 function fail(k: Kernel, order: number, gfp: number): number {
-  k.emit({ t: 'alloc_fail', order, gfp });
+  k.emit({ t: 'alloc_fail', order, gfp }, CODE_OF.alloc_fail);
   return -1;
 }
 
@@ -105,13 +106,13 @@ function retry_get_free_pages(k: Kernel, order: number, gfp: number): number {
 
 /** __free_page: drop one reference; at zero leave the swap cache and return the block to the buddy lists. */
 export function free_page(k: Kernel, pfn: number, order = 0, reclaim = 0): void {
-  k.emit({ t: 'put_page', pfn });
+  k.emit({ t: 'put_page', pfn }, CODE_OF.put_page);
   const page = getPage(k.s, pfn);
   if (page.count !== 0) return;
   // e.g. a page on an LRU list leaves it before it is freed
   k.reclaim.hooks?.pageFreeing?.(k, pfn);
   delete_from_swap_cache(k, pfn);
-  k.emit({ t: 'page_free', pfn, order, reclaim });
+  k.emit({ t: 'page_free', pfn, order, reclaim }, CODE_OF.page_free);
 }
 
 // Strict demand paging: user pages get exactly `userFrames` frames, handed out in clock
@@ -160,7 +161,7 @@ function strict_get_free_pages(k: Kernel, st: StrictConfig, order: number, gfp: 
       pfn = next_user_frame(k, st);
       if (pfn < 0) return -1;
     }
-    k.emit({ t: 'page_alloc', pfn, order: 0, from: freeBlockOrder(k, pfn) });
+    k.emit({ t: 'page_alloc', pfn, order: 0, from: freeBlockOrder(k, pfn) }, CODE_OF.page_alloc);
     k.reclaim.allocated?.(k, pfn);
     return pfn;
   }
@@ -169,7 +170,7 @@ function strict_get_free_pages(k: Kernel, st: StrictConfig, order: number, gfp: 
     for (let b = k.s.freeArea[from].head; b >= 0; b = getPage(k.s, b).next) {
       if (b >= st.userBase) continue;
       const pfn = b + (1 << from) - (1 << order);
-      k.emit({ t: 'page_alloc', pfn, order, from });
+      k.emit({ t: 'page_alloc', pfn, order, from }, CODE_OF.page_alloc);
       return pfn;
     }
   }

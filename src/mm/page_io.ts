@@ -18,7 +18,7 @@
 // interrupt, between atomic operations), and whenever a process has slept until a time.
 
 import type { Kernel } from '../kernel/kernel.js';
-import { OP } from '../events.js';
+import { OP, CODE_OF } from '../events.js';
 import type { State } from '../state.js';
 import type { DeepReadonly } from '../include/readonly.js';
 import { free_page } from './page_alloc.js';
@@ -52,13 +52,13 @@ function submit(k: Kernel, pfn: number, dev: number, write: boolean, mode: numbe
   const start = Math.max(k.s.time, busy);
   const us = write ? lat.diskWriteUs : dev === DEV_DISK ? lat.diskReadUs : lat.nfsReadUs;
   const done = start + us;
-  k.emit({ t: 'io_start', pfn, dev, write: write ? 1 : 0, us: done - k.s.time, mode });
+  k.emit({ t: 'io_start', pfn, dev, write: write ? 1 : 0, us: done - k.s.time, mode }, CODE_OF.io_start);
   return done;
 }
 
 /** The process sleeps until `done` (simulated time passes; the CPU does nothing else), then completions run. */
 export function sleep_until(k: Kernel, done: number): void {
-  if (done > k.s.time) k.emit({ t: 'io_wait', us: done - k.s.time });
+  if (done > k.s.time) k.emit({ t: 'io_wait', us: done - k.s.time }, CODE_OF.io_wait);
   io_complete(k);
 }
 
@@ -95,7 +95,7 @@ export function read_page_async(k: Kernel, pfn: number, dev: number): void {
 export function start_swap_write(k: Kernel, pfn: number): number {
   k.tick(k.cfg.latencies.writeSubmitUs);
   if (!wait_for_write(k)) {
-    k.emit({ t: 'get_page', pfn });
+    k.emit({ t: 'get_page', pfn }, CODE_OF.get_page);
     submit(k, pfn, DEV_DISK, true, IO_ASYNC);
     return -1;
   }
@@ -129,7 +129,7 @@ export function io_complete(k: Kernel): void {
   while (f.length > 0 && f[1] <= k.s.time) {
     const pfn = f[0];
     const write = f[2] === 1;
-    k.emit({ t: 'io_done', pfn });
+    k.emit({ t: 'io_done', pfn }, CODE_OF.io_done);
     // after_unlock_page: PG_free_after drops the I/O's reference; the page was unmapped, so it is free
     if (write) free_page(k, pfn, 0, 1);
   }

@@ -4,6 +4,7 @@
 // clears when it acts on it. Shared by the page-centric clock and the active/inactive lists.
 
 import { pte_dirty, pte_young } from '../arch/i386/page.js';
+import { CODE_OF } from '../events.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { getPage } from '../state.js';
 import { read_pte } from './memory.js';
@@ -27,13 +28,19 @@ export function page_referenced(k: Kernel, pfn: number): PageReference {
     const v = read_pte(k, pte);
     if (pte_young(v)) {
       referenced = true;
-      k.emit({ t: 'pte_mkold', pte });
+      k.emit({ t: 'pte_mkold', pte }, CODE_OF.pte_mkold);
     }
     if (pte_dirty(v)) dirty = true;
   }
   // pte_chain: a one-entry chain collapses back to direct here, under memory pressure only
   k.rmap.hooks?.referenced?.(k, pfn, ptes.length);
   return { ptes, referenced, dirty };
+}
+
+// rmap_walk's collector: one function, not a closure per walk (forEach is synchronous and never nests)
+let walkOut: number[] = [];
+function collect(pte: number): void {
+  walkOut.push(pte);
 }
 
 /**
@@ -43,12 +50,11 @@ export function page_referenced(k: Kernel, pfn: number): PageReference {
  */
 export function rmap_walk(k: Kernel, pfn: number): number[] {
   const ptes: number[] = [];
-  k.rmap.forEach(k.s, pfn, (pte) => {
-    ptes.push(pte);
-  });
+  walkOut = ptes;
+  k.rmap.forEach(k.s, pfn, collect);
   const vmas = k.rmap.walkCost?.(k.s, pfn);
   if (vmas !== undefined) {
-    k.emit({ t: 'rmap_walk', pfn, vmas });
+    k.emit({ t: 'rmap_walk', pfn, vmas }, CODE_OF.rmap_walk);
     // each vma visited: vma_address and page_check_address's walk to the pte
     k.chargeNs(vmas * k.cfg.latencies.vmaVisitNs);
   }

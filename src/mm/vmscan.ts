@@ -5,6 +5,7 @@
 
 import { age_page, touch_page } from '../include/swapctl.js';
 import { SWP_ENTRY, pte_dirty } from '../arch/i386/page.js';
+import { CODE_OF } from '../events.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { SWAPOUT_INTERVAL_US } from '../kernel/config.js';
 import { getPage, type Page } from '../state.js';
@@ -32,15 +33,15 @@ export function clock_step(k: Kernel, lo = 0, hi = k.s.nframes): boolean {
   const lat = k.cfg.latencies;
   // with several CPUs, a page another CPU has locked, or whose ptes it holds locked, is skipped (trylock)
   if (page.count === 0 || (page.flags & SKIP) !== 0 || page.count !== expectedRefs(page) || k.reclaimMayTouch?.(pfn) === false) {
-    k.emit({ t: 'clock_advance', hand: next, ptes: 0 });
+    k.emit({ t: 'clock_advance', hand: next, ptes: 0 }, CODE_OF.clock_advance);
     return false;
   }
   // Test and clear the accessed bit of every pte mapping the page: the OR is the page's reference.
   const { ptes, referenced, dirty } = page_referenced(k, pfn);
-  k.emit({ t: 'clock_advance', hand: next, ptes: ptes.length });
+  k.emit({ t: 'clock_advance', hand: next, ptes: ptes.length }, CODE_OF.clock_advance);
   k.tick(lat.scanPageUs + ptes.length * lat.scanPteUs);
   if (referenced) {
-    if ((page.flags & PG_referenced) !== 0) k.emit({ t: 'page_flags', pfn, set: 0, clear: PG_referenced });
+    if ((page.flags & PG_referenced) !== 0) k.emit({ t: 'page_flags', pfn, set: 0, clear: PG_referenced }, CODE_OF.page_flags);
     // --age 2.1.47: touch_page once per look (the page-centric clock looks at a page, not a pte)
     if (k.cfg.ageing === true) setAge(k, pfn, touch_page(getPage(k.s, pfn).age));
     return false;
@@ -55,7 +56,7 @@ export function clock_step(k: Kernel, lo = 0, hi = k.s.nframes): boolean {
 }
 
 function setAge(k: Kernel, pfn: number, age: number): void {
-  if (getPage(k.s, pfn).age !== age) k.emit({ t: 'page_age', pfn, age });
+  if (getPage(k.s, pfn).age !== age) k.emit({ t: 'page_age', pfn, age }, CODE_OF.page_age);
 }
 
 /**
@@ -80,19 +81,19 @@ export function unmap_and_free(k: Kernel, pfn: number, ptes: number[], dirty: bo
     let write = -1;
     if ((page.flags & PG_swap_cache) !== 0 && !dirty) {
       entry = page.swap;
-      for (let i = 0; i < ptes.length; i++) k.emit({ t: 'swap_dup', entry });
+      for (let i = 0; i < ptes.length; i++) k.emit({ t: 'swap_dup', entry }, CODE_OF.swap_dup);
       chargeOwnerWalks(k, ptes.length);
     } else {
       entry = get_swap_page(k);
       if (entry === 0) return false; // swap is full: the page stays
       chargeOwnerWalks(k, ptes.length);
       delete_from_swap_cache(k, pfn);
-      k.emit({ t: 'swap_out', pfn, entry, refs: ptes.length });
+      k.emit({ t: 'swap_out', pfn, entry, refs: ptes.length }, CODE_OF.swap_out);
       write = start_swap_write(k, pfn);
     }
     for (const pte of ptes) {
       unlink_for_swapout(k, pte, pfn);
-      k.emit({ t: 'pte_set', pte, val: SWP_ENTRY(entry) });
+      k.emit({ t: 'pte_set', pte, val: SWP_ENTRY(entry) }, CODE_OF.pte_set);
       free_page(k, pfn, 0, 1);
     }
     finish_swap_write(k, write);
@@ -102,14 +103,14 @@ export function unmap_and_free(k: Kernel, pfn: number, ptes: number[], dirty: bo
   chargeOwnerWalks(k, ptes.length);
   for (const pte of ptes) {
     unlink_for_swapout(k, pte, pfn);
-    k.emit({ t: 'pte_clear', pte });
+    k.emit({ t: 'pte_clear', pte }, CODE_OF.pte_clear);
     free_page(k, pfn, 0, 1);
   }
   if (dirty) {
-    k.emit({ t: 'writepage', pfn });
+    k.emit({ t: 'writepage', pfn }, CODE_OF.writepage);
     queue_write(k, pfn, file_dev(k, page.inode));
   }
-  k.emit({ t: 'page_cache_del', pfn });
+  k.emit({ t: 'page_cache_del', pfn }, CODE_OF.page_cache_del);
   free_page(k, pfn, 0, 1);
   return true;
 }
@@ -126,7 +127,7 @@ function chargeOwnerWalks(k: Kernel, ptes: number): void {
 /** pte_unlink before the pte is rewritten; skipped by an injected swapout-no-unlink (the rewrite is then the bug). */
 function unlink_for_swapout(k: Kernel, pte: number, pfn: number): void {
   if (k.inject.fire('swapout-no-unlink')) k.inject.note(k.m.events);
-  else k.emit({ t: 'pte_unlink', pte, pfn });
+  else k.emit({ t: 'pte_unlink', pte, pfn }, CODE_OF.pte_unlink);
 }
 
 /** The clock's try_to_free_page: two full turns of the hand, the first clears referenced bits, the second finds them clear. */

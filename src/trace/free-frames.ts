@@ -4,7 +4,7 @@
 // the events (page_alloc and page_free of user frames), so it sees every allocation and
 // every free whatever code path emits them; it is built from the free lists at the start.
 
-import type { Event } from '../events.js';
+import type { EventOf } from '../events.js';
 import { getPage, NR_MEM_LISTS, type State } from '../state.js';
 
 const ctz = (x: number): number => 31 - Math.clz32(x & -x);
@@ -31,10 +31,13 @@ export class FreeUserFrames {
     return f;
   }
 
-  /** The events that change which frames are free. */
-  observe(e: Event): void {
-    if (e.t === 'page_alloc') this.mark(e.pfn, 1 << e.order, false);
-    else if (e.t === 'page_free') this.mark(e.pfn, 1 << e.order, true);
+  /** The events that change which frames are free (the machine's sink passes them here). */
+  taken(e: EventOf<'page_alloc'>): void {
+    this.mark(e.pfn, 1 << e.order, false);
+  }
+
+  freed(e: EventOf<'page_free'>): void {
+    this.mark(e.pfn, 1 << e.order, true);
   }
 
   /** Frames [pfn, pfn + count) are free (or not); frames outside the user range are ignored. */

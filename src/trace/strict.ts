@@ -11,7 +11,7 @@ import { DEFAULT_LATENCIES, type KernelConfig, type StrictConfig } from '../kern
 import { Kernel } from '../kernel/kernel.js';
 import { do_execve } from '../fs/exec.js';
 import { COMMIT_EVERY, EventStore, type EngineName, type EventSink } from '../event-store.js';
-import type { Event } from '../events.js';
+import { CODE_OF, EVENT_CODE, type Event, type EventOf } from '../events.js';
 import { boot } from '../mm/boot.js';
 import { access, pte_offset, read_pte } from '../mm/memory.js';
 import { strict_next_user_frame } from '../mm/page_alloc.js';
@@ -55,7 +55,7 @@ export interface StrictOptions {
 /**
  * The default bound on a trace run's events: a few minutes of work and at most a few GB of
  * log, and far above what a trace of a few million references needs (the fault-heavy bench
- * trace, 1M references at 1,024 frames, emits 13.7M). A few bytes of lackey can ask for millions of pages.
+ * trace, 1M references at 1,024 frames, emits 15.1M to 17.6M). A few bytes of lackey can ask for millions of pages.
  */
 export const DEFAULT_MAX_EVENTS = 100_000_000;
 
@@ -77,6 +77,15 @@ export interface StrictResult {
   clockRefOnLoad?: boolean;
   stateHash?: string;
 }
+
+const PAGE_ALLOC = EVENT_CODE.page_alloc,
+  PAGE_FREE = EVENT_CODE.page_free,
+  PTE_SET = EVENT_CODE.pte_set,
+  PTE_CLEAR = EVENT_CODE.pte_clear,
+  PTE_MKOLD = EVENT_CODE.pte_mkold,
+  HW_ACCESS = EVENT_CODE.hw_access,
+  PT_ALLOC = EVENT_CODE.pt_alloc,
+  PT_FREE = EVENT_CODE.pt_free;
 
 /**
  * The index of the first reference of `refs[from..to)` (page << 1 | write) that is not a hit
@@ -172,29 +181,31 @@ export class StrictRun {
    * the free-frame index and the hit filter (one switch for both), then every event to the
    * caller's sink (a log writer).
    */
-  private see(e: Event): void {
-    switch (e.t) {
-      case 'page_alloc':
-      case 'page_free':
-        this.freeFrames?.observe(e);
+  private see(e: Event, code: number): void {
+    switch (code) {
+      case PAGE_ALLOC:
+        this.freeFrames?.taken(e as EventOf<'page_alloc'>);
         break;
-      case 'pte_set':
-      case 'pte_clear':
-      case 'pte_mkold':
-      case 'hw_access':
-      case 'pt_alloc':
-      case 'pt_free':
+      case PAGE_FREE:
+        this.freeFrames?.freed(e as EventOf<'page_free'>);
+        break;
+      case PTE_SET:
+      case PTE_CLEAR:
+      case PTE_MKOLD:
+      case HW_ACCESS:
+      case PT_ALLOC:
+      case PT_FREE:
         this.hits?.observe(e);
         break;
     }
-    if (this.opts.sink !== undefined) this.opts.sink(e);
+    if (this.opts.sink !== undefined) this.opts.sink(e, code);
   }
 
   /** Give the allocator an index of free user frames, kept up to date from the events. */
   private indexFreeFrames(checked: boolean): void {
     const index = FreeUserFrames.fromState(this.machine.s, this.strict.userBase, this.strict.userFrames);
     this.freeFrames = index;
-    this.machine.sink = (e) => this.see(e);
+    this.machine.sink = (e, code) => this.see(e, code);
     this.policy.freeUserFrame = checked
       ? (hand) => {
           const got = index.next(hand),
@@ -211,7 +222,7 @@ export class StrictRun {
     if ((this.opts.hitFilter ?? 'on') !== 'off') {
       const filter = new HitFilter(this.machine.s.nextMm, this.machine.s.nframes);
       this.hits = filter;
-      this.machine.sink = (e) => this.see(e);
+      this.machine.sink = (e, code) => this.see(e, code);
     }
     const mm = do_execve(this.kernel, -1, [
       { start: 0, end: PAGE_OFFSET, kind: VmaKind.SharedFile, prot: VM_READ | VM_WRITE | VM_EXEC, file: TRACE_INODE, pgoff: 0 },
@@ -292,7 +303,7 @@ export class StrictRun {
   private mmuRef(pte: number, pfn: number, write: boolean, nextUse: number): void {
     const k = this.kernel;
     k.pendingUs += k.cfg.latencies.accessUs;
-    k.emit({ t: 'hw_access', pte, write: write ? 1 : 0 });
+    k.emit({ t: 'hw_access', pte, write: write ? 1 : 0 }, CODE_OF.hw_access);
     if (this.policy.referenced !== undefined && pfn >= this.strict.userBase) this.policy.referenced(pfn, nextUse);
     this.afterEvents();
   }

@@ -5,7 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import { pte_pfn } from '../../src/arch/i386/page.js';
 import { Kernel as KernelClass, type Kernel } from '../../src/kernel/kernel.js';
-import { pte_offset, read_pte } from '../../src/mm/memory.js';
+import { access, pte_offset, read_pte } from '../../src/mm/memory.js';
+import { CODE_OF, EVENT_CODE } from '../../src/events.js';
+import type { EventStore } from '../../src/event-store.js';
 import { getPage } from '../../src/state.js';
 import { checkState } from '../../src/check/invariants.js';
 import { bareKernel, LIB, recordEvents, sharedPage } from '../helpers.js';
@@ -24,6 +26,15 @@ function kernelWrites(k: Kernel): void {
   k.s.stats.events++;
 }
 
+/** Never called: only compiled. A hot emitter passes its event's code; another type's does not compile. */
+function kernelCodes(k: Kernel): void {
+  k.emit({ t: 'tick', us: 1 }, CODE_OF.tick);
+  // @ts-expect-error the code of another event type
+  k.emit({ t: 'tick', us: 1 }, CODE_OF.put_page);
+  // @ts-expect-error a bare number
+  k.emit({ t: 'put_page', pfn: 1 }, 7);
+}
+
 describe('Kernel', () => {
   it('reads the state the event store holds, and changes it only by emitting', () => {
     const { k, m } = bareKernel('pte-chain');
@@ -34,6 +45,23 @@ describe('Kernel', () => {
     expect(m.events).toBe(before + 1);
     expect(k.s.nrFree).toBe(nrFree);
     expect(typeof kernelWrites).toBe('function');
+  });
+
+  it("hands the store, the reducer and the sink each event's own type code", () => {
+    const { k, mms } = sharedPage('pte-chain', 3);
+    const store = k.m as EventStore;
+    let seen = 0;
+    const wrong: string[] = [];
+    store.sink = (e, code) => {
+      seen++;
+      if (code !== EVENT_CODE[e.t]) wrong.push(`${e.t}: ${code}`);
+    };
+    // a fault path, reclaim and unmapping: every emitter in src/mm passes its own code or none
+    for (const mm of mms) expect(access(k, mm, LIB + 4096, false)).toBe('ok');
+    expect(k.reclaim.tryToFreePage(k)).toBe(true);
+    expect(seen).toBeGreaterThan(5);
+    expect(wrong).toEqual([]);
+    expect(typeof kernelCodes).toBe('function');
   });
 });
 
