@@ -105,7 +105,9 @@ describe('skipping access() for hits changes nothing', () => {
     const o = { format: 'lackey' as const, frames: 16, policy: 'clock' as const, engine: 'immer' as const, hash: true };
     const a = await runTrace(FIXTURE, { ...o, hitFilter: 'checked' });
     const b = await runTrace(FIXTURE, { ...o, hitFilter: 'off' });
+    const c = await runTrace(FIXTURE, o); // 'on': the block loop and the driver's hw_access
     expect(a).toEqual(b);
+    expect(c).toEqual(b);
   });
 
   it('on random reference strings with writes', () => {
