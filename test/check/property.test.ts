@@ -31,7 +31,7 @@ function holds(scenario: string, seed: string, events: number, fullEvery: number
 }
 
 describe('invariants hold over many seeds', () => {
-  it('tiny: 200 seeds, full check at every operation, both chain modes', { timeout: 120000 }, () => {
+  it(`tiny: ${runs(200, 2, 20)} seeds, full check at every operation, both chain modes`, { timeout: 120000 }, () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 1 << 30 }), fc.boolean(), (seed, circular) => {
         holds('tiny', String(seed), 1500, 1, { chainMode: circular ? 'circular' : 'null' });
@@ -40,7 +40,7 @@ describe('invariants hold over many seeds', () => {
     );
   });
 
-  it('forky: 100 seeds', { timeout: 120000 }, () => {
+  it(`forky: ${runs(100, 2, 50)} seeds`, { timeout: 120000 }, () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 1 << 30 }), (seed) => {
         holds('forky', String(seed), 6000, 8);
@@ -49,7 +49,7 @@ describe('invariants hold over many seeds', () => {
     );
   });
 
-  it('x486: 100 seeds', { timeout: 120000 }, () => {
+  it(`x486: ${runs(100, 2, 50)} seeds`, { timeout: 120000 }, () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 1 << 30 }), (seed) => {
         holds('x486', String(seed), 8000, 16);
@@ -77,12 +77,12 @@ describe('every reclaim/rmap design keeps every invariant', () => {
     ['old', 'objrmap'],
     ['old', 'anon_vma'],
   ];
-  it.each(designs)('%s/%s: tiny 40 seeds, forky and x486 10 seeds each', { timeout: 180000 }, (reclaim, rmap) => {
+  it.each(designs)(`%s/%s: tiny ${runs(40, 2, 20)} seeds, forky and x486 ${runs(10, 1)} each`, { timeout: 180000 }, (reclaim, rmap) => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 1 << 30 }), (seed) => {
         holds('tiny', String(seed), 2000, 1, { reclaim, rmap });
       }),
-      { numRuns: runs(40), seed: 77 },
+      { numRuns: runs(40, 2, 20), seed: 77 },
     );
     for (const scenario of ['forky', 'x486']) {
       fc.assert(

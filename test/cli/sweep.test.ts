@@ -8,7 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CLI, cli, mmsim, tmp } from '../helpers.js';
 
-const GRID = ['--scenarios', 'x486,forky', '--seeds', '1..2', '--designs', 'clock/pte-chain,old/none', '--steps', '20000'];
+const GRID = ['--scenarios', 'x486,forky', '--seeds', '1..2', '--designs', 'clock/pte-chain,old/none', '--steps', '10000'];
 const sorted = (path: string): string[] => readFileSync(path, 'utf8').split('\n').filter(Boolean).sort();
 const lineCount = (path: string): number => (existsSync(path) ? readFileSync(path, 'utf8').split('\n').length - 1 : 0);
 
@@ -35,8 +35,8 @@ describe('mmsim sweep', () => {
   it('sweep report prints each metric with its interval, and paired differences; --json carries the same figures', async () => {
     const text = await cli(['sweep', 'report', whole]);
     expect(text.code).toBe(0);
-    expect(text.stdout).toMatch(/^forky, 4M, 20,000 steps \(2 seeds per design\)$/m);
-    expect(text.stdout).toMatch(/^x486, 8M, 20,000 steps \(2 seeds per design\)$/m);
+    expect(text.stdout).toMatch(/^forky, 4M, 10,000 steps \(2 seeds per design\)$/m);
+    expect(text.stdout).toMatch(/^x486, 8M, 10,000 steps \(2 seeds per design\)$/m);
     expect(text.stdout).toMatch(/^major faults +[\d,.]+ ± [\d,.]+ +[\d,.]+ ± [\d,.]+$/m);
     expect(text.stdout).toMatch(/design minus clock\/pte-chain/);
     const json = JSON.parse((await cli(['sweep', 'report', whole, '--json'])).stdout);
