@@ -41,7 +41,7 @@ export class EventStore implements EventStoreView {
   private committed: State;
   private draft: State | null = null;
   /** The state the kernel reads: a private copy the reducer mutates (in immer mode, a mirror of the draft). */
-  s: State;
+  readonly s: State;
   events = 0;
   sink: EventSink | null = null;
 

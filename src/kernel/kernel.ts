@@ -52,6 +52,11 @@ export class Kernel {
    * locking design's trylock-and-skip (null with one CPU, where nothing else holds a lock).
    */
   reclaimMayTouch: ((pfn: number) => boolean) | null = null;
+  /**
+   * The machine state, read-only: the event store's own object, which it never replaces
+   * (a field, not a getter: the fault path reads it millions of times).
+   */
+  readonly s: DeepReadonly<State>;
 
   /** The designs come from the caller (src/run-config.ts asks the registry): the kernel knows none by name. */
   constructor(
@@ -59,14 +64,11 @@ export class Kernel {
     readonly cfg: KernelConfig,
     designs: { rmap: RmapDesign; reclaim: ReclaimPolicy },
   ) {
+    this.s = m.s;
     this.jiffy = Math.floor(m.s.time / TICK_US);
     this.rmap = designs.rmap;
     this.reclaim = designs.reclaim;
     this.files = new Map(cfg.files.map((f) => [f.inode, f]));
-  }
-
-  get s(): DeepReadonly<State> {
-    return this.m.s;
   }
 
   /**
