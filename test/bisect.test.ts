@@ -95,8 +95,9 @@ describe('fault injection and bisect', { timeout: 30000 }, () => {
   });
 
   it('lands on a late bug past several snapshots, and honours --invariant', () => {
-    const r = record({ events: 120000, every: 8192, inject: 'fault-no-link@0.5', after: 90000 });
-    expect(r.injected[0]).toBeGreaterThan(90000);
+    // past the sixth snapshot (one every 8,192 events)
+    const r = record({ events: 60000, every: 8192, inject: 'fault-no-link@0.5', after: 50000 });
+    expect(r.injected[0]).toBeGreaterThan(50000);
     const tl = timeline(r.path);
     const b = bisect(tl)!;
     expect(b.event).toBe(r.injected[0]);
