@@ -206,16 +206,20 @@ describe('mmsim compare', () => {
 describe('mmsim in a pipe', () => {
   it('stops quietly when the reader goes away (EPIPE), e.g. `mmsim history … | head`', async () => {
     const f = tmp('p.mmlog');
-    expect((await cli(['record', '--scenario', 'tiny', '--events', '300000', '-o', f])).code).toBe(0);
-    // page 10 of tiny is touched thousands of times: far more output than a pipe buffers
+    expect((await cli(['record', '--scenario', 'tiny', '--events', '100000', '-o', f])).code).toBe(0);
+    // mm 2's history is more output than a pipe buffers (64 KiB), so writes go on after head has gone
+    const whole = await cli(['history', f, '--mm', '2']);
+    expect(whole.stdout.length).toBeGreaterThan(65536);
     const r = spawnSync(
       'bash',
-      ['-c', `node ${JSON.stringify(CLI)} history ${JSON.stringify(f)} --page 10 | head -1; exit \${PIPESTATUS[0]}`],
-      { encoding: 'utf8' },
+      ['-c', `node ${JSON.stringify(CLI)} history ${JSON.stringify(f)} --mm 2 | head -1; exit \${PIPESTATUS[0]}`],
+      {
+        encoding: 'utf8',
+      },
     );
     expect(r.stderr).not.toMatch(/EPIPE|Unhandled/);
     expect(r.status).toBe(0);
-    expect(r.stdout.split('\n')[0]).toMatch(/event\(s\) touched page 10/);
+    expect(r.stdout.split('\n')[0]).toMatch(/event\(s\) touched mm 2/);
   });
 
   it('keeps a failure exit code when the reader goes away: `mmsim check BAD | true` exits 1', async () => {
