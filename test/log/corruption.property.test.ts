@@ -4,7 +4,7 @@
 // history) must either give the answer the intact log gives, or fail with a LogError
 // (exit 2) that names where. Never another exception (a stack), never an invariant
 // failure or a hash mismatch (exit 1: the base log is sound), never a different answer.
-// npm test runs 50 cases; npm run soak (MMSIM_SOAK=1) runs 10,000.
+// npm test runs 25 cases; npm run soak (MMSIM_SOAK=1) runs 10,000.
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -23,7 +23,7 @@ import { record, tmp } from '../helpers.js';
 import { buildLog, chunksOf, offsetsOf, type ChunkObj } from './craft.js';
 
 const SOAK = process.env.MMSIM_SOAK === '1';
-const RUNS = SOAK ? 10000 : 50;
+const RUNS = SOAK ? 10000 : 25;
 
 const run = record({ scenario: 'tiny', seed: '9', events: 40000, every: 8192 });
 const original = readFileSync(run.path);

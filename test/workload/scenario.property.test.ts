@@ -20,7 +20,7 @@ import { describe, expect, it } from 'vitest';
 import { type Mutant, mutant } from './mutate.js';
 
 const SOAK = process.env.MMSIM_SOAK === '1';
-const CASES = Number(process.env.MMSIM_MUTANTS ?? (SOAK ? 2000 : 100));
+const CASES = Number(process.env.MMSIM_MUTANTS ?? (SOAK ? 2000 : 50));
 const ONLY = process.env.MMSIM_MUTANT;
 const HANG_MS = 30_000;
 const EVENTS = 2000;
