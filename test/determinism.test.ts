@@ -29,10 +29,15 @@ describe('determinism', () => {
     expect(stateHash(viaImmer)).toBe(stateHash(direct));
   });
 
-  it.each([
-    ['tiny', 20000],
-    ['x486', 30000],
-  ] as const)('%s: active-inactive (LRU lists in the state) reaches the same hash in both engines and by replay', (scenario, n) => {
+  // x486 (its first lru_move after ~25,000 events, ~1 s of CPU with the Immer engine) in npm run soak only
+  it.each(
+    process.env.MMSIM_SOAK === '1'
+      ? ([
+          ['tiny', 20000],
+          ['x486', 30000],
+        ] as const)
+      : ([['tiny', 20000]] as const),
+  )('%s: active-inactive (LRU lists in the state) reaches the same hash in both engines and by replay', (scenario, n) => {
     const opts = { reclaim: 'active-inactive' };
     const direct = simulation(scenario, '3', opts, 'direct').run(n);
     const viaImmer = simulation(scenario, '3', opts, 'immer').run(n);
