@@ -5,6 +5,7 @@
 // and throws when the filter's answer differs, both ways; 'off' never consults it.
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
+import { hotAndFarRefs } from './arbitraries.js';
 import { describe, expect, it } from 'vitest';
 import { encodeEvent, type Event } from '../../src/events.js';
 import { HitFilter } from '../../src/trace/hit-filter.js';
@@ -113,14 +114,7 @@ describe('skipping access() for hits changes nothing', () => {
   it('on random reference strings with writes', () => {
     fc.assert(
       fc.property(
-        // mostly a few hot pages (hits, and pages the clock has aged), some far ones (other page tables)
-        fc.array(
-          fc.tuple(
-            fc.oneof({ arbitrary: fc.integer({ min: 0, max: 8 }), weight: 4 }, { arbitrary: fc.integer({ min: 0, max: 3000 }), weight: 1 }),
-            fc.boolean(),
-          ),
-          { minLength: 1, maxLength: 120, size: 'max' }, // fast-check's default size keeps arrays to ~10
-        ),
+        hotAndFarRefs(120),
         fc.integer({ min: 1, max: 12 }),
         fc.constantFrom<StrictPolicyName>('clock', 'fifo', 'lru', 'opt'),
         fc.boolean(),

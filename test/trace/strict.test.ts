@@ -3,6 +3,7 @@
 // writes, the next uses (OPT) and where the blocks are cut.
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
+import { hotAndFarRefs } from './arbitraries.js';
 import { describe, expect, it } from 'vitest';
 import { encodeEvent } from '../../src/events.js';
 import { AddressFolder } from '../../src/trace/fold.js';
@@ -34,13 +35,7 @@ describe('StrictRun.refBlock', () => {
   it('gives the events, state and counts of ref() per reference', () => {
     fc.assert(
       fc.property(
-        fc.array(
-          fc.tuple(
-            fc.oneof({ arbitrary: fc.integer({ min: 0, max: 8 }), weight: 4 }, { arbitrary: fc.integer({ min: 0, max: 3000 }), weight: 1 }),
-            fc.boolean(),
-          ),
-          { minLength: 1, maxLength: 150, size: 'max' },
-        ),
+        hotAndFarRefs(150),
         fc.integer({ min: 1, max: 12 }),
         fc.constantFrom<StrictPolicyName>('clock', 'fifo', 'lru', 'opt'),
         fc.boolean(),
