@@ -20,6 +20,8 @@ const reclaims = new Map<string, DesignStatePart>();
 const ownersByCode: (DesignStatePart[] | null)[] = EVENT_TYPES.map(() => null);
 /** Each loaded design's handlers by event code (undefined: no handler). */
 const handlersByCode = new Map<DesignStatePart, (AnyHandler | undefined)[]>();
+/** The last pair activeDesigns() resolved. */
+let last: ActiveDesigns | null = null;
 
 export function loadDesign(d: DesignStatePart): void {
   const table = d.kind === 'rmap' ? rmaps : reclaims;
@@ -33,6 +35,8 @@ export function loadDesign(d: DesignStatePart): void {
     const code = EVENT_TYPES.indexOf(t);
     ownersByCode[code] = [...(ownersByCode[code] ?? []), d];
   }
+  // a cached pair's coreOnly may name a code this design now owns
+  last = null;
 }
 
 function get<T>(table: Map<string, T>, kind: string, name: string): T {
@@ -61,21 +65,30 @@ export interface ActiveDesigns {
   /** The rmap design's, then the reclaim policy's handler of each event code (undefined: none). */
   rmapHandlers: readonly (AnyHandler | undefined)[];
   reclaimHandlers: readonly (AnyHandler | undefined)[];
+  /**
+   * Per event code: true when no design owns it and neither active design handles it, so the
+   * reducer goes straight to the core's change (most of a fault's events): decided once per
+   * pair, not per event.
+   */
+  coreOnly: readonly boolean[];
 }
-
-let last: ActiveDesigns | null = null;
 
 /** The state's active designs and their handler tables; cached while the state's names stay the same. */
 export function activeDesigns(s: { readonly rmap: string; readonly reclaim: string }): ActiveDesigns {
   if (last !== null && last.rmapName === s.rmap && last.reclaimName === s.reclaim) return last;
   const rmap = rmapOf(s),
     reclaim = reclaimOf(s);
+  const rmapHandlers = handlersByCode.get(rmap) ?? [],
+    reclaimHandlers = handlersByCode.get(reclaim) ?? [];
   last = {
     rmapName: s.rmap,
     reclaimName: s.reclaim,
     rmap,
-    rmapHandlers: handlersByCode.get(rmap) ?? [],
-    reclaimHandlers: handlersByCode.get(reclaim) ?? [],
+    rmapHandlers,
+    reclaimHandlers,
+    coreOnly: EVENT_TYPES.map(
+      (_, code) => ownersByCode[code] === null && rmapHandlers[code] === undefined && reclaimHandlers[code] === undefined,
+    ),
   };
   return last;
 }

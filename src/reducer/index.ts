@@ -10,7 +10,7 @@ import { PAGE_AGE_VALUE, SWAP_CLUSTER_MAX } from '../include/swapctl.js';
 import { getPage, NR_MEM_LISTS, type PageTable, type State, type StealStats } from '../state.js';
 import { EVENT_CODE, EVENT_FIELDS, EVENT_TYPES, FAULT, OP, type Event, type EventOf, type EventType } from '../events.js';
 import { buddyAlloc, buddyFree } from './buddy.js';
-import { activeDesigns, ownersOfCode } from './designs.js';
+import { activeDesigns, ownersOfCode, type ActiveDesigns } from './designs.js';
 import {
   applyCpu,
   applyLockAcquire,
@@ -119,44 +119,53 @@ function validate(s: State, e: Event, code: number, checks: number): void {
 }
 
 /**
- * The pfn of an event that has one. The fault path's types each read it in a function of
- * their own, which sees one object shape: V8 shares the inline cache of every `e.pfn` read
- * on the same variable within a function, so a single function reading it for every type
- * went through the megamorphic lookup (~12 events per fault).
+ * The pfn of an event that has one. Each fault-path type reads it through a variable of its
+ * own: V8 shares one inline cache among the `x.pfn` reads of the same variable in a function,
+ * so reading `e.pfn` for every type went through the megamorphic lookup (~12 events per
+ * fault), and per-type reader functions were calls (the emitter's inlining budget was spent).
  */
-const pfnOf_put_page = (e: EventOf<'put_page'>): number => e.pfn;
-const pfnOf_get_page = (e: EventOf<'get_page'>): number => e.pfn;
-const pfnOf_page_alloc = (e: EventOf<'page_alloc'>): number => e.pfn;
-const pfnOf_page_free = (e: EventOf<'page_free'>): number => e.pfn;
-const pfnOf_page_flags = (e: EventOf<'page_flags'>): number => e.pfn;
-const pfnOf_pte_link = (e: EventOf<'pte_link'>): number => e.pfn;
-const pfnOf_pte_unlink = (e: EventOf<'pte_unlink'>): number => e.pfn;
-const pfnOf_page_cache_add = (e: EventOf<'page_cache_add'>): number => e.pfn;
-const pfnOf_page_cache_del = (e: EventOf<'page_cache_del'>): number => e.pfn;
-const pfnOf_io_start = (e: EventOf<'io_start'>): number => e.pfn;
-
 function pfnOf(e: Event, code: number): number {
   switch (code) {
-    case PUT_PAGE:
-      return pfnOf_put_page(e as EventOf<'put_page'>);
-    case GET_PAGE:
-      return pfnOf_get_page(e as EventOf<'get_page'>);
-    case PAGE_ALLOC:
-      return pfnOf_page_alloc(e as EventOf<'page_alloc'>);
-    case PAGE_FREE:
-      return pfnOf_page_free(e as EventOf<'page_free'>);
-    case PAGE_FLAGS:
-      return pfnOf_page_flags(e as EventOf<'page_flags'>);
-    case PTE_LINK:
-      return pfnOf_pte_link(e as EventOf<'pte_link'>);
-    case PTE_UNLINK:
-      return pfnOf_pte_unlink(e as EventOf<'pte_unlink'>);
-    case PAGE_CACHE_ADD:
-      return pfnOf_page_cache_add(e as EventOf<'page_cache_add'>);
-    case PAGE_CACHE_DEL:
-      return pfnOf_page_cache_del(e as EventOf<'page_cache_del'>);
-    case IO_START:
-      return pfnOf_io_start(e as EventOf<'io_start'>);
+    case PUT_PAGE: {
+      const put = e as EventOf<'put_page'>;
+      return put.pfn;
+    }
+    case GET_PAGE: {
+      const get = e as EventOf<'get_page'>;
+      return get.pfn;
+    }
+    case PAGE_ALLOC: {
+      const alloc = e as EventOf<'page_alloc'>;
+      return alloc.pfn;
+    }
+    case PAGE_FREE: {
+      const free = e as EventOf<'page_free'>;
+      return free.pfn;
+    }
+    case PAGE_FLAGS: {
+      const flags = e as EventOf<'page_flags'>;
+      return flags.pfn;
+    }
+    case PTE_LINK: {
+      const link = e as EventOf<'pte_link'>;
+      return link.pfn;
+    }
+    case PTE_UNLINK: {
+      const unlink = e as EventOf<'pte_unlink'>;
+      return unlink.pfn;
+    }
+    case PAGE_CACHE_ADD: {
+      const add = e as EventOf<'page_cache_add'>;
+      return add.pfn;
+    }
+    case PAGE_CACHE_DEL: {
+      const del = e as EventOf<'page_cache_del'>;
+      return del.pfn;
+    }
+    case IO_START: {
+      const io = e as EventOf<'io_start'>;
+      return io.pfn;
+    }
     default:
       return (e as unknown as { pfn: number }).pfn;
   }
@@ -176,7 +185,10 @@ export function codeOf(e: Event): number {
   return code;
 }
 
-/** Apply one event; `code` is its type's code, passed by an emitter that knows it (it must be codeOf(e)). */
+/**
+ * Apply one event; `code` is its type's code, passed by an emitter that knows it (it must be codeOf(e)).
+ * Kept small (the rare paths are functions of their own) so that the event store's emit can inline it.
+ */
 export function apply(s: State, e: Event, code = codeOf(e)): void {
   const checks = CHECKS[code];
   if (checks !== 0) validate(s, e, code, checks);
@@ -184,23 +196,31 @@ export function apply(s: State, e: Event, code = codeOf(e)): void {
   if (s.smp !== undefined) checkShootdownOwed(s, s.smp, code === TLB_SHOOTDOWN);
   const owners = ownersOfCode(code);
   if (owners !== null) {
-    // a design's own event: only an active owner may apply it
-    const d = owners.find((o) => active(s, o));
-    if (d === undefined)
-      throw new ReducerError(
-        `${e.t}: this run's designs (${s.reclaim}/${s.rmap}) do not emit it (only ${owners.map((o) => o.name).join(', ')})`,
-      );
-    const h = d.handlers?.[e.t] as Handler<EventType> | undefined;
-    if (h !== undefined) h(s, e as never);
+    applyOwned(s, e, owners);
     return;
   }
-  // the active designs' reactions to a core event, then the core's own change
+  // the active designs' reactions to a core event (none for most of a fault's), then the core's own change
   const a = activeDesigns(s);
+  if (!a.coreOnly[code]) designReactions(s, e, code, a);
+  core(s, e, code);
+}
+
+/** A design's own event: only an active owner may apply it. */
+function applyOwned(s: State, e: Event, owners: readonly DesignStatePart[]): void {
+  const d = owners.find((o) => active(s, o));
+  if (d === undefined)
+    throw new ReducerError(
+      `${e.t}: this run's designs (${s.reclaim}/${s.rmap}) do not emit it (only ${owners.map((o) => o.name).join(', ')})`,
+    );
+  const h = d.handlers?.[e.t] as Handler<EventType> | undefined;
+  if (h !== undefined) h(s, e as never);
+}
+
+function designReactions(s: State, e: Event, code: number, a: ActiveDesigns): void {
   const rh = a.rmapHandlers[code];
   if (rh !== undefined) rh(s, e as never);
   const ch = a.reclaimHandlers[code];
   if (ch !== undefined) ch(s, e as never);
-  core(s, e, code);
 }
 
 /**
