@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { _PAGE_ACCESSED, _PAGE_DIRTY, _PAGE_PRESENT, _PAGE_RW, _PAGE_USER, SWP_ENTRY, mk_pte } from '../../src/arch/i386/page.js';
 import { pte_addr } from '../../src/arch/i386/pgtable.js';
-import { OP } from '../../src/events.js';
+import { OP, type Event } from '../../src/events.js';
 import { PG_dirty, PG_pgtable, PG_referenced, PG_swap_cache } from '../../src/include/page-flags.js';
 import { boot } from '../../src/mm/boot.js';
 import { apply, pageHashFn, ReducerError, swapCount } from '../../src/reducer/index.js';
@@ -38,6 +38,39 @@ describe('refusing malformed events', () => {
   it('a pfn outside mem_map, or a block running past its end, names the pfn', () => {
     expect(() => apply(fresh(), { t: 'get_page', pfn: 64 })).toThrow(/pfn 64 .*outside mem_map \(0\.\.63\)/);
     expect(() => apply(fresh(), { t: 'page_free', pfn: 62, order: 2, reclaim: 0 })).toThrow(/pfn 62 \(order 2\)/);
+  });
+  it('every fault-path pfn event whose core handler checks the pfn itself refuses one outside mem_map with the same message', () => {
+    // these skip validate() when no design handler runs first (apply's CHECKED_IN_CORE)
+    const bad: Event[] = [
+      { t: 'put_page', pfn: 64 },
+      { t: 'get_page', pfn: 64 },
+      { t: 'page_flags', pfn: 64, set: 1, clear: 0 },
+      { t: 'pte_link', pte: pte_addr(60, 0), pfn: 64 },
+      { t: 'pte_unlink', pte: pte_addr(60, 0), pfn: 64 },
+      { t: 'page_cache_add', pfn: 64, inode: 1, offset: 0 },
+      { t: 'page_cache_del', pfn: 64 },
+      { t: 'io_start', pfn: 64, dev: 0, write: 0, us: 1, mode: 1 },
+    ];
+    for (const e of bad)
+      expect(() => apply(fresh(), e), e.t).toThrow(new RegExp(`^${e.t}: pfn -?\\d+ is outside mem_map \\(0\\.\\.63\\)$`));
+    expect(() => apply(fresh(), { t: 'page_alloc', pfn: 63, order: 1, from: 0 })).toThrow(
+      /^page_alloc: pfn 63 \(order 1\) is outside mem_map/,
+    );
+    expect(() => apply(fresh(), { t: 'page_free', pfn: 62, order: 2, reclaim: 0 })).toThrow(
+      /^page_free: pfn 62 \(order 2\) is outside mem_map/,
+    );
+    expect(() => apply(fresh(), { t: 'page_free', pfn: -1, order: 0, reclaim: 0 })).toThrow(
+      /^page_free: pfn -1 \(order 0\) is outside mem_map/,
+    );
+    // refused before the buddy lists change
+    const s = fresh();
+    expect(() => apply(s, { t: 'page_alloc', pfn: 63, order: 1, from: 0 })).toThrow(ReducerError);
+    expect(s.memMap).toEqual(fresh().memMap);
+    expect(s.freeArea).toEqual(fresh().freeArea);
+    expect(s.nrFree).toBe(fresh().nrFree);
+  });
+  it("a pfn event a design reacts to is checked before the design's handler runs (objrmap's page_cache_add)", () => {
+    expect(() => apply(fresh('objrmap'), { t: 'page_cache_add', pfn: 64, inode: 1, offset: 0 })).toThrow(/pfn 64 is outside mem_map/);
   });
   it('swap entry 0 (the header) and entries past the device are refused', () => {
     expect(() => apply(fresh(), { t: 'swap_dup', entry: 0 })).toThrow(/1\.\.63/);
