@@ -20,8 +20,14 @@
 //    change), that mmsim runs in the same alternation and the table gains its CPU time and
 //    ratio: a before/after in one run, under the same load.
 //
+//    With --cachesim PATH (libCacheSim's `cachesim` binary, built as docs/trace.md says),
+//    `cachesim FILE txt clock N --ignore-obj-size 1` runs in the same alternation too: the
+//    C text reader issue 14's targets name, which the plain-JS floor only stands in for.
+//    Its miss ratio (printed to 4 places) must agree with mmsim's faults, or the run stops.
+//
 //   node dist/tools/bench-trace.js [--only floor|policies] [--pairs 3] [--hit-refs 4000000] [--zipf-refs 1000000]
-//                                  [--against OTHER/dist/tools/mmsim.js] [--refs 1000000] [--frames 1024] [--repeat 2]
+//                                  [--against OTHER/dist/tools/mmsim.js] [--cachesim PATH/bin/cachesim]
+//                                  [--refs 1000000] [--frames 1024] [--repeat 2]
 
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, createWriteStream, statSync, writeFileSync } from 'node:fs';
@@ -102,14 +108,32 @@ interface Timed {
 }
 
 function timedProcess(args: string[]): Timed {
+  const { stdout, wallMs, cpuMs } = timedCommand(process.execPath, args);
+  return { out: JSON.parse(stdout) as Timed['out'], wallMs, cpuMs };
+}
+
+function timedCommand(cmd: string, args: string[], cwd?: string): { stdout: string; wallMs: number; cpuMs: number | null } {
   const cpu0 = childrenCpuMs();
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 24, cwd });
   const wallMs = performance.now() - t0;
   const cpu1 = childrenCpuMs();
-  if (r.status !== 0) throw new Error(`${args.join(' ')} failed: ${r.stderr}`);
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.error?.message ?? r.stderr}`);
   const cpuMs = cpu0 === null || cpu1 === null ? null : cpu1 - cpu0;
-  return { out: JSON.parse(r.stdout) as Timed['out'], wallMs, cpuMs };
+  return { stdout: r.stdout, wallMs, cpuMs };
+}
+
+/**
+ * libCacheSim's CLOCK over the same text (its txt reader: one object id per line; the cache
+ * counts objects). It prints only a miss ratio to 4 places, so the references and faults
+ * reported are mmsim's once that ratio agrees with them (checked by the caller); it writes
+ * FILE.cachesim into its working directory, a scratch one here.
+ */
+function timedCachesim(bin: string, file: string, frames: number, refs: number, cwd: string): Timed & { missRatio: number } {
+  const t = timedCommand(bin, [file, 'txt', 'clock', String(frames), '--ignore-obj-size', '1'], cwd);
+  const m = /miss ratio ([0-9.]+)/.exec(t.stdout);
+  if (m === null) throw new Error(`cachesim printed no miss ratio: ${t.stdout.slice(-200)}`);
+  return { out: { references: refs, faults: NaN }, wallMs: t.wallMs, cpuMs: t.cpuMs, missRatio: Number(m[1]) };
 }
 
 const median = (xs: number[]): number => {
@@ -138,9 +162,12 @@ async function floorComparison(dir: string): Promise<void> {
   console.log(`mmsim trace --format pages --policy clock --clock-ref-on-load false, whole process, against a plain-JS CLOCK`);
   console.log(`over the same text (tools/clock-floor.ts); median of ${pairs} alternating pairs (node ${process.version})`);
   const against = stringArg('--against');
-  if (against !== null) console.log(`against: ${against} (its CPU time and floor/its ratio in the last two columns)`);
+  if (against !== null) console.log(`against: ${against} (its CPU time and floor/its ratio)`);
+  const cachesim = stringArg('--cachesim');
+  if (cachesim !== null)
+    console.log(`cachesim: ${cachesim} (its CPU time, and its CPU / mmsim's: 1.0x = as fast as libCacheSim's text reader)`);
   console.log(
-    `trace        refs      frames  faults   | mmsim wall s  cpu s  refs/s(cpu)  ns/ref(cpu) | floor wall s  cpu s | ratio wall  cpu${against === null ? '' : ' | against cpu s  ratio cpu'}`,
+    `trace        refs      frames  faults   | mmsim wall s  cpu s  refs/s(cpu)  ns/ref(cpu) | floor wall s  cpu s | ratio wall  cpu${against === null ? '' : ' | against cpu s  ratio cpu'}${cachesim === null ? '' : ' | cachesim cpu s  mmsim/it'}`,
   );
   const mmsimArgs = (file: string, frames: number): string[] => [
     'trace',
@@ -158,13 +185,19 @@ async function floorComparison(dir: string): Promise<void> {
   for (const [name, file, frames] of cases) {
     const m: Timed[] = [],
       f: Timed[] = [],
-      a: Timed[] = [];
+      a: Timed[] = [],
+      c: (Timed & { missRatio: number })[] = [];
     for (let i = 0; i < pairs; i++) {
       f.push(timedProcess([floor, file, String(frames)]));
       m.push(timedProcess([mmsim, ...mmsimArgs(file, frames)]));
       if (against !== null) a.push(timedProcess([against, ...mmsimArgs(file, frames)]));
+      if (cachesim !== null) c.push(timedCachesim(cachesim, file, frames, m[i].out.references, dir));
     }
     const { references, faults } = m[0].out;
+    // the same CLOCK (one reference bit, a new page unreferenced) must miss the same references
+    if (c.length > 0 && Math.abs(c[0].missRatio - faults / references) > 0.00005 + 1e-9) {
+      throw new Error(`${name} at ${frames} frames: mmsim ${faults} faults in ${references} refs, cachesim's miss ratio ${c[0].missRatio}`);
+    }
     for (const [who, t] of [
       ['the floor', f[0]],
       ['--against', a[0]],
@@ -175,7 +208,7 @@ async function floorComparison(dir: string): Promise<void> {
         );
       }
     }
-    const cpu = [...m, ...f, ...a].every((x) => x.cpuMs !== null);
+    const cpu = [...m, ...f, ...a, ...c].every((x) => x.cpuMs !== null);
     const mw = median(m.map((x) => x.wallMs)) / 1000,
       fw = median(f.map((x) => x.wallMs)) / 1000;
     const mc = cpu ? median(m.map((x) => x.cpuMs!)) / 1000 : NaN,
@@ -184,9 +217,11 @@ async function floorComparison(dir: string): Promise<void> {
     const wallRatio = median(m.map((x, i) => f[i].wallMs / x.wallMs));
     const cpuRatio = cpu ? median(m.map((x, i) => f[i].cpuMs! / x.cpuMs!)) : NaN;
     const againstRatio = cpu && against !== null ? median(a.map((x, i) => f[i].cpuMs! / x.cpuMs!)) : NaN;
+    const cc = cpu && cachesim !== null ? median(c.map((x) => x.cpuMs!)) / 1000 : NaN,
+      cachesimRatio = cpu && cachesim !== null ? median(m.map((x, i) => c[i].cpuMs! / x.cpuMs!)) : NaN;
     const num = (v: number, w: number, d = 2): string => (Number.isNaN(v) ? 'n/a' : v.toFixed(d)).padStart(w);
     console.log(
-      `${name.padEnd(11)}  ${String(references).padEnd(8)}  ${String(frames).padStart(6)}  ${String(faults).padStart(7)}  | ${num(mw, 12)}  ${num(mc, 5)}  ${num(references / mc, 11, 0)}  ${num((mc * 1e9) / references, 11, 0)} | ${num(fw, 12)}  ${num(fc, 5)} | ${num(wallRatio, 9)}x ${num(cpuRatio, 4)}x${against === null ? '' : ` | ${num(ac, 13)}  ${num(againstRatio, 8)}x`}`,
+      `${name.padEnd(11)}  ${String(references).padEnd(8)}  ${String(frames).padStart(6)}  ${String(faults).padStart(7)}  | ${num(mw, 12)}  ${num(mc, 5)}  ${num(references / mc, 11, 0)}  ${num((mc * 1e9) / references, 11, 0)} | ${num(fw, 12)}  ${num(fc, 5)} | ${num(wallRatio, 9)}x ${num(cpuRatio, 4)}x${against === null ? '' : ` | ${num(ac, 13)}  ${num(againstRatio, 8)}x`}${cachesim === null ? '' : ` | ${num(cc, 14)}  ${num(cachesimRatio, 7)}x`}`,
     );
   }
   await overheads(hit);
