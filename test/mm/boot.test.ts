@@ -6,6 +6,8 @@ import { ZERO_PAGE_PFN } from '../../src/arch/i386/page.js';
 import { checkState } from '../../src/check/invariants.js';
 import { PG_DMA, PG_reserved } from '../../src/include/page-flags.js';
 import { boot } from '../../src/mm/boot.js';
+import { bootState } from '../../src/reducer/boot.js';
+import { stateHash } from '../../src/snapshot/hash.js';
 import { getPage } from '../../src/state.js';
 
 describe('boot', () => {
@@ -32,5 +34,14 @@ describe('boot', () => {
     expect(clock.slices.rmap).toBeDefined();
     const old = boot({ nframes: 64, reserved: 8, swapSlots: 16, rmap: 'none', reclaim: 'old' });
     expect(old.slices.reclaim).toEqual({ skipFactor: 0, state: 0, cursors: {} });
+  });
+
+  it('widening the µs clocks to doubles (a V8 representation, against a deoptimisation past 2^31) leaves every value and the hash as bootState made them', () => {
+    const cfg = { nframes: 64, reserved: 8, swapSlots: 16, rmap: 'pte-chain', reclaim: 'clock' };
+    const s = boot(cfg),
+      plain = bootState(cfg);
+    expect([s.time, s.io.disk, s.io.nfs, s.stats.ioWaitUs]).toEqual([plain.time, plain.io.disk, plain.io.nfs, plain.stats.ioWaitUs]);
+    expect(Object.is(s.time, 0)).toBe(true); // not -0, not 0.5
+    expect(stateHash(s)).toBe(stateHash(plain));
   });
 });
