@@ -88,6 +88,14 @@ export interface RmapDesign extends DesignStatePart {
   unlink(s: State, pte: number, pfn: number): boolean;
   /** Calls fn for each pte mapping `pfn` (bounded: a corrupt map never hangs the caller). */
   forEach(s: DeepReadonly<State>, pfn: number, fn: (pte: number) => void): void;
+  /**
+   * Entries a pte_unlink of `pte` from `pfn`'s map walks: its position on forEach's walk + 1,
+   * or every entry forEach visits when `pte` is not there. Absent: the kernel counts them with
+   * a forEach callback. A design offers it when it can answer without a callback per entry
+   * (pte-chain: a pte at the head is 1 step, with no read of its link); it must agree with
+   * that count on every map, broken ones included (test/rmap/unlink-steps.test.ts).
+   */
+  unlinkSteps?(s: DeepReadonly<State>, pte: number, pfn: number): number;
   /** The map as stored, with structural problems named. */
   entries(s: DeepReadonly<State>, pfn: number): ChainReport;
   /** Link of a pte slot as the design stores it (pte-chain: the next pte; others 0). */

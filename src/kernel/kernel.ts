@@ -111,6 +111,8 @@ export class Kernel {
     const d = this.rmap;
     if (!d.caps.tracksPtes) return 0;
     if (link || d.walkCost !== undefined) return 1;
+    // the design counts its own walk when it can (pte-chain: no callback, and no link read at the head)
+    if (d.unlinkSteps !== undefined) return d.unlinkSteps(this.s, pte, pfn);
     walkTarget = pte;
     walkSteps = 0;
     walkFound = 0;

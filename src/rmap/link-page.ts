@@ -175,6 +175,25 @@ export const pteChain: RmapDesign = {
     } while (pte !== end && pte !== 0 && --limit > 0);
   },
 
+  // forEach's walk, counted without a callback per entry: the trace fault path unlinks a pte
+  // from a chain of one on every eviction, where the head is the pte and its link is not read
+  unlinkSteps(s, pte, pfn) {
+    const page = getPage(s, pfn);
+    const head = page.rmap;
+    if (head === 0) return 0;
+    if (head === pte) return 1;
+    const end = slice(s).circular === 1 ? head : 0;
+    let limit = page.mapcount + 1; // forEach's bound: a kernel walk trusts the map count
+    let steps = 0;
+    let p = head;
+    do {
+      steps++;
+      if (p === pte) return steps;
+      p = getLink(s, p);
+    } while (p !== end && p !== 0 && --limit > 0);
+    return steps;
+  },
+
   entries(s, pfn): ChainReport {
     const head = getPage(s, pfn).rmap;
     if (head === 0) return { ptes: [], problem: null };
