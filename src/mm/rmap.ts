@@ -19,12 +19,36 @@ export interface PageReference {
   dirty: boolean;
 }
 
+/** page_referenced_into's answer: bits, so that a look allocates no object. */
+export const PR_REFERENCED = 1,
+  PR_DIRTY = 2;
+
+/**
+ * ptes with a count of their own: a caller that looks at page after page (the clock) reuses
+ * one, and it keeps its capacity (an array cut to length 0 gives its store back to V8, and
+ * the next push allocates one again). Entries at n and beyond are stale.
+ */
+export interface PteBuffer {
+  ptes: number[];
+  n: number;
+}
+
 export function page_referenced(k: Kernel, pfn: number): PageReference {
+  const buf: PteBuffer = { ptes: [], n: 0 };
+  const r = page_referenced_into(k, pfn, buf);
+  return { ptes: buf.ptes, referenced: (r & PR_REFERENCED) !== 0, dirty: (r & PR_DIRTY) !== 0 };
+}
+
+/** page_referenced with the ptes left in `buf` and the answer as PR_* bits. */
+export function page_referenced_into(k: Kernel, pfn: number, buf: PteBuffer): number {
   const page = getPage(k.s, pfn);
   let referenced = (page.flags & PG_referenced) !== 0;
   let dirty = (page.flags & PG_dirty) !== 0;
-  const ptes = rmap_walk(k, pfn);
-  for (const pte of ptes) {
+  rmap_walk_into(k, pfn, buf);
+  const ptes = buf.ptes,
+    n = buf.n;
+  for (let i = 0; i < n; i++) {
+    const pte = ptes[i];
     const v = read_pte(k, pte);
     if (pte_young(v)) {
       referenced = true;
@@ -33,14 +57,14 @@ export function page_referenced(k: Kernel, pfn: number): PageReference {
     if (pte_dirty(v)) dirty = true;
   }
   // pte_chain: a one-entry chain collapses back to direct here, under memory pressure only
-  k.rmap.hooks?.referenced?.(k, pfn, ptes.length);
-  return { ptes, referenced, dirty };
+  k.rmap.hooks?.referenced?.(k, pfn, n);
+  return (referenced ? PR_REFERENCED : 0) | (dirty ? PR_DIRTY : 0);
 }
 
 // rmap_walk's collector: one function, not a closure per walk (forEach is synchronous and never nests)
-let walkOut: number[] = [];
+let walkOut: PteBuffer = { ptes: [], n: 0 };
 function collect(pte: number): void {
-  walkOut.push(pte);
+  walkOut.ptes[walkOut.n++] = pte;
 }
 
 /**
@@ -49,8 +73,15 @@ function collect(pte: number): void {
  * stats.vmasVisited counts. The design's forEach stays a pure function of the state.
  */
 export function rmap_walk(k: Kernel, pfn: number): number[] {
-  const ptes: number[] = [];
-  walkOut = ptes;
+  const buf: PteBuffer = { ptes: [], n: 0 };
+  rmap_walk_into(k, pfn, buf);
+  return buf.ptes;
+}
+
+/** rmap_walk into `buf` (its first buf.n entries). */
+export function rmap_walk_into(k: Kernel, pfn: number, buf: PteBuffer): void {
+  buf.n = 0;
+  walkOut = buf;
   k.rmap.forEach(k.s, pfn, collect);
   const vmas = k.rmap.walkCost?.(k.s, pfn);
   if (vmas !== undefined) {
@@ -58,5 +89,4 @@ export function rmap_walk(k: Kernel, pfn: number): number[] {
     // each vma visited: vma_address and page_check_address's walk to the pte
     k.chargeNs(vmas * k.cfg.latencies.vmaVisitNs);
   }
-  return ptes;
 }

@@ -10,7 +10,7 @@ import type { Kernel } from '../kernel/kernel.js';
 import { SWAPOUT_INTERVAL_US } from '../kernel/config.js';
 import { getPage, type Page } from '../state.js';
 import { free_page } from './page_alloc.js';
-import { page_referenced, rmap_walk } from './rmap.js';
+import { page_referenced_into, PR_DIRTY, PR_REFERENCED, rmap_walk, type PteBuffer } from './rmap.js';
 import { PG_dirty, PG_kernel, PG_locked, PG_referenced, PG_reserved, PG_swap_cache } from '../include/page-flags.js';
 import { read_pte } from './memory.js';
 import { get_swap_page } from './swapfile.js';
@@ -30,18 +30,34 @@ export function clock_step(k: Kernel, lo = 0, hi = k.s.nframes): boolean {
   const pfn = s.hand;
   const next = pfn + 1 >= hi ? lo : pfn + 1;
   const page = getPage(s, pfn);
-  const lat = k.cfg.latencies;
   // with several CPUs, a page another CPU has locked, or whose ptes it holds locked, is skipped (trylock)
   if (page.count === 0 || (page.flags & SKIP) !== 0 || page.count !== expectedRefs(page) || k.reclaimMayTouch?.(pfn) === false) {
     k.emit({ t: 'clock_advance', hand: next, ptes: 0 }, CODE_OF.clock_advance);
     return false;
   }
+  // a buffer per nesting depth (reclaim inside reclaim gets its own), kept from look to look
+  const depth = lookDepth++;
+  const buf = lookBuffers[depth] ?? (lookBuffers[depth] = { ptes: [], n: 0 });
+  const freed = clock_look(k, pfn, next, buf);
+  // not reached when an error unwinds: the depth stays one higher, and no buffer is shared
+  lookDepth = depth;
+  return freed;
+}
+
+/** The clock's page_referenced buffers by nesting depth (see clock_step). */
+const lookBuffers: PteBuffer[] = [];
+let lookDepth = 0;
+
+/** clock_step on a page it may take: look at its ptes, then keep it or free it. */
+function clock_look(k: Kernel, pfn: number, next: number, buf: PteBuffer): boolean {
+  const lat = k.cfg.latencies;
   // Test and clear the accessed bit of every pte mapping the page: the OR is the page's reference.
-  const { ptes, referenced, dirty } = page_referenced(k, pfn);
-  k.emit({ t: 'clock_advance', hand: next, ptes: ptes.length }, CODE_OF.clock_advance);
-  k.tick(lat.scanPageUs + ptes.length * lat.scanPteUs);
-  if (referenced) {
-    if ((page.flags & PG_referenced) !== 0) k.emit({ t: 'page_flags', pfn, set: 0, clear: PG_referenced }, CODE_OF.page_flags);
+  const r = page_referenced_into(k, pfn, buf);
+  const nptes = buf.n;
+  k.emit({ t: 'clock_advance', hand: next, ptes: nptes }, CODE_OF.clock_advance);
+  k.tick(lat.scanPageUs + nptes * lat.scanPteUs);
+  if ((r & PR_REFERENCED) !== 0) {
+    if ((getPage(k.s, pfn).flags & PG_referenced) !== 0) k.emit({ t: 'page_flags', pfn, set: 0, clear: PG_referenced }, CODE_OF.page_flags);
     // --age 2.1.47: touch_page once per look (the page-centric clock looks at a page, not a pte)
     if (k.cfg.ageing === true) setAge(k, pfn, touch_page(getPage(k.s, pfn).age));
     return false;
@@ -52,7 +68,7 @@ export function clock_step(k: Kernel, lo = 0, hi = k.s.nframes): boolean {
     setAge(k, pfn, age);
     if (age > 0) return false;
   }
-  return unmap_and_free(k, pfn, ptes, dirty);
+  return unmap_and_free(k, pfn, buf.ptes, (r & PR_DIRTY) !== 0, nptes);
 }
 
 function setAge(k: Kernel, pfn: number, age: number): void {
@@ -72,8 +88,8 @@ export function reclaim_page(k: Kernel, pfn: number): boolean {
   return unmap_and_free(k, pfn, ptes, dirty);
 }
 
-/** Unmap every pte of an unreferenced page at once, write it out if needed, and free it. */
-export function unmap_and_free(k: Kernel, pfn: number, ptes: number[], dirty: boolean): boolean {
+/** Unmap every pte of an unreferenced page at once (the first `n` of `ptes`), write it out if needed, and free it. */
+export function unmap_and_free(k: Kernel, pfn: number, ptes: readonly number[], dirty: boolean, n = ptes.length): boolean {
   const page = getPage(k.s, pfn);
   if (page.inode === 0) {
     // Anonymous: its ptes get a swap entry. A clean swap-cached page is already on swap.
@@ -81,27 +97,29 @@ export function unmap_and_free(k: Kernel, pfn: number, ptes: number[], dirty: bo
     let write = -1;
     if ((page.flags & PG_swap_cache) !== 0 && !dirty) {
       entry = page.swap;
-      for (let i = 0; i < ptes.length; i++) k.emit({ t: 'swap_dup', entry }, CODE_OF.swap_dup);
-      chargeOwnerWalks(k, ptes.length);
+      for (let i = 0; i < n; i++) k.emit({ t: 'swap_dup', entry }, CODE_OF.swap_dup);
+      chargeOwnerWalks(k, n);
     } else {
       entry = get_swap_page(k);
       if (entry === 0) return false; // swap is full: the page stays
-      chargeOwnerWalks(k, ptes.length);
+      chargeOwnerWalks(k, n);
       delete_from_swap_cache(k, pfn);
-      k.emit({ t: 'swap_out', pfn, entry, refs: ptes.length }, CODE_OF.swap_out);
+      k.emit({ t: 'swap_out', pfn, entry, refs: n }, CODE_OF.swap_out);
       write = start_swap_write(k, pfn);
     }
-    for (const pte of ptes) {
+    for (let i = 0; i < n; i++) {
+      const pte = ptes[i];
       unlink_for_swapout(k, pte, pfn);
       k.emit({ t: 'pte_set', pte, val: SWP_ENTRY(entry) }, CODE_OF.pte_set);
       free_page(k, pfn, 0, 1);
     }
     finish_swap_write(k, write);
-    return ptes.length > 0;
+    return n > 0;
   }
   // File page: drop the mappings, write back if dirty, then leave the page cache.
-  chargeOwnerWalks(k, ptes.length);
-  for (const pte of ptes) {
+  chargeOwnerWalks(k, n);
+  for (let i = 0; i < n; i++) {
+    const pte = ptes[i];
     unlink_for_swapout(k, pte, pfn);
     k.emit({ t: 'pte_clear', pte }, CODE_OF.pte_clear);
     free_page(k, pfn, 0, 1);

@@ -8,7 +8,7 @@ import { do_fork } from '../../src/kernel/fork.js';
 import type { Kernel } from '../../src/kernel/kernel.js';
 import { do_execve } from '../../src/fs/exec.js';
 import { access, pte_offset, read_pte } from '../../src/mm/memory.js';
-import { page_referenced } from '../../src/mm/rmap.js';
+import { page_referenced, page_referenced_into, PR_DIRTY, PR_REFERENCED, type PteBuffer } from '../../src/mm/rmap.js';
 import { anonVma, bareKernel, LIB, sharedPage, eventsOf } from '../helpers.js';
 
 const HEAP = 0x08100000;
@@ -55,5 +55,21 @@ describe('page_referenced', () => {
     expect(page_referenced(k2, lib).dirty).toBe(false);
     k2.emit({ t: 'page_flags', pfn: lib, set: PG_dirty, clear: 0 });
     expect(page_referenced(k2, lib).dirty).toBe(true);
+  });
+
+  it('into a reused buffer (the clock keeps one): the first n entries are the walk, stale ones beyond are ignored, the answer the same bits', () => {
+    const { k, mms } = sharedPage('pte-chain', 3);
+    const ptes = mms.map((mm) => pteOf(k, mm, LIB));
+    const pfn = pte_pfn(read_pte(k, ptes[0]));
+    const buf: PteBuffer = { ptes: [7, 7, 7, 7, 7], n: 5 };
+    const r = page_referenced_into(k, pfn, buf);
+    expect(buf.n).toBe(3);
+    expect(buf.ptes.slice(0, 3).sort()).toEqual([...ptes].sort());
+    expect(r).toBe(PR_REFERENCED); // young ptes and PG_referenced; nothing dirty
+    k.emit({ t: 'page_flags', pfn, set: PG_dirty, clear: PG_referenced });
+    const again = page_referenced(k, pfn);
+    expect(page_referenced_into(k, pfn, buf)).toBe(PR_DIRTY);
+    expect({ referenced: again.referenced, dirty: again.dirty }).toEqual({ referenced: false, dirty: true });
+    expect(buf.ptes.slice(0, buf.n)).toEqual(again.ptes);
   });
 });
