@@ -68,17 +68,11 @@ function collect(pte: number): void {
 }
 
 /**
- * The ptes mapping `pfn`, through the design's reverse map. A design whose walk visits vmas
+ * The ptes mapping `pfn`, through the design's reverse map, into `buf` (its first buf.n
+ * entries; the reclaim paths reuse one buffer from page to page). A design whose walk visits vmas
  * (objrmap, anon_vma) reports how many; the walk emits that as an `rmap_walk` event, which
  * stats.vmasVisited counts. The design's forEach stays a pure function of the state.
  */
-export function rmap_walk(k: Kernel, pfn: number): number[] {
-  const buf: PteBuffer = { ptes: [], n: 0 };
-  rmap_walk_into(k, pfn, buf);
-  return buf.ptes;
-}
-
-/** rmap_walk into `buf` (its first buf.n entries). */
 export function rmap_walk_into(k: Kernel, pfn: number, buf: PteBuffer): void {
   buf.n = 0;
   walkOut = buf;

@@ -10,7 +10,7 @@ import type { Kernel } from '../kernel/kernel.js';
 import { SWAPOUT_INTERVAL_US } from '../kernel/config.js';
 import { getPage, type Page } from '../state.js';
 import { free_page } from './page_alloc.js';
-import { page_referenced_into, PR_DIRTY, PR_REFERENCED, rmap_walk, type PteBuffer } from './rmap.js';
+import { page_referenced_into, PR_DIRTY, PR_REFERENCED, rmap_walk_into, type PteBuffer } from './rmap.js';
 import { PG_dirty, PG_kernel, PG_locked, PG_referenced, PG_reserved, PG_swap_cache } from '../include/page-flags.js';
 import { read_pte } from './memory.js';
 import { get_swap_page } from './swapfile.js';
@@ -35,18 +35,23 @@ export function clock_step(k: Kernel, lo = 0, hi = k.s.nframes): boolean {
     k.emit({ t: 'clock_advance', hand: next, ptes: 0 }, CODE_OF.clock_advance);
     return false;
   }
-  // a buffer per nesting depth (reclaim inside reclaim gets its own), kept from look to look
   const depth = lookDepth++;
-  const buf = lookBuffers[depth] ?? (lookBuffers[depth] = { ptes: [], n: 0 });
-  const freed = clock_look(k, pfn, next, buf);
+  const freed = clock_look(k, pfn, next, lookBuffer(depth));
   // not reached when an error unwinds: the depth stays one higher, and no buffer is shared
   lookDepth = depth;
   return freed;
 }
 
-/** The clock's page_referenced buffers by nesting depth (see clock_step). */
+/**
+ * The reclaim paths' pte buffers by nesting depth (reclaim inside reclaim gets its own),
+ * kept from look to look: a new array per page looked at was most of what the clock
+ * allocated outside its events.
+ */
 const lookBuffers: PteBuffer[] = [];
 let lookDepth = 0;
+function lookBuffer(depth: number): PteBuffer {
+  return lookBuffers[depth] ?? (lookBuffers[depth] = { ptes: [], n: 0 });
+}
 
 /** clock_step on a page it may take: look at its ptes, then keep it or free it. */
 function clock_look(k: Kernel, pfn: number, next: number, buf: PteBuffer): boolean {
@@ -82,10 +87,14 @@ function setAge(k: Kernel, pfn: number, age: number): void {
 export function reclaim_page(k: Kernel, pfn: number): boolean {
   const page = getPage(k.s, pfn);
   if (page.count === 0 || (page.flags & SKIP) !== 0 || page.count !== expectedRefs(page)) return false;
-  const ptes = rmap_walk(k, pfn);
+  const depth = lookDepth++;
+  const buf = lookBuffer(depth);
+  rmap_walk_into(k, pfn, buf);
   let dirty = (page.flags & PG_dirty) !== 0;
-  for (const pte of ptes) if (pte_dirty(read_pte(k, pte))) dirty = true;
-  return unmap_and_free(k, pfn, ptes, dirty);
+  for (let i = 0; i < buf.n; i++) if (pte_dirty(read_pte(k, buf.ptes[i]))) dirty = true;
+  const freed = unmap_and_free(k, pfn, buf.ptes, dirty, buf.n);
+  lookDepth = depth; // as in clock_step
+  return freed;
 }
 
 /** Unmap every pte of an unreferenced page at once (the first `n` of `ptes`), write it out if needed, and free it. */
