@@ -86,7 +86,8 @@ export class Kernel {
     }
     this.m.emit(e, code);
     // flush_tlb_page after set_pte: with several CPUs the reducer says whether others hold the translation
-    const smp = this.m.s.smp;
+    // (this.s is the store's own state object: one read fewer per event than this.m.s)
+    const smp = this.s.smp;
     if (smp !== undefined && (code === PTE_SET || code === PTE_CLEAR) && smp.tlbOwed === (e as EventOf<'pte_set'>).pte)
       this.flushTlbOthers(smp.tlbOwed);
   }

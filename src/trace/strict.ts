@@ -139,6 +139,8 @@ export class StrictRun {
   private hits: HitFilter | null = null;
   /** The free-frame index (null: the allocator walks the free lists). */
   private freeFrames: FreeUserFrames | null = null;
+  /** opts.sink, read by see() for every event: a field of this object rather than a read through opts. */
+  private readonly outSink: EventSink | null;
 
   /** `regions`: 4 MiB regions the trace touches (sizes the kernel pool: a page table each). */
   constructor(
@@ -148,6 +150,7 @@ export class StrictRun {
   ) {
     checkStrictOptions(opts);
     this.maxEvents = opts.maxEvents ?? DEFAULT_MAX_EVENTS;
+    this.outSink = opts.sink ?? null;
     const pool = opts.kernelFrames ?? 2 * regions * processes + 2 * processes + 8;
     const userBase = Math.ceil((RESERVED + pool) / 32) * 32;
     this.strict = { userBase, userFrames: opts.frames, refOnLoad: opts.clockRefOnLoad ?? true };
@@ -190,7 +193,11 @@ export class StrictRun {
         this.freeFrames?.freed(e as EventOf<'page_free'>);
         break;
       case PTE_SET:
+        this.hits?.pteSet(e as EventOf<'pte_set'>);
+        break;
       case PTE_CLEAR:
+        this.hits?.pteClear(e as EventOf<'pte_clear'>);
+        break;
       case PTE_MKOLD:
       case HW_ACCESS:
       case PT_ALLOC:
@@ -198,7 +205,7 @@ export class StrictRun {
         this.hits?.observe(e);
         break;
     }
-    if (this.opts.sink !== undefined) this.opts.sink(e, code);
+    if (this.outSink !== null) this.outSink(e, code);
   }
 
   /** Give the allocator an index of free user frames, kept up to date from the events. */

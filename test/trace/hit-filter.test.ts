@@ -59,6 +59,22 @@ describe('HitFilter', () => {
     expect(f.hit(addr, false)).toBe(-1);
   });
 
+  it('pteSet and pteClear (the machine sink calls them directly) change the filter as observe() does', () => {
+    const pte = pte_addr(40, 5),
+      addr = 3 * (1 << 22) + 5 * PAGE_SIZE;
+    const direct = new HitFilter(1, 64),
+      observed = new HitFilter(1, 64);
+    for (const f of [direct, observed]) f.observe({ t: 'pt_alloc', pfn: 40, mm: 1, index: 3 });
+    const set = { t: 'pte_set', pte, val: mk_pte(50, _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED) } as const;
+    direct.pteSet(set);
+    observed.observe(set);
+    expect([direct.hit(addr, false), observed.hit(addr, false)]).toEqual([50, 50]);
+    direct.pteClear({ t: 'pte_clear', pte });
+    observed.observe({ t: 'pte_clear', pte });
+    expect([direct.hit(addr, false), observed.hit(addr, false)]).toEqual([-1, -1]);
+    expect(direct.bits).toEqual(observed.bits);
+  });
+
   it('knows the references that need only the MMU (hw_access) and the pte they touch', () => {
     const f = new HitFilter(1, 64);
     const pte = pte_addr(40, 5);
