@@ -116,6 +116,25 @@ describe('pte_link / pte_unlink charge chainStepNs per entry walked', () => {
     ).toBe(0);
   });
 
+  it("a design's own count (pte-chain's unlinkSteps) is what the kernel's forEach walk counts without it: position + 1, the whole chain for a pte not on it", () => {
+    const { k, mms } = sharedPage('pte-chain', 3);
+    const walkOnly = new KernelClass(k.m, k.cfg, { rmap: { ...k.rmap, unlinkSteps: undefined }, reclaim: k.reclaim });
+    expect(k.rmap.unlinkSteps).toBeDefined();
+    // the count itself, without emitting (an unlink would change the chain the other kernel counts)
+    const steps = (kk: Kernel, pte: number, pfn: number): number =>
+      (kk as unknown as { rmapSteps(link: boolean, pte: number, pfn: number): number }).rmapSteps(false, pte, pfn);
+    const pfn = pfnAt(k, mms[0]);
+    const chain = chainOf(k, pfn);
+    expect(chain).toHaveLength(3);
+    for (const [i, pte] of chain.entries()) {
+      expect(steps(k, pte, pfn)).toBe(i + 1);
+      expect(steps(walkOnly, pte, pfn)).toBe(i + 1);
+    }
+    const elsewhere = chain[0] + 4; // the next slot of the head's table: not on this chain
+    expect(steps(k, elsewhere, pfn)).toBe(3);
+    expect(steps(walkOnly, elsewhere, pfn)).toBe(3);
+  });
+
   it('--cost chainStepNs=0 charges nothing', () => {
     const { k, mms } = sharedPage('pte-chain', 3);
     const cfg = { ...k.cfg, latencies: { ...k.cfg.latencies, chainStepNs: 0 } };
