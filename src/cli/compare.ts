@@ -92,7 +92,7 @@ export function compareCommand(cli: Cli): Command {
     .option('--jobs <n>', 'worker threads at most (default: one per core)', parseCount('--jobs'))
     .option(
       '--cpus <list>',
-      `run each design on these numbers of CPUs (e.g. 1,2,4,8; 1-${MAX_CPUS}), scheduled by simulated time (--sched time); adds CPU, throughput and lock rows`,
+      `run each design on these numbers of CPUs (e.g. 1,2,4,8; 1-${MAX_CPUS}), scheduled by simulated time (--sched time); adds CPU, throughput and lock rows (with --seeds: their means and intervals over seeds)`,
     )
     .option('--locking <list>', 'with --cpus: the locking designs to run on 2+ CPUs (bkl, fine; default bkl)')
     .option('--sample-every <events>', 'events between samples for the charts', parseCount('--sample-every'), 2000)
@@ -100,8 +100,7 @@ export function compareCommand(cli: Cli): Command {
       if (o.json && o.csv) throw new UsageError('--json and --csv are exclusive: choose one output format');
       if (o.locking !== undefined && o.cpus === undefined)
         throw new UsageError('--locking needs --cpus (e.g. --cpus 1,2,4 --locking bkl,fine)');
-      if (o.cpus !== undefined && (o.sweep || o.seeds !== undefined))
-        throw new UsageError('--cpus works with one scenario and seed, not --sweep or --seeds');
+      if (o.cpus !== undefined && o.sweep) throw new UsageError('--cpus works with one scenario (--seed or --seeds), not --sweep');
       const cpus = o.cpus === undefined ? undefined : parseCpuList(o.cpus);
       const locking = o.locking === undefined ? undefined : parseLockingList(o.locking);
       if (o.plot !== undefined) {
@@ -131,6 +130,8 @@ export function compareCommand(cli: Cli): Command {
           mode,
           jobs: o.jobs,
           baseline: o.baseline,
+          cpus,
+          locking,
           onProgress: (done, total) => {
             progress ??= new Progress(cli, total, 'compare', 'runs');
             progress.update(done);

@@ -4,10 +4,10 @@
 // excludes zero. The runs are the comparison engine's; the statistics are the sweep report's.
 
 import { memLabel, type SweepLine } from '../sweep/job.js';
-import { aggregate, METRICS, type Section } from '../sweep/report.js';
+import { aggregate, METRICS, metricsOf, type Section } from '../sweep/report.js';
 import { loadScenario, type Scenario } from '../workload/scenario.js';
 import { parseSizePages } from '../workload/size.js';
-import { parseDesignList } from './designs.js';
+import { expandCpus, parseDesignList } from './designs.js';
 import { type CompareMode, runJobs } from './index.js';
 import { type DesignJob, EVENTS_PER_STEP_CAP } from './run.js';
 
@@ -21,6 +21,10 @@ export interface SeedsOptions {
   jobs?: number;
   baseline?: string;
   onProgress?: (done: number, total: number) => void;
+  /** --cpus: each design on each of these numbers of CPUs (labels as compare --cpus: `clock/pte-chain 2cpu/bkl`). */
+  cpus?: readonly number[];
+  /** --locking: the locking designs on 2+ CPUs (default bkl). */
+  locking?: readonly string[];
 }
 
 export interface SeedsResult {
@@ -34,7 +38,8 @@ export interface SeedsResult {
 
 export async function runSeeds(o: SeedsOptions): Promise<SeedsResult> {
   const scenario = typeof o.scenario === 'string' ? loadScenario(o.scenario) : o.scenario;
-  const specs = parseDesignList(o.designs);
+  const listed = parseDesignList(o.designs);
+  const specs = o.cpus === undefined ? listed : expandCpus(listed, o.cpus, o.locking ?? ['bkl']);
   const steps = o.steps ?? 100000;
   const jobs: DesignJob[] = [];
   for (const seed of o.seeds) {
@@ -81,7 +86,10 @@ export function seedsJson(r: SeedsResult): string {
     design: d.design,
     seeds: d.seeds,
     metrics: Object.fromEntries(
-      METRICS.map((m) => [m.key, { mean: d.metrics[m.key].mean, ci95: d.metrics[m.key].half, values: r.values[d.design][m.key] }]),
+      metricsOf(r.section).map((m) => [
+        m.key,
+        { mean: d.metrics[m.key].mean, ci95: d.metrics[m.key].half, values: r.values[d.design][m.key] },
+      ]),
     ),
   }));
   const differences = r.section.differences.map((d) => ({
@@ -89,7 +97,7 @@ export function seedsJson(r: SeedsResult): string {
     baseline: d.baseline,
     pairs: d.pairs,
     metrics: Object.fromEntries(
-      METRICS.map((m) => {
+      metricsOf(r.section).map((m) => {
         const i = d.metrics[m.key];
         // the interval excludes zero: the difference is real at 95%
         const significant = i.lo !== null && i.hi !== null && (i.lo > 0 || i.hi < 0);

@@ -11,6 +11,8 @@ export interface Metric {
   key: string;
   label: string;
   get: (r: RunReport) => number | null;
+  /** Measured only on an SMP machine (`compare --seeds --cpus`): shown only where a run has it. */
+  smp?: true;
 }
 
 export const METRICS: Metric[] = [
@@ -32,7 +34,28 @@ export const METRICS: Metric[] = [
   { key: 'allocFailures', label: 'allocation failures', get: (r) => (r.allocFailures === undefined ? null : sum(r.allocFailures)) },
   { key: 'allocFailures1', label: 'order-1 allocation failures', get: (r) => r.allocFailures?.[1] ?? null },
   { key: 'stealOk', label: 'blocks stolen (steal_specific_page)', get: (r) => r.stealOk ?? null },
+  // compare --cpus's rows (src/compare/run.ts smpMetrics); a run without --cpus has none
+  { key: 'faultsPerSecond', label: 'faults per simulated second', get: (r) => r.faultsPerSecond ?? null, smp: true },
+  { key: 'pagesFreedPerSecond', label: 'pages freed per simulated second', get: (r) => r.pagesFreedPerSecond ?? null, smp: true },
+  {
+    key: 'lockWaitMs',
+    label: 'lock wait, all locks, ms (simulated)',
+    get: (r) => (r.lockWaitUs === undefined ? null : r.lockWaitUs / 1000),
+    smp: true,
+  },
+  {
+    key: 'lockHoldMs',
+    label: 'lock hold, all locks, ms (simulated)',
+    get: (r) => (r.lockHoldUs === undefined ? null : r.lockHoldUs / 1000),
+    smp: true,
+  },
 ];
+
+/** The metrics a section shows: every one, but the SMP ones only when one of its runs was on the SMP machine. */
+export function metricsOf(s: Pick<Section, 'designs'>): Metric[] {
+  const smp = s.designs.some((d) => METRICS.some((m) => m.smp === true && d.metrics[m.key].n > 0));
+  return smp ? METRICS : METRICS.filter((m) => m.smp !== true);
+}
 
 function sum(a: readonly number[]): number {
   return a.reduce((x, y) => x + y, 0);
@@ -155,7 +178,7 @@ export function formatReport(r: SweepReport, title = 'sweep report'): string {
     parts.push(
       table(
         ['', ...s.designs.map((d) => d.design)],
-        METRICS.map((m) => [m.label, ...s.designs.map((d) => formatInterval(d.metrics[m.key]))]),
+        metricsOf(s).map((m) => [m.label, ...s.designs.map((d) => formatInterval(d.metrics[m.key]))]),
       ),
     );
     if (s.differences.length > 0) {
@@ -163,7 +186,7 @@ export function formatReport(r: SweepReport, title = 'sweep report'): string {
       parts.push(
         table(
           ['', ...s.differences.map((d) => `${d.design} (${d.pairs} pairs)`)],
-          METRICS.map((m) => [m.label, ...s.differences.map((d) => formatInterval(d.metrics[m.key], true))]),
+          metricsOf(s).map((m) => [m.label, ...s.differences.map((d) => formatInterval(d.metrics[m.key], true))]),
         ),
       );
     }
@@ -182,12 +205,12 @@ export function formatReportCsv(r: SweepReport): string {
   for (const s of r.sections) {
     const pre = [s.scenario, s.mem, s.memPages, s.steps];
     for (const d of s.designs)
-      for (const m of METRICS) {
+      for (const m of metricsOf(s)) {
         const i = d.metrics[m.key];
         rows.push(['mean', ...pre, d.design, '', m.key, i.n, i.n ? i.mean : null, i.lo, i.hi]);
       }
     for (const d of s.differences)
-      for (const m of METRICS) {
+      for (const m of metricsOf(s)) {
         const i = d.metrics[m.key];
         rows.push(['paired_difference', ...pre, d.design, d.baseline, m.key, i.n, i.n ? i.mean : null, i.lo, i.hi]);
       }

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { runSeeds, seedsJson } from '../../src/compare/seeds.js';
 import { runComparison } from '../../src/compare/index.js';
+import { formatReport } from '../../src/sweep/report.js';
 import { cli } from '../helpers.js';
 
 describe('compare --seeds', () => {
@@ -35,6 +36,47 @@ describe('compare --seeds', () => {
     expect(j.designs[0].metrics.allocFailures1.values).toEqual(single.map((c) => c.results[0].allocFailures[1]));
     expect(j.designs[0].metrics.allocFailures.values).toEqual(single.map((c) => c.results[0].allocFailures.reduce((a, b) => a + b, 0)));
     expect(j.designs[0].metrics.ooms.values).toEqual(single.map((c) => c.results[0].ooms));
+  });
+
+  it('with --cpus: each design on each machine and seed, the values those of single-seed compare --cpus runs', async () => {
+    const seeds = ['1', '2'];
+    const o = { scenario: 'tiny', steps: 1500, designs: 'clock/pte-chain', cpus: [1, 2], mode: 'sequential' as const };
+    const r = await runSeeds({ ...o, seeds });
+    const single = await Promise.all(seeds.map((seed) => runComparison({ ...o, seed })));
+    expect(r.section.designs.map((d) => d.design)).toEqual(['clock/pte-chain 1cpu', 'clock/pte-chain 2cpu/bkl']);
+    for (const [i, label] of ['clock/pte-chain 1cpu', 'clock/pte-chain 2cpu/bkl'].entries()) {
+      expect(r.values[label].majorFaults).toEqual(single.map((c) => c.results[i].majorFaults));
+      expect(r.values[label].faultsPerSecond).toEqual(single.map((c) => c.results[i].faultsPerSecond));
+      expect(r.values[label].lockHoldMs).toEqual(single.map((c) => (c.results[i].lockHoldUs as number) / 1000));
+    }
+    // the machines differ: two CPUs hold the kernel lock, one never does
+    expect(r.values['clock/pte-chain 2cpu/bkl'].lockHoldMs.every((v) => (v as number) > 0)).toBe(true);
+    expect(r.section.differences[0]).toMatchObject({ design: 'clock/pte-chain 2cpu/bkl', baseline: 'clock/pte-chain 1cpu', pairs: 2 });
+    const out = await cli([
+      'compare',
+      '--scenario',
+      'tiny',
+      '--seeds',
+      '1..2',
+      '--steps',
+      '300',
+      '--designs',
+      'clock/pte-chain',
+      '--cpus',
+      '1,2',
+    ]);
+    expect(out.code, out.stderr).toBe(0);
+    expect(out.stdout).toMatch(/^lock hold, all locks, ms \(simulated\) +/m);
+    expect(JSON.parse(seedsJson(r)).designs[1].metrics.faultsPerSecond.values).toEqual(
+      r.values['clock/pte-chain 2cpu/bkl'].faultsPerSecond,
+    );
+    // without --cpus the SMP rows are not shown at all
+    const plain = await runSeeds({ scenario: 'tiny', seeds, steps: 300, designs: 'clock/pte-chain,old/none', mode: 'sequential' });
+    expect(formatReport({ runs: 4, sections: [plain.section] })).not.toMatch(/lock hold|per simulated second/);
+    expect(JSON.parse(seedsJson(plain)).designs[0].metrics).not.toHaveProperty('lockHoldMs');
+    const sweep = await cli(['compare', '--sweep', '--cpus', '1,2']);
+    expect(sweep.code).toBe(2);
+    expect(sweep.stderr).toMatch(/^mmsim: error: --cpus works with one scenario \(--seed or --seeds\), not --sweep/);
   });
 
   it('bad seed lists and a baseline not compared are usage errors', async () => {
