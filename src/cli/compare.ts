@@ -10,7 +10,7 @@ import { formatSweep, runSweep, sweepChart } from '../compare/sweep.js';
 import { parseCount, Progress, UsageError } from './common.js';
 import { ProgressLine } from '../sweep/progress.js';
 import { MAX_CPUS } from '../run-config.js';
-import { LOCKING_DESIGNS } from '../smp/locking/registry.js';
+import { parseCpuList, parseLockingList } from './machine-options.js';
 
 interface CompareOpts {
   scenario: string;
@@ -30,24 +30,6 @@ interface CompareOpts {
   sampleEvery: number;
   cpus?: string;
   locking?: string;
-}
-
-/** `--cpus 1,2,4,8` */
-function parseCpuList(text: string): number[] {
-  const items = text.split(',').map((t) => t.trim());
-  for (const t of items)
-    if (!/^\d+$/.test(t) || Number(t) < 1 || Number(t) > MAX_CPUS)
-      throw new UsageError(`--cpus '${text}': '${t}' is not a number of CPUs from 1 to ${MAX_CPUS}; give e.g. 1,2,4,8`);
-  if (new Set(items).size !== items.length) throw new UsageError(`--cpus '${text}' lists a number twice`);
-  return items.map(Number);
-}
-
-function parseLockingList(text: string): string[] {
-  const items = text.split(',').map((t) => t.trim());
-  for (const t of items)
-    if (!LOCKING_DESIGNS.has(t))
-      throw new UsageError(`--locking '${text}': '${t}' is not a locking design; allowed: ${[...LOCKING_DESIGNS.keys()].join(', ')}`);
-  return items;
 }
 
 /** Each design's percentage on one stderr line cut to the terminal's width (the sweep has dozens of runs), on a terminal only. */

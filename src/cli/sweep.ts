@@ -23,6 +23,7 @@ import {
 import { writeReportPlots } from '../sweep/plot.js';
 import { aggregate, formatReport, formatReportCsv } from '../sweep/report.js';
 import { parseCount, UsageError } from './common.js';
+import { parseCpuList, parseLockingList } from './machine-options.js';
 import type { Cli } from './context.js';
 import { MMSIM_VERSION } from './version.js';
 
@@ -34,6 +35,7 @@ interface SweepOpts {
   mem?: string;
   steps?: number;
   cpus?: string;
+  locking?: string;
   jobs?: number;
   queue?: string;
   queueName: string;
@@ -54,15 +56,17 @@ export async function sweepErrors(cli: Cli, f: () => Promise<void>): Promise<voi
 }
 
 function gridFrom(spec: string | undefined, o: SweepOpts): Grid {
-  if (o.cpus !== undefined)
-    throw new UsageError(`--cpus '${o.cpus}': the simulator models a single CPU, so there is no cpus axis to sweep yet; leave --cpus out`);
   const fromSpec = spec === undefined ? {} : readSpec(spec);
+  const cpus = o.cpus !== undefined ? parseCpuList(o.cpus) : fromSpec.cpus;
+  const locking = o.locking !== undefined ? parseLockingList(o.locking) : fromSpec.locking;
   return {
     scenarios: o.scenarios !== undefined ? parseList(o.scenarios, '--scenarios') : (fromSpec.scenarios ?? DEFAULT_GRID.scenarios),
     seeds: o.seeds !== undefined ? parseSeeds(o.seeds) : (fromSpec.seeds ?? DEFAULT_GRID.seeds),
     designs: o.designs !== undefined ? parseList(o.designs, '--designs') : (fromSpec.designs ?? DEFAULT_GRID.designs),
     mem: o.mem !== undefined ? parseList(o.mem, '--mem') : (fromSpec.mem ?? DEFAULT_GRID.mem),
     steps: o.steps ?? fromSpec.steps ?? DEFAULT_GRID.steps,
+    ...(cpus !== undefined ? { cpus } : {}),
+    ...(locking !== undefined ? { locking } : {}),
   };
 }
 
@@ -89,7 +93,11 @@ export function sweepCommand(cli: Cli): Command {
     .option('--designs <list>', `reclaim/rmap pairs (default ${DEFAULT_DESIGNS.join(',')}); allowed: ${allowedDesigns().join(', ')}`)
     .option('--mem <list>', "memory sizes, e.g. 4M,8M,16M (default: each scenario's own)")
     .option('--steps <n>', `workload steps per run (default ${DEFAULT_GRID.steps})`, parseCount('--steps'))
-    .option('--cpus <list>', 'not available: the simulator models one CPU (an error if given)')
+    .option(
+      '--cpus <list>',
+      'numbers of CPUs, e.g. 1,2,4: each design on each machine (labelled clock/pte-chain 2cpu/bkl; default: one CPU)',
+    )
+    .option('--locking <list>', 'with --cpus: the locking designs on 2+ CPUs (bkl, fine; default bkl)')
     .option('--jobs <n>', 'worker threads on this machine (default: one per core)', parseCount('--jobs'))
     .option('--queue <url>', 'put the runs on a BullMQ queue at redis://HOST:PORT and collect what `mmsim worker` processes return')
     .option('--queue-name <name>', 'BullMQ queue name (workers must use the same)', 'mmsim-sweep')

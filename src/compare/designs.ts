@@ -4,7 +4,8 @@
 import { incompatibility, RECLAIM_POLICIES, RMAP_DESIGNS } from '../designs/registry.js';
 import type { AgeMode } from '../include/design.js';
 import { SWAP_CACHE_RULES, type SwapCacheRules } from '../include/swap-cache.js';
-import { lockingDesign } from '../smp/locking/registry.js';
+import { LOCKING_DESIGNS, lockingDesign } from '../smp/locking/registry.js';
+import { MAX_CPUS } from '../run-config.js';
 
 export interface DesignSpec {
   /** "reclaim/rmap", as written on the command line. */
@@ -68,6 +69,9 @@ export function allowedDesigns(): string[] {
 /** `reclaim/rmap@2.1.88`: the design under 2.1.88's swap-cache rules (`@2.1.47`, the default, may be written too). */
 export function parseDesign(text: string): DesignSpec {
   const label = text.trim();
+  // `clock/pte-chain 2cpu/bkl`: the machine, as expandCpus labels it (a sweep's results name their runs so)
+  const machine = /^(.+) (\d+)cpu(?:\/(.+))?$/.exec(label);
+  if (machine !== null) return { ...parseMachine(label, parseDesign(machine[1]), Number(machine[2]), machine[3]), label };
   const at = label.indexOf('@');
   if (at >= 0) {
     const rules = label.slice(at + 1);
@@ -124,6 +128,23 @@ export function parseDesign(text: string): DesignSpec {
     );
   }
   return { label, reclaim, rmap, age: AGE_SUFFIX[suffix], ...extra };
+}
+
+/** The SMP part of a design label: `1cpu` for one CPU (no locks), `Ncpu/LOCKING` for more. */
+function parseMachine(label: string, base: DesignSpec, cpus: number, locking: string | undefined): DesignSpec {
+  if (!(cpus >= 1 && cpus <= MAX_CPUS)) throw new DesignListError(`design '${label}': ${cpus} CPUs is not 1 to ${MAX_CPUS}`);
+  if (cpus === 1) {
+    if (locking !== undefined) throw new DesignListError(`design '${label}': one CPU takes no locks: write '${base.label} 1cpu'`);
+    return { ...base, smp: { cpus: 1, locking: null } };
+  }
+  const allowed = [...LOCKING_DESIGNS.keys()].join(', ');
+  if (locking === undefined || !LOCKING_DESIGNS.has(locking))
+    throw new DesignListError(
+      `design '${label}': ${cpus} CPUs need a locking design (${allowed}): write e.g. '${base.label} ${cpus}cpu/${LOCKING_DESIGNS.keys().next().value}'`,
+    );
+  const why = lockingDesign(locking).incompatibility({ reclaim: base.reclaim });
+  if (why !== null) throw new DesignListError(`design '${label}' on ${cpus} CPUs: ${why}`);
+  return { ...base, smp: { cpus, locking } };
 }
 
 /** "a/b,c/d" (or an array of such strings) -> specs; rejects an empty list and duplicates. */

@@ -1,7 +1,7 @@
 // One design on one workload: the unit a worker thread runs. Pure function of its input
 // (scenario, seed, steps, design), so parallel and sequential comparisons agree exactly.
 
-import { makeRunConfig } from '../run-config.js';
+import { makeRunConfig, type RunOptions } from '../run-config.js';
 import { NR_MEM_LISTS } from '../state.js';
 import { Simulation } from '../simulation.js';
 import { stateHash } from '../snapshot/hash.js';
@@ -77,20 +77,24 @@ export interface DesignResult {
 
 export type ProgressFn = (steps: number) => void;
 
+/** The run options a design stands for: compare's and sweep's runs, and sweep's check of its grid before it starts. */
+export function designRunOptions(
+  d: DesignSpec,
+): Pick<RunOptions, 'reclaim' | 'rmap' | 'age' | 'swapCache' | 'steal' | 'alloc' | 'cpus' | 'locking' | 'sched'> {
+  return {
+    reclaim: d.reclaim,
+    rmap: d.rmap,
+    age: d.age,
+    swapCache: d.swapCache,
+    steal: d.steal === true,
+    alloc: d.alloc,
+    // one CPU is the 1-CPU machine itself; more are scheduled by simulated time, for measuring
+    ...(d.smp !== undefined && d.smp.cpus > 1 ? { cpus: d.smp.cpus, locking: d.smp.locking ?? undefined, sched: 'time' } : {}),
+  };
+}
+
 export function runDesign(job: DesignJob, onProgress?: ProgressFn): DesignResult {
-  const cfg = makeRunConfig(job.scenario, {
-    seed: job.seed,
-    reclaim: job.design.reclaim,
-    rmap: job.design.rmap,
-    mem: job.mem,
-    age: job.design.age,
-    swapCache: job.design.swapCache,
-    steal: job.design.steal === true,
-    alloc: job.design.alloc,
-    ...(job.design.smp !== undefined && job.design.smp.cpus > 1
-      ? { cpus: job.design.smp.cpus, locking: job.design.smp.locking ?? undefined, sched: 'time' }
-      : {}),
-  });
+  const cfg = makeRunConfig(job.scenario, { seed: job.seed, mem: job.mem, ...designRunOptions(job.design) });
   const sim = new Simulation(cfg, 'direct');
   const m = sim.machine;
   const col = new Collector(() => m.s, sim.kernel.rmap, sim.kernel.reclaim, job.sampleEvery);

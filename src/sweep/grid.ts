@@ -5,8 +5,10 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_DESIGNS, parseDesignList } from '../compare/designs.js';
-import { makeRunConfig } from '../run-config.js';
+import { DEFAULT_DESIGNS, DesignListError, expandCpus, parseDesignList } from '../compare/designs.js';
+import { designRunOptions } from '../compare/run.js';
+import { MAX_CPUS, makeRunConfig } from '../run-config.js';
+import { LOCKING_DESIGNS } from '../smp/locking/registry.js';
 import { loadScenario, type Scenario } from '../workload/scenario.js';
 import { parseSizePages } from '../workload/size.js';
 import { makeJob, type PreparedJob } from './job.js';
@@ -21,6 +23,10 @@ export interface Grid {
   /** Memory sizes as written (8M, 768K); empty: each scenario's own. */
   mem: string[];
   steps: number;
+  /** Numbers of CPUs (each design on each machine, labelled as compare --cpus labels them); absent: the 1-CPU machine only. */
+  cpus?: number[];
+  /** The locking designs on 2+ CPUs (default bkl). */
+  locking?: string[];
 }
 
 export const DEFAULT_GRID: Grid = {
@@ -79,6 +85,8 @@ const SpecSchema = z
     designs: z.array(z.string().min(1)).min(1).optional(),
     mem: z.array(z.string().min(1)).min(1).optional(),
     steps: z.number().int().positive().optional(),
+    cpus: z.array(z.number().int().min(1).max(MAX_CPUS)).min(1).optional().describe('numbers of CPUs, e.g. [1, 2, 4]'),
+    locking: z.array(z.string().min(1)).min(1).optional().describe('locking designs on 2+ CPUs, e.g. ["bkl", "fine"]'),
   })
   .strict();
 
@@ -99,7 +107,7 @@ export function readSpec(path: string): Partial<Grid> {
   if (!r.success) {
     const issues = r.error.issues.slice(0, 6).map((i) => `${i.path.length ? i.path.join('.') : '(top level)'}: ${i.message}`);
     throw new SweepError(
-      `spec file ${path} is not valid:\n  ${issues.join('\n  ')}\n  (allowed fields: scenarios, seeds, designs, mem, steps)`,
+      `spec file ${path} is not valid:\n  ${issues.join('\n  ')}\n  (allowed fields: scenarios, seeds, designs, mem, steps, cpus, locking)`,
     );
   }
   const spec = r.data;
@@ -110,12 +118,29 @@ export function readSpec(path: string): Partial<Grid> {
   if (spec.designs) out.designs = spec.designs;
   if (spec.mem) out.mem = spec.mem;
   if (spec.steps !== undefined) out.steps = spec.steps;
+  if (spec.cpus !== undefined) out.cpus = spec.cpus;
+  if (spec.locking !== undefined) out.locking = spec.locking;
   return out;
 }
 
 /** Every run of the grid, in scenario, memory, design, seed order; each combination checked with makeRunConfig. */
 export function expandGrid(grid: Grid, version: string): PreparedJob[] {
-  const designs = parseDesignList(grid.designs).map((d) => d.label);
+  if (grid.locking !== undefined && grid.cpus === undefined)
+    throw new SweepError('locking designs need a cpus axis (e.g. --cpus 1,2,4 --locking bkl,fine)');
+  const listed = parseDesignList(grid.designs);
+  let designs = listed;
+  if (grid.cpus !== undefined) {
+    if (new Set(grid.cpus).size !== grid.cpus.length) throw new SweepError(`cpus '${grid.cpus.join(',')}' lists a number twice`);
+    for (const l of grid.locking ?? [])
+      if (!LOCKING_DESIGNS.has(l))
+        throw new SweepError(`locking '${l}' is not a locking design; allowed: ${[...LOCKING_DESIGNS.keys()].join(', ')}`);
+    try {
+      designs = expandCpus(listed, grid.cpus, grid.locking ?? ['bkl']);
+    } catch (err) {
+      if (err instanceof DesignListError) throw new SweepError(err.message);
+      throw err;
+    }
+  }
   const scenarios = new Map<string, Scenario>();
   for (const name of grid.scenarios) {
     const sc = loadScenario(name);
@@ -133,9 +158,9 @@ export function expandGrid(grid: Grid, version: string): PreparedJob[] {
     if (new Set(sizes).size !== sizes.length) throw new SweepError(`--mem '${grid.mem.join(',')}' lists a size twice`);
     for (const pages of sizes) {
       for (const design of designs) {
-        const [reclaim, rmap] = design.split('/');
-        makeRunConfig(sc, { seed: '1', mem: `${pages * 4}K`, reclaim, rmap });
-        for (const seed of grid.seeds) jobs.push(makeJob(version, sc, seed, design, pages, grid.steps));
+        // the whole run configuration, not only reclaim/rmap: `+steal`, ages, the SMP machine
+        makeRunConfig(sc, { seed: '1', mem: `${pages * 4}K`, ...designRunOptions(design) });
+        for (const seed of grid.seeds) jobs.push(makeJob(version, sc, seed, design.label, pages, grid.steps));
       }
     }
   }

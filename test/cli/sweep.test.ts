@@ -110,7 +110,17 @@ describe('mmsim sweep', () => {
 
   const bad: Array<[string, string[], RegExp]> = [
     ['no output file', ['sweep', '--scenarios', 'tiny'], /sweep needs -o FILE/],
-    ['a cpus axis', ['sweep', '--cpus', '1,2', '-o', '/dev/null'], /--cpus '1,2': the simulator models a single CPU/],
+    ['locking without cpus', ['sweep', '--scenarios', 'tiny', '--locking', 'fine', '-o', '/dev/null'], /locking designs need a cpus axis/],
+    [
+      'a bad number of CPUs',
+      ['sweep', '--scenarios', 'tiny', '--cpus', '1,0', '-o', '/dev/null'],
+      /--cpus '1,0': '0' is not a number of CPUs from 1 to 16/,
+    ],
+    [
+      'a locking design its policy cannot run',
+      ['sweep', '--scenarios', 'tiny', '--designs', 'old/none', '--cpus', '2', '--locking', 'fine', '-o', '/dev/null'],
+      /design 'old\/none' on 2 CPUs: --locking fine is modelled for --reclaim clock only/,
+    ],
     [
       'an unreachable queue',
       ['sweep', '--scenarios', 'tiny', '--queue', 'redis://127.0.0.1:1', '-o', '/dev/null'],
@@ -125,6 +135,36 @@ describe('mmsim sweep', () => {
       expect(r.stderr).toMatch(msg);
       expect(r.stderr).not.toMatch(/\n\s+at /);
     });
+
+  it('--cpus: each design on each machine, with the hash compare --cpus reaches; the report adds the SMP rows', async () => {
+    const out = tmp('cpus.jsonl');
+    const grid = ['--scenarios', 'tiny', '--seeds', '1..2', '--designs', 'clock/pte-chain,clock/pte-chain+steal', '--steps', '400'];
+    const r = await cli(['sweep', ...grid, '--cpus', '1,2', '--jobs', '1', '-o', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = sorted(out).map((l) => JSON.parse(l));
+    const designs = ['clock/pte-chain 1cpu', 'clock/pte-chain 2cpu/bkl', 'clock/pte-chain+steal 1cpu', 'clock/pte-chain+steal 2cpu/bkl'];
+    expect([...new Set(lines.map((l) => l.design))].sort()).toEqual(designs);
+    const two = lines.find((l) => l.design === 'clock/pte-chain 2cpu/bkl' && l.seed === '2');
+    expect(two.report).toMatchObject({ cpus: 2, locking: 'bkl' });
+    const single = await cli([
+      'compare',
+      '--scenario',
+      'tiny',
+      '--seed',
+      '2',
+      '--steps',
+      '400',
+      '--designs',
+      'clock/pte-chain',
+      '--cpus',
+      '2',
+      '--json',
+    ]);
+    expect(JSON.parse(single.stdout).results[0].stateHash).toBe(two.report.stateHash);
+    const report = await cli(['sweep', 'report', out]);
+    expect(report.stdout).toMatch(/^lock hold, all locks, ms \(simulated\) +/m);
+    expect(report.stdout).toMatch(/design minus clock\/pte-chain 1cpu/);
+  });
 
   it('a spec file gives the grid (validated with zod); flags override its fields', async () => {
     const spec = tmp('spec.json');

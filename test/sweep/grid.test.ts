@@ -34,6 +34,29 @@ describe('expandGrid', () => {
     expect(own[0].job.memPages).toBe(2048);
     expect(given[0].job.id).toBe(own[0].job.id);
   });
+  it('a cpus axis: each design on each machine (one CPU once), locking designs only with it', () => {
+    const grid = { scenarios: ['tiny'], seeds: ['1', '2'], designs: ['clock/pte-chain'], mem: [], steps: 100 };
+    const jobs = expandGrid({ ...grid, cpus: [1, 4], locking: ['bkl', 'fine'] }, 'v');
+    expect([...new Set(jobs.map((j) => j.job.design))]).toEqual([
+      'clock/pte-chain 1cpu',
+      'clock/pte-chain 4cpu/bkl',
+      'clock/pte-chain 4cpu/fine',
+    ]);
+    expect(jobs).toHaveLength(6);
+    // a machine is part of what the result depends on: another id than the plain design's
+    const plain = expandGrid(grid, 'v');
+    expect(new Set([...plain, ...jobs].map((j) => j.job.id)).size).toBe(8);
+    expect(() => expandGrid({ ...grid, locking: ['bkl'] }, 'v')).toThrow(/locking designs need a cpus axis/);
+    expect(() => expandGrid({ ...grid, cpus: [2, 2] }, 'v')).toThrow(/cpus '2,2' lists a number twice/);
+    expect(() => expandGrid({ ...grid, cpus: [2], locking: ['spin'] }, 'v')).toThrow(
+      /locking 'spin' is not a locking design; allowed: bkl, fine/,
+    );
+    // the whole design, not only reclaim/rmap, is checked: +steal runs, +steal under fine cannot
+    expect(expandGrid({ ...grid, designs: ['clock/pte-chain+steal'] }, 'v')).toHaveLength(2);
+    expect(() => expandGrid({ ...grid, designs: ['clock/pte-chain+steal'], cpus: [2], locking: ['fine'] }, 'v')).toThrow(
+      /cannot run with --steal/,
+    );
+  });
   it('checks every combination before anything runs', () => {
     expect(() => expandGrid({ scenarios: ['tiny'], seeds: ['1'], designs: ['clock/pte-chain'], mem: ['64K'], steps: 100 }, 'v')).toThrow(
       /too small/,
@@ -58,6 +81,10 @@ describe('readSpec', () => {
   });
   it('names the bad field', () => {
     const spec = tmp('s.json');
+    writeFileSync(spec, JSON.stringify({ cpus: [1, 2], locking: ['fine'] }));
+    expect(readSpec(spec)).toEqual({ cpus: [1, 2], locking: ['fine'] });
+    writeFileSync(spec, JSON.stringify({ cpus: [0] }));
+    expect(() => readSpec(spec)).toThrow(/cpus.0: Too small/);
     writeFileSync(spec, JSON.stringify({ steps: -1 }));
     expect(() => readSpec(spec)).toThrow(/steps: Too small/);
     writeFileSync(spec, '{');
