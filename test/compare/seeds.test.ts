@@ -40,7 +40,7 @@ describe('compare --seeds', () => {
 
   it('with --cpus: each design on each machine and seed, the values those of single-seed compare --cpus runs', async () => {
     const seeds = ['1', '2'];
-    const o = { scenario: 'tiny', steps: 1500, designs: 'clock/pte-chain', cpus: [1, 2], mode: 'sequential' as const };
+    const o = { scenario: 'tiny', steps: 600, designs: 'clock/pte-chain', cpus: [1, 2], mode: 'sequential' as const };
     const r = await runSeeds({ ...o, seeds });
     const single = await Promise.all(seeds.map((seed) => runComparison({ ...o, seed })));
     expect(r.section.designs.map((d) => d.design)).toEqual(['clock/pte-chain 1cpu', 'clock/pte-chain 2cpu/bkl']);
