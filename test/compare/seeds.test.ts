@@ -52,19 +52,7 @@ describe('compare --seeds', () => {
     // the machines differ: two CPUs hold the kernel lock, one never does
     expect(r.values['clock/pte-chain 2cpu/bkl'].lockHoldMs.every((v) => (v as number) > 0)).toBe(true);
     expect(r.section.differences[0]).toMatchObject({ design: 'clock/pte-chain 2cpu/bkl', baseline: 'clock/pte-chain 1cpu', pairs: 2 });
-    const out = await cli([
-      'compare',
-      '--scenario',
-      'tiny',
-      '--seeds',
-      '1..2',
-      '--steps',
-      '300',
-      '--designs',
-      'clock/pte-chain',
-      '--cpus',
-      '1,2',
-    ]);
+    const out = await cli('compare --scenario tiny --seeds 1..2 --steps 300 --designs clock/pte-chain --cpus 1,2'.split(' '));
     expect(out.code, out.stderr).toBe(0);
     expect(out.stdout).toMatch(/^lock hold, all locks, ms \(simulated\) +/m);
     expect(JSON.parse(seedsJson(r)).designs[1].metrics.faultsPerSecond.values).toEqual(
