@@ -1,6 +1,6 @@
 import { runSeeds, seedsJson } from '../compare/seeds.js';
 import { parseSeeds } from '../sweep/grid.js';
-import { formatReport } from '../sweep/report.js';
+import { formatReport, formatReportCsv } from '../sweep/report.js';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Cli } from './context.js';
@@ -95,7 +95,7 @@ export function compareCommand(cli: Cli): Command {
       const mode = o.sequential ? 'sequential' : o.parallel ? 'parallel' : 'auto';
       if (o.seeds !== undefined) {
         if (o.sweep) throw new UsageError('--seeds and --sweep are exclusive: --sweep has its own shared-library axis');
-        if (o.plot !== undefined || o.csv) throw new UsageError('--seeds prints a table or --json; --plot and --csv need one seed');
+        if (o.plot !== undefined) throw new UsageError('--seeds prints a table, --json or --csv; --plot needs one seed');
         let seeds: string[];
         try {
           seeds = parseSeeds(o.seeds);
@@ -123,11 +123,9 @@ export function compareCommand(cli: Cli): Command {
           throw new UsageError(
             `--baseline ${o.baseline} is not one of the designs compared (${r.section.designs.map((d) => d.design).join(', ')})`,
           );
-        cli.out(
-          o.json
-            ? seedsJson(r) + '\n'
-            : formatReport({ runs: r.seeds.length * r.section.designs.length, sections: [r.section] }, 'mmsim compare'),
-        );
+        const report = { runs: r.seeds.length * r.section.designs.length, sections: [r.section] };
+        // --csv: sweep report --csv's rows (a mean or a paired difference per design and metric, with its interval)
+        cli.out(o.json ? seedsJson(r) + '\n' : o.csv ? formatReportCsv(report) : formatReport(report, 'mmsim compare'));
         return;
       }
       if (o.sweep) {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { runSeeds, seedsJson } from '../../src/compare/seeds.js';
 import { runComparison } from '../../src/compare/index.js';
 import { formatReport } from '../../src/sweep/report.js';
-import { cli } from '../helpers.js';
+import { cli, tmp } from '../helpers.js';
 
 describe('compare --seeds', () => {
   it('each design on each seed: the mean is the mean of the single-seed comparisons, the interval is Student t', async () => {
@@ -65,6 +65,40 @@ describe('compare --seeds', () => {
     const sweep = await cli(['compare', '--sweep', '--cpus', '1,2']);
     expect(sweep.code).toBe(2);
     expect(sweep.stderr).toMatch(/^mmsim: error: --cpus works with one scenario \(--seed or --seeds\), not --sweep/);
+  });
+
+  it('--csv gives a row per design and metric (and per paired difference) with the figures of the table', async () => {
+    const args = 'compare --scenario tiny --seeds 1..3 --steps 300 --designs clock/pte-chain,old/none'.split(' ');
+    const csv = await cli([...args, '--csv']);
+    expect(csv.code, csv.stderr).toBe(0);
+    const rows = csv.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.split(','));
+    expect(rows[0]).toEqual([
+      'kind',
+      'scenario',
+      'mem',
+      'mem_pages',
+      'steps',
+      'design',
+      'baseline',
+      'metric',
+      'n',
+      'mean',
+      'ci95_lo',
+      'ci95_hi',
+    ]);
+    const r = await runSeeds({ scenario: 'tiny', seeds: ['1', '2', '3'], steps: 300, designs: 'clock/pte-chain,old/none' });
+    const faults = rows.find((c) => c[0] === 'mean' && c[5] === 'old/none' && c[7] === 'majorFaults')!;
+    const old = r.section.designs.find((d) => d.design === 'old/none')!.metrics.majorFaults;
+    expect([Number(faults[8]), Number(faults[9]), Number(faults[10])]).toEqual([3, old.mean, old.lo]);
+    const diff = rows.find((c) => c[0] === 'paired_difference' && c[7] === 'majorFaults')!;
+    expect(diff.slice(5, 7)).toEqual(['old/none', 'clock/pte-chain']);
+    expect(Number(diff[9])).toBe(r.section.differences[0].metrics.majorFaults.mean);
+    const plot = await cli([...args, '--plot', tmp('plots')]);
+    expect(plot.code).toBe(2);
+    expect(plot.stderr).toMatch(/^mmsim: error: --seeds prints a table, --json or --csv; --plot needs one seed/);
   });
 
   it('bad seed lists and a baseline not compared are usage errors', async () => {
