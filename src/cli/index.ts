@@ -3,7 +3,8 @@
 // input). tools/mmsim.ts, the installed bin, only calls it; tests call it in-process.
 //
 // Each command's module is imported only when that command runs (`mmsim --version` loads
-// nothing, not even commander); help and unknown commands load them all.
+// nothing, not even commander); help and unknown commands list every command from
+// command-help.ts without loading any.
 
 import type { Command } from 'commander';
 import { Cli, type CliIo, processIo } from './context.js';
@@ -44,8 +45,13 @@ function needed(args: string[]): string[] {
   return COMMAND_NAMES;
 }
 
-export async function buildProgram(cli: Cli, names: readonly string[] = COMMAND_NAMES): Promise<Command> {
-  const { Command } = await import('commander');
+/**
+ * `names`: the commands to load; `listOnly`: instead, every command as a name and a line of
+ * help (command-help.ts), for a command line that names no command (`mmsim --help`, a typo):
+ * commander then prints the overall help or its error without any command's module.
+ */
+export async function buildProgram(cli: Cli, names: readonly string[] = COMMAND_NAMES, listOnly = false): Promise<Command> {
+  const { Command, Help } = await import('commander');
   const program = new Command('mmsim')
     .description('Deterministic, event-sourced simulator of Linux 2.1-era page reclaim and reverse mapping')
     .version(MMSIM_VERSION)
@@ -59,10 +65,24 @@ message names the value and what is allowed).
 Start with:  mmsim run   (the seed's 8 MB X/NFS machine, seed 1)
 Docs:        README.md, docs/architecture.md, docs/model.md, docs/designs.md`,
     );
-  for (const name of names) program.addCommand(await COMMANDS[name](cli));
+  if (listOnly) {
+    const { COMMAND_HELP } = await import('./command-help.js');
+    for (const name of COMMAND_NAMES)
+      program.addCommand(
+        new Command(name).description(COMMAND_HELP[name].description).action(() => {
+          throw new ListedOnly();
+        }),
+      );
+    // the table's term for a command; commander's own for its implicit `help [command]`
+    const own = new Help();
+    program.configureHelp({ subcommandTerm: (cmd) => COMMAND_HELP[cmd.name()]?.term ?? own.subcommandTerm(cmd) });
+  } else for (const name of names) program.addCommand(await COMMANDS[name](cli));
   configure(program, cli);
   return program;
 }
+
+/** A listed-only command was run after all (a command line commander read otherwise than needed() did): load them all and parse again. */
+class ListedOnly extends Error {}
 
 /** Every command: output through `cli`, `mmsim:` before commander's errors, throw instead of exiting. */
 function configure(cmd: Command, cli: Cli): void {
@@ -85,8 +105,13 @@ export async function main(args: string[], io: CliIo = processIo()): Promise<num
     return 0;
   }
   try {
-    const program = await buildProgram(cli, needed(args));
-    await program.parseAsync(args, { from: 'user' });
+    const names = needed(args);
+    try {
+      await (await buildProgram(cli, names, names === COMMAND_NAMES)).parseAsync(args, { from: 'user' });
+    } catch (err) {
+      if (!(err instanceof ListedOnly)) throw err;
+      await (await buildProgram(cli, COMMAND_NAMES)).parseAsync(args, { from: 'user' });
+    }
     return cli.exitCode;
   } catch (err) {
     // help and version are exit 0; every other commander error is bad usage, already printed
