@@ -13,7 +13,7 @@ const cases: Record<string, string> = {
   'node -e 0 (the floor)': `${process.execPath} -e 0`,
   'mmsim --version': `${process.execPath} ${BIN} --version`,
   'mmsim run --help (one command loaded)': `${process.execPath} ${BIN} run --help`,
-  'mmsim --help (commands listed, none loaded)': `${process.execPath} ${BIN} --help`,
+  'mmsim --help (no command loaded)': `${process.execPath} ${BIN} --help`,
 };
 const samples: Record<string, number[]> = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
 for (let round = 0; round < 3; round++) for (const [name, cmd] of Object.entries(cases)) samples[name].push(cpuPerRun(cmd, runs));
