@@ -31,6 +31,8 @@ export interface DesignSpec {
 export function expandCpus(specs: readonly DesignSpec[], cpus: readonly number[], locking: readonly string[]): DesignSpec[] {
   const out: DesignSpec[] = [];
   for (const d of specs) {
+    if (d.smp !== undefined)
+      throw new DesignListError(`design '${d.label}' names its machine already: with --cpus, list the design without it`);
     for (const n of cpus) {
       if (n === 1) out.push({ ...d, label: `${d.label} 1cpu`, smp: { cpus: 1, locking: null } });
       else

@@ -38,5 +38,9 @@ describe('parseDesign', () => {
     expect(err('clock/pte-chain 2cpu/spin')).toMatch(/need a locking design/);
     expect(err('old/none 2cpu/fine')).toMatch(/--locking fine is modelled for --reclaim clock only/);
     expect(err('clock/nope 2cpu/bkl')).toMatch(/rmap design 'nope' is not known/);
+    // a design with its machine runs on that machine; --cpus does not expand it again
+    expect(() => expandCpus([parseDesign('clock/pte-chain 2cpu/bkl')], [1], ['bkl'])).toThrow(
+      /design 'clock\/pte-chain 2cpu\/bkl' names its machine already: with --cpus, list the design without it/,
+    );
   });
 });
