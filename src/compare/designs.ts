@@ -27,8 +27,18 @@ export interface DesignSpec {
 /**
  * `--cpus 1,2,4 --locking bkl,fine`: each design on each number of CPUs, under each locking
  * design (one CPU takes no locks, so it is run once), labelled `clock/pte-chain 4cpu/fine`.
+ * No `cpus`: the designs as they are. compare, compare --seeds and sweep all expand here.
  */
-export function expandCpus(specs: readonly DesignSpec[], cpus: readonly number[], locking: readonly string[]): DesignSpec[] {
+export function expandCpus(
+  specs: readonly DesignSpec[],
+  cpus: readonly number[] | undefined,
+  locking: readonly string[] = ['bkl'],
+): DesignSpec[] {
+  if (cpus === undefined) return [...specs];
+  if (new Set(cpus).size !== cpus.length) throw new DesignListError(`cpus '${cpus.join(',')}' lists a number twice`);
+  for (const l of locking)
+    if (!LOCKING_DESIGNS.has(l))
+      throw new DesignListError(`locking '${l}' is not a locking design; allowed: ${[...LOCKING_DESIGNS.keys()].join(', ')}`);
   const out: DesignSpec[] = [];
   for (const d of specs) {
     if (d.smp !== undefined)

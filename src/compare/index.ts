@@ -109,7 +109,7 @@ export async function runJobs(
 export async function runComparison(opts: ComparisonOptions): Promise<ComparisonResult> {
   const t0 = performance.now();
   const scenario = typeof opts.scenario === 'string' ? loadScenario(opts.scenario) : opts.scenario;
-  const specs = opts.cpus === undefined ? toSpecs(opts.designs) : expandCpus(toSpecs(opts.designs), opts.cpus, opts.locking ?? ['bkl']);
+  const specs = expandCpus(toSpecs(opts.designs), opts.cpus, opts.locking);
   const steps = opts.steps ?? 100000;
   const jobs: DesignJob[] = specs.map((design) => ({
     scenario,

@@ -38,8 +38,7 @@ export interface SeedsResult {
 
 export async function runSeeds(o: SeedsOptions): Promise<SeedsResult> {
   const scenario = typeof o.scenario === 'string' ? loadScenario(o.scenario) : o.scenario;
-  const listed = parseDesignList(o.designs);
-  const specs = o.cpus === undefined ? listed : expandCpus(listed, o.cpus, o.locking ?? ['bkl']);
+  const specs = expandCpus(parseDesignList(o.designs), o.cpus, o.locking);
   const steps = o.steps ?? 100000;
   const jobs: DesignJob[] = [];
   for (const seed of o.seeds) {

@@ -5,10 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_DESIGNS, DesignListError, expandCpus, parseDesignList } from '../compare/designs.js';
+import { DEFAULT_DESIGNS, DesignListError, type DesignSpec, expandCpus, parseDesignList } from '../compare/designs.js';
 import { designRunOptions } from '../compare/run.js';
 import { MAX_CPUS, makeRunConfig } from '../run-config.js';
-import { LOCKING_DESIGNS } from '../smp/locking/registry.js';
 import { loadScenario, type Scenario } from '../workload/scenario.js';
 import { parseSizePages } from '../workload/size.js';
 import { makeJob, type PreparedJob } from './job.js';
@@ -127,19 +126,12 @@ export function readSpec(path: string): Partial<Grid> {
 export function expandGrid(grid: Grid, version: string): PreparedJob[] {
   if (grid.locking !== undefined && grid.cpus === undefined)
     throw new SweepError('locking designs need a cpus axis (e.g. --cpus 1,2,4 --locking bkl,fine)');
-  const listed = parseDesignList(grid.designs);
-  let designs = listed;
-  if (grid.cpus !== undefined) {
-    if (new Set(grid.cpus).size !== grid.cpus.length) throw new SweepError(`cpus '${grid.cpus.join(',')}' lists a number twice`);
-    for (const l of grid.locking ?? [])
-      if (!LOCKING_DESIGNS.has(l))
-        throw new SweepError(`locking '${l}' is not a locking design; allowed: ${[...LOCKING_DESIGNS.keys()].join(', ')}`);
-    try {
-      designs = expandCpus(listed, grid.cpus, grid.locking ?? ['bkl']);
-    } catch (err) {
-      if (err instanceof DesignListError) throw new SweepError(err.message);
-      throw err;
-    }
+  let designs: DesignSpec[];
+  try {
+    designs = expandCpus(parseDesignList(grid.designs), grid.cpus, grid.locking);
+  } catch (err) {
+    if (err instanceof DesignListError) throw new SweepError(err.message);
+    throw err;
   }
   const scenarios = new Map<string, Scenario>();
   for (const name of grid.scenarios) {
