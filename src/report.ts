@@ -6,6 +6,7 @@ import { rmapOf } from './reducer/designs.js';
 import { NR_MEM_LISTS, type LockStats, type SmpState, type State } from './state.js';
 import { LOCK_KINDS } from './include/locks.js';
 import { elapsedUs } from './reducer/smp.js';
+import { thousands } from './lib/thousands.js';
 
 export interface Report {
   scenario: string;
@@ -160,7 +161,7 @@ function formatSmp(r: SmpReport): string[] {
   ];
 }
 
-const n = (x: number): string => x.toLocaleString('en-US');
+const n = (x: number): string => thousands(x);
 const ms = (us: number): string => `${(us / 1000).toFixed(1)} ms`;
 
 /** "order 0: 3, order 1: 12", the orders that failed at least once. */

@@ -33,6 +33,7 @@ import { stateHash } from '../src/snapshot/hash.js';
 import type { State } from '../src/state.js';
 import { Timeline } from '../src/timetravel/timeline.js';
 import { STEP_WINDOW } from '../src/cli/tt-common.js';
+import { thousands } from '../src/lib/thousands.js';
 
 const REPS = Number(process.env.BENCH_REPS ?? 5);
 const BIN = join(import.meta.dirname, 'mmsim.js');
@@ -136,7 +137,7 @@ const whole: Record<string, [string, number[]]> = {
 for (let r = 0; r < REPS; r++) for (const [cmd, xs] of Object.values(whole)) xs.push(cpuPerRun(cmd, 1));
 
 const ns = (ms: number): string => `${((ms * 1e6) / events).toFixed(0).padStart(5)} ns/event`;
-console.log(`bench-replay: ${path}, ${events.toLocaleString('en-US')} events, medians of ${REPS} (node ${process.version})`);
+console.log(`bench-replay: ${path}, ${thousands(events)} events, medians of ${REPS} (node ${process.version})`);
 console.log('in-process (CPU, user + sys):');
 const floorMs = median(inproc['decode+apply']);
 for (const [name, xs] of Object.entries(inproc)) {

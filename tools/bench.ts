@@ -15,6 +15,7 @@ import { Simulation } from '../src/simulation.js';
 import { loadScenario } from '../src/workload/scenario.js';
 import { EventStore, type EngineName } from '../src/event-store.js';
 import { boot } from '../src/mm/boot.js';
+import { thousands } from '../src/lib/thousands.js';
 
 const REPS = Number(process.env.BENCH_REPS ?? 3);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1000000);
@@ -49,9 +50,9 @@ function row(label: string, values: string[]): string {
   return label.padEnd(36) + values.map((v) => v.padStart(22)).join('');
 }
 
-const rate = (events: number, ms: number): string => `${Math.round(events / (ms / 1000)).toLocaleString('en-US')}/s`;
+const rate = (events: number, ms: number): string => `${thousands(Math.round(events / (ms / 1000)))}/s`;
 
-console.log(`mmsim bench: x486 seed 1, ${EVENTS.toLocaleString('en-US')} events, median of ${REPS} (node ${process.version})`);
+console.log(`mmsim bench: x486 seed 1, ${thousands(EVENTS)} events, median of ${REPS} (node ${process.version})`);
 const dir = tmpdir();
 for (const [mem, label] of [
   [undefined, '2,048 frames (8M)'],
@@ -119,7 +120,7 @@ for (const nframes of [2048, 262144]) {
       return performance.now() - t0;
     });
     console.log(
-      row(`${nframes.toLocaleString('en-US')} frames, ${engine} engine`, [
+      row(`${thousands(nframes)} frames, ${engine} engine`, [
         rate(cycles * 9, median(runs)),
         `${((median(runs) * 1000) / (cycles * 9)).toFixed(3)} µs/ev`,
       ]),

@@ -7,6 +7,7 @@
 import { lockName } from '../include/locks.js';
 import { hex, type Rule, type Violation } from '../include/rules.js';
 import type { State } from '../state.js';
+import { thousands } from '../lib/thousands.js';
 
 /** Events a CPU may wait for one lock before it counts as starved. */
 export const STARVATION_EVENTS = 200_000;
@@ -74,7 +75,7 @@ const staleTlb = recorded(
 
 const starvation: Rule = {
   name: 'smp-starvation',
-  description: `no CPU waits for one lock longer than ${STARVATION_EVENTS.toLocaleString('en-US')} events`,
+  description: `no CPU waits for one lock longer than ${thousands(STARVATION_EVENTS)} events`,
   scope: 'global',
   cheap: true,
   check(v, _id, out) {

@@ -11,6 +11,7 @@ import { UsageError } from './usage-error.js';
 import type { EngineName } from '../event-store.js';
 import { openTimeline, readProgress } from './tt-common.js';
 import { logReplay } from './replay-token.js';
+import { thousands } from '../lib/thousands.js';
 
 export function bisectCommand(cli: Cli): Command {
   return new Command('bisect')
@@ -32,10 +33,7 @@ export function bisectCommand(cli: Cli): Command {
       progress.stop();
       if (r === null) {
         if (o.json) cli.json({ log: path, ok: true, events: tl.events, event: null, invariant: null, ms });
-        else
-          cli.out(
-            `ok: no invariant${o.invariant ? ` (${o.invariant})` : ''} fails in ${tl.events.toLocaleString('en-US')} events of ${path}\n`,
-          );
+        else cli.out(`ok: no invariant${o.invariant ? ` (${o.invariant})` : ''} fails in ${thousands(tl.events)} events of ${path}\n`);
         tl.log.close();
         tl.log.requireEnd();
         return;

@@ -12,6 +12,7 @@ import { engineOption, parseCount, Progress } from './options.js';
 import { UsageError } from './usage-error.js';
 import type { EngineName } from '../event-store.js';
 import { applyingLog } from '../log/replay.js';
+import { thousands } from '../lib/thousands.js';
 
 export function checkCommand(cli: Cli): Command {
   return new Command('check')
@@ -91,7 +92,7 @@ export function checkCommand(cli: Cli): Command {
           });
         } else if (ok) {
           cli.out(
-            `ok: ${log.events.toLocaleString('en-US')} events, ${checker.checks.toLocaleString('en-US')} operation boundaries checked (${checker.fullChecks} full checks), no invariant broken\n`,
+            `ok: ${thousands(log.events)} events, ${thousands(checker.checks)} operation boundaries checked (${checker.fullChecks} full checks), no invariant broken\n`,
           );
         } else if (f) {
           cli.out(`FAILED after event ${f.event} (operation ${f.op}):\n`);

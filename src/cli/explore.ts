@@ -7,6 +7,7 @@ import { CHUNK, exploreParallel } from '../smp/explore-pool.js';
 import { addRunOptions, parseCount, Progress, runConfigFrom, UsageError, type CommonOpts } from './common.js';
 import type { Cli } from './context.js';
 import { runOptionsOf } from './replay-token.js';
+import { thousands } from '../lib/thousands.js';
 
 type ExploreOpts = CommonOpts & { runs: number; jobs?: number; inject?: string; injectAfter?: number; injectMax: number };
 
@@ -65,9 +66,9 @@ export function exploreCommand(cli: Cli): Command {
               : { schedSeed: f.schedSeed, events: f.events, violations: f.violations, replay: f.replay.line, replayArgv: f.replay.argv },
         });
       } else if (f === null) {
-        cli.out(`ok: ${r.tried} schedule(s) of ${o.events.toLocaleString('en-US')} events, every invariant held\n`);
+        cli.out(`ok: ${r.tried} schedule(s) of ${thousands(o.events)} events, every invariant held\n`);
       } else {
-        cli.out(`FAILED: schedule ${f.schedSeed} (${f.tried} tried), ${f.events.toLocaleString('en-US')} events:\n`);
+        cli.out(`FAILED: schedule ${f.schedSeed} (${f.tried} tried), ${thousands(f.events)} events:\n`);
         for (const v of f.violations.slice(0, 5)) cli.out(`  ${v.invariant}: ${v.message}\n`);
         if (f.violations.length > 5) cli.out(`  (${f.violations.length - 5} more)\n`);
         cli.out(`replay: ${f.replay.line}\n`);

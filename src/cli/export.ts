@@ -12,6 +12,7 @@ import { engineOption, parseCount, Progress } from './options.js';
 import { UsageError } from './usage-error.js';
 import type { EngineName } from '../event-store.js';
 import { parseNumber } from './tt-common.js';
+import { thousands } from '../lib/thousands.js';
 
 function* allEvents(log: LogReader, progress: Progress): Generator<Event> {
   let done = 0;
@@ -74,7 +75,7 @@ export function exportCommand(cli: Cli): Command {
       });
       log.close();
       cli.out(
-        `wrote ${o.output}: ${r.slices.toLocaleString('en-US')} operations, ${r.counters.toLocaleString('en-US')} counter samples; open it in ui.perfetto.dev or chrome://tracing\n`,
+        `wrote ${o.output}: ${thousands(r.slices)} operations, ${thousands(r.counters)} counter samples; open it in ui.perfetto.dev or chrome://tracing\n`,
       );
       log.requireEnd();
     });

@@ -7,6 +7,7 @@ import type { Cli } from './context.js';
 import { formatEta, ProgressLine } from '../sweep/progress.js';
 import { ENGINES } from '../event-store.js';
 import { UsageError } from './usage-error.js';
+import { thousands } from '../lib/thousands.js';
 
 export function parseCount(flag: string) {
   return (v: string): number => {
@@ -61,14 +62,12 @@ export class Progress {
     const elapsed = (this.cli.now() - this.started) / 1000;
     if (elapsed < 1) return;
     if (this.total === null) {
-      this.line.show(
-        [this.label, `${done.toLocaleString('en-US')} ${this.unit} so far`, ...(detail === undefined ? [] : [detail])].join(' | '),
-      );
+      this.line.show([this.label, `${thousands(done)} ${this.unit} so far`, ...(detail === undefined ? [] : [detail])].join(' | '));
       return;
     }
     const d = Math.min(done, this.total);
     const pct = this.total > 0 ? Math.floor((d / this.total) * 100) : 100;
-    const parts = [`${this.label} ${pct}%`, `${d.toLocaleString('en-US')}/${this.total.toLocaleString('en-US')} ${this.unit}`];
+    const parts = [`${this.label} ${pct}%`, `${thousands(d)}/${thousands(this.total)} ${this.unit}`];
     if (this.showEta) parts.push(formatEta(etaSeconds(elapsed, d, this.total)));
     if (detail !== undefined) parts.push(detail);
     this.line.show(parts.join(' | '));

@@ -8,6 +8,7 @@ import { BUG_NAMES, isSmpBug, needsFineLocking, SMP_BUG_NAMES } from '../inject/
 import { addRunOptions, attachTrace, parseCount, Progress, runConfigFrom, UsageError, type CommonOpts } from './common.js';
 import { MMSIM_VERSION } from './version.js';
 import { outputFile, writeAtomically } from './files.js';
+import { thousands } from '../lib/thousands.js';
 
 type RecordOpts = CommonOpts & { output: string; snapshotEvery?: number; inject?: string; injectAfter?: number; injectMax: number };
 
@@ -93,9 +94,9 @@ export function recordCommand(cli: Cli): Command {
         return;
       }
       if (r.report) cli.out(formatReport(r.report) + '\n');
-      cli.out(`  log                 ${o.output}: ${r.events.toLocaleString('en-US')} events, ${r.bytes.toLocaleString('en-US')} bytes\n`);
+      cli.out(`  log                 ${o.output}: ${thousands(r.events)} events, ${thousands(r.bytes)} bytes\n`);
       cli.out(
-        `  snapshots           ${r.snapshots.count} every ${r.snapshots.every.toLocaleString('en-US')} events, ${r.snapshots.bytes.toLocaleString('en-US')} bytes, ${r.snapshots.ms} ms to write\n`,
+        `  snapshots           ${r.snapshots.count} every ${thousands(r.snapshots.every)} events, ${thousands(r.snapshots.bytes)} bytes, ${r.snapshots.ms} ms to write\n`,
       );
       if (r.hash) cli.out(`  state hash          ${r.hash}\n`);
       if (inject) cli.out(`  injected            ${inject.bug} at event(s) ${r.injected.join(', ') || '(never fired)'}\n`);

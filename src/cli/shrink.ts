@@ -7,6 +7,7 @@ import type { InjectSpec } from '../inject/injector.js';
 import { UsageError, Progress } from './common.js';
 import { openTimeline, parseNumber } from './tt-common.js';
 import { MMSIM_VERSION } from './version.js';
+import { thousands } from '../lib/thousands.js';
 
 export function shrinkCommand(cli: Cli): Command {
   return new Command('shrink')
@@ -70,10 +71,10 @@ export function shrinkCommand(cli: Cli): Command {
       cli.out(
         [
           `shrunk ${path} (${r.invariant} fails after event ${r.before.failingEvent}) to ${o.output}:`,
-          `  events   ${r.before.events.toLocaleString('en-US')} -> ${rec.events.toLocaleString('en-US')} (${ratio}x smaller)`,
-          `  inputs   ${r.before.inputs.toLocaleString('en-US')} workload decisions -> ${r.after.inputs}`,
+          `  events   ${thousands(r.before.events)} -> ${thousands(rec.events)} (${ratio}x smaller)`,
+          `  inputs   ${thousands(r.before.inputs)} workload decisions -> ${r.after.inputs}`,
           ...(tl.config.smp !== undefined
-            ? [`  preempts ${r.preemptions.before.toLocaleString('en-US')} CPU switches by the scheduler -> ${r.preemptions.kept.length}`]
+            ? [`  preempts ${thousands(r.preemptions.before)} CPU switches by the scheduler -> ${r.preemptions.kept.length}`]
             : []),
           `  tests    ${r.tests} kernel runs`,
           `  next     mmsim bisect ${o.output}`,

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { DesignResult } from './run.js';
 import type { ComparisonResult } from './index.js';
 import type { Sample } from './metrics.js';
+import { thousands } from '../lib/thousands.js';
 
 export interface Series {
   name: string;
@@ -166,7 +167,7 @@ function smooth(points: [number, number][], n = 200): [number, number][] {
 /** Writes free-pages.svg, scan-rate.svg, fault-rate.svg into dir; returns the paths. */
 export function writePlots(c: ComparisonResult, dir: string): string[] {
   mkdirSync(dir, { recursive: true });
-  const sub = `${c.scenario}, seed ${c.seed}, ${c.steps.toLocaleString('en-US')} steps`;
+  const sub = `${c.scenario}, seed ${c.seed}, ${thousands(c.steps)} steps`;
   // free memory starts near all of mem_map at boot: cut the axis above the second half's peak
   const later = c.results.flatMap((r) => r.samples.filter((_s, i) => i >= r.samples.length / 2).map((s) => s.nrFree));
   const steadyMax = later.length > 0 ? Math.max(...later) * 1.5 : undefined;

@@ -9,6 +9,7 @@ import { runJobs, type CompareMode } from './index.js';
 import type { MappingBucket } from './metrics.js';
 import { lineChart } from './plot.js';
 import { type DesignJob, type DesignResult, EVENTS_PER_STEP_CAP } from './run.js';
+import { thousands } from '../lib/thousands.js';
 
 export interface SweepPoint {
   n: number;
@@ -126,7 +127,7 @@ export function sweepChart(sw: SweepResult): string {
     points: sw.points.filter((p) => p.design === d && f(p) !== null).map((p) => [p.n, f(p) as number] as [number, number]),
   });
   return lineChart(
-    `ptes visited per page freed vs sharers (sharedlib:N, seed ${sw.seed}, ${sw.steps.toLocaleString('en-US')} steps)`,
+    `ptes visited per page freed vs sharers (sharedlib:N, seed ${sw.seed}, ${thousands(sw.steps)} steps)`,
     'N processes sharing the library (log scale)',
     'ptes visited per page freed (log scale)',
     sw.designs.flatMap((d) => [

@@ -33,6 +33,7 @@ import {
 import { frameChunk, packr } from './writer.js';
 import { decodeCheckedEvents, type EventLimits } from './event-ranges.js';
 import { endProblem, eventsProblem, headerProblem, indexProblem, isObj, metaProblem, snapshotProblem, tailProblem } from './schema.js';
+import { thousands } from '../lib/thousands.js';
 
 export interface ChunkInfo {
   index: number;
@@ -126,7 +127,7 @@ export class LogReader {
   requireEnd(): void {
     if (this.end !== null) return;
     throw new TruncatedLogError(
-      `${this.path} is truncated (no end chunk): the results above cover its ${this.events.toLocaleString('en-US')} intact event(s), up to its last operation boundary; the final state hash cannot be verified`,
+      `${this.path} is truncated (no end chunk): the results above cover its ${thousands(this.events)} intact event(s), up to its last operation boundary; the final state hash cannot be verified`,
     );
   }
 
@@ -425,7 +426,7 @@ export class LogReader {
       this.warnings.push(`${this.path}: the log has no end chunk (the run was interrupted or the file was cut)`);
     }
     this.warnings.push(
-      `${this.path}: reading ${cut.toLocaleString('en-US')} of its ${this.stored.toLocaleString('en-US')} event(s), up to its last operation boundary`,
+      `${this.path}: reading ${thousands(cut)} of its ${thousands(this.stored)} event(s), up to its last operation boundary`,
     );
   }
 

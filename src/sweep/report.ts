@@ -6,6 +6,7 @@
 import type { RunReport, SweepLine } from './job.js';
 import { memLabel } from './job.js';
 import { meanInterval, type Interval } from './stats.js';
+import { thousands } from '../lib/thousands.js';
 
 export interface Metric {
   key: string;
@@ -174,7 +175,7 @@ export function formatReport(r: SweepReport, title = 'sweep report'): string {
   const parts: string[] = [`${title}: ${r.runs} runs; mean ± half-width of the 95% confidence interval over seeds (Student t)`];
   for (const s of r.sections) {
     const seeds = [...new Set(s.designs.map((d) => d.seeds))].join('/');
-    parts.push(`\n${s.scenario}, ${s.mem}, ${s.steps.toLocaleString('en-US')} steps (${seeds} seeds per design)`);
+    parts.push(`\n${s.scenario}, ${s.mem}, ${thousands(s.steps)} steps (${seeds} seeds per design)`);
     parts.push(
       table(
         ['', ...s.designs.map((d) => d.design)],

@@ -1,5 +1,7 @@
 // Bad trace input: the CLI prints the message without a stack and exits with code 2.
 
+import { thousands } from '../lib/thousands.js';
+
 export class TraceError extends Error {
   readonly exitCode = 2;
 }
@@ -10,7 +12,7 @@ const TOKEN_CHARS = 40;
 
 /** `n` with thousands separators, for lengths in messages. */
 export function count(n: number): string {
-  return n.toLocaleString('en-US');
+  return thousands(n);
 }
 
 /**
