@@ -145,6 +145,11 @@ export interface ReclaimCaps {
   readonly age?: AgeMode;
   /** Strict mode: a page's accessed bit at load decides its fate (`--clock-ref-on-load` applies and is reported). */
   readonly readsRefOnLoad?: boolean;
+  /**
+   * Its scan asks before it takes a page (clock_step's Kernel.reclaimMayTouch): the hook
+   * `--locking fine`'s trylock-and-skip needs. A policy without it cannot run under fine locking.
+   */
+  readonly trylocks?: boolean;
 }
 
 /** Kernel lifecycle points a reclaim policy may act on (by emitting its own events). */

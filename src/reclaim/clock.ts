@@ -10,6 +10,6 @@ export const clockPolicy: ReclaimPolicy = {
   name: 'clock',
   summary: "the seed's page-centric single-handed clock over mem_map, through the reverse map",
   // the seed keeps one referenced bit per page, as shrink_mmap did: no ages
-  caps: { needsRmap: true, lapsMemMap: true, age: 'none' },
+  caps: { needsRmap: true, lapsMemMap: true, age: 'none', trylocks: true },
   tryToFreePage: clock_try_to_free_page,
 };

@@ -17,6 +17,7 @@
 //   spin_trylock(&mm->page_table_lock), and 2.5's page_referenced with its trylocks).
 
 import { mmapSem, PAGEMAP_LOCK, pageLock, pageTableLock } from '../../include/locks.js';
+import { RECLAIM_POLICIES } from '../../designs/registry.js';
 import { pte_table_pfn } from '../../arch/i386/pgtable.js';
 import type { Kernel } from '../../kernel/kernel.js';
 import { handle_mm_fault } from '../../mm/memory.js';
@@ -34,8 +35,10 @@ export const fineLocking: LockingDesign = {
   name: 'fine',
   summary: 'per-mm mmap_sem and page_table_lock, a per-page lock for I/O and chains, a pagemap lock; kswapd trylocks and skips',
   incompatibility(cfg) {
-    if (cfg.reclaim !== 'clock')
-      return `--locking fine is modelled for --reclaim clock only (its trylock-and-skip lives in the clock's scan), not ${cfg.reclaim}; use --locking bkl`;
+    if (RECLAIM_POLICIES.get(cfg.reclaim)?.caps.trylocks !== true) {
+      const scans = [...RECLAIM_POLICIES.values()].filter((p) => p.caps.trylocks === true).map((p) => p.name);
+      return `--locking fine is modelled for --reclaim ${scans.join(', ')} only (its trylock-and-skip lives in that scan), not ${cfg.reclaim}; use --locking bkl`;
+    }
     if (cfg.steal === true) return '--locking fine cannot run with --steal (moving a page relinks ptes of mms it holds no lock for)';
     return null;
   },
