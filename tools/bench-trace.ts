@@ -5,7 +5,9 @@
 //    and of tools/clock-floor.ts (a plain-JS CLOCK over the same text), run in alternation
 //    on seeded traces: hit-heavy (a looping working set, 4M references, ~1% faults at 32
 //    frames) and fault-heavy (1M references of Zipf(0.9) over 250,000 pages), at 32 (the
-//    hit-heavy trace only), 1,024 and 65,536 frames. Each pair gives a ratio (floor time /
+//    hit-heavy trace only), 1,024 and 65,536 frames; and fault-cache, the same Zipf over
+//    8,000 pages at 256 frames (~60% faults), which keeps the whole state in cache, so that
+//    the fault path's cost can be told from its memory misses. Each pair gives a ratio (floor time /
 //    mmsim time, so 1.0x = as fast as the floor); the table shows the median over --pairs
 //    pairs, of wall-clock time and of CPU time (the children's user + system time from
 //    /proc/self/stat). Both must agree on the fault count, or the run stops.
@@ -40,6 +42,7 @@ import { scanTrace } from '../src/trace/scan.js';
 import { traceLog } from '../src/trace/log.js';
 import { Rng } from '../src/workload/rng.js';
 import { writeLoopingTrace, writeZipfTrace } from './bench-trace-gen.js';
+import { thousands } from '../src/lib/thousands.js';
 
 const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(name);
@@ -141,6 +144,9 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
+/** The fault-cache trace's page universe: its page tables, link pages and page hash (a few hundred KiB) fit in this machine's 2 MiB L2. */
+const IN_CACHE_PAGES = 8000;
+
 async function floorComparison(dir: string): Promise<void> {
   const pairs = arg('--pairs', 3),
     hitRefs = arg('--hit-refs', 4000000),
@@ -149,15 +155,18 @@ async function floorComparison(dir: string): Promise<void> {
   const mmsim = join(here, 'mmsim.js'),
     floor = join(here, 'clock-floor.js');
   const hit = join(dir, 'hit.pages'),
-    zipf = join(dir, 'zipf.pages');
+    zipf = join(dir, 'zipf.pages'),
+    small = join(dir, 'zipf-small.pages');
   await writeLoopingTrace(hit, hitRefs);
   await writeZipfTrace(zipf, zipfRefs, 250000, 0.9);
+  await writeZipfTrace(small, zipfRefs, IN_CACHE_PAGES, 0.9);
   const cases: [string, string, number][] = [
     ['hit-heavy', hit, 32],
     ['hit-heavy', hit, 1024],
     ['hit-heavy', hit, 65536],
     ['fault-heavy', zipf, 1024],
     ['fault-heavy', zipf, 65536],
+    ['fault-cache', small, 256],
   ];
   console.log(`mmsim trace --format pages --policy clock --clock-ref-on-load false, whole process, against a plain-JS CLOCK`);
   console.log(`over the same text (tools/clock-floor.ts); median of ${pairs} alternating pairs (node ${process.version})`);
@@ -224,6 +233,9 @@ async function floorComparison(dir: string): Promise<void> {
       `${name.padEnd(11)}  ${String(references).padEnd(8)}  ${String(frames).padStart(6)}  ${String(faults).padStart(7)}  | ${num(mw, 12)}  ${num(mc, 5)}  ${num(references / mc, 11, 0)}  ${num((mc * 1e9) / references, 11, 0)} | ${num(fw, 12)}  ${num(fc, 5)} | ${num(wallRatio, 9)}x ${num(cpuRatio, 4)}x${against === null ? '' : ` | ${num(ac, 13)}  ${num(againstRatio, 8)}x`}${cachesim === null ? '' : ` | ${num(cc, 14)}  ${num(cachesimRatio, 7)}x`}`,
     );
   }
+  console.log(
+    `fault-cache: Zipf(0.9) over ${thousands(IN_CACHE_PAGES)} pages, small enough for every table to stay in the CPU's caches: the fault path's cost without memory misses`,
+  );
   await overheads(hit);
 }
 
