@@ -161,7 +161,7 @@ function formatSmp(r: SmpReport): string[] {
   ];
 }
 
-const n = (x: number): string => thousands(x);
+const n = thousands;
 const ms = (us: number): string => `${(us / 1000).toFixed(1)} ms`;
 
 /** "order 0: 3, order 1: 12", the orders that failed at least once. */

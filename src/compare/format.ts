@@ -6,7 +6,7 @@ import { thousands } from '../lib/thousands.js';
 
 type Row = [string, (r: DesignResult) => string];
 
-const int = (n: number): string => thousands(n);
+const int = thousands;
 const fix = (n: number | null, d = 2): string => (n === null ? '-' : n.toFixed(d));
 const kib = (b: number): string => `${(b / 1024).toFixed(1)} KiB`;
 const ms = (us: number): string => `${(us / 1000).toFixed(1)} ms`;

@@ -4,7 +4,8 @@
 // reference decides. Only the start of the file is read (DETECT_BYTES at most).
 
 import { statSync } from 'node:fs';
-import { count, TraceError, quoteLine } from './errors.js';
+import { TraceError, quoteLine } from './errors.js';
+import { thousands } from '../lib/thousands.js';
 import { pagesParser, parseLackeyLine, TRACE_FORMATS, type TraceFormat } from './formats.js';
 import { LineSplitter, looksBinary, MAX_LINE_BYTES } from './lines.js';
 import { traceChunks } from './source.js';
@@ -75,7 +76,7 @@ export async function detectFormat(file: string, hex = false): Promise<Detection
     longLine(_head, length, lineNo) {
       if (seen.found || seen.failure) return;
       seen.failure = new TraceError(
-        `${file}:${lineNo}: cannot tell the trace format: the line is ${count(length)} bytes long, longer than a line of any format (${tried}) can be (${count(MAX_LINE_BYTES)})`,
+        `${file}:${lineNo}: cannot tell the trace format: the line is ${thousands(length)} bytes long, longer than a line of any format (${tried}) can be (${thousands(MAX_LINE_BYTES)})`,
       );
     },
   });
@@ -95,11 +96,11 @@ export async function detectFormat(file: string, hex = false): Promise<Detection
   if (read === 0) throw new TraceError(`${file}: no references: the file is empty`);
   if (!whole && split.unfinishedLength > MAX_LINE_BYTES) {
     throw new TraceError(
-      `${file}:${split.lines + 1}: cannot tell the trace format: the line is over ${count(split.unfinishedLength)} bytes long, longer than a line of any format (${tried}) can be (${count(MAX_LINE_BYTES)})`,
+      `${file}:${split.lines + 1}: cannot tell the trace format: the line is over ${thousands(split.unfinishedLength)} bytes long, longer than a line of any format (${tried}) can be (${thousands(MAX_LINE_BYTES)})`,
     );
   }
   if (whole) throw new TraceError(`${file}: no references: its ${split.lines} lines are blank or comments (tried ${tried})`);
   throw new TraceError(
-    `${file}: cannot tell the trace format: its first ${count(DETECT_BYTES)} bytes are blank or comment lines; pass --format (${tried})`,
+    `${file}: cannot tell the trace format: its first ${thousands(DETECT_BYTES)} bytes are blank or comment lines; pass --format (${tried})`,
   );
 }

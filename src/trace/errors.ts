@@ -10,22 +10,17 @@ export class TraceError extends Error {
 const QUOTE_CHARS = 80;
 const TOKEN_CHARS = 40;
 
-/** `n` with thousands separators, for lengths in messages. */
-export function count(n: number): string {
-  return thousands(n);
-}
-
 /**
  * Show a line the way an error message should quote it: cut to 80 characters (saying how
  * many bytes it had), control bytes escaped. `bytes`: the line's length when `line` is only its head.
  */
 export function quoteLine(line: string, bytes = Buffer.byteLength(line)): string {
   if (line.length <= QUOTE_CHARS) return JSON.stringify(line);
-  return `${JSON.stringify(line.slice(0, QUOTE_CHARS) + '…')} (${count(bytes)} bytes)`;
+  return `${JSON.stringify(line.slice(0, QUOTE_CHARS) + '…')} (${thousands(bytes)} bytes)`;
 }
 
 /** A token from a line, in single quotes, cut the same way: a 10 MB token makes a short message. */
 export function quoteToken(token: string): string {
   if (token.length <= TOKEN_CHARS) return `'${token}'`;
-  return `'${token.slice(0, TOKEN_CHARS)}…' (${count(token.length)} characters)`;
+  return `'${token.slice(0, TOKEN_CHARS)}…' (${thousands(token.length)} characters)`;
 }

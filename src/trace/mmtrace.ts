@@ -10,7 +10,8 @@ import { find_vma } from '../mm/memory.js';
 import { VM_EXEC, VM_READ, VM_WRITE, VmaKind } from '../state.js';
 import { isBlank, numberEnd, readNumber } from './bytes.js';
 import { otherFormatsReading } from './detect.js';
-import { count, TraceError, quoteLine, quoteToken } from './errors.js';
+import { TraceError, quoteLine, quoteToken } from './errors.js';
+import { thousands } from '../lib/thousands.js';
 import { forEachLine, lineText, looksBinary, MAX_LINE_BYTES } from './lines.js';
 import type { ReadProgress } from './source.js';
 import { StrictRun, checkStrictOptions, type StrictOptions, type StrictResult } from './strict.js';
@@ -223,7 +224,7 @@ export async function runMmtrace(file: string, o: MmtraceOptions): Promise<Mmtra
           lineText(head, 0, head.length),
           length,
           lineNo,
-          new LineError(`longer than any mmtrace line (at most ${count(MAX_LINE_BYTES)} bytes)`),
+          new LineError(`longer than any mmtrace line (at most ${thousands(MAX_LINE_BYTES)} bytes)`),
         );
       },
     },

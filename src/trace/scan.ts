@@ -5,7 +5,8 @@
 
 import { writeSync } from 'node:fs';
 import { lackeyBytes, pagesBytes, type ByteLineParser } from './bytes.js';
-import { count, TraceError, quoteLine } from './errors.js';
+import { TraceError, quoteLine } from './errors.js';
+import { thousands } from '../lib/thousands.js';
 import { AddressFolder } from './fold.js';
 import { pagesParser, parseLackeyLine, type LineParser } from './formats.js';
 import { forEachLine, lineText, looksBinary, MAX_LINE_BYTES } from './lines.js';
@@ -45,7 +46,7 @@ export async function scanTrace(file: string, out: number, o: ScanOptions): Prom
     lineNo = 0;
   const overBound = (): never => {
     throw new TraceError(
-      `${file}:${lineNo}: more than ${count(maxReferences)} page references, the bound --max-events sets (each reference is at least one step of the machine); raise --max-events or trim the trace`,
+      `${file}:${lineNo}: more than ${thousands(maxReferences)} page references, the bound --max-events sets (each reference is at least one step of the machine); raise --max-events or trim the trace`,
     );
   };
   const emit = (page: number, write: boolean): void => {
@@ -81,7 +82,7 @@ export async function scanTrace(file: string, out: number, o: ScanOptions): Prom
     },
     longLine(head, length, no) {
       lineNo = no;
-      bad(lineText(head, 0, head.length), length, `longer than any trace line (at most ${count(MAX_LINE_BYTES)} bytes)`);
+      bad(lineText(head, 0, head.length), length, `longer than any trace line (at most ${thousands(MAX_LINE_BYTES)} bytes)`);
     },
     // a bare decimal page number is what pagesBytes would read from it (without `hex`)
     ...(o.format === 'pages' && !hex

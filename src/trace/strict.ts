@@ -17,7 +17,8 @@ import { access, pte_offset, read_pte } from '../mm/memory.js';
 import { strict_next_user_frame } from '../mm/page_alloc.js';
 import { makeStrictPolicy, STRICT_POLICIES, type StrictPolicy, type StrictPolicyName } from '../reclaim/strict.js';
 import { VM_EXEC, VM_READ, VM_WRITE, VmaKind, type State } from '../state.js';
-import { count, TraceError } from './errors.js';
+import { TraceError } from './errors.js';
+import { thousands } from '../lib/thousands.js';
 import { FreeUserFrames } from './free-frames.js';
 import { HitFilter, READ_HIT, WRITE_HIT } from './hit-filter.js';
 
@@ -392,7 +393,7 @@ export class StrictRun {
 
   private overBound(): never {
     throw new TraceError(
-      `the run passed ${count(this.maxEvents)} events (the --max-events bound) at reference ${count(this.references)}; raise --max-events (e.g. --max-events 1000M) or trim the trace`,
+      `the run passed ${thousands(this.maxEvents)} events (the --max-events bound) at reference ${thousands(this.references)}; raise --max-events (e.g. --max-events 1000M) or trim the trace`,
     );
   }
 
